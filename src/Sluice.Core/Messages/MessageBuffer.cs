@@ -1,0 +1,121 @@
+using System.Buffers;
+
+namespace Sluice.Core.Messages;
+
+/// <summary>
+/// Holds one message's bytes while a session receives them: pooled 64 KiB blocks up to a
+/// threshold, then a temp file, so twenty sessions each receiving a 50 MB message do not
+/// need a gigabyte of RAM. The temp file is not fsynced; durability is the spool's job.
+/// </summary>
+public sealed class MessageBuffer : IDisposable
+{
+    private const int BlockSize = 64 * 1024;
+    private readonly List<byte[]> _blocks = [];
+    private readonly long _memoryThreshold;
+    private readonly string _spillDirectory;
+    private FileStream? _file;
+    private int _lastBlockUsed;
+
+    public MessageBuffer(string spillDirectory, long memoryThreshold = 1024 * 1024)
+    {
+        _spillDirectory = spillDirectory;
+        _memoryThreshold = memoryThreshold;
+    }
+
+    public long Length { get; private set; }
+
+    public bool SpilledToDisk => _file is not null;
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        Length += data.Length;
+        if (_file is not null)
+        {
+            _file.Write(data);
+            return;
+        }
+
+        if (Length > _memoryThreshold)
+        {
+            Spill();
+            _file!.Write(data);
+            return;
+        }
+
+        while (!data.IsEmpty)
+        {
+            if (_blocks.Count == 0 || _lastBlockUsed == BlockSize)
+            {
+                _blocks.Add(ArrayPool<byte>.Shared.Rent(BlockSize));
+                _lastBlockUsed = 0;
+            }
+
+            var block = _blocks[^1];
+            var n = Math.Min(data.Length, BlockSize - _lastBlockUsed);
+            data[..n].CopyTo(block.AsSpan(_lastBlockUsed));
+            _lastBlockUsed += n;
+            data = data[n..];
+        }
+    }
+
+    public void CopyTo(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (_file is not null)
+        {
+            _file.Flush();
+            _file.Position = 0;
+            _file.CopyTo(destination, BlockSize);
+            _file.Seek(0, SeekOrigin.End);
+            return;
+        }
+
+        for (var i = 0; i < _blocks.Count; i++)
+        {
+            var used = i == _blocks.Count - 1 ? _lastBlockUsed : BlockSize;
+            destination.Write(_blocks[i], 0, used);
+        }
+    }
+
+    public byte[] ToArray()
+    {
+        using var ms = new MemoryStream(checked((int)Length));
+        CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    public void Reset()
+    {
+        ReturnBlocks();
+        _file?.Dispose();
+        _file = null;
+        Length = 0;
+    }
+
+    public void Dispose() => Reset();
+
+    private void Spill()
+    {
+        Directory.CreateDirectory(_spillDirectory);
+        var path = Path.Combine(_spillDirectory, $"{Guid.NewGuid():N}.part");
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BlockSize, FileOptions.DeleteOnClose);
+        for (var i = 0; i < _blocks.Count; i++)
+        {
+            var used = i == _blocks.Count - 1 ? _lastBlockUsed : BlockSize;
+            _file.Write(_blocks[i], 0, used);
+        }
+
+        ReturnBlocks();
+    }
+
+    private void ReturnBlocks()
+    {
+        foreach (var b in _blocks)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
+
+        _blocks.Clear();
+        _lastBlockUsed = 0;
+    }
+}

@@ -1,0 +1,43 @@
+using Sluice.Core.Messages;
+
+namespace Sluice.Core.Queue;
+
+/// <summary>
+/// The node's message queue. Semantics are those a broker can also give, so the embedded
+/// spool and the RabbitMQ backend are interchangeable:
+/// <list type="bullet">
+/// <item><see cref="EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
+/// <item>Delivery is at-least-once: <see cref="LeaseAsync"/> hands out due messages for a time; a lease that is neither
+/// acked, deferred nor dead-lettered before it runs out makes the message due again.</item>
+/// <item>Attempts, next attempt and last reply are kept with the message.</item>
+/// </list>
+/// </summary>
+public interface IMessageQueue
+{
+    ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken);
+
+    /// <summary>Leases up to <paramref name="max"/> messages that are due, oldest due first.</summary>
+    ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, TimeSpan leaseDuration, CancellationToken cancellationToken);
+
+    /// <summary>Delivered (or otherwise finished): the message leaves the queue.</summary>
+    ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken);
+
+    /// <summary>Not now: due again at <paramref name="until"/>, one more attempt counted.</summary>
+    ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, CancellationToken cancellationToken);
+
+    /// <summary>Given up on: kept for inspection, never leased again.</summary>
+    ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken);
+
+    /// <summary>The exact bytes stored for the message, or null if it is not in the queue.</summary>
+    ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken);
+
+    ValueTask<QueueEntry?> GetAsync(MessageId id, CancellationToken cancellationToken);
+
+    ValueTask<QueueSummary> GetSummaryAsync(CancellationToken cancellationToken);
+
+    /// <summary>Pages through the queue in id (reception) order; <paramref name="cursor"/> is the last id of the previous page.</summary>
+    ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>Can the queue take writes right now (readiness)?</summary>
+    ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+
+namespace Sluice.Core.Telemetry;
+
+/// <summary>
+/// The node's instruments, all named <c>sluice.*</c>. One instance per node, created from the
+/// host's <see cref="IMeterFactory"/> so tests can collect them in isolation.
+/// </summary>
+public sealed class SluiceMetrics
+{
+    public const string MeterName = "Sluice";
+
+    public SluiceMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        ConnectionsCurrent = Meter.CreateUpDownCounter<long>("sluice.smtp.connections.current", "{connection}", "Open SMTP connections.");
+        ConnectionsTotal = Meter.CreateCounter<long>("sluice.smtp.connections", "{connection}", "SMTP connections accepted since start.");
+        ConnectionsRefused = Meter.CreateCounter<long>("sluice.smtp.connections.refused", "{connection}", "SMTP connections refused by a connection limit.");
+        Commands = Meter.CreateCounter<long>("sluice.smtp.commands", "{command}", "SMTP commands received, by verb.");
+        Replies = Meter.CreateCounter<long>("sluice.smtp.replies", "{reply}", "SMTP replies sent, by class (2xx, 3xx, 4xx, 5xx).");
+        MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
+        MessagesRejected = Meter.CreateCounter<long>("sluice.messages.rejected", "{message}", "Messages refused at the end of DATA/BDAT, by reason.");
+        BytesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted.bytes", "By", "Bytes of accepted messages as stored.");
+        SpoolWriteDuration = Meter.CreateHistogram<double>(
+            "sluice.spool.write.duration",
+            "s",
+            "Time from handing a message to the spool to it being durable (includes waiting for the group commit).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        SpoolBatchSize = Meter.CreateHistogram<long>(
+            "sluice.spool.commit.messages",
+            "{message}",
+            "Messages made durable per group commit (one fsync).",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+    }
+
+    public Meter Meter { get; }
+
+    public UpDownCounter<long> ConnectionsCurrent { get; }
+
+    public Counter<long> ConnectionsTotal { get; }
+
+    public Counter<long> ConnectionsRefused { get; }
+
+    public Counter<long> Commands { get; }
+
+    public Counter<long> Replies { get; }
+
+    public Counter<long> MessagesAccepted { get; }
+
+    public Counter<long> MessagesRejected { get; }
+
+    public Counter<long> BytesAccepted { get; }
+
+    public Histogram<double> SpoolWriteDuration { get; }
+
+    public Histogram<long> SpoolBatchSize { get; }
+
+    /// <summary>Registers the queue depth gauge once the queue exists.</summary>
+    public void ObserveQueueDepth(Func<long> depth)
+        => Meter.CreateObservableGauge("sluice.queue.depth", depth, "{message}", "Messages in the queue.");
+}

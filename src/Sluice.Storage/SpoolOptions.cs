@@ -1,0 +1,14 @@
+namespace Sluice.Storage;
+
+/// <summary>Embedded spool settings (host settings, fixed at start).</summary>
+public sealed class SpoolOptions
+{
+    /// <summary>Folder that holds <c>spool.db</c> and its WAL.</summary>
+    public string Directory { get; set; } = "./data";
+
+    /// <summary>Most operations committed in one transaction (one fsync).</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>Most body bytes committed in one transaction before the batch is cut.</summary>
+    public long MaxBatchBytes { get; set; } = 64L * 1024 * 1024;
+}

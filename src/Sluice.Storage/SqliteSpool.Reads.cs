@@ -1,0 +1,144 @@
+using Microsoft.Data.Sqlite;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+
+namespace Sluice.Storage;
+
+public sealed partial class SqliteSpool
+{
+    public async ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken)
+    {
+        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        long seq;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT seq FROM messages WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id.Value);
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long found)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            seq = found;
+        }
+
+        return new OwningStream(new SqliteBlob(connection, "bodies", "data", seq, readOnly: true), connection);
+    }
+
+    public async ValueTask<QueueEntry?> GetAsync(MessageId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SpoolRows.Columns} FROM messages WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? SpoolRows.Read(reader) : null;
+    }
+
+    public async ValueTask<QueueSummary> GetSummaryAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction so the three counts describe the same instant.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var byState = new Dictionary<string, long>(StringComparer.Ordinal);
+        long total = 0;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT state, COUNT(*) FROM messages GROUP BY state";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var count = reader.GetInt64(1);
+                byState[StateName((QueueMessageState)reader.GetInt32(0))] = count;
+                total += count;
+            }
+        }
+
+        var byDomain = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT domain, COUNT(*) FROM message_domains GROUP BY domain ORDER BY COUNT(*) DESC";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                byDomain[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        DateTimeOffset? oldest = null;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT MIN(received_at) FROM messages";
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long ms)
+            {
+                oldest = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            }
+        }
+
+        return new QueueSummary(total, byState, byDomain, oldest);
+    }
+
+    public async ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SpoolRows.Columns} FROM messages WHERE id > $cursor ORDER BY id LIMIT $limit";
+        command.Parameters.AddWithValue("$cursor", cursor ?? string.Empty);
+        command.Parameters.AddWithValue("$limit", limit + 1);
+        var items = new List<QueueEntry>(Math.Min(limit + 1, 1024));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(SpoolRows.Read(reader));
+        }
+
+        string? next = null;
+        if (items.Count > limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = items[^1].Id.Value;
+        }
+
+        return new QueuePage(items, next);
+    }
+
+    public async ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _stopping) == 1)
+        {
+            return false;
+        }
+
+        // Writable means the folder takes a new file and the database opens for writing.
+        try
+        {
+            var probe = Path.Combine(_options.Directory, ".ready-probe");
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken).ConfigureAwait(false);
+            File.Delete(probe);
+            await using var connection = new SqliteConnection(_connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            return false;
+        }
+    }
+
+    internal static string StateName(QueueMessageState state) => state switch
+    {
+        QueueMessageState.Queued => "queued",
+        QueueMessageState.InFlight => "in-flight",
+        QueueMessageState.DeadLetter => "dead-letter",
+        _ => "unknown",
+    };
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Sluice.Storage;
+
+public sealed partial class SqliteSpool
+{
+    private const int SqliteFull = 13;
+    private const int SqliteIoErr = 10;
+
+    private void WriterLoop()
+    {
+        var batch = new List<SpoolOperation>(_options.MaxBatchSize);
+        var reader = _operations.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            long bytes = 0;
+            while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && reader.TryRead(out var op))
+            {
+                batch.Add(op);
+                bytes += op.Bytes;
+            }
+
+            CommitBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<SpoolOperation> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long enqueued = 0;
+        long acked = 0;
+        try
+        {
+            using (var transaction = _writeConnection.BeginTransaction())
+            {
+                foreach (var op in batch)
+                {
+                    op.Execute(_writeConnection, transaction, nowMs);
+                    if (op is EnqueueOperation)
+                    {
+                        enqueued++;
+                    }
+                    else if (op is UpdateOperation { IsAck: true })
+                    {
+                        acked++;
+                    }
+                }
+
+                transaction.Commit();
+            }
+        }
+        catch (SqliteException ex)
+        {
+            var reason = ex.SqliteErrorCode == SqliteFull || (ex.SqliteErrorCode == SqliteIoErr && IsNoSpace(ex))
+                ? Core.Queue.EnqueueResult.StorageFull
+                : Core.Queue.EnqueueResult.StorageFailed;
+            SpoolLog.CommitFailed(_logger, batch.Count, ex.SqliteErrorCode, ex);
+            ReopenWriteConnection();
+            foreach (var op in batch)
+            {
+                op.Fail(reason);
+            }
+
+            return;
+        }
+
+        Interlocked.Add(ref _depth, enqueued - acked);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        _metrics?.SpoolBatchSize.Record(batch.Count);
+        foreach (var op in batch)
+        {
+            op.Commit();
+            if (op is EnqueueOperation)
+            {
+                _metrics?.SpoolWriteDuration.Record(elapsed);
+            }
+        }
+    }
+
+    private static bool IsNoSpace(SqliteException ex)
+        => ex.Message.Contains("full", StringComparison.OrdinalIgnoreCase)
+            || ex.InnerException is IOException { HResult: 28 };
+
+    private void ReopenWriteConnection()
+    {
+        // After a failed commit SQLite has rolled back; a fresh connection drops any state the failure left behind.
+        try
+        {
+            _writeConnection.Dispose();
+        }
+        catch (SqliteException)
+        {
+            // Closing a connection whose file just failed can fail too; the new one below is what matters.
+        }
+
+        _writeConnection = new SqliteConnection(_connectionString);
+        try
+        {
+            _writeConnection.Open();
+            Configure(_writeConnection);
+        }
+        catch (SqliteException ex)
+        {
+            SpoolLog.CommitFailed(_logger, 0, ex.SqliteErrorCode, ex);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Sluice.Storage;
+
+internal enum UpdateKind
+{
+    Ack,
+    Defer,
+    DeadLetter,
+}
