@@ -1,0 +1,47 @@
+namespace Sluice.Server.Configuration;
+
+/// <summary>Per-listener limits. Defaults follow RFC 5321 §4.5.3 where it sets a number.</summary>
+public sealed class SmtpLimits
+{
+    /// <summary>Command line including CRLF (RFC 5321 §4.5.3.1.4).</summary>
+    public int MaxCommandLineLength { get; set; } = 512;
+
+    /// <summary>Extra octets tolerated on command lines: ESMTP parameters (SIZE, RET, ENVID, ORCPT…) legitimately push MAIL and RCPT past 512.</summary>
+    public int CommandLineTolerance { get; set; } = 512;
+
+    /// <summary>Text line in message content including CRLF (RFC 5321 §4.5.3.1.6).</summary>
+    public int MaxTextLineLength { get; set; } = 1000;
+
+    /// <summary>Largest message in octets, declared (SIZE) or actual; advertised in EHLO (RFC 1870).</summary>
+    public long MaxMessageSize { get; set; } = 35L * 1024 * 1024;
+
+    /// <summary>Recipients per message; RFC 5321 §4.5.3.1.8 requires at least 100.</summary>
+    public int MaxRecipients { get; set; } = 100;
+
+    /// <summary>Error replies in one session before 421 and disconnect.</summary>
+    public int MaxErrors { get; set; } = 10;
+
+    /// <summary>Open connections on this listener.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Open connections from one client IP on this listener.</summary>
+    public int MaxConnectionsPerClient { get; set; } = 50;
+
+    /// <summary>Idle time waiting for a command (RFC 5321 §4.5.3.2.7 suggests 5 minutes).</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Idle time waiting for the next block of DATA/BDAT (RFC 5321 §4.5.3.2.6: 3 minutes).</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Lowest average DATA/BDAT rate in octets per second once the grace period is over (slowloris).</summary>
+    public int MinDataRate { get; set; } = 1024;
+
+    /// <summary>Time at the start of DATA/BDAT before the minimum rate is enforced.</summary>
+    public TimeSpan DataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Wait before the greeting; a client that talks first is refused (pre-greet test). Zero still refuses data already waiting.</summary>
+    public TimeSpan GreetingDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Longest AUTH exchange line (RFC 4954 §4: 12288 octets).</summary>
+    public int MaxAuthLineLength { get; set; } = 12288;
+}

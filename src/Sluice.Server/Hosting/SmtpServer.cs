@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Server.Auth;
+using Sluice.Server.Configuration;
+using Sluice.Server.Sessions;
+using Sluice.Server.Tls;
+
+namespace Sluice.Server.Hosting;
+
+/// <summary>
+/// Binds every configured listener and runs one <see cref="SmtpSession"/> per connection.
+/// Stopping closes the listening sockets first, then asks sessions to finish: idle ones get
+/// 421 4.3.2 at once, ones receiving a message finish it (and its spool write) first.
+/// </summary>
+internal sealed class SmtpServer : IHostedService, IAsyncDisposable
+{
+    private readonly SmtpServerOptions _options;
+    private readonly string _dataDirectory;
+    private readonly IMessageQueue _queue;
+    private readonly SluiceMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private X509Certificate2? _certificate;
+
+    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageQueue queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger)
+    {
+        _options = options;
+        _dataDirectory = dataDirectory;
+        _queue = queue;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Where each listener actually listens (port 0 resolved), in configuration order.</summary>
+    public IReadOnlyList<IPEndPoint> BoundEndpoints { get; private set; } = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var hostname = _options.Hostname ?? Dns.GetHostName();
+        _certificate = ServerCertificateProvider.Load(_options.Tls, _dataDirectory, hostname, _time, _logger);
+        var users = new UserDirectory(_options.Auth.Users);
+        var authLimiter = new AuthFailureLimiter(_time, _options.Auth.MaxFailures, _options.Auth.FailureWindow);
+        var ids = new MessageIdGenerator(_time);
+        var spill = Path.Combine(_dataDirectory, "tmp");
+        var bound = new List<IPEndPoint>();
+        foreach (var listener in _options.Listeners)
+        {
+            var endpoint = IPEndPoint.Parse(listener.Address);
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(1024);
+            _listeners.Add(socket);
+            bound.Add((IPEndPoint)socket.LocalEndPoint!);
+            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill);
+            ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, context), CancellationToken.None));
+        }
+
+        BoundEndpoints = bound;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var socket in _listeners)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        ServerLog.Stopping(_logger, _sessions.Count);
+        foreach (var session in _sessions.Keys)
+        {
+            session.RequestShutdown();
+        }
+
+        try
+        {
+            await Task.WhenAll(_sessions.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out; sessions still open had not acknowledged anything pending.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _certificate?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, SmtpListenerContext context)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            client.NoDelay = true;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = Task.Run(() => RunConnectionAsync(client, context, done), CancellationToken.None);
+        }
+    }
+
+    private async Task RunConnectionAsync(Socket socket, SmtpListenerContext context, TaskCompletionSource done)
+    {
+        var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        var client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        var refused = context.Connections.TryAdmit(client, context.Limits.MaxConnections, context.Limits.MaxConnectionsPerClient);
+        if (refused is not null)
+        {
+            await RefuseAsync(socket, client, refused).ConfigureAwait(false);
+            return;
+        }
+
+        _metrics.ConnectionsTotal.Add(1);
+        _metrics.ConnectionsCurrent.Add(1);
+        ServerLog.Connected(_logger, remote, context.Listener.Name);
+        var session = new SmtpSession(context, new NetworkStream(socket, ownsSocket: true), remote, socket);
+        _sessions[session] = done.Task;
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                session.RequestShutdown();
+            }
+
+            await session.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ServerLog.SessionFailed(_logger, client, ex);
+        }
+        finally
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            context.Connections.Release(client);
+            _metrics.ConnectionsCurrent.Add(-1);
+            _sessions.TryRemove(session, out _);
+            done.TrySetResult();
+        }
+    }
+
+    private async Task RefuseAsync(Socket socket, IPAddress client, string limit)
+    {
+        _metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
+        ServerLog.ConnectionRefused(_logger, client, limit + " connection limit");
+        var reply = limit == "total" ? SmtpReplies.TooManyConnections : SmtpReplies.TooManyConnectionsFromYou;
+        try
+        {
+            await socket.SendAsync(reply.Wire.ToArray(), SocketFlags.None).ConfigureAwait(false);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The client is gone already.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace Sluice.Server.Sessions;
+
+/// <summary>What the synchronous parser asks the async loop to do next.</summary>
+internal enum SessionStep
+{
+    NeedMore,
+    CommitMessage,
+    StartTls,
+    Close,
+
+    /// <summary>Close without a reply: the peer is not speaking SMTP (e.g. HTTP).</summary>
+    Drop,
+}

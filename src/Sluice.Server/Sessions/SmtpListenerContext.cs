@@ -1,0 +1,131 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Server.Auth;
+using Sluice.Server.Configuration;
+using Sluice.Smtp;
+
+namespace Sluice.Server.Sessions;
+
+/// <summary>Everything the sessions of one listener share: settings, services and pre-encoded EHLO replies.</summary>
+internal sealed class SmtpListenerContext
+{
+    private readonly SmtpReply[] _ehloReplies = new SmtpReply[4];
+
+    public SmtpListenerContext(
+        SmtpListenerOptions listener,
+        string hostname,
+        IReadOnlyCollection<string> localDomains,
+        IMessageQueue queue,
+        MessageIdGenerator ids,
+        SluiceMetrics metrics,
+        TimeProvider time,
+        ILogger logger,
+        X509Certificate2? certificate,
+        UserDirectory users,
+        AuthFailureLimiter authLimiter,
+        string spillDirectory)
+    {
+        Listener = listener;
+        Limits = listener.Limits;
+        Hostname = hostname;
+        LocalDomains = new HashSet<string>(localDomains, StringComparer.OrdinalIgnoreCase);
+        Queue = queue;
+        Ids = ids;
+        Metrics = metrics;
+        Time = time;
+        Logger = logger;
+        Certificate = certificate;
+        Users = users;
+        AuthLimiter = authLimiter;
+        SpillDirectory = spillDirectory;
+        TrustedNetworks = listener.TrustedNetworks.ConvertAll(IPNetwork.Parse);
+        Greeting = new SmtpReply(220, null, $"{hostname} ESMTP Sluice");
+        for (var i = 0; i < 4; i++)
+        {
+            _ehloReplies[i] = BuildEhlo(tlsActive: (i & 1) != 0, authOffered: (i & 2) != 0);
+        }
+    }
+
+    public SmtpListenerOptions Listener { get; }
+
+    public SmtpLimits Limits { get; }
+
+    public string Hostname { get; }
+
+    public HashSet<string> LocalDomains { get; }
+
+    public IMessageQueue Queue { get; }
+
+    public MessageIdGenerator Ids { get; }
+
+    public SluiceMetrics Metrics { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public X509Certificate2? Certificate { get; }
+
+    public UserDirectory Users { get; }
+
+    public AuthFailureLimiter AuthLimiter { get; }
+
+    public string SpillDirectory { get; }
+
+    public List<IPNetwork> TrustedNetworks { get; }
+
+    public SmtpReply Greeting { get; }
+
+    public ConnectionTracker Connections { get; } = new();
+
+    public bool IsTrusted(IPAddress client)
+    {
+        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        foreach (var network in TrustedNetworks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>AUTH is offered where it can be used: not on inbound listeners, and only over TLS unless plaintext is allowed.</summary>
+    public bool AuthOffered(bool tlsActive)
+        => Listener.Role != ListenerRole.Inbound && Users.HasUsers && (tlsActive || Listener.AllowPlaintextAuth);
+
+    public SmtpReply EhloReply(bool tlsActive) => _ehloReplies[(tlsActive ? 1 : 0) | (AuthOffered(tlsActive) ? 2 : 0)];
+
+    private SmtpReply BuildEhlo(bool tlsActive, bool authOffered)
+    {
+        var lines = new List<string>
+        {
+            Hostname,
+            "PIPELINING",
+            $"SIZE {Limits.MaxMessageSize}",
+            "8BITMIME",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "CHUNKING",
+            "DSN",
+        };
+        if (!tlsActive && Certificate is not null)
+        {
+            lines.Add("STARTTLS");
+        }
+
+        if (authOffered)
+        {
+            lines.Add("AUTH PLAIN LOGIN");
+        }
+
+        lines.Add("HELP");
+        return new SmtpReply(250, null, string.Join('\n', lines));
+    }
+}

@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Smtp;
+
+namespace Sluice.Server.Sessions;
+
+internal sealed partial class SmtpSession
+{
+    private DataDecoder _decoder;
+    private LineChecker _lines;
+    private MessageId _messageId;
+    private DateTimeOffset _receivedAt;
+    private long _contentBytes;
+    private long _dataStarted;
+    private long _bdatRemaining;
+    private bool _bdatLast;
+    private bool _bdatActive;
+    private bool _bdatRefused;
+    private bool _tooBig;
+    private SmtpReply? _pendingRefusal;
+
+    private SessionStep Data(ReadOnlySpan<byte> args)
+    {
+        if (!args.IsEmpty)
+        {
+            Reply(SmtpReplies.SyntaxError);
+            return SessionStep.NeedMore;
+        }
+
+        if (_bdatActive)
+        {
+            Reply(SmtpReplies.BdatMixedWithData);
+            return SessionStep.NeedMore;
+        }
+
+        var refusal = TransactionRefusal();
+        if (refusal is not null)
+        {
+            Reply(refusal);
+            return SessionStep.NeedMore;
+        }
+
+        BeginContent();
+        _decoder = new DataDecoder();
+        _mode = SessionMode.Data;
+        Reply(SmtpReplies.StartData);
+        return SessionStep.NeedMore;
+    }
+
+    private SessionStep Bdat(ReadOnlySpan<byte> args)
+    {
+        // RFC 3030 §2: BDAT size [LAST]. Without a valid size we cannot find the next command: hang up.
+        var space = args.IndexOf((byte)' ');
+        var sizeText = space < 0 ? args : args[..space];
+        var rest = space < 0 ? [] : args[(space + 1)..];
+        if (!long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            || (!rest.IsEmpty && !Ascii.EqualsIgnoreCase(rest, "LAST"u8)))
+        {
+            Reply(SmtpReplies.BadBdat);
+            return SessionStep.Close;
+        }
+
+        if (!_bdatActive)
+        {
+            // The chunk must be read even when refused (RFC 3030 §3); its bytes are then discarded.
+            var refusal = TransactionRefusal();
+            _bdatRefused = refusal is not null;
+            _pendingRefusal = refusal;
+            BeginContent();
+            _bdatActive = true;
+        }
+
+        _bdatRemaining = size;
+        _bdatLast = !rest.IsEmpty;
+        _mode = SessionMode.Bdat;
+        return SessionStep.NeedMore;
+    }
+
+    private SmtpReply? TransactionRefusal()
+        => _helo is null ? SmtpReplies.NeedHelo
+            : _mailFrom is null ? SmtpReplies.NeedMail
+            : _recipients.Count == 0 ? SmtpReplies.NeedRcpt
+            : null;
+
+    private void BeginContent()
+    {
+        _message.Reset();
+        _messageId = _context.Ids.Next();
+        _receivedAt = _context.Time.GetUtcNow();
+        _lines = new LineChecker(_context.Limits.MaxTextLineLength);
+        _contentBytes = 0;
+        _tooBig = false;
+        _dataStarted = _context.Time.GetTimestamp();
+        if (!_bdatRefused)
+        {
+            _message.Write(Encoding.UTF8.GetBytes(BuildReceivedHeader()));
+        }
+    }
+
+    /// <summary>Decodes DATA from the buffer; true once the end marker was consumed.</summary>
+    private bool ProcessData(ref ReadOnlySequence<byte> buffer)
+    {
+        var maxInput = _scratch.Length - 1;
+        long before = 0;
+        foreach (var segment in buffer)
+        {
+            var input = segment.Span;
+            var offset = 0;
+            while (offset < input.Length)
+            {
+                var chunk = input.Slice(offset, Math.Min(maxInput, input.Length - offset));
+                var status = _decoder.Decode(chunk, _scratch, out var consumed, out var written);
+                Accept(_scratch.AsSpan(0, written));
+                offset += consumed;
+                if (status == DataDecodeStatus.Complete)
+                {
+                    buffer = buffer.Slice(before + offset);
+                    _mode = SessionMode.Command;
+                    return true;
+                }
+            }
+
+            before += input.Length;
+        }
+
+        buffer = buffer.Slice(buffer.End);
+        return false;
+    }
+
+    /// <summary>Takes BDAT chunk bytes from the buffer; true once the chunk is complete.</summary>
+    private bool ProcessBdat(ref ReadOnlySequence<byte> buffer)
+    {
+        var take = (long)Math.Min(_bdatRemaining, buffer.Length);
+        foreach (var segment in buffer.Slice(0, take))
+        {
+            Accept(segment.Span);
+        }
+
+        buffer = buffer.Slice(take);
+        _bdatRemaining -= take;
+        if (_bdatRemaining > 0)
+        {
+            return false;
+        }
+
+        _mode = SessionMode.Command;
+        return true;
+    }
+
+    private void Accept(ReadOnlySpan<byte> content)
+    {
+        _contentBytes += content.Length;
+        if (_bdatRefused)
+        {
+            return;
+        }
+
+        _lines.Observe(content);
+        if (_contentBytes > _context.Limits.MaxMessageSize)
+        {
+            // Keep reading to the end so the session stays in sync, but hold nothing more.
+            if (!_tooBig)
+            {
+                _tooBig = true;
+                _message.Reset();
+            }
+
+            return;
+        }
+
+        _message.Write(content);
+    }
+
+    /// <summary>End of DATA: true when the message is to be committed, false when it was refused.</summary>
+    private bool FinishMessage()
+    {
+        var refusal = ContentRefusal();
+        if (refusal is not null)
+        {
+            RefuseMessage(refusal);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>End of a BDAT chunk: acknowledge it, or finish the message on LAST.</summary>
+    private bool FinishChunk()
+    {
+        if (!_bdatLast)
+        {
+            if (_bdatRefused)
+            {
+                Reply(_pendingRefusal!);
+            }
+            else
+            {
+                Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), string.Create(CultureInfo.InvariantCulture, $"{_contentBytes} octets received")));
+            }
+
+            return false;
+        }
+
+        if (_bdatRefused)
+        {
+            Reply(_pendingRefusal!);
+            ResetTransaction();
+            return false;
+        }
+
+        return FinishMessage();
+    }
+
+    private SmtpReply? ContentRefusal()
+    {
+        _lines.Complete();
+        return _tooBig ? SmtpReplies.MessageTooBig
+            : _lines.SawBareLineEnding ? SmtpReplies.BareLineEndingInMessage
+            : _lines.SawLongLine ? SmtpReplies.LongLineInMessage
+            : null;
+    }
+
+    private void RefuseMessage(SmtpReply reply)
+    {
+        _context.Metrics.MessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", reply.Code == 552 ? "size" : "content"));
+        ServerLog.MessageRefused(_context.Logger, _client, reply.Text);
+        Reply(reply);
+        ResetTransaction();
+    }
+
+    private async Task CommitMessageAsync()
+    {
+        var envelope = new Envelope(
+            _mailFrom!.Address,
+            [.. _recipients],
+            _mailFrom.Find("ENVID", out _),
+            _mailFrom.Find("RET", out _)?.ToUpperInvariant(),
+            _mailFrom.Find("BODY", out _)?.ToUpperInvariant(),
+            _mailFrom.Find("SMTPUTF8", out var utf8) is null && utf8,
+            _client.ToString(),
+            _helo,
+            _authenticatedUser);
+
+        var result = await _context.Queue.EnqueueAsync(envelope, _messageId, _receivedAt, _message, CancellationToken.None).ConfigureAwait(false);
+        switch (result)
+        {
+            case EnqueueResult.Stored:
+                _context.Metrics.MessagesAccepted.Add(1);
+                _context.Metrics.BytesAccepted.Add(_message.Length);
+                ServerLog.Accepted(_context.Logger, _messageId.Value, _client, _message.Length, _recipients.Count);
+                Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), "OK: queued as " + _messageId.Value));
+                break;
+            case EnqueueResult.StorageFull:
+                Reply(SmtpReplies.StorageFull);
+                break;
+            case EnqueueResult.ShuttingDown:
+                Reply(SmtpReplies.ShuttingDown);
+                break;
+            default:
+                Reply(SmtpReplies.StorageFailed);
+                break;
+        }
+
+        if (result != EnqueueResult.Stored)
+        {
+            _context.Metrics.MessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", "storage"));
+        }
+
+        ResetTransaction();
+    }
+
+    private bool DataTooSlow()
+    {
+        var elapsed = _context.Time.GetElapsedTime(_dataStarted);
+        return elapsed > _context.Limits.DataRateGracePeriod
+            && _contentBytes / elapsed.TotalSeconds < _context.Limits.MinDataRate;
+    }
+
+    private void ResetDataState()
+    {
+        _bdatActive = false;
+        _bdatRefused = false;
+        _bdatRemaining = 0;
+        _bdatLast = false;
+        _pendingRefusal = null;
+        _tooBig = false;
+        _contentBytes = 0;
+        if (_mode is SessionMode.Data or SessionMode.Bdat)
+        {
+            _mode = SessionMode.Command;
+        }
+    }
+
+    /// <summary>The RFC 5321 §4.4 trace header, with the RFC 3848 protocol keyword.</summary>
+    private string BuildReceivedHeader()
+    {
+        var protocol = (_esmtp ? "ESMTP" : "SMTP") + (_tlsActive ? "S" : string.Empty) + (_authenticatedUser is not null ? "A" : string.Empty);
+        if (_mailFrom!.Find("SMTPUTF8", out var utf8) is null && utf8 && _esmtp)
+        {
+            protocol = "UTF8" + protocol;
+        }
+
+        var forClause = _recipients.Count == 1 ? $"\r\n\tfor <{_recipients[0].Address}>" : string.Empty;
+        var date = _receivedAt.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);
+        return $"Received: from {_helo} ([{_client}])\r\n\tby {_context.Hostname} (Sluice) with {protocol} id {_messageId.Value}{forClause};\r\n\t{date}\r\n";
+    }
+}

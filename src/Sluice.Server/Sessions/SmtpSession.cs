@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Sluice.Core.Messages;
+using Sluice.Smtp;
+
+namespace Sluice.Server.Sessions;
+
+/// <summary>
+/// One SMTP connection. The loop reads, lets the synchronous parser answer every complete
+/// command in the buffer, then flushes once (RFC 2920 pipelining without a special case).
+/// Only the message commit and STARTTLS leave the synchronous path.
+/// </summary>
+internal sealed partial class SmtpSession : IAsyncDisposable
+{
+    private readonly SmtpListenerContext _context;
+    private readonly Socket? _socket;
+    private readonly IPAddress _client;
+    private readonly CancellationTokenSource _timeout;
+    private readonly MessageBuffer _message;
+    private readonly byte[] _scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private Stream _stream;
+    private PipeReader _reader;
+    private PipeWriter _writer;
+    private SessionMode _mode = SessionMode.Command;
+    private bool _pendingFlush;
+    private int _errors;
+    private volatile bool _shutdownRequested;
+
+    public SmtpSession(SmtpListenerContext context, Stream stream, IPEndPoint remote, Socket? socket)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        _context = context;
+        _stream = stream;
+        _socket = socket;
+        _client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        Remote = remote;
+        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, context.Time);
+        _message = new MessageBuffer(context.SpillDirectory);
+        (_reader, _writer) = CreatePipes(stream);
+    }
+
+    public IPEndPoint Remote { get; }
+
+    /// <summary>Asks the session to end: idle sessions answer 421 4.3.2 now, a message in transfer is finished first.</summary>
+    public void RequestShutdown()
+    {
+        _shutdownRequested = true;
+        _reader.CancelPendingRead();
+    }
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (_context.Listener.ImplicitTls && !await UpgradeToTlsAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (!_context.Listener.ImplicitTls && await ClientTalkedFirstAsync().ConfigureAwait(false))
+            {
+                await CloseWithAsync(SmtpReplies.EarlyTalker, "talked before the greeting").ConfigureAwait(false);
+                return;
+            }
+
+            Reply(_context.Greeting);
+            await FlushAsync().ConfigureAwait(false);
+            await LoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException)
+        {
+            // The peer went away or broke the transport; nothing acknowledged depends on this session any more.
+            ServerLog.SessionClosed(_context.Logger, _client, ex.GetType().Name);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _timeout.Dispose();
+        _message.Dispose();
+        ArrayPool<byte>.Shared.Return(_scratch);
+    }
+
+    private static (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
+        => (PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+
+    private async Task LoopAsync()
+    {
+        while (true)
+        {
+            ReadResult result;
+            _timeout.CancelAfter(_mode is SessionMode.Data or SessionMode.Bdat ? _context.Limits.DataTimeout : _context.Limits.CommandTimeout);
+            try
+            {
+                result = await _reader.ReadAsync(_timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await CloseWithAsync(SmtpReplies.Timeout, "timeout").ConfigureAwait(false);
+                return;
+            }
+
+            if (!_timeout.TryReset())
+            {
+                await CloseWithAsync(SmtpReplies.Timeout, "timeout").ConfigureAwait(false);
+                return;
+            }
+
+            if (_shutdownRequested && IsIdle)
+            {
+                _reader.AdvanceTo(result.Buffer.Start, result.Buffer.Start);
+                await CloseWithAsync(SmtpReplies.ShuttingDown, "node shutting down").ConfigureAwait(false);
+                return;
+            }
+
+            var buffer = result.Buffer;
+            var step = SessionStep.NeedMore;
+            try
+            {
+                while (true)
+                {
+                    step = Process(ref buffer, result.IsCompleted);
+                    if (step != SessionStep.CommitMessage)
+                    {
+                        break;
+                    }
+
+                    await CommitMessageAsync().ConfigureAwait(false);
+                    if (_shutdownRequested)
+                    {
+                        step = SessionStep.Close;
+                        Reply(SmtpReplies.ShuttingDown);
+                        break;
+                    }
+                }
+
+                if (step == SessionStep.StartTls)
+                {
+                    // CVE-2011-0411: anything pipelined after STARTTLS arrived in plaintext and is discarded.
+                    buffer = buffer.Slice(buffer.End);
+                }
+            }
+            finally
+            {
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            if (step == SessionStep.NeedMore && _mode is SessionMode.Data or SessionMode.Bdat && DataTooSlow())
+            {
+                await CloseWithAsync(SmtpReplies.DataTooSlow, "data rate too low").ConfigureAwait(false);
+                return;
+            }
+
+            await FlushAsync().ConfigureAwait(false);
+            switch (step)
+            {
+                case SessionStep.Close:
+                    return;
+                case SessionStep.Drop:
+                    ServerLog.SessionClosed(_context.Logger, _client, "not SMTP");
+                    return;
+                case SessionStep.StartTls:
+                    if (!await UpgradeToTlsAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+            }
+
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    private bool IsIdle => _mode is SessionMode.Command or SessionMode.DiscardLine;
+
+    private async Task<bool> ClientTalkedFirstAsync()
+    {
+        if (_socket is null)
+        {
+            return false;
+        }
+
+        if (_context.Limits.GreetingDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(_context.Limits.GreetingDelay, _context.Time).ConfigureAwait(false);
+        }
+
+        return _socket.Available > 0;
+    }
+
+    private async Task<bool> UpgradeToTlsAsync()
+    {
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        _timeout.CancelAfter(_context.Limits.CommandTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificate = _context.Certificate, ClientCertificateRequired = false },
+                _timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+        {
+            ServerLog.TlsFailed(_context.Logger, _client, ex);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            _stream = Stream.Null;
+            (_reader, _writer) = CreatePipes(_stream);
+            return false;
+        }
+
+        _timeout.TryReset();
+        _stream = ssl;
+        (_reader, _writer) = CreatePipes(ssl);
+
+        // RFC 3207 §4.2: after TLS starts the server forgets everything the client said before.
+        _tlsActive = true;
+        _helo = null;
+        _authenticatedUser = null;
+        ResetTransaction();
+        _mode = SessionMode.Command;
+        return true;
+    }
+
+    private void Reply(SmtpReply reply)
+    {
+        reply.WriteTo(_writer);
+        _pendingFlush = true;
+        _context.Metrics.Replies.Add(1, new KeyValuePair<string, object?>("class", ReplyClass(reply.Class)));
+        if (reply.Code >= 500)
+        {
+            _errors++;
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_pendingFlush)
+        {
+            _pendingFlush = false;
+            await _writer.FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseWithAsync(SmtpReply reply, string reason)
+    {
+        ServerLog.SessionClosed(_context.Logger, _client, reason);
+        Reply(reply);
+        await FlushAsync().ConfigureAwait(false);
+    }
+
+    private static string ReplyClass(int digit) => digit switch
+    {
+        2 => "2xx",
+        3 => "3xx",
+        4 => "4xx",
+        _ => "5xx",
+    };
+}

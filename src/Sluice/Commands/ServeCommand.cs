@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Sluice.Configuration;
+
+namespace Sluice.Commands;
+
+/// <summary><c>sluice serve</c>: run a node. With no arguments: SMTP on 127.0.0.1:2525, HTTP on 127.0.0.1:8025, spool in ./data.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "JSON configuration file (appsettings-style); SLUICE__Section__Key variables override it." };
+        var smtp = new Option<string[]>("--smtp") { Description = "SMTP listener ADDRESS:PORT (repeatable); replaces configured listeners.", AllowMultipleArgumentsPerToken = false };
+        var http = new Option<string?>("--http") { Description = "HTTP API ADDRESS:PORT (default 127.0.0.1:8025)." };
+        var data = new Option<string?>("--data") { Description = "Data folder for the spool (default ./data)." };
+        var command = new Command("serve", "Run a Sluice node: SMTP listeners, HTTP API and the embedded spool.")
+        {
+            config, smtp, http, data,
+        };
+
+        command.SetAction(async (parse, ct) =>
+        {
+            SluiceOptions options;
+            try
+            {
+                var configuration = SluiceConfiguration.Build(
+                    parse.GetValue(config)?.FullName,
+                    parse.GetValue(smtp) ?? [],
+                    parse.GetValue(http),
+                    parse.GetValue(data));
+                options = SluiceConfiguration.Bind(configuration);
+            }
+            catch (ConfigurationException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+
+            await using var app = NodeHost.Build(options);
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+}

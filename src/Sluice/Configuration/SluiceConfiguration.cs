@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Sluice.Server.Auth;
+using Sluice.Server.Configuration;
+
+namespace Sluice.Configuration;
+
+/// <summary>Loads, binds and validates the host configuration. Errors name the key and the reason.</summary>
+public static class SluiceConfiguration
+{
+    public const string EnvironmentPrefix = "SLUICE__";
+
+    /// <summary>The default listener: loopback only, and loopback clients may relay (like Postfix's default mynetworks).</summary>
+    public static readonly string[] LoopbackNetworks = ["127.0.0.0/8", "::1/128"];
+
+    public static IConfigurationRoot Build(string? configFile, IReadOnlyList<string> smtpFlags, string? httpFlag, string? dataFlag, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new ConfigurationException($"--config: file '{configFile}' does not exist");
+            }
+
+            try
+            {
+                builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+                builder.Build();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ConfigurationException($"--config: '{configFile}' is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
+            }
+        }
+
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < smtpFlags.Count; i++)
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"Smtp:Listeners:{i}:");
+            flags[prefix + "Name"] = string.Create(CultureInfo.InvariantCulture, $"smtp{i}");
+            flags[prefix + "Address"] = smtpFlags[i];
+        }
+
+        if (httpFlag is not null)
+        {
+            flags["Http:Address"] = httpFlag;
+        }
+
+        if (dataFlag is not null)
+        {
+            flags["Node:DataDirectory"] = dataFlag;
+        }
+
+        if (overrides is not null)
+        {
+            foreach (var (key, value) in overrides)
+            {
+                flags[key] = value;
+            }
+        }
+
+        builder.AddInMemoryCollection(flags);
+        return builder.Build();
+    }
+
+    public static SluiceOptions Bind(IConfiguration configuration)
+    {
+        var options = new SluiceOptions();
+        try
+        {
+            configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder names the key and the value it could not convert.
+            throw new ConfigurationException(ex.InnerException is null ? ex.Message : $"{ex.Message} {ex.InnerException.Message}");
+        }
+
+        ApplyDefaults(options, configuration);
+        var errors = Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        return options;
+    }
+
+    private static void ApplyDefaults(SluiceOptions options, IConfiguration configuration)
+    {
+        if (options.Smtp.Listeners.Count == 0)
+        {
+            options.Smtp.Listeners.Add(new SmtpListenerOptions());
+        }
+
+        for (var i = 0; i < options.Smtp.Listeners.Count; i++)
+        {
+            var listener = options.Smtp.Listeners[i];
+            var trustedKey = string.Create(CultureInfo.InvariantCulture, $"Smtp:Listeners:{i}:TrustedNetworks");
+            if (listener.Role == ListenerRole.Relay && !configuration.GetSection(trustedKey).Exists())
+            {
+                listener.TrustedNetworks = [.. LoopbackNetworks];
+            }
+        }
+
+        options.Spool.Directory = options.Node.DataDirectory;
+    }
+
+    public static List<string> Validate(SluiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Node.DataDirectory))
+        {
+            errors.Add("Node:DataDirectory: must name a folder");
+        }
+
+        if (!IPEndPoint.TryParse(options.Http.Address, out _) || !options.Http.Address.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"Http:Address: '{options.Http.Address}' is not ADDRESS:PORT");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Smtp.Listeners.Count; i++)
+        {
+            ValidateListener(options.Smtp, options.Smtp.Listeners[i], string.Create(CultureInfo.InvariantCulture, $"Smtp:Listeners:{i}"), seen, errors);
+        }
+
+        for (var i = 0; i < options.Smtp.Auth.Users.Count; i++)
+        {
+            var user = options.Smtp.Auth.Users[i];
+            var key = string.Create(CultureInfo.InvariantCulture, $"Smtp:Auth:Users:{i}");
+            if (string.IsNullOrEmpty(user.Name))
+            {
+                errors.Add($"{key}:Name: must not be empty");
+            }
+
+            if (!PasswordHasher.IsWellFormed(user.PasswordHash))
+            {
+                errors.Add($"{key}:PasswordHash: not a hash from 'sluice passwd' (pbkdf2-sha256$ITERATIONS$SALT$HASH)");
+            }
+        }
+
+        if (options.Smtp.Auth.MaxFailures < 1)
+        {
+            errors.Add("Smtp:Auth:MaxFailures: must be at least 1");
+        }
+
+        var tls = options.Smtp.Tls;
+        if (string.IsNullOrEmpty(tls.CertificateFile) != string.IsNullOrEmpty(tls.KeyFile))
+        {
+            errors.Add("Smtp:Tls: set both CertificateFile and KeyFile, or neither for a self-signed certificate");
+        }
+        else if (!string.IsNullOrEmpty(tls.CertificateFile))
+        {
+            if (!File.Exists(tls.CertificateFile))
+            {
+                errors.Add($"Smtp:Tls:CertificateFile: '{tls.CertificateFile}' does not exist");
+            }
+
+            if (!File.Exists(tls.KeyFile))
+            {
+                errors.Add($"Smtp:Tls:KeyFile: '{tls.KeyFile}' does not exist");
+            }
+        }
+
+        if (options.Spool.MaxBatchSize < 1)
+        {
+            errors.Add("Spool:MaxBatchSize: must be at least 1");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateListener(SmtpServerOptions smtp, SmtpListenerOptions listener, string key, HashSet<string> seen, List<string> errors)
+    {
+        if (!IPEndPoint.TryParse(listener.Address, out var endpoint) || !listener.Address.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"{key}:Address: '{listener.Address}' is not ADDRESS:PORT");
+        }
+        else if (endpoint.Port != 0 && !seen.Add(endpoint.ToString()))
+        {
+            errors.Add($"{key}:Address: '{listener.Address}' is used by another listener");
+        }
+
+        for (var j = 0; j < listener.TrustedNetworks.Count; j++)
+        {
+            if (!IPNetwork.TryParse(listener.TrustedNetworks[j], out _))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:TrustedNetworks:{j}: '{listener.TrustedNetworks[j]}' is not a CIDR network"));
+            }
+        }
+
+        if (listener.Role != ListenerRole.Relay && listener.TrustedNetworks.Count > 0)
+        {
+            errors.Add($"{key}:TrustedNetworks: only a relay listener trusts networks; a {listener.Role} listener would ignore them");
+        }
+
+        if (listener.Role == ListenerRole.Submission && smtp.Auth.Users.Count == 0)
+        {
+            errors.Add($"{key}:Role: a submission listener needs Smtp:Auth:Users (relaying there requires AUTH)");
+        }
+
+        var limits = listener.Limits;
+        if (limits.MaxCommandLineLength < 512)
+        {
+            errors.Add($"{key}:Limits:MaxCommandLineLength: must be at least 512 (RFC 5321 section 4.5.3.1.4)");
+        }
+
+        if (limits.CommandLineTolerance < 0)
+        {
+            errors.Add($"{key}:Limits:CommandLineTolerance: must not be negative");
+        }
+
+        if (limits.MaxTextLineLength is > 0 and < 1000)
+        {
+            errors.Add($"{key}:Limits:MaxTextLineLength: must be at least 1000 (RFC 5321 section 4.5.3.1.6), or 0 for no limit");
+        }
+
+        if (limits.MaxRecipients < 100)
+        {
+            errors.Add($"{key}:Limits:MaxRecipients: must be at least 100 (RFC 5321 section 4.5.3.1.8)");
+        }
+
+        if (limits.MaxMessageSize < 1024)
+        {
+            errors.Add($"{key}:Limits:MaxMessageSize: must be at least 1024 octets");
+        }
+
+        if (limits.MaxErrors < 1 || limits.MaxConnections < 1 || limits.MaxConnectionsPerClient < 1)
+        {
+            errors.Add($"{key}:Limits: MaxErrors, MaxConnections and MaxConnectionsPerClient must be at least 1");
+        }
+
+        if (limits.CommandTimeout <= TimeSpan.Zero || limits.DataTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:Limits: CommandTimeout and DataTimeout must be positive");
+        }
+
+        if (limits.MinDataRate < 0)
+        {
+            errors.Add($"{key}:Limits:MinDataRate: must not be negative");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Sluice.Server.Configuration;
+using Sluice.Storage;
+
+namespace Sluice.Configuration;
+
+/// <summary>The whole host configuration, bound from defaults, the JSON file, SLUICE__ variables and flags, in that order.</summary>
+public sealed class SluiceOptions
+{
+    public NodeOptions Node { get; set; } = new();
+
+    public HttpOptions Http { get; set; } = new();
+
+    public SmtpServerOptions Smtp { get; set; } = new();
+
+    public SpoolOptions Spool { get; set; } = new();
+}

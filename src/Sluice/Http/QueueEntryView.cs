@@ -1,0 +1,36 @@
+using Sluice.Core.Queue;
+
+namespace Sluice.Http;
+
+/// <summary>The API's view of a queued message (no content).</summary>
+internal sealed record QueueEntryView(
+    string Id,
+    string Sender,
+    IReadOnlyList<string> Recipients,
+    long Size,
+    DateTimeOffset ReceivedAt,
+    string State,
+    int Attempts,
+    DateTimeOffset NextAttemptAt,
+    string? LastReply)
+{
+    public static QueueEntryView From(QueueEntry entry)
+    {
+        var recipients = new string[entry.Envelope.Recipients.Count];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            recipients[i] = entry.Envelope.Recipients[i].Address;
+        }
+
+        return new QueueEntryView(
+            entry.Id.Value,
+            entry.Envelope.Sender,
+            recipients,
+            entry.Size,
+            entry.ReceivedAt,
+            Storage.SqliteSpool.StateName(entry.State),
+            entry.Attempts,
+            entry.NextAttemptAt,
+            entry.LastReply);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Http;
+
+internal sealed record QueuePageView(IReadOnlyList<QueueEntryView> Items, string? NextCursor);

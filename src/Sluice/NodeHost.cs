@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sluice.Configuration;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Http;
+using Sluice.Server.Hosting;
+using Sluice.Storage;
+
+namespace Sluice;
+
+/// <summary>Composes one node: spool, SMTP server, HTTP endpoints and telemetry in one host.</summary>
+internal static class NodeHost
+{
+    public static WebApplication Build(SluiceOptions options, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPEndPoint.Parse(options.Http.Address), l => l.Protocols = HttpProtocols.Http1);
+            k.AddServerHeader = false;
+        });
+
+        time ??= TimeProvider.System;
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<SluiceMetrics>();
+        builder.Services.AddSingleton<MetricsExporter>();
+        builder.Services.AddSingleton(sp => SqliteSpool.Open(
+            options.Spool,
+            time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Spool"),
+            sp.GetRequiredService<SluiceMetrics>()));
+        builder.Services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
+        builder.Services.AddSingleton(sp => new SmtpServer(
+            options.Smtp,
+            options.Node.DataDirectory,
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<SluiceMetrics>(),
+            time,
+            sp.GetRequiredService<ILogger<SmtpServer>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        builder.Services.AddProblemDetails();
+
+        var app = builder.Build();
+
+        // Created now, not on the first scrape: a listener only sees measurements made after it starts.
+        app.Services.GetRequiredService<MetricsExporter>();
+        app.UseStatusCodePages();
+        HttpEndpoints.Map(app);
+        return app;
+    }
+}
