@@ -49,7 +49,7 @@ public static class SmtpPathParser
 
         if (!TryParseParameters(parameterText, out var parameters))
         {
-            return PathStatus.SyntaxError;
+            return PathStatus.ParameterSyntax;
         }
 
         var allowUtf8 = utf8Transaction || HasKeyword(parameters, "SMTPUTF8");

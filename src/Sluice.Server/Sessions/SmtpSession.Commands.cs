@@ -449,6 +449,7 @@ internal sealed partial class SmtpSession
     {
         PathStatus.NeedsSmtpUtf8 => SmtpReplies.NeedsSmtpUtf8,
         PathStatus.TooLong => SmtpReplies.AddressTooLong,
+        PathStatus.ParameterSyntax => SmtpReplies.SyntaxError,
         _ => syntax,
     };
 

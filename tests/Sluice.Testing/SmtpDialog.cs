@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using Xunit;
+
+namespace Sluice.Testing;
+
+/// <summary>A scripted SMTP client for dialog tests: send lines, read whole replies.</summary>
+public sealed class SmtpDialog : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(15);
+    private readonly TcpClient _client;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private Stream _stream;
+    private int _start;
+    private int _end;
+
+    private SmtpDialog(TcpClient client)
+    {
+        _client = client;
+        _stream = client.GetStream();
+    }
+
+    public static async Task<SmtpDialog> ConnectAsync(IPEndPoint endpoint, bool readGreeting = true)
+    {
+        var client = new TcpClient(endpoint.AddressFamily) { NoDelay = true };
+        await client.ConnectAsync(endpoint);
+        var dialog = new SmtpDialog(client);
+        if (readGreeting)
+        {
+            var greeting = await dialog.ReadReplyAsync();
+            Assert.StartsWith("220 ", greeting, StringComparison.Ordinal);
+        }
+
+        return dialog;
+    }
+
+    public Task SendAsync(string raw) => SendAsync(Encoding.UTF8.GetBytes(raw));
+
+    public async Task SendAsync(byte[] raw)
+    {
+        await _stream.WriteAsync(raw);
+        await _stream.FlushAsync();
+    }
+
+    /// <summary>Sends one command line (CRLF added) and returns the reply.</summary>
+    public async Task<string> CommandAsync(string line)
+    {
+        await SendAsync(line + "\r\n");
+        return await ReadReplyAsync();
+    }
+
+    /// <summary>Reads one complete reply; multi-line replies are joined with '\n'.</summary>
+    public async Task<string> ReadReplyAsync()
+    {
+        var lines = new List<string>();
+        while (true)
+        {
+            var line = await ReadLineAsync() ?? throw new IOException("Connection closed before a complete reply. Got: " + string.Join("|", lines));
+            lines.Add(line);
+            if (line.Length < 4 || line[3] != '-')
+            {
+                return string.Join('\n', lines);
+            }
+        }
+    }
+
+    /// <summary>True when the server closes the connection (read returns 0) before the deadline.</summary>
+    public async Task<bool> IsClosedByServerAsync()
+    {
+        using var cts = new CancellationTokenSource(ReadTimeout);
+        try
+        {
+            while (true)
+            {
+                if (_start < _end)
+                {
+                    _start = _end;
+                }
+
+                var n = await _stream.ReadAsync(_buffer, cts.Token);
+                if (n == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task StartTlsAsync()
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        _stream = ssl;
+        _start = _end = 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync();
+        _client.Dispose();
+    }
+
+    private async Task<string?> ReadLineAsync()
+    {
+        using var cts = new CancellationTokenSource(ReadTimeout);
+        while (true)
+        {
+            var span = _buffer.AsSpan(_start, _end - _start);
+            var lf = span.IndexOf((byte)'\n');
+            if (lf >= 0)
+            {
+                Assert.True(lf > 0 && span[lf - 1] == (byte)'\r', "server replies end with CRLF");
+                var line = Encoding.UTF8.GetString(span[..(lf - 1)]);
+                _start += lf + 1;
+                return line;
+            }
+
+            if (_start > 0)
+            {
+                span.CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            var n = await _stream.ReadAsync(_buffer.AsMemory(_end), cts.Token);
+            if (n == 0)
+            {
+                return null;
+            }
+
+            _end += n;
+        }
+    }
+}
