@@ -75,6 +75,12 @@ internal sealed partial class SmtpSession
 
         _bdatRemaining = size;
         _bdatLast = !rest.IsEmpty;
+        if (size == 0)
+        {
+            // An empty chunk (typically "BDAT 0 LAST") has no bytes to wait for.
+            return FinishChunk() ? SessionStep.CommitMessage : SessionStep.NeedMore;
+        }
+
         _mode = SessionMode.Bdat;
         return SessionStep.NeedMore;
     }

@@ -108,7 +108,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return;
             }
 
-            if (!_timeout.TryReset())
+            // Disarm; if the timer fired between the read completing and now, the session has timed out anyway.
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            if (_timeout.IsCancellationRequested)
             {
                 await CloseWithAsync(SmtpReplies.Timeout, "timeout").ConfigureAwait(false);
                 return;
@@ -221,7 +223,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             return false;
         }
 
-        _timeout.TryReset();
+        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         _stream = ssl;
         (_reader, _writer) = CreatePipes(ssl);
 

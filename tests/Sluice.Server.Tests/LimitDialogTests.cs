@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Sluice.Server.Tests;
+
+public sealed class LimitDialogTests
+{
+    [Fact]
+    public async Task Rcpt_OverMaxRecipients_Is452AfterAtLeast100()
+    {
+        await using var node = await TestNode.StartAsync();
+        await using var dialog = await node.HelloAsync();
+        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
+        var batch = string.Concat(Enumerable.Range(0, 101).Select(i => $"RCPT TO:<r{i}@example.org>\r\n"));
+        await dialog.SendAsync(batch);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.Equal("250 2.1.5 Recipient OK", await dialog.ReadReplyAsync());
+        }
+
+        Assert.Equal("452 4.5.3 Too many recipients", await dialog.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task CommandLine_OverLimit_Is500AndSessionContinues()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.CommandLineTolerance = 0);
+        await using var dialog = await node.HelloAsync();
+
+        Assert.Equal("500 5.5.2 Line too long", await dialog.CommandAsync("NOOP " + new string('x', 600)));
+        Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP"));
+    }
+
+    [Fact]
+    public async Task CommandLine_WithinTolerance_IsAccepted()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.CommandLineTolerance = 512);
+        await using var dialog = await node.HelloAsync();
+
+        Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP " + new string('x', 600)));
+    }
+
+    [Fact]
+    public async Task CommandLine_LongWithoutLineEnd_IsRefusedOnceThenResynchronised()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.CommandLineTolerance = 0);
+        await using var dialog = await node.HelloAsync();
+        await dialog.SendAsync(new string('x', 5000));
+
+        Assert.Equal("500 5.5.2 Line too long", await dialog.ReadReplyAsync());
+        await dialog.SendAsync(new string('x', 5000) + "\r\n");
+        Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP"));
+    }
+
+    [Theory]
+    [InlineData("NOOP\n")]
+    [InlineData("NO\rOP\r\n")]
+    public async Task CommandLine_BareLineEnding_Is500(string raw)
+    {
+        await using var node = await TestNode.StartAsync();
+        await using var dialog = await node.HelloAsync();
+        await dialog.SendAsync(raw);
+
+        Assert.Equal("500 5.5.2 Bare CR or LF not allowed; lines end with CRLF", await dialog.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task Errors_OverLimit_Close421()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.MaxErrors = 3);
+        await using var dialog = await node.HelloAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.StartsWith("500 ", await dialog.CommandAsync("BOGUS"), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("421 4.7.0 Too many errors, closing connection", await dialog.CommandAsync("NOOP"));
+        Assert.True(await dialog.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task Connections_OverPerClientLimit_Get421()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.MaxConnectionsPerClient = 2);
+        await using var first = await node.ConnectAsync();
+        await using var second = await node.ConnectAsync();
+        await using var third = await node.ConnectAsync(readGreeting: false);
+
+        Assert.Equal("421 4.7.0 Too many connections from your address, try again later", await third.ReadReplyAsync());
+        Assert.True(await third.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task Connections_OverTotalLimit_Get421AndFreedSlotIsReused()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.MaxConnections = 1);
+        var first = await node.ConnectAsync();
+        await using (var refused = await node.ConnectAsync(readGreeting: false))
+        {
+            Assert.Equal("421 4.7.0 Too many connections, try again later", await refused.ReadReplyAsync());
+        }
+
+        await first.CommandAsync("QUIT");
+        Assert.True(await first.IsClosedByServerAsync());
+        await first.DisposeAsync();
+        await using var again = await ConnectEventuallyAsync(node);
+        Assert.Equal("250 2.0.0 OK", await again.CommandAsync("NOOP"));
+    }
+
+    [Fact]
+    public async Task EarlyTalker_BeforeGreeting_IsRefused()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.FromMilliseconds(300));
+        await using var dialog = await node.ConnectAsync(readGreeting: false);
+        await dialog.SendAsync("EHLO impatient.example\r\n");
+
+        Assert.Equal("554 5.5.0 Protocol error: client sent data before the greeting", await dialog.ReadReplyAsync());
+        Assert.True(await dialog.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task IdleSession_PastCommandTimeout_Gets421()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.CommandTimeout = TimeSpan.FromMinutes(5), time);
+        await using var dialog = await node.HelloAsync();
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP"));
+        time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+
+        Assert.Equal("421 4.4.2 Timeout, closing connection", await dialog.ReadReplyAsync());
+        Assert.True(await dialog.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task SlowData_BelowMinimumRate_Gets421()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await TestNode.StartAsync(
+            o =>
+            {
+                o.Listeners[0].Limits.MinDataRate = 100;
+                o.Listeners[0].Limits.DataRateGracePeriod = TimeSpan.FromSeconds(10);
+            },
+            time);
+        await using var dialog = await node.HelloAsync();
+        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
+        await dialog.CommandAsync("RCPT TO:<b@example.org>");
+        await dialog.CommandAsync("DATA");
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        await dialog.SendAsync("Subject: drip\r\n");
+
+        Assert.Equal("421 4.4.2 Data rate too low, closing connection", await dialog.ReadReplyAsync());
+        Assert.Equal(0, node.Spool.Depth);
+    }
+
+    private static async Task<Testing.SmtpDialog> ConnectEventuallyAsync(TestNode node)
+    {
+        // The server releases the slot just after the client sees the close: poll with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var dialog = await node.ConnectAsync(readGreeting: false);
+            var reply = await dialog.ReadReplyAsync();
+            if (reply.StartsWith("220 ", StringComparison.Ordinal))
+            {
+                return dialog;
+            }
+
+            await dialog.DisposeAsync();
+            Assert.True(DateTime.UtcNow < deadline, "slot was never released");
+            await Task.Yield();
+        }
+    }
+}
