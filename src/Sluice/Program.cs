@@ -7,4 +7,6 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     PasswdCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+// SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool
+// writes finished) may take longer than System.CommandLine's default two-second grace.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

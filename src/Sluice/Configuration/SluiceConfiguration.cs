@@ -71,6 +71,10 @@ public static class SluiceConfiguration
         var options = new SluiceOptions();
         try
         {
+            // The binder drops a list element it cannot convert instead of failing; binding each
+            // element alone first turns that into an error naming the key.
+            BindElements<SmtpListenerOptions>(configuration.GetSection("Smtp:Listeners"));
+            BindElements<AuthUserOptions>(configuration.GetSection("Smtp:Auth:Users"));
             configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
         }
         catch (InvalidOperationException ex)
@@ -87,6 +91,15 @@ public static class SluiceConfiguration
         }
 
         return options;
+    }
+
+    private static void BindElements<T>(IConfigurationSection list)
+        where T : new()
+    {
+        foreach (var element in list.GetChildren())
+        {
+            element.Bind(new T());
+        }
     }
 
     private static void ApplyDefaults(SluiceOptions options, IConfiguration configuration)

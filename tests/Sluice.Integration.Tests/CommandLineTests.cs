@@ -1,0 +1,81 @@
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task Serve_InvalidConfigFile_StopsNamingKeyAndReason()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, """{ "Smtp": { "Listeners": [ { "Address": "not-an-endpoint", "TrustedNetworks": [ "10.0.0.0/99" ] } ] } }""");
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", config, "--data", dir.Path, "--http", "127.0.0.1:0"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Smtp:Listeners:0:Address: 'not-an-endpoint' is not ADDRESS:PORT", stderr, StringComparison.Ordinal);
+        Assert.Contains("Smtp:Listeners:0:TrustedNetworks:0: '10.0.0.0/99' is not a CIDR network", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_InvalidEnvironmentOverride_StopsNamingKey()
+    {
+        using var dir = new TempDirectory();
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(
+            ["serve", "--data", dir.Path, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"],
+            environment: new Dictionary<string, string> { ["SLUICE__Smtp__Listeners__0__Limits__MaxRecipients"] = "5" });
+
+        Assert.Equal(2, code);
+        Assert.Contains("Smtp:Listeners:0:Limits:MaxRecipients: must be at least 100", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_UnconvertibleValue_StopsNamingKey()
+    {
+        using var dir = new TempDirectory();
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(
+            ["serve", "--data", dir.Path, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"],
+            environment: new Dictionary<string, string> { ["SLUICE__Smtp__Listeners__0__Role"] = "openrelay" });
+
+        Assert.Equal(2, code);
+        Assert.Contains("Smtp:Listeners:0:Role", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_MissingConfigFile_StopsWithReason()
+    {
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", "/nonexistent/sluice.json"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--config: file '/nonexistent/sluice.json' does not exist", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Passwd_FromStdin_PrintsVerifiableHash()
+    {
+        var (code, stdout, _) = await SluiceProcess.RunAsync(["passwd"], stdin: "s3cret pass");
+
+        Assert.Equal(0, code);
+        var hash = stdout.Trim();
+        Assert.StartsWith("pbkdf2-sha256$600000$", hash, StringComparison.Ordinal);
+        Assert.True(Server.Auth.PasswordHasher.Verify("s3cret pass", hash));
+        Assert.False(Server.Auth.PasswordHasher.Verify("s3cret pasS", hash));
+    }
+
+    [Fact]
+    public async Task Serve_Sigterm_Answers421ToIdleSessionAndExitsZero()
+    {
+        using var dir = new TempDirectory();
+        await using var node = await SluiceProcess.StartAsync(dir.Path);
+        await using var idle = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
+        await idle.CommandAsync("EHLO idle.example");
+
+        var exit = node.TerminateAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("421 4.3.2 Service shutting down, try again later", await idle.ReadReplyAsync());
+        Assert.Equal(0, await exit);
+    }
+}

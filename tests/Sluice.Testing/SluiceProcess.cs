@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+
+namespace Sluice.Testing;
+
+/// <summary>
+/// The real <c>sluice serve</c> executable on loopback ports chosen at run time, in a data folder
+/// of the test's. Stopped by PID: SIGTERM for a graceful stop, SIGKILL to simulate a crash.
+/// </summary>
+public sealed class SluiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SluiceProcess(Process process, string dataDirectory, int smtpPort, int httpPort)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        SmtpPort = smtpPort;
+        HttpPort = httpPort;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string DataDirectory { get; }
+
+    public int SmtpPort { get; }
+
+    public int HttpPort { get; }
+
+    public IPEndPoint SmtpEndpoint => new(IPAddress.Loopback, SmtpPort);
+
+    public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a node and waits until /readyz answers 200.</summary>
+    public static async Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null)
+    {
+        var smtp = smtpPort ?? FreePort.Next();
+        var http = httpPort ?? FreePort.Next();
+        var args = new List<string> { "serve", "--data", dataDirectory, "--smtp", $"127.0.0.1:{smtp}", "--http", $"127.0.0.1:{http}" };
+        args.AddRange(extraArgs ?? []);
+        var process = Start(args, environment);
+        var node = new SluiceProcess(process, dataDirectory, smtp, http);
+        await node.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        return node;
+    }
+
+    /// <summary>Runs the executable to completion (for commands such as passwd or a failing serve).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(IReadOnlyList<string> args, string? stdin = null, IDictionary<string, string>? environment = null)
+    {
+        using var process = Start(args, environment);
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteLineAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"sluice exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(HttpBase, "readyz"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow start on a loaded machine; try again until the deadline.
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"sluice did not become ready:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no chance to flush or clean up, like a power cut for the process.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM and wait for exit; returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Posix.Signal(_process.Id, Posix.SigTerm);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static Process Start(IReadOnlyList<string> args, IDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(RepositoryPaths.SluiceDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
