@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sluice build entry point.
+#   ./build.sh serve [ARGS…]  run `sluice serve` on the embedded default (SMTP 127.0.0.1:2525, HTTP 127.0.0.1:8025, spool ./data)
+#   ./build.sh test           install what the tests need (Debian packages), build, run every test
+#   ./build.sh bench          run the accept-rate benchmark against Postfix (writes bench/results/ and docs/performance.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd).
+TEST_PACKAGES=(swaks postfix)
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    # postfix asks debconf questions; answer them for a local-only install that starts nothing.
+    echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+cmd="${1:-test}"
+shift || true
+case "$cmd" in
+  serve)
+    exec dotnet run --project src/Sluice -c Release -- serve "$@"
+    ;;
+  test)
+    install_packages "${TEST_PACKAGES[@]}"
+    dotnet build Sluice.slnx -c Release -warnaserror
+    log=$(mktemp)
+    set +e
+    dotnet test Sluice.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    # One closing line over all test assemblies.
+    awk '/^(Passed|Failed)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+         END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    rm -f "$log"
+    exit "$status"
+    ;;
+  bench)
+    install_packages "${TEST_PACKAGES[@]}"
+    exec bench/accept-rate/run.sh "$@"
+    ;;
+  *)
+    echo "usage: $0 serve|test|bench" >&2
+    exit 64
+    ;;
+esac
