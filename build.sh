@@ -2,7 +2,7 @@
 # Sluice build entry point.
 #   ./build.sh serve [ARGS…]  run `sluice serve` on the embedded default (SMTP 127.0.0.1:2525, HTTP 127.0.0.1:8025, spool ./data)
 #   ./build.sh test           install what the tests need (Debian packages), build, run every test
-#   ./build.sh bench          run the accept-rate benchmark against Postfix (writes bench/results/ and docs/performance.md)
+#   ./build.sh bench          run the benchmarks (spool engines; accept rate vs Postfix) into bench/results/ and docs/performance.md
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -47,7 +47,8 @@ case "$cmd" in
     ;;
   bench)
     install_packages "${TEST_PACKAGES[@]}"
-    exec bench/accept-rate/run.sh "$@"
+    bench/spool-engines/run.sh
+    bench/accept-rate/run.sh "$@"
     ;;
   *)
     echo "usage: $0 serve|test|bench" >&2

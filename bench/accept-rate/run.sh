@@ -3,7 +3,7 @@
 # bytes over SESSIONS parallel sessions into `sluice serve` and, in the same run, into a private
 # Postfix smtpd accepting into its own queue. Both fsync before answering 250; neither delivers
 # (Sluice has no delivery yet; Postfix holds every message with check_client_access static:HOLD).
-# Writes bench/results/accept-rate-<utc>.md and rewrites docs/performance.md.
+# Writes bench/results/accept-rate-<utc>.md and rebuilds docs/performance.md (bench/report.sh).
 #   MESSAGES=20000 SESSIONS=20 SIZE=4096 bench/accept-rate/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -166,32 +166,5 @@ Sluice peak RSS: $((sl_rss / 1024)) MiB; average messages per group commit (one 
 Machine CPU includes smtp-source itself. Both queues were counted afterwards: $expected messages each.
 MD
 
-cp "$result" docs/performance-latest.md.tmp
-{
-  cat <<'MD'
-# Performance
-
-Figures come from the benchmarks under `bench/`, run on this project's 2-core machines; each
-run writes a dated file to `bench/results/`. Re-run with `./build.sh bench`.
-
-## Accept rate (issue: foundation) — `bench/accept-rate/run.sh`
-
-MD
-  sed '1d' docs/performance-latest.md.tmp
-  cat <<'MD'
-
-### What limits it
-
-- **fsync.** Each group commit is one WAL fsync; with 20 sessions a commit carries several
-  messages (the average is in the table). Latency per message is dominated by waiting for the
-  next commit, not by CPU.
-- **CPU in the SMTP path.** Both cores are shared by smtp-source, the server and the kernel's
-  loopback TCP; the "machine CPU" column shows the whole box per message. With a connection per
-  message, TCP setup and the greeting/EHLO/QUIT round-trips are a large part of the work.
-- **SQLite statement work** (four inserts per message, JSON envelope) on the single writer thread.
-
-Goal for the foundation issue: at least 2x Postfix's accept rate.
-MD
-} > docs/performance.md
-rm -f docs/performance-latest.md.tmp
 cat "$result"
+bench/report.sh
