@@ -76,6 +76,29 @@ public sealed class MailKitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Swaks_StartTlsAndAuthLoginOnSubmission_IsQueuedAndAuthDataNeverLogged()
+    {
+        var (code, transcript) = await Swaks.RunAsync(
+            "--server", $"127.0.0.1:{_submissionPort}", "--from", "app@sender.example", "--to", "x@remote.example",
+            "--tls", "--auth", "LOGIN", "--auth-user", "app", "--auth-password", Password);
+        var (badCode, badTranscript) = await Swaks.RunAsync(
+            "--server", $"127.0.0.1:{_submissionPort}", "--from", "app@sender.example", "--to", "x@remote.example",
+            "--tls", "--auth", "PLAIN", "--auth-user", "app", "--auth-password", "Wr0ngSecret");
+
+        Assert.True(code == 0, transcript);
+        Assert.Contains("235 2.7.0 Authentication successful", transcript, StringComparison.Ordinal);
+        ServeTests.QueuedId(transcript);
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("535 5.7.8", badTranscript, StringComparison.Ordinal);
+        var log = _node.Output;
+        Assert.Contains("Authentication failed from 127.0.0.1", log, StringComparison.Ordinal);
+        foreach (var secret in new[] { Password, "Wr0ngSecret", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Password)), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0app\0Wr0ngSecret")) })
+        {
+            Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Send_SubmissionWithoutAuth_IsRefused()
     {
         var message = new MimeMessage();

@@ -96,12 +96,24 @@ public sealed class SmtpDialog : IAsyncDisposable
         }
     }
 
+    /// <summary>The server's certificate once TLS is up.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
+
     public async Task StartTlsAsync()
     {
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
         _stream = ssl;
         _start = _end = 0;
+    }
+
+    /// <summary>Connects with TLS from the first byte (implicit TLS, RFC 8314) and reads the greeting.</summary>
+    public static async Task<SmtpDialog> ConnectTlsAsync(IPEndPoint endpoint)
+    {
+        var dialog = await ConnectAsync(endpoint, readGreeting: false);
+        await dialog.StartTlsAsync();
+        Assert.StartsWith("220 ", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
+        return dialog;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,62 @@
+using Sluice.Core.Telemetry;
+using Sluice.Testing;
+
+namespace Sluice.Core.Tests;
+
+public sealed class PrometheusExporterTests
+{
+    [Fact]
+    public void Export_CountersGaugesHistograms_InTextFormat()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+
+        metrics.Commands.Add(2, new KeyValuePair<string, object?>("verb", "EHLO"));
+        metrics.Commands.Add(1, new KeyValuePair<string, object?>("verb", "MAIL"));
+        metrics.ConnectionsCurrent.Add(3);
+        metrics.ConnectionsCurrent.Add(-1);
+        metrics.SpoolWriteDuration.Record(0.003);
+        metrics.SpoolWriteDuration.Record(0.3);
+        metrics.ObserveQueueDepth(() => 42);
+
+        var text = exporter.Export();
+
+        Assert.Contains("# TYPE sluice_smtp_commands_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_smtp_commands_total{verb=\"EHLO\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_smtp_commands_total{verb=\"MAIL\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE sluice_smtp_connections_current gauge\nsluice_smtp_connections_current 2\n", text.Split("# HELP sluice_smtp_connections_current")[1].Split('\n', 2)[1], StringComparison.Ordinal);
+        Assert.Contains("sluice_spool_write_duration_bucket{le=\"0.005\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_spool_write_duration_bucket{le=\"0.25\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_spool_write_duration_bucket{le=\"0.5\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_spool_write_duration_bucket{le=\"+Inf\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_spool_write_duration_count 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_queue_depth 42\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_messages_accepted_total 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_LabelValues_AreEscaped()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+
+        metrics.MessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", "a\"b\\c\nd"));
+
+        Assert.Contains("sluice_messages_rejected_total{reason=\"a\\\"b\\\\c\\nd\"} 1\n", exporter.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_OtherMeters_AreNotIncluded()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        var other = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+
+        other.MessagesAccepted.Add(5);
+
+        Assert.Contains("sluice_messages_accepted_total 0\n", exporter.Export(), StringComparison.Ordinal);
+    }
+}
