@@ -57,9 +57,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
         var ids = new List<string>();
         for (var i = 0; i < 2; i++)
         {
-            await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-            await dialog.CommandAsync("RCPT TO:<b@example.org>");
-            await dialog.CommandAsync("DATA");
+            await dialog.BeginDataAsync();
             ids.Add(QueuedId(await dialog.CommandAsync($"Subject: {i}\r\n\r\nx\r\n.")));
         }
 
@@ -71,9 +69,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
     public async Task Data_SentInTinyWrites_IsStoredTheSame()
     {
         await using var dialog = await _node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
         var body = "Subject: slow\r\n\r\n.\r\n..\r\nline\r\n";
         var wire = "Subject: slow\r\n\r\n..\r\n...\r\nline\r\n.\r\n";
         foreach (var chunk in wire.Chunk(3))
@@ -109,9 +105,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
     public async Task Data_BareLineEndingInContent_IsRefusedAndNothingStored(string content)
     {
         await using var dialog = await _node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
 
         Assert.StartsWith("550 5.6.0 ", await dialog.CommandAsync(content), StringComparison.Ordinal);
         Assert.Equal(0, _node.Spool.Depth);
@@ -122,9 +116,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
     public async Task Data_SmuggledLfDotLf_DoesNotEndMessage()
     {
         await using var dialog = await _node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
 
         // A lenient server would end the message at "\n.\n" and run the smuggled MAIL as a command.
         var reply = await dialog.CommandAsync("Subject: x\r\n\r\nhi\n.\nMAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\n\r\nspoofed\r\n.");
@@ -137,9 +129,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
     public async Task Data_TextLineOverLimit_IsRefused()
     {
         await using var dialog = await _node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
 
         Assert.StartsWith("550 5.6.0 ", await dialog.CommandAsync("Subject: x\r\n\r\n" + new string('a', 1200) + "\r\n."), StringComparison.Ordinal);
         Assert.Equal(0, _node.Spool.Depth);
@@ -149,9 +139,7 @@ public sealed partial class DataDialogTests : IAsyncLifetime
     public async Task Data_OverMaxSize_Is552AndNothingStoredAndSessionContinues()
     {
         await using var dialog = await _node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
         var line = new string('x', 900) + "\r\n";
         var body = new StringBuilder("Subject: big\r\n\r\n");
         while (body.Length < 70 * 1024)

@@ -145,9 +145,7 @@ public sealed class LimitDialogTests
             },
             time);
         await using var dialog = await node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
 
         time.Advance(TimeSpan.FromSeconds(30));
         await dialog.SendAsync("Subject: drip\r\n");

@@ -22,9 +22,7 @@ public sealed class ShutdownDialogTests
     {
         await using var node = await TestNode.StartAsync();
         await using var dialog = await node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
         await dialog.SendAsync("Subject: in flight\r\n\r\nfirst half\r\n");
 
         var stopping = node.Server.StopAsync(CancellationToken.None);
@@ -54,9 +52,7 @@ public sealed class ShutdownDialogTests
     {
         await using var node = await TestNode.StartAsync(queue: new FailingQueue(result));
         await using var dialog = await node.HelloAsync();
-        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
-        await dialog.CommandAsync("RCPT TO:<b@example.org>");
-        await dialog.CommandAsync("DATA");
+        await dialog.BeginDataAsync();
 
         Assert.Equal(expected, await dialog.CommandAsync("Subject: x\r\n\r\nx\r\n."));
         Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP"));

@@ -51,6 +51,14 @@ public sealed class SmtpDialog : IAsyncDisposable
         return await ReadReplyAsync();
     }
 
+    /// <summary>MAIL, RCPT and DATA, each expected to succeed; the session is then in DATA mode.</summary>
+    public async Task BeginDataAsync(string from = "a@example.com", string to = "b@example.org")
+    {
+        Assert.StartsWith("250 ", await CommandAsync($"MAIL FROM:<{from}>"), StringComparison.Ordinal);
+        Assert.StartsWith("250 ", await CommandAsync($"RCPT TO:<{to}>"), StringComparison.Ordinal);
+        Assert.StartsWith("354 ", await CommandAsync("DATA"), StringComparison.Ordinal);
+    }
+
     /// <summary>Reads one complete reply; multi-line replies are joined with '\n'.</summary>
     public async Task<string> ReadReplyAsync()
     {

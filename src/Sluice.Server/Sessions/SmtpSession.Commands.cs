@@ -18,7 +18,7 @@ internal sealed partial class SmtpSession
     /// Consumes as much of <paramref name="buffer"/> as can be handled without waiting, writing
     /// replies as it goes. Returns when it needs more input or the loop must act.
     /// </summary>
-    private SessionStep Process(ref ReadOnlySequence<byte> buffer, bool inputCompleted)
+    private SessionStep Process(ref ReadOnlySequence<byte> buffer)
     {
         while (!buffer.IsEmpty)
         {
@@ -108,7 +108,6 @@ internal sealed partial class SmtpSession
             }
         }
 
-        _ = inputCompleted;
         return SessionStep.NeedMore;
     }
 

@@ -129,7 +129,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             {
                 while (true)
                 {
-                    step = Process(ref buffer, result.IsCompleted);
+                    step = Process(ref buffer);
                     if (step != SessionStep.CommitMessage)
                     {
                         break;
