@@ -33,7 +33,7 @@ case "$cmd" in
     ;;
   test)
     install_packages "${TEST_PACKAGES[@]}"
-    dotnet build Sluice.slnx -c Release -warnaserror
+    dotnet build Sluice.slnx -c Release
     log=$(mktemp)
     set +e
     dotnet test Sluice.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
