@@ -48,6 +48,7 @@ case "$cmd" in
   bench)
     install_packages "${TEST_PACKAGES[@]}"
     bench/spool-engines/run.sh
+    bench/deep-queue/run.sh
     bench/accept-rate/run.sh "$@"
     ;;
   *)

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 latest() { ls -1 bench/results/"$1"-*.md 2>/dev/null | sort | tail -1; }
 accept=$(latest accept-rate)
 engines=$(latest spool-engines)
+deep=$(latest deep-queue)
 {
   cat <<'MD'
 # Performance
@@ -38,4 +39,12 @@ Evidence for ADR 0003 (which engine holds the embedded spool).
 
 MD
   if [ -n "$engines" ]; then sed '1d' "$engines"; echo; echo "Source: \`$engines\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
+## Deep queue — `bench/deep-queue/run.sh`
+
+Memory must stay flat with a deep queue: metadata and bodies live in the spool file, not in RAM.
+
+MD
+  if [ -n "$deep" ]; then sed '1d' "$deep"; echo; echo "Source: \`$deep\`"; else echo "_not run yet_"; fi
 } > docs/performance.md

@@ -152,6 +152,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
                 lease_until INTEGER,
                 last_reply TEXT);
             CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
+            CREATE INDEX IF NOT EXISTS messages_lease ON messages (state, lease_until);
             CREATE TABLE IF NOT EXISTS bodies (
                 seq INTEGER PRIMARY KEY REFERENCES messages (seq) ON DELETE CASCADE,
                 data BLOB NOT NULL);
