@@ -44,6 +44,7 @@ internal sealed class SmtpListenerContext
         SpillDirectory = spillDirectory;
         TrustedNetworks = listener.TrustedNetworks.ConvertAll(IPNetwork.Parse);
         Greeting = new SmtpReply(220, null, $"{hostname} ESMTP Sluice");
+        HeloReply = new SmtpReply(250, null, hostname);
         for (var i = 0; i < 4; i++)
         {
             _ehloReplies[i] = BuildEhlo(tlsActive: (i & 1) != 0, authOffered: (i & 2) != 0);
@@ -79,6 +80,8 @@ internal sealed class SmtpListenerContext
     public List<IPNetwork> TrustedNetworks { get; }
 
     public SmtpReply Greeting { get; }
+
+    public SmtpReply HeloReply { get; }
 
     public ConnectionTracker Connections { get; } = new();
 

@@ -199,7 +199,7 @@ internal sealed partial class SmtpSession
         ResetTransaction();
         _helo = System.Text.Encoding.UTF8.GetString(args);
         _esmtp = extended;
-        Reply(extended ? _context.EhloReply(_tlsActive) : new SmtpReply(250, null, _context.Hostname));
+        Reply(extended ? _context.EhloReply(_tlsActive) : _context.HeloReply);
         return SessionStep.NeedMore;
     }
 
