@@ -47,6 +47,40 @@ public sealed class SmtpReply : IEquatable<SmtpReply>
     public static SmtpReply Create(int code, string status, string text)
         => new(code, ParseStatus(status), text);
 
+    /// <summary>
+    /// Parses a reply written as text, <c>"451 4.7.1 Try again later"</c> or <c>"250 OK"</c>, for replies
+    /// given on a command line or in configuration. Returns false when it is not CODE [X.Y.Z] TEXT.
+    /// </summary>
+    public static bool TryParse(string? text, out SmtpReply? reply)
+    {
+        reply = null;
+        if (text is null || text.Length < 3 || !int.TryParse(text.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code)
+            || code is < 200 or > 599 || (text.Length > 3 && text[3] != ' '))
+        {
+            return false;
+        }
+
+        var rest = text.Length > 4 ? text[4..] : string.Empty;
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        var first = space < 0 ? rest : rest[..space];
+        EnhancedStatusCode? status = null;
+        if (first.Length >= 5 && first[0] - '0' == code / 100 && first.Count(c => c == '.') == 2)
+        {
+            try
+            {
+                status = ParseStatus(first);
+                rest = space < 0 ? string.Empty : rest[(space + 1)..];
+            }
+            catch (FormatException)
+            {
+                status = null;
+            }
+        }
+
+        reply = new SmtpReply(code, status, rest);
+        return true;
+    }
+
     public static EnhancedStatusCode ParseStatus(string status)
     {
         ArgumentNullException.ThrowIfNull(status);

@@ -12,9 +12,12 @@ public sealed class SluiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly string _readyPath;
 
-    private SluiceProcess(Process process, string dataDirectory, int smtpPort, int httpPort)
+    private SluiceProcess(Process process, string dataDirectory, int smtpPort, int httpPort, string readyPath, string smtpAddress)
     {
+        _readyPath = readyPath;
+        SmtpEndpoint = new IPEndPoint(IPAddress.Parse(smtpAddress), smtpPort);
         _process = process;
         DataDirectory = dataDirectory;
         SmtpPort = smtpPort;
@@ -31,7 +34,7 @@ public sealed class SluiceProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
-    public IPEndPoint SmtpEndpoint => new(IPAddress.Loopback, SmtpPort);
+    public IPEndPoint SmtpEndpoint { get; }
 
     public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
 
@@ -51,14 +54,28 @@ public sealed class SluiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node and waits until /readyz answers 200.</summary>
-    public static async Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null)
+    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null)
     {
         var smtp = smtpPort ?? FreePort.Next();
         var http = httpPort ?? FreePort.Next();
         var args = new List<string> { "serve", "--data", dataDirectory, "--smtp", $"127.0.0.1:{smtp}", "--http", $"127.0.0.1:{http}" };
         args.AddRange(extraArgs ?? []);
-        var process = Start(args, environment);
-        var node = new SluiceProcess(process, dataDirectory, smtp, http);
+        return LaunchAsync(args, environment, dataDirectory, smtp, http, "readyz");
+    }
+
+    /// <summary>Starts <c>sluice sink</c> on 127.0.0.1 (or <paramref name="address"/>) and waits until /healthz answers.</summary>
+    public static Task<SluiceProcess> StartSinkAsync(string storeDirectory, IReadOnlyList<string>? extraArgs = null, string address = "127.0.0.1")
+    {
+        var smtp = FreePort.Next(System.Net.IPAddress.Parse(address));
+        var http = FreePort.Next();
+        var args = new List<string> { "sink", "--listen", $"{address}:{smtp}", "--http", $"127.0.0.1:{http}", "--store", storeDirectory };
+        args.AddRange(extraArgs ?? []);
+        return LaunchAsync(args, null, storeDirectory, smtp, http, "healthz", address);
+    }
+
+    private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, string smtpAddress = "127.0.0.1")
+    {
+        var node = new SluiceProcess(Start(args, environment), dataDirectory, smtp, http, readyPath, smtpAddress);
         await node.WaitReadyAsync(TimeSpan.FromSeconds(60));
         return node;
     }
@@ -93,7 +110,7 @@ public sealed class SluiceProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync(new Uri(HttpBase, "readyz"));
+                using var response = await http.GetAsync(new Uri(HttpBase, _readyPath));
                 if (response.IsSuccessStatusCode)
                 {
                     return;

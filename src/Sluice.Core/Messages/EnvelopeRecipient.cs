@@ -4,6 +4,7 @@ namespace Sluice.Core.Messages;
 public sealed record EnvelopeRecipient(string Address, string? Notify = null, string? OriginalRecipient = null)
 {
     /// <summary>The domain part, lower-cased, or empty for the bare "postmaster".</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Domain
     {
         get

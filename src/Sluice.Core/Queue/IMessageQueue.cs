@@ -6,16 +6,14 @@ namespace Sluice.Core.Queue;
 /// The node's message queue. Semantics are those a broker can also give, so the embedded
 /// spool and the RabbitMQ backend are interchangeable:
 /// <list type="bullet">
-/// <item><see cref="EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
+/// <item><see cref="IMessageIntake.EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
 /// <item>Delivery is at-least-once: <see cref="LeaseAsync"/> hands out due messages for a time; a lease that is neither
 /// acked, deferred nor dead-lettered before it runs out makes the message due again.</item>
 /// <item>Attempts, next attempt and last reply are kept with the message.</item>
 /// </list>
 /// </summary>
-public interface IMessageQueue
+public interface IMessageQueue : IMessageIntake
 {
-    ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken);
-
     /// <summary>Leases up to <paramref name="max"/> messages that are due, oldest due first.</summary>
     ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, TimeSpan leaseDuration, CancellationToken cancellationToken);
 

@@ -23,7 +23,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
 {
     private readonly SmtpServerOptions _options;
     private readonly string _dataDirectory;
-    private readonly IMessageQueue _queue;
+    private readonly IMessageIntake _queue;
     private readonly SluiceMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,10 +31,12 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ISessionBehavior? _behavior;
     private X509Certificate2? _certificate;
 
-    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageQueue queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger)
+    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null)
     {
+        _behavior = behavior;
         _options = options;
         _dataDirectory = dataDirectory;
         _queue = queue;
@@ -64,7 +66,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
             socket.Listen(1024);
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
-            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill);
+            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior);
             ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, context), CancellationToken.None));
         }

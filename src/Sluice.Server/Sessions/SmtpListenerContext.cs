@@ -19,7 +19,7 @@ internal sealed class SmtpListenerContext
         SmtpListenerOptions listener,
         string hostname,
         IReadOnlyCollection<string> localDomains,
-        IMessageQueue queue,
+        IMessageIntake queue,
         MessageIdGenerator ids,
         SluiceMetrics metrics,
         TimeProvider time,
@@ -27,8 +27,10 @@ internal sealed class SmtpListenerContext
         X509Certificate2? certificate,
         UserDirectory users,
         AuthFailureLimiter authLimiter,
-        string spillDirectory)
+        string spillDirectory,
+        ISessionBehavior? behavior = null)
     {
+        Behavior = behavior;
         Listener = listener;
         Limits = listener.Limits;
         Hostname = hostname;
@@ -53,13 +55,15 @@ internal sealed class SmtpListenerContext
 
     public SmtpListenerOptions Listener { get; }
 
+    public ISessionBehavior? Behavior { get; }
+
     public SmtpLimits Limits { get; }
 
     public string Hostname { get; }
 
     public HashSet<string> LocalDomains { get; }
 
-    public IMessageQueue Queue { get; }
+    public IMessageIntake Queue { get; }
 
     public MessageIdGenerator Ids { get; }
 
@@ -101,7 +105,10 @@ internal sealed class SmtpListenerContext
 
     /// <summary>AUTH is offered where it can be used: not on inbound listeners, and only over TLS unless plaintext is allowed.</summary>
     public bool AuthOffered(bool tlsActive)
-        => Listener.Role != ListenerRole.Inbound && Users.HasUsers && (tlsActive || Listener.AllowPlaintextAuth);
+        => Listener.Role != ListenerRole.Inbound && Users.HasUsers && Offers("AUTH") && (tlsActive || Listener.AllowPlaintextAuth);
+
+    /// <summary>False when a scripted behaviour hides the extension (and refuses its command).</summary>
+    public bool Offers(string extension) => Behavior is null || !Behavior.Hides(extension);
 
     public SmtpReply EhloReply(bool tlsActive) => _ehloReplies[(tlsActive ? 1 : 0) | (AuthOffered(tlsActive) ? 2 : 0)];
 
@@ -129,6 +136,7 @@ internal sealed class SmtpListenerContext
         }
 
         lines.Add("HELP");
+        lines.RemoveAll(line => line != Hostname && !Offers(line.Split(' ')[0]));
         return new SmtpReply(250, null, string.Join('\n', lines));
     }
 }

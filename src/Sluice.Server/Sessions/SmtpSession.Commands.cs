@@ -32,30 +32,36 @@ internal sealed partial class SmtpSession
             switch (_mode)
             {
                 case SessionMode.Data:
+                {
                     if (!ProcessData(ref buffer))
                     {
                         return SessionStep.NeedMore;
                     }
 
-                    if (FinishMessage())
+                    var finished = FinishMessage();
+                    if (finished != SessionStep.NeedMore)
                     {
-                        return SessionStep.CommitMessage;
+                        return finished;
                     }
 
                     continue;
+                }
 
                 case SessionMode.Bdat:
+                {
                     if (!ProcessBdat(ref buffer))
                     {
                         return SessionStep.NeedMore;
                     }
 
-                    if (FinishChunk())
+                    var finished = FinishChunk();
+                    if (finished != SessionStep.NeedMore)
                     {
-                        return SessionStep.CommitMessage;
+                        return finished;
                     }
 
                     continue;
+                }
 
                 case SessionMode.DiscardLine:
                 {
@@ -147,7 +153,7 @@ internal sealed partial class SmtpSession
             case SmtpVerb.Data:
                 return Data(args);
             case SmtpVerb.Bdat:
-                return Bdat(args);
+                return _context.Offers("CHUNKING") ? Bdat(args) : Unrecognized();
             case SmtpVerb.Rset:
                 ResetTransaction();
                 Reply(args.IsEmpty ? SmtpReplies.ResetOk : SmtpReplies.SyntaxError);
@@ -169,9 +175,9 @@ internal sealed partial class SmtpSession
                 Reply(SmtpReplies.NotImplemented);
                 return SessionStep.NeedMore;
             case SmtpVerb.StartTls:
-                return StartTls(args);
+                return _context.Offers("STARTTLS") ? StartTls(args) : Unrecognized();
             case SmtpVerb.Auth:
-                return Auth(args);
+                return _context.Offers("AUTH") ? Auth(args) : Unrecognized();
             case SmtpVerb.Http:
                 // A browser or a cross-protocol attack: say nothing, hang up (as chasquid and Postfix do).
                 return _helo is null ? SessionStep.Drop : Unrecognized();
@@ -350,6 +356,12 @@ internal sealed partial class SmtpSession
         if (!MayRelayTo(recipient))
         {
             Reply(SmtpReplies.RelayDenied);
+            return SessionStep.NeedMore;
+        }
+
+        if (_context.Behavior?.OnRecipient(recipient.Address) is { } scripted)
+        {
+            Reply(scripted);
             return SessionStep.NeedMore;
         }
 

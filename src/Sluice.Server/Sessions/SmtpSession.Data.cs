@@ -78,7 +78,7 @@ internal sealed partial class SmtpSession
         if (size == 0)
         {
             // An empty chunk (typically "BDAT 0 LAST") has no bytes to wait for.
-            return FinishChunk() ? SessionStep.CommitMessage : SessionStep.NeedMore;
+            return FinishChunk();
         }
 
         _mode = SessionMode.Bdat;
@@ -180,21 +180,32 @@ internal sealed partial class SmtpSession
         _message.Write(content);
     }
 
-    /// <summary>End of DATA: true when the message is to be committed, false when it was refused.</summary>
-    private bool FinishMessage()
+    /// <summary>End of DATA (or BDAT LAST): commit, refuse (and go on reading commands), or drop the connection.</summary>
+    private SessionStep FinishMessage()
     {
         var refusal = ContentRefusal();
         if (refusal is not null)
         {
             RefuseMessage(refusal);
-            return false;
+            return SessionStep.NeedMore;
         }
 
-        return true;
+        var verdict = _context.Behavior?.OnMessage() ?? MessageVerdict.Accept;
+        switch (verdict.Kind)
+        {
+            case MessageVerdictKind.Refuse:
+                RefuseMessage(verdict.Reply!);
+                return SessionStep.NeedMore;
+            case MessageVerdictKind.Drop:
+                ResetTransaction();
+                return SessionStep.Drop;
+            default:
+                return SessionStep.CommitMessage;
+        }
     }
 
     /// <summary>End of a BDAT chunk: acknowledge it, or finish the message on LAST.</summary>
-    private bool FinishChunk()
+    private SessionStep FinishChunk()
     {
         if (!_bdatLast)
         {
@@ -207,14 +218,14 @@ internal sealed partial class SmtpSession
                 Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), string.Create(CultureInfo.InvariantCulture, $"{_contentBytes} octets received")));
             }
 
-            return false;
+            return SessionStep.NeedMore;
         }
 
         if (_bdatRefused)
         {
             Reply(_pendingRefusal!);
             ResetTransaction();
-            return false;
+            return SessionStep.NeedMore;
         }
 
         return FinishMessage();

@@ -45,6 +45,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     public IPEndPoint Remote { get; }
 
+    public IPEndPoint Local => _socket?.LocalEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+
     /// <summary>Asks the session to end: idle sessions answer 421 4.3.2 now, a message in transfer is finished first.</summary>
     public void RequestShutdown()
     {
@@ -54,6 +56,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     public async Task RunAsync()
     {
+        var notifyBehavior = false;
         try
         {
             if (_context.Listener.ImplicitTls && !await UpgradeToTlsAsync().ConfigureAwait(false))
@@ -67,6 +70,16 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return;
             }
 
+            if (_context.Behavior is { } behavior)
+            {
+                notifyBehavior = true;
+                if (behavior.OnConnect(Remote, Local) is { } scripted)
+                {
+                    await CloseWithAsync(scripted, "scripted refusal").ConfigureAwait(false);
+                    return;
+                }
+            }
+
             Reply(_context.Greeting);
             await FlushAsync().ConfigureAwait(false);
             await LoopAsync().ConfigureAwait(false);
@@ -75,6 +88,13 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         {
             // The peer went away or broke the transport; nothing acknowledged depends on this session any more.
             ServerLog.SessionClosed(_context.Logger, _client, ex.GetType().Name);
+        }
+        finally
+        {
+            if (notifyBehavior)
+            {
+                _context.Behavior!.OnDisconnect(Remote, Local);
+            }
         }
     }
 
@@ -167,7 +187,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 case SessionStep.Close:
                     return;
                 case SessionStep.Drop:
-                    ServerLog.SessionClosed(_context.Logger, _client, "not SMTP");
+                    ServerLog.SessionClosed(_context.Logger, _client, "closed without a reply");
                     return;
                 case SessionStep.StartTls:
                     if (!await UpgradeToTlsAsync().ConfigureAwait(false))
@@ -252,6 +272,11 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (_pendingFlush)
         {
             _pendingFlush = false;
+            if (_context.Behavior is { Latency: var latency } && latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, _context.Time).ConfigureAwait(false);
+            }
+
             await _writer.FlushAsync().ConfigureAwait(false);
         }
     }

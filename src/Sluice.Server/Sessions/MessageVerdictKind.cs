@@ -1,0 +1,8 @@
+namespace Sluice.Server.Sessions;
+
+internal enum MessageVerdictKind
+{
+    Accept,
+    Refuse,
+    Drop,
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Sluice.Core.Telemetry;
+using Sluice.Server.Configuration;
+using Sluice.Server.Hosting;
+
+namespace Sluice.Sink;
+
+/// <summary>Composes a sink: the same SMTP server as a node, an intake that captures instead of queueing, a scripted behaviour, and <c>GET /stats</c>.</summary>
+internal static class SinkHost
+{
+    public static WebApplication Build(SinkSettings settings, string dataDirectory)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        // A sink refuses on purpose; its refusals are not warnings.
+        builder.Logging.AddFilter("Sluice.Server", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPEndPoint.Parse(settings.Http ?? "127.0.0.1:0"), l => l.Protocols = HttpProtocols.Http1);
+            k.AddServerHeader = false;
+        });
+
+        var stats = new SinkStats();
+        var options = new SmtpServerOptions { Hostname = settings.Hostname };
+        for (var i = 0; i < settings.Listen.Count; i++)
+        {
+            options.Listeners.Add(new SmtpListenerOptions
+            {
+                Name = $"sink{i}",
+                Address = settings.Listen[i],
+                Role = ListenerRole.Relay,
+                TrustedNetworks = ["0.0.0.0/0", "::/0"],
+                AllowPlaintextAuth = true,
+                Limits = new SmtpLimits
+                {
+                    MaxErrors = int.MaxValue,
+                    MaxConnections = 100_000,
+                    MaxConnectionsPerClient = 100_000,
+                    MaxRecipients = 100_000,
+                    MaxMessageSize = 1L << 30,
+                    MinDataRate = 0,
+                },
+            });
+        }
+
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<SluiceMetrics>();
+        builder.Services.AddSingleton(stats);
+        builder.Services.AddSingleton(sp => new SinkBehavior(settings, stats, TimeProvider.System));
+        builder.Services.AddSingleton(sp => new SmtpServer(
+            options,
+            dataDirectory,
+            new SinkStore(settings.Store, stats),
+            sp.GetRequiredService<SluiceMetrics>(),
+            TimeProvider.System,
+            sp.GetRequiredService<ILogger<SmtpServer>>(),
+            sp.GetRequiredService<SinkBehavior>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
+
+        var app = builder.Build();
+        app.MapGet("/stats", (SinkStats s) => Results.Json(s.Snapshot()));
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        return app;
+    }
+}
