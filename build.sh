@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd).
-TEST_PACKAGES=(swaks postfix)
+# Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd),
+# dnsmasq (a DNS server with MX records for delivery tests).
+TEST_PACKAGES=(swaks postfix dnsmasq-base)
 
 install_packages() {
   local missing=()

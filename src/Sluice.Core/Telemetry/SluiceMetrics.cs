@@ -22,6 +22,7 @@ public sealed class SluiceMetrics
         MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
         MessagesRejected = Meter.CreateCounter<long>("sluice.messages.rejected", "{message}", "Messages refused at the end of DATA/BDAT, by reason.");
         BytesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted.bytes", "By", "Bytes of accepted messages as stored.");
+        DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
             "sluice.spool.write.duration",
             "s",
@@ -51,6 +52,8 @@ public sealed class SluiceMetrics
     public Counter<long> MessagesRejected { get; }
 
     public Counter<long> BytesAccepted { get; }
+
+    public Counter<long> DnsLookups { get; }
 
     public Histogram<double> SpoolWriteDuration { get; }
 
