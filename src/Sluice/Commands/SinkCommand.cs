@@ -33,11 +33,12 @@ internal static class SinkCommand
         var latency = new Option<int>("--latency") { Description = "Milliseconds added before every batch of replies." };
         var hide = new Option<string[]>("--hide") { Description = "EHLO extension to hide and refuse (repeatable): PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SMTPUTF8, DSN, SIZE, AUTH, ENHANCEDSTATUSCODES." };
         var seed = new Option<int?>("--seed") { Description = "Seed for the random decisions (repeatable runs)." };
+        var maxSize = new Option<long>("--max-size") { Description = "Largest message in octets, advertised with SIZE (default 1 GiB).", DefaultValueFactory = _ => 1L << 30 };
 
         var command = new Command("sink", "Run a capture SMTP server with scripted behaviour (tests, benchmarks, staging).")
         {
             listen, http, store, hostname, rcptReject, rcptRejectReply, rcptDefer, rcptDeferReply, dataReject, dataRejectReply,
-            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed,
+            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed, maxSize,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -63,7 +64,13 @@ internal static class SinkCommand
                 Latency = TimeSpan.FromMilliseconds(parse.GetValue(latency)),
                 Hidden = new HashSet<string>(parse.GetValue(hide) ?? [], StringComparer.OrdinalIgnoreCase),
                 Seed = parse.GetValue(seed),
+                MaxSize = parse.GetValue(maxSize),
             };
+            if (settings.MaxSize < 1024)
+            {
+                errors.Add("--max-size: at least 1024 octets");
+            }
+
             foreach (var address in settings.Listen.Append(settings.Http ?? "127.0.0.1:0"))
             {
                 if (!System.Net.IPEndPoint.TryParse(address, out _) || !address.Contains(':', StringComparison.Ordinal))

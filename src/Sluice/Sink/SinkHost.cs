@@ -42,7 +42,7 @@ internal static class SinkHost
                     MaxConnections = 100_000,
                     MaxConnectionsPerClient = 100_000,
                     MaxRecipients = 100_000,
-                    MaxMessageSize = 1L << 30,
+                    MaxMessageSize = settings.MaxSize,
                     MinDataRate = 0,
                 },
             });

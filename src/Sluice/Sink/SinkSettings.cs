@@ -43,4 +43,7 @@ internal sealed record SinkSettings
     public IReadOnlySet<string> Hidden { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     public int? Seed { get; init; }
+
+    /// <summary>Largest message accepted and advertised with SIZE.</summary>
+    public long MaxSize { get; init; } = 1L << 30;
 }

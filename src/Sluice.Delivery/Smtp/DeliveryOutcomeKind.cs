@@ -1,0 +1,8 @@
+namespace Sluice.Delivery.Smtp;
+
+public enum DeliveryOutcomeKind
+{
+    Delivered,
+    Transient,
+    Permanent,
+}

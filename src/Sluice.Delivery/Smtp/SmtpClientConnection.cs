@@ -1,0 +1,261 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using Sluice.Smtp;
+
+namespace Sluice.Delivery.Smtp;
+
+/// <summary>
+/// One outbound SMTP connection (ours, over pipelines). It sends the spool's bytes as they are,
+/// pipelines MAIL and every RCPT in one write when the peer allows, uses BDAT when offered, and
+/// turns every result into per-recipient <see cref="DeliveryOutcome"/> values. After a 4xx/5xx it
+/// sends RSET and stays usable; after an I/O, TLS or protocol error it is not usable any more.
+/// </summary>
+internal sealed partial class SmtpClientConnection : IAsyncDisposable
+{
+    private readonly SmtpClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _timeout;
+    private Stream _stream;
+    private PipeReader _reader;
+    private PipeWriter _writer;
+
+    private SmtpClientConnection(Socket socket, SmtpClientOptions options, TimeProvider time)
+    {
+        _socket = socket;
+        _options = options;
+        _time = time;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        (_reader, _writer) = Pipes(_stream);
+        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+    }
+
+    public IPEndPoint Remote { get; private set; } = new(IPAddress.None, 0);
+
+    public PeerCapabilities Capabilities { get; private set; } = PeerCapabilities.Helo;
+
+    public bool IsTls { get; private set; }
+
+    /// <summary>False after an I/O, TLS or protocol error: discard, do not reuse.</summary>
+    public bool IsUsable { get; private set; } = true;
+
+    public int MessagesSent { get; private set; }
+
+    public DateTimeOffset LastUsed { get; private set; }
+
+    /// <summary>Connects, reads the greeting, says EHLO (HELO if refused) and starts TLS per policy.</summary>
+    public static async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure)> OpenAsync(
+        IPEndPoint target, string serverName, SmtpClientOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (options.SourceAddress is { } source)
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+
+            using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectTimeout.Token, cancellationToken);
+            await socket.ConnectAsync(target, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            return (null, DeliveryOutcome.Transient("4.4.1", $"Connection to {target} failed: {(ex is SocketException se ? se.SocketErrorCode.ToString() : "timeout")}"));
+        }
+
+        var connection = new SmtpClientConnection(socket, options, time) { Remote = target };
+        var failure = await connection.HandshakeAsync(serverName, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return (null, failure);
+        }
+
+        return (connection, null);
+    }
+
+    public async Task QuitAsync()
+    {
+        if (!IsUsable)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteLineAsync("QUIT").ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
+            await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportError(ex))
+        {
+            // Saying goodbye is a courtesy; the peer may already be gone.
+        }
+
+        IsUsable = false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        IsUsable = false;
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _timeout.Dispose();
+    }
+
+    private static (PipeReader, PipeWriter) Pipes(Stream stream)
+        => (PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+
+    private static bool IsTransportError(Exception ex)
+        => ex is IOException or SocketException or OperationCanceledException or AuthenticationException or ObjectDisposedException or SmtpProtocolException;
+
+    private async Task<DeliveryOutcome?> HandshakeAsync(string serverName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var greeting = await ReadReplyAsync(_options.GreetingTimeout).ConfigureAwait(false);
+            if (greeting.Reply.Code != 220)
+            {
+                // RFC 5321 §3.1: a 554 greeting means no service here; a 421 means try later. Either way, not this host now.
+                return new DeliveryOutcome(DeliveryOutcomeKind.Transient, greeting.Reply);
+            }
+
+            var hello = await HelloAsync().ConfigureAwait(false);
+            if (hello is not null)
+            {
+                return hello;
+            }
+
+            if (_options.Tls == TlsPolicy.Disabled || (!Capabilities.StartTls && _options.Tls == TlsPolicy.Opportunistic))
+            {
+                return null;
+            }
+
+            if (!Capabilities.StartTls)
+            {
+                return DeliveryOutcome.Transient("4.7.4", "TLS is required for this destination but the peer does not offer STARTTLS");
+            }
+
+            await WriteLineAsync("STARTTLS").ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
+            var ready = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
+            if (ready.Reply.Code != 220)
+            {
+                return _options.Tls == TlsPolicy.Required
+                    ? DeliveryOutcome.Transient("4.7.4", $"TLS is required but STARTTLS was refused: {ready.Reply}")
+                    : null;
+            }
+
+            await StartTlsAsync(serverName, cancellationToken).ConfigureAwait(false);
+            return await HelloAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportError(ex))
+        {
+            IsUsable = false;
+            return DeliveryOutcome.Transient(ex is AuthenticationException ? "4.7.5" : "4.4.2", $"Session setup with {Remote} failed: {ex.Message}");
+        }
+    }
+
+    private async Task<DeliveryOutcome?> HelloAsync()
+    {
+        await WriteLineAsync("EHLO " + _options.HeloName).ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        var ehlo = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
+        if (ehlo.Reply.Code == 250)
+        {
+            Capabilities = PeerCapabilities.FromEhlo(ehlo.Lines);
+            return null;
+        }
+
+        // RFC 5321 §3.2: a server that does not know EHLO answers 5xx; fall back to HELO.
+        await WriteLineAsync("HELO " + _options.HeloName).ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        var helo = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
+        if (helo.Reply.Code != 250)
+        {
+            return new DeliveryOutcome(DeliveryOutcomeKind.Transient, helo.Reply);
+        }
+
+        Capabilities = PeerCapabilities.Helo;
+        return null;
+    }
+
+    private async Task StartTlsAsync(string serverName, CancellationToken cancellationToken)
+    {
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
+
+        // Opportunistic and "encrypt"-level required TLS do not authenticate the peer (RFC 7435);
+        // MTA-STS/DANE verification is a later policy level.
+#pragma warning disable CA5359 // Deliberate: SMTP between MTAs is opportunistic (RFC 7435); an unverified certificate still beats plaintext.
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, static (_, _, _, _) => true);
+#pragma warning restore CA5359
+        _timeout.CancelAfter(_options.CommandTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_timeout.Token, cancellationToken);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = serverName }, linked.Token).ConfigureAwait(false);
+        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        _stream = ssl;
+        (_reader, _writer) = Pipes(ssl);
+        IsTls = true;
+    }
+
+    private ValueTask WriteLineAsync(string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line + "\r\n");
+        _writer.Write(bytes);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        _timeout.CancelAfter(_options.CommandTimeout);
+        await _writer.FlushAsync(_timeout.Token).ConfigureAwait(false);
+        _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task<(SmtpReply Reply, IReadOnlyList<string> Lines)> ReadReplyAsync(TimeSpan timeout)
+    {
+        _timeout.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(_timeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var reader = new SequenceReader<byte>(buffer);
+                var status = SmtpReplyParser.TryParse(ref reader, out var reply, out var lines);
+                if (status == ReplyParseStatus.Complete)
+                {
+                    _reader.AdvanceTo(reader.Position);
+                    return (reply!, lines);
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (status == ReplyParseStatus.Malformed)
+                {
+                    throw new SmtpProtocolException("The peer sent something that is not an SMTP reply.");
+                }
+
+                if (result.IsCompleted)
+                {
+                    throw new IOException("The peer closed the connection.");
+                }
+            }
+        }
+        finally
+        {
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net;
+
+namespace Sluice.Delivery.Smtp;
+
+/// <summary>Outbound session settings; timeouts default to RFC 5321 §4.5.3.2.</summary>
+public sealed class SmtpClientOptions
+{
+    public string HeloName { get; set; } = System.Net.Dns.GetHostName();
+
+    /// <summary>Local address to send from (an egress source); null lets the OS choose.</summary>
+    public IPAddress? SourceAddress { get; set; }
+
+    public TlsPolicy Tls { get; set; } = TlsPolicy.Opportunistic;
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan GreetingTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan DataBlockTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    public TimeSpan FinalDotTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    public bool UsePipelining { get; set; } = true;
+
+    public bool UseChunking { get; set; } = true;
+}
