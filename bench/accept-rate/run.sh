@@ -2,7 +2,7 @@
 # Accept-rate benchmark: smtp-source (Postfix's load generator) sends MESSAGES messages of SIZE
 # bytes over SESSIONS parallel sessions into `sluice serve` and, in the same run, into a private
 # Postfix smtpd accepting into its own queue. Both fsync before answering 250; neither delivers
-# (Sluice has no delivery yet; Postfix holds every message with check_client_access static:HOLD).
+# (Sluice runs with --no-delivery; Postfix holds every message with check_client_access static:HOLD).
 # Writes bench/results/accept-rate-<utc>.md and rebuilds docs/performance.md (bench/report.sh).
 #   MESSAGES=20000 SESSIONS=20 SIZE=4096 bench/accept-rate/run.sh
 set -euo pipefail
@@ -112,7 +112,7 @@ PF_MASTER=$(cat "$POSTFIX_DIR/queue/pid/master.pid" | tr -d ' ')
 
 echo "== starting sluice serve"
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
-dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" >"$WORK/sluice.log" 2>&1 &
+dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --no-delivery --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" >"$WORK/sluice.log" 2>&1 &
 SLUICE_PID=$!
 wait_port "$SL_PORT"
 

@@ -68,6 +68,11 @@ public sealed partial class SqliteSpool
         }
 
         Interlocked.Add(ref _depth, enqueued - acked);
+        if (enqueued > 0)
+        {
+            Enqueued?.Invoke();
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _metrics?.SpoolBatchSize.Record(batch.Count);
         foreach (var op in batch)

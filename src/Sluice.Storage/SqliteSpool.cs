@@ -46,6 +46,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
     public long Depth => Interlocked.Read(ref _depth);
 
+    /// <summary>Raised on the writer thread after a commit that stored new messages (wakes the dispatcher).</summary>
+    public event Action? Enqueued;
+
     /// <summary>
     /// Opens (creating if needed) the spool in <see cref="SpoolOptions.Directory"/>. SQLite replays
     /// its WAL, so a crash leaves exactly the committed messages; leases held by the previous
@@ -102,8 +105,8 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.Ack, id, 0, null), false);
 
-    public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, CancellationToken cancellationToken)
-        => Submit(new UpdateOperation(UpdateKind.Defer, id, until.ToUnixTimeMilliseconds(), lastReply), false);
+    public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken)
+        => Submit(new UpdateOperation(UpdateKind.Defer, id, until.ToUnixTimeMilliseconds(), lastReply, remaining), false);
 
     public ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.DeadLetter, id, 0, lastReply), false);

@@ -5,7 +5,7 @@ using Sluice.Core.Queue;
 namespace Sluice.Storage;
 
 /// <summary>Ack (delete), defer (next attempt, one more attempt) or dead-letter one message.</summary>
-internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply) : SpoolOperation<bool>
+internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply, Envelope? remaining = null) : SpoolOperation<bool>
 {
     public bool IsAck => kind == UpdateKind.Ack;
 
@@ -24,6 +24,32 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
         command.Parameters.AddWithValue("$until", untilMs);
         command.Parameters.AddWithValue("$reply", (object?)lastReply ?? DBNull.Value);
         Result = command.ExecuteNonQuery() == 1;
+        if (Result && remaining is not null)
+        {
+            ReplaceEnvelope(connection, transaction, remaining);
+        }
+    }
+
+    private void ReplaceEnvelope(SqliteConnection connection, SqliteTransaction transaction, Envelope envelope)
+    {
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText =
+            "UPDATE messages SET envelope = $envelope WHERE id = $id;" +
+            "DELETE FROM message_domains WHERE seq = (SELECT seq FROM messages WHERE id = $id);";
+        update.Parameters.AddWithValue("$id", id.Value);
+        update.Parameters.AddWithValue("$envelope", System.Text.Json.JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope));
+        update.ExecuteNonQuery();
+        using var domains = connection.CreateCommand();
+        domains.Transaction = transaction;
+        domains.CommandText = "INSERT OR IGNORE INTO message_domains (seq, domain) SELECT seq, $domain FROM messages WHERE id = $id";
+        domains.Parameters.AddWithValue("$id", id.Value);
+        var domain = domains.Parameters.Add("$domain", SqliteType.Text);
+        foreach (var recipient in envelope.Recipients)
+        {
+            domain.Value = recipient.Domain;
+            domains.ExecuteNonQuery();
+        }
     }
 
     protected override bool FailedResult(EnqueueResult reason) => false;

@@ -51,6 +51,11 @@ internal static class NodeHost
             time,
             sp.GetRequiredService<ILogger<SmtpServer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
+        if (options.Delivery.Enabled)
+        {
+            DeliveryServices.Add(builder.Services, options, time);
+        }
+
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         builder.Services.AddProblemDetails();
 
@@ -58,6 +63,11 @@ internal static class NodeHost
 
         // Created now, not on the first scrape: a listener only sees measurements made after it starts.
         app.Services.GetRequiredService<MetricsExporter>();
+        if (options.Delivery.Enabled)
+        {
+            var dispatcher = app.Services.GetRequiredService<Delivery.Dispatch.Dispatcher>();
+            app.Services.GetRequiredService<SqliteSpool>().Enqueued += dispatcher.Notify;
+        }
         app.UseStatusCodePages();
         HttpEndpoints.Map(app);
         return app;

@@ -67,7 +67,7 @@ public sealed class ShutdownDialogTests
 
         public ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -78,13 +78,29 @@ public sealed class SqliteSpoolTests : IDisposable
         var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
         await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None);
 
-        Assert.True(await spool.DeferAsync(id, _time.GetUtcNow().AddMinutes(5), "451 4.7.1 try later", CancellationToken.None));
+        Assert.True(await spool.DeferAsync(id, _time.GetUtcNow().AddMinutes(5), "451 4.7.1 try later", null, CancellationToken.None));
         Assert.Empty(await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None));
         _time.Advance(TimeSpan.FromMinutes(5));
         var leased = Assert.Single(await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None));
 
         Assert.Equal(1, leased.Attempts);
         Assert.Equal("451 4.7.1 try later", leased.LastReply);
+    }
+
+    [Fact]
+    public async Task DeferAsync_WithRemainingRecipients_ReplacesEnvelopeAndDomains()
+    {
+        await using var spool = Open();
+        var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@one.example", "c@two.example");
+        var entry = (await spool.GetAsync(id, CancellationToken.None))!;
+
+        await spool.DeferAsync(id, _time.GetUtcNow(), "451 later", entry.Envelope with { Recipients = [entry.Envelope.Recipients[1]] }, CancellationToken.None);
+
+        var after = (await spool.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(["c@two.example"], after.Envelope.Recipients.Select(r => r.Address));
+        var summary = await spool.GetSummaryAsync(CancellationToken.None);
+        Assert.False(summary.ByDomain.ContainsKey("one.example"));
+        Assert.Equal(1, summary.ByDomain["two.example"]);
     }
 
     [Fact]

@@ -53,20 +53,28 @@ public sealed class SluiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node and waits until /readyz answers 200.</summary>
-    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null)
+    /// <summary>
+    /// Starts a node and waits until /readyz answers 200. Unless <paramref name="delivery"/> is set the
+    /// node only queues: a test must never send DNS queries or mail anywhere but its own loopback peers.
+    /// </summary>
+    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false)
     {
         var smtp = smtpPort ?? FreePort.Next();
         var http = httpPort ?? FreePort.Next();
         var args = new List<string> { "serve", "--data", dataDirectory, "--smtp", $"127.0.0.1:{smtp}", "--http", $"127.0.0.1:{http}" };
+        if (!delivery)
+        {
+            args.Add("--no-delivery");
+        }
+
         args.AddRange(extraArgs ?? []);
         return LaunchAsync(args, environment, dataDirectory, smtp, http, "readyz");
     }
 
     /// <summary>Starts <c>sluice sink</c> on 127.0.0.1 (or <paramref name="address"/>) and waits until /healthz answers.</summary>
-    public static Task<SluiceProcess> StartSinkAsync(string storeDirectory, IReadOnlyList<string>? extraArgs = null, string address = "127.0.0.1")
+    public static Task<SluiceProcess> StartSinkAsync(string storeDirectory, IReadOnlyList<string>? extraArgs = null, string address = "127.0.0.1", int? port = null)
     {
-        var smtp = FreePort.Next(System.Net.IPAddress.Parse(address));
+        var smtp = port ?? FreePort.Next(System.Net.IPAddress.Parse(address));
         var http = FreePort.Next();
         var args = new List<string> { "sink", "--listen", $"{address}:{smtp}", "--http", $"127.0.0.1:{http}", "--store", storeDirectory };
         args.AddRange(extraArgs ?? []);

@@ -20,8 +20,11 @@ public interface IMessageQueue : IMessageIntake
     /// <summary>Delivered (or otherwise finished): the message leaves the queue.</summary>
     ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken);
 
-    /// <summary>Not now: due again at <paramref name="until"/>, one more attempt counted.</summary>
-    ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, CancellationToken cancellationToken);
+    /// <summary>
+    /// Not now: due again at <paramref name="until"/>, one more attempt counted. With
+    /// <paramref name="remaining"/>, the envelope is replaced (recipients already delivered or bounced are gone).
+    /// </summary>
+    ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken);
 
     /// <summary>Given up on: kept for inspection, never leased again.</summary>
     ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken);

@@ -22,6 +22,12 @@ public sealed class SluiceMetrics
         MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
         MessagesRejected = Meter.CreateCounter<long>("sluice.messages.rejected", "{message}", "Messages refused at the end of DATA/BDAT, by reason.");
         BytesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted.bytes", "By", "Bytes of accepted messages as stored.");
+        DeliveryOutcomes = Meter.CreateCounter<long>("sluice.delivery.outcomes", "{recipient}", "Delivery attempt outcomes per recipient, by outcome (delivered, transient, bounced, expired).");
+        DeliveryLatency = Meter.CreateHistogram<double>(
+            "sluice.delivery.latency",
+            "s",
+            "Time from reception to successful delivery.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400] });
         DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
             "sluice.spool.write.duration",
@@ -54,6 +60,10 @@ public sealed class SluiceMetrics
     public Counter<long> BytesAccepted { get; }
 
     public Counter<long> DnsLookups { get; }
+
+    public Counter<long> DeliveryOutcomes { get; }
+
+    public Histogram<double> DeliveryLatency { get; }
 
     public Histogram<double> SpoolWriteDuration { get; }
 

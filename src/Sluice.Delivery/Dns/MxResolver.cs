@@ -83,6 +83,23 @@ internal sealed class MxResolver
         }
     }
 
+    /// <summary>Addresses of one host (a smarthost given by name), cached under its own key.</summary>
+    public async ValueTask<MxResolution> ResolveHostAsync(string host, CancellationToken cancellationToken)
+    {
+        var key = "host:" + Normalize(host);
+        if (_cache.TryGetValue(key, out var cached) && _time.GetUtcNow() < cached.ExpiresAt)
+        {
+            _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+            return cached;
+        }
+
+        _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+        var name = Normalize(host);
+        var result = await ResolveHostsAsync(name, [(name, 0)], _options.MaxTtl, implicitMx: true, cancellationToken).ConfigureAwait(false);
+        _cache[key] = result;
+        return result;
+    }
+
     private string Normalize(string domain)
     {
         var trimmed = domain.Trim().TrimEnd('.');

@@ -12,9 +12,12 @@ internal static class ServeCommand
         var smtp = new Option<string[]>("--smtp") { Description = "SMTP listener ADDRESS:PORT (repeatable); replaces configured listeners.", AllowMultipleArgumentsPerToken = false };
         var http = new Option<string?>("--http") { Description = "HTTP API ADDRESS:PORT (default 127.0.0.1:8025)." };
         var data = new Option<string?>("--data") { Description = "Data folder for the spool (default ./data)." };
+        var relayHost = new Option<string?>("--relay-host") { Description = "Send all mail to this smarthost HOST:PORT instead of MX (like Postfix's relayhost)." };
+        var dns = new Option<string?>("--dns") { Description = "DNS resolver ADDRESS[:PORT] for MX lookups (default: the machine's)." };
+        var noDelivery = new Option<bool>("--no-delivery") { Description = "Accept and queue only; deliver nothing." };
         var command = new Command("serve", "Run a Sluice node: SMTP listeners, HTTP API and the embedded spool.")
         {
-            config, smtp, http, data,
+            config, smtp, http, data, relayHost, dns, noDelivery,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -26,7 +29,10 @@ internal static class ServeCommand
                     parse.GetValue(config)?.FullName,
                     parse.GetValue(smtp) ?? [],
                     parse.GetValue(http),
-                    parse.GetValue(data));
+                    parse.GetValue(data),
+                    parse.GetValue(relayHost),
+                    parse.GetValue(dns),
+                    parse.GetValue(noDelivery));
                 options = SluiceConfiguration.Bind(configuration);
             }
             catch (ConfigurationException ex)

@@ -15,6 +15,9 @@ public static class SluiceConfiguration
     public static readonly string[] LoopbackNetworks = ["127.0.0.0/8", "::1/128"];
 
     public static IConfigurationRoot Build(string? configFile, IReadOnlyList<string> smtpFlags, string? httpFlag, string? dataFlag, IDictionary<string, string?>? overrides = null)
+        => Build(configFile, smtpFlags, httpFlag, dataFlag, null, null, false, overrides);
+
+    public static IConfigurationRoot Build(string? configFile, IReadOnlyList<string> smtpFlags, string? httpFlag, string? dataFlag, string? relayHostFlag, string? dnsFlag, bool noDelivery, IDictionary<string, string?>? overrides = null)
     {
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -52,6 +55,21 @@ public static class SluiceConfiguration
         if (dataFlag is not null)
         {
             flags["Node:DataDirectory"] = dataFlag;
+        }
+
+        if (relayHostFlag is not null)
+        {
+            flags["Delivery:RelayHost"] = relayHostFlag;
+        }
+
+        if (dnsFlag is not null)
+        {
+            flags["Delivery:Dns:Servers:0"] = dnsFlag;
+        }
+
+        if (noDelivery)
+        {
+            flags["Delivery:Enabled"] = "false";
         }
 
         if (overrides is not null)
@@ -120,6 +138,10 @@ public static class SluiceConfiguration
         }
 
         options.Spool.Directory = options.Node.DataDirectory;
+        if (configuration["Delivery:Client:HeloName"] is null && options.Smtp.Hostname is { } hostname)
+        {
+            options.Delivery.Client.HeloName = hostname;
+        }
     }
 
     public static List<string> Validate(SluiceOptions options)
@@ -185,7 +207,76 @@ public static class SluiceConfiguration
             errors.Add("Spool:MaxBatchSize: must be at least 1");
         }
 
+        ValidateDelivery(options.Delivery, errors);
+
         return errors;
+    }
+
+    private static void ValidateDelivery(Delivery.Dispatch.DeliveryOptions delivery, List<string> errors)
+    {
+        if (delivery.RelayHost is { } relay)
+        {
+            try
+            {
+                Delivery.Routing.Router.Parse(relay, null);
+            }
+            catch (FormatException)
+            {
+                errors.Add($"Delivery:RelayHost: '{relay}' is not HOST:PORT");
+            }
+        }
+
+        for (var i = 0; i < delivery.Routes.Count; i++)
+        {
+            if (delivery.Routes[i].Relay is { } routeRelay)
+            {
+                try
+                {
+                    Delivery.Routing.Router.Parse(routeRelay, null);
+                }
+                catch (FormatException)
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"Delivery:Routes:{i}:Relay: '{routeRelay}' is not HOST:PORT"));
+                }
+            }
+        }
+
+        for (var i = 0; i < delivery.Dns.Servers.Count; i++)
+        {
+            try
+            {
+                Delivery.Dns.MxResolver.ParseServer(delivery.Dns.Servers[i]);
+            }
+            catch (FormatException)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"Delivery:Dns:Servers:{i}: '{delivery.Dns.Servers[i]}' is not ADDRESS[:PORT]"));
+            }
+        }
+
+        if (delivery.Retry.Intervals.Any(t => t <= TimeSpan.Zero))
+        {
+            errors.Add("Delivery:Retry:Intervals: every interval must be positive");
+        }
+
+        if (delivery.Retry.MaxAge <= TimeSpan.Zero)
+        {
+            errors.Add("Delivery:Retry:MaxAge: must be positive");
+        }
+
+        if (delivery.Retry.Jitter is < 0 or >= 1)
+        {
+            errors.Add("Delivery:Retry:Jitter: a fraction from 0 to below 1");
+        }
+
+        if (delivery.Concurrency < 1 || delivery.Connections.MaxConnectionsPerSite < 1 || delivery.Connections.MaxMessagesPerConnection < 1)
+        {
+            errors.Add("Delivery: Concurrency, Connections:MaxConnectionsPerSite and Connections:MaxMessagesPerConnection must be at least 1");
+        }
+
+        if (delivery.MxPort is < 1 or > 65535)
+        {
+            errors.Add("Delivery:MxPort: a TCP port");
+        }
     }
 
     private static void ValidateListener(SmtpServerOptions smtp, SmtpListenerOptions listener, string key, HashSet<string> seen, List<string> errors)

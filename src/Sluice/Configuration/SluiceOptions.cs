@@ -13,4 +13,6 @@ public sealed class SluiceOptions
     public SmtpServerOptions Smtp { get; set; } = new();
 
     public SpoolOptions Spool { get; set; } = new();
+
+    public Delivery.Dispatch.DeliveryOptions Delivery { get; set; } = new();
 }

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Connections;
+
+/// <summary>
+/// Cached SMTP connections per site. A connection that finished a message cleanly goes back to
+/// its site for the next message (until it has sent its quota or sat idle too long); one that
+/// failed is closed. Per-site limits hold for busy and idle connections together.
+/// </summary>
+internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOptions client, TimeProvider time) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, SitePool> _sites = new(StringComparer.Ordinal);
+
+    public int OpenConnections(string site) => _sites.TryGetValue(site, out var pool) ? pool.Open : 0;
+
+    /// <summary>
+    /// A connection to the site: a cached one if any, else a new one to <paramref name="target"/>.
+    /// On failure to open, the failure outcome (and the slot is given back).
+    /// </summary>
+    public async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure)> AcquireAsync(
+        string site, IPEndPoint target, string serverName, SmtpClientOptions? overrides, CancellationToken cancellationToken)
+    {
+        var pool = _sites.GetOrAdd(site, _ => new SitePool(options.MaxConnectionsPerSite));
+        while (true)
+        {
+            var cached = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
+            if (cached is null)
+            {
+                var (connection, failure) = await SmtpClientConnection.OpenAsync(target, serverName, overrides ?? client, time, cancellationToken).ConfigureAwait(false);
+                if (connection is null)
+                {
+                    pool.Release();
+                }
+
+                return (connection, failure);
+            }
+
+            if (cached.IsUsable && time.GetUtcNow() - cached.LastUsed < options.IdleTimeout)
+            {
+                return (cached, null);
+            }
+
+            // Stale or broken: close it (freeing its slot) and ask again.
+            await CloseAsync(pool, cached).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>After a message: keep the connection for the next one, or close it.</summary>
+    public async Task ReleaseAsync(string site, SmtpClientConnection connection)
+    {
+        var pool = _sites[site];
+        if (connection.IsUsable && connection.MessagesSent < options.MaxMessagesPerConnection)
+        {
+            pool.Return(connection);
+            return;
+        }
+
+        await CloseAsync(pool, connection).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes idle connections past their idle time (called periodically by the dispatcher).</summary>
+    public async Task ReapAsync()
+    {
+        var before = time.GetUtcNow() - options.IdleTimeout;
+        foreach (var pool in _sites.Values)
+        {
+            foreach (var stale in pool.TakeStale(before))
+            {
+                await CloseAsync(pool, stale).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pool in _sites.Values)
+        {
+            foreach (var idle in pool.TakeStale(DateTimeOffset.MaxValue))
+            {
+                await CloseAsync(pool, idle).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task CloseAsync(SitePool pool, SmtpClientConnection connection)
+    {
+        await connection.QuitAsync().ConfigureAwait(false);
+        await connection.DisposeAsync().ConfigureAwait(false);
+        pool.Release();
+    }
+}

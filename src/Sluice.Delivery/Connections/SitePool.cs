@@ -1,0 +1,106 @@
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Connections;
+
+/// <summary>
+/// The open connections of one site. <see cref="Open"/> counts busy and idle connections together
+/// and never exceeds the limit: a caller either takes an idle connection, gets permission to open
+/// one, or waits until a connection is handed back or closed.
+/// </summary>
+internal sealed class SitePool(int maxConnections)
+{
+    private readonly Lock _lock = new();
+    private readonly Stack<SmtpClientConnection> _idle = new();
+    private readonly Queue<TaskCompletionSource<SmtpClientConnection?>> _waiters = new();
+
+    public int Open { get; private set; }
+
+    public int Idle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
+    /// <summary>An idle connection, or null meaning "a slot is yours: open one".</summary>
+    public Task<SmtpClientConnection?> AcquireAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_idle.TryPop(out var idle))
+            {
+                return Task.FromResult<SmtpClientConnection?>(idle);
+            }
+
+            if (Open < maxConnections)
+            {
+                Open++;
+                return Task.FromResult<SmtpClientConnection?>(null);
+            }
+
+            var waiter = new TaskCompletionSource<SmtpClientConnection?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+            cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken));
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>Hands a reusable connection to the next waiter, or keeps it idle.</summary>
+    public void Return(SmtpClientConnection connection)
+    {
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(connection))
+                {
+                    return;
+                }
+            }
+
+            _idle.Push(connection);
+        }
+    }
+
+    /// <summary>A slot is free again (a connection closed, or opening one failed).</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(null))
+                {
+                    return;
+                }
+            }
+
+            Open--;
+        }
+    }
+
+    /// <summary>Removes idle connections unused since <paramref name="before"/>; the caller closes them and calls <see cref="Release"/>.</summary>
+    public List<SmtpClientConnection> TakeStale(DateTimeOffset before)
+    {
+        lock (_lock)
+        {
+            var keep = new List<SmtpClientConnection>();
+            var stale = new List<SmtpClientConnection>();
+            while (_idle.TryPop(out var c))
+            {
+                (c.LastUsed < before || !c.IsUsable ? stale : keep).Add(c);
+            }
+
+            for (var i = keep.Count - 1; i >= 0; i--)
+            {
+                _idle.Push(keep[i]);
+            }
+
+            return stale;
+        }
+    }
+}

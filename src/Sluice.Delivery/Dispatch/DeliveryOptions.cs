@@ -1,0 +1,40 @@
+using Sluice.Delivery.Connections;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Routing;
+using Sluice.Delivery.Scheduling;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Dispatch;
+
+/// <summary>The <c>Delivery</c> section.</summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>Deliver queued mail. Off, the node only accepts and queues (tests, staging, benchmarks).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Send everything to this smarthost (HOST:PORT) instead of MX, like Postfix's relayhost.</summary>
+    public string? RelayHost { get; set; }
+
+    /// <summary>Per-domain routing rules; an exact domain beats "*".</summary>
+    public List<RouteOptions> Routes { get; set; } = [];
+
+    /// <summary>Port used for MX hosts (25; other values only for tests and special setups).</summary>
+    public int MxPort { get; set; } = 25;
+
+    /// <summary>Messages being delivered at once.</summary>
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>How long a leased message belongs to this node's dispatcher before it is due again.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the queue is checked for due messages when nothing new arrives.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public DnsOptions Dns { get; set; } = new();
+
+    public RetryOptions Retry { get; set; } = new();
+
+    public ConnectionPoolOptions Connections { get; set; } = new();
+
+    public SmtpClientOptions Client { get; set; } = new();
+}

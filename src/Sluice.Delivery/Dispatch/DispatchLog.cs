@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.Delivery.Dispatch;
+
+internal static partial class DispatchLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Delivered {MessageId} to {Recipient} via {RemoteMta}: {Reply}")]
+    public static partial void Delivered(ILogger logger, string messageId, string recipient, string? remoteMta, string reply);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Deferred {MessageId} for {Recipient} until {Next}: {Reply}")]
+    public static partial void Deferred(ILogger logger, string messageId, string recipient, DateTimeOffset next, string reply);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Bounced {MessageId} for {Recipient}: {Reply}")]
+    public static partial void Bounced(ILogger logger, string messageId, string recipient, string reply);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Delivery of {MessageId} failed unexpectedly; it stays queued and is retried when its lease ends")]
+    public static partial void Failed(ILogger logger, string messageId, Exception exception);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Bounce for {MessageId} could not be queued ({Result}); the message stays queued")]
+    public static partial void BounceNotQueued(ILogger logger, string messageId, Core.Queue.EnqueueResult result);
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Routing;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Dispatch;
+
+internal sealed partial class Dispatcher
+{
+    /// <summary>
+    /// One attempt for the recipients of one domain: find the exchangers (or the relay), then try
+    /// them in order (RFC 5321 §5.1) until one gives a real answer. Failures to connect or to set up
+    /// the session move on to the next address; replies to the transaction are the outcome.
+    /// </summary>
+    private async Task<List<AttemptResult>> DeliverToDomainAsync(QueueEntry entry, string domain, List<EnvelopeRecipient> recipients)
+    {
+        var route = _router.For(domain);
+        var (site, hosts, port, failure) = await TargetsAsync(domain, route).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            return [.. recipients.Select(r => new AttemptResult(r, failure, site, null))];
+        }
+
+        var message = new OutboundMessage(
+            entry.Envelope with { Recipients = recipients },
+            entry.Size,
+            async ct => await _queue.OpenContentAsync(entry.Id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"{entry.Id} has no stored content"));
+        var client = ClientOptions(route);
+        DeliveryOutcome? last = null;
+        foreach (var host in hosts)
+        {
+            foreach (var address in host.Addresses)
+            {
+                var (connection, openFailure) = await _pool.AcquireAsync(site, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
+                if (connection is null)
+                {
+                    last = openFailure;
+                    continue;
+                }
+
+                var outcomes = await connection.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+                await _pool.ReleaseAsync(site, connection).ConfigureAwait(false);
+                if (!connection.IsUsable && outcomes.All(o => o.Outcome.Kind == DeliveryOutcomeKind.Transient && o.Outcome.Reply.Status is { Subject: 4, Detail: 2 }))
+                {
+                    // The connection broke before the peer answered: that host, not the message, failed. Next host.
+                    last = outcomes[0].Outcome;
+                    continue;
+                }
+
+                return [.. outcomes.Select(o => new AttemptResult(o.Recipient, o.Outcome, site, host.Name))];
+            }
+        }
+
+        var none = last ?? DeliveryOutcome.Transient("4.4.1", "No mail exchanger could be reached");
+        return [.. recipients.Select(r => new AttemptResult(r, none, site, null))];
+    }
+
+    private async Task<(string Site, IReadOnlyList<MxHost> Hosts, int Port, DeliveryOutcome? Failure)> TargetsAsync(string domain, Route route)
+    {
+        if (route.IsRelay)
+        {
+            var site = $"relay:{route.RelayHost}:{route.RelayPort}";
+            if (IPAddress.TryParse(route.RelayHost, out var ip))
+            {
+                return (site, [new MxHost(route.RelayHost!, 0, [ip])], route.RelayPort, null);
+            }
+
+            var relay = await _dns.ResolveHostAsync(route.RelayHost!, CancellationToken.None).ConfigureAwait(false);
+            return relay.Kind == MxResolutionKind.Hosts
+                ? (site, relay.Hosts, route.RelayPort, null)
+                : (site, [], route.RelayPort, DeliveryOutcome.Transient("4.4.3", $"Relay host {route.RelayHost} does not resolve: {relay.Detail}"));
+        }
+
+        var mx = await _dns.ResolveAsync(domain, CancellationToken.None).ConfigureAwait(false);
+        return mx.Kind switch
+        {
+            MxResolutionKind.Hosts => (mx.Site, mx.Hosts, _options.MxPort, null),
+            MxResolutionKind.NullMx => (domain, [], 0, DeliveryOutcome.Permanent(556, "5.1.10", $"Domain {domain} does not accept mail (null MX, RFC 7505)")),
+            MxResolutionKind.NoSuchDomain => (domain, [], 0, DeliveryOutcome.Permanent(550, "5.1.2", $"Bad destination domain {domain}: {mx.Detail}")),
+            _ => (domain, [], 0, DeliveryOutcome.Transient("4.4.3", $"DNS lookup for {domain} failed: {mx.Detail}")),
+        };
+    }
+
+    private SmtpClientOptions? ClientOptions(Route route)
+    {
+        if (route.Tls is not { } tls || tls == _options.Client.Tls)
+        {
+            return null;
+        }
+
+        return new SmtpClientOptions
+        {
+            HeloName = _options.Client.HeloName,
+            SourceAddress = _options.Client.SourceAddress,
+            Tls = tls,
+            ConnectTimeout = _options.Client.ConnectTimeout,
+            GreetingTimeout = _options.Client.GreetingTimeout,
+            CommandTimeout = _options.Client.CommandTimeout,
+            DataBlockTimeout = _options.Client.DataBlockTimeout,
+            FinalDotTimeout = _options.Client.FinalDotTimeout,
+            UsePipelining = _options.Client.UsePipelining,
+            UseChunking = _options.Client.UseChunking,
+        };
+    }
+}

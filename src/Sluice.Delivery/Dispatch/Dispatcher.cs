@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Delivery.Bounces;
+using Sluice.Delivery.Connections;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Events;
+using Sluice.Delivery.Routing;
+using Sluice.Delivery.Scheduling;
+
+namespace Sluice.Delivery.Dispatch;
+
+/// <summary>
+/// Takes due messages from the queue (leases), delivers each recipient group by domain, and
+/// settles the message: ack when nothing is left, defer the remaining recipients on the retry
+/// schedule, bounce (RFC 3464) what failed for good or expired. The bounce is queued before the
+/// original is acked, so a crash in between repeats work but loses nothing.
+/// </summary>
+internal sealed partial class Dispatcher : BackgroundService
+{
+    private readonly IMessageQueue _queue;
+    private readonly MxResolver _dns;
+    private readonly Router _router;
+    private readonly ConnectionPool _pool;
+    private readonly RetrySchedule _retry;
+    private readonly DsnBuilder _dsn;
+    private readonly DeliveryEventLog _events;
+    private readonly DeliveryOptions _options;
+    private readonly MessageIdGenerator _ids;
+    private readonly SluiceMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+
+    public Dispatcher(
+        IMessageQueue queue,
+        MxResolver dns,
+        Router router,
+        ConnectionPool pool,
+        RetrySchedule retry,
+        DsnBuilder dsn,
+        DeliveryEventLog events,
+        DeliveryOptions options,
+        MessageIdGenerator ids,
+        SluiceMetrics metrics,
+        TimeProvider time,
+        ILogger<Dispatcher> logger)
+    {
+        _queue = queue;
+        _dns = dns;
+        _router = router;
+        _pool = pool;
+        _retry = retry;
+        _dsn = dsn;
+        _events = events;
+        _options = options;
+        _ids = ids;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
+    }
+
+    /// <summary>New mail is queued: look now instead of at the next poll.</summary>
+    public void Notify()
+    {
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Messages in flight finish their SMTP transaction and settle; leases of the rest simply expire.
+        await Task.WhenAll(_running.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _pool.DisposeAsync().ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastReap = _time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+            var free = _slots.CurrentCount + 1;
+            var leased = await _queue.LeaseAsync(free, _options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+            _slots.Release();
+            if (leased.Count == 0)
+            {
+                if (_time.GetUtcNow() - lastReap > _options.Connections.IdleTimeout / 2)
+                {
+                    await _pool.ReapAsync().ConfigureAwait(false);
+                    lastReap = _time.GetUtcNow();
+                }
+
+                try
+                {
+                    await _wake.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            foreach (var entry in leased)
+            {
+                await _slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                var task = Task.Run(() => DeliverAsync(entry), CancellationToken.None);
+                _running[task] = 0;
+                _ = task.ContinueWith(
+                    t =>
+                    {
+                        _running.TryRemove(t, out _);
+                        _slots.Release();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(QueueEntry entry)
+    {
+        try
+        {
+            var results = new List<AttemptResult>(entry.Envelope.Recipients.Count);
+            foreach (var group in entry.Envelope.Recipients.GroupBy(r => r.Domain, StringComparer.Ordinal))
+            {
+                results.AddRange(await DeliverToDomainAsync(entry, group.Key, [.. group]).ConfigureAwait(false));
+            }
+
+            await SettleAsync(entry, results).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug or a storage failure: the lease runs out and the message is tried again. Nothing is lost.
+            DispatchLog.Failed(_logger, entry.Id.Value, ex);
+        }
+    }
+}

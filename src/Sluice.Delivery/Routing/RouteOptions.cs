@@ -1,0 +1,15 @@
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Routing;
+
+/// <summary>One routing rule: mail for <see cref="Domain"/> ("*" for everything) goes to a fixed smarthost instead of MX.</summary>
+public sealed class RouteOptions
+{
+    public string Domain { get; set; } = "*";
+
+    /// <summary>HOST:PORT of the smarthost; null means MX delivery for this domain (overriding a "*" relay).</summary>
+    public string? Relay { get; set; }
+
+    /// <summary>TLS policy for this destination; null keeps the client default.</summary>
+    public TlsPolicy? Tls { get; set; }
+}

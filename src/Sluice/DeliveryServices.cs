@@ -1,0 +1,45 @@
+using Sluice.Configuration;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Delivery.Bounces;
+using Sluice.Delivery.Connections;
+using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Events;
+using Sluice.Delivery.Routing;
+using Sluice.Delivery.Scheduling;
+
+namespace Sluice;
+
+/// <summary>Registers the delivery engine: resolver, router, connection cache, retry schedule, bounces, event log, dispatcher.</summary>
+internal static class DeliveryServices
+{
+    public static void Add(IServiceCollection services, SluiceOptions options, TimeProvider time)
+    {
+        var delivery = options.Delivery;
+        var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
+        services.AddSingleton(delivery);
+        services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
+        services.AddSingleton(_ => new Router(delivery.Routes, delivery.RelayHost));
+        services.AddSingleton(_ => new ConnectionPool(delivery.Connections, delivery.Client, time));
+        services.AddSingleton(_ => new RetrySchedule(delivery.Retry, Random.Shared.NextDouble));
+        services.AddSingleton(_ => new DsnBuilder(hostname));
+        services.AddSingleton(_ => new DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events")));
+        services.AddSingleton(_ => new MessageIdGenerator(time));
+        services.AddSingleton(sp => new Dispatcher(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<MxResolver>(),
+            sp.GetRequiredService<Router>(),
+            sp.GetRequiredService<ConnectionPool>(),
+            sp.GetRequiredService<RetrySchedule>(),
+            sp.GetRequiredService<DsnBuilder>(),
+            sp.GetRequiredService<DeliveryEventLog>(),
+            delivery,
+            sp.GetRequiredService<MessageIdGenerator>(),
+            sp.GetRequiredService<SluiceMetrics>(),
+            time,
+            sp.GetRequiredService<ILogger<Dispatcher>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Sockets;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// A small mail world on loopback: dnsmasq serving the zone "test", `sluice sink` MX hosts on
+/// 127.0.0.2 and 127.0.0.3 (same port), nothing on 127.0.0.4, and a delivering node using that DNS.
+/// </summary>
+public sealed class DeliveryFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+
+    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6");
+
+    public DnsmasqServer Dns { get; private set; } = null!;
+
+    public SluiceProcess SinkA { get; private set; } = null!;
+
+    public SluiceProcess SinkB { get; private set; } = null!;
+
+    public SluiceProcess Node { get; private set; } = null!;
+
+    public string StoreA => Path.Combine(_dir.Path, "sink-a");
+
+    public string StoreB => Path.Combine(_dir.Path, "sink-b");
+
+    public string DataDirectory => Path.Combine(_dir.Path, "node");
+
+    public async Task InitializeAsync()
+    {
+        Dns = DnsmasqServer.Start(
+            "test",
+            60,
+            "--mx-host=example.test,mx1.example.test,10",
+            "--mx-host=example.test,mx2.example.test,20",
+            "--host-record=mx1.example.test,127.0.0.2",
+            "--host-record=mx2.example.test,127.0.0.3",
+            "--mx-host=down.test,mxdown.down.test,10",
+            "--mx-host=down.test,mx2.example.test,20",
+            "--host-record=mxdown.down.test,127.0.0.4",
+            "--mx-host=nullmx.test,.,0",
+            "--mx-host=later.test,mx.later.test,10",
+            "--host-record=mx.later.test,127.0.0.5",
+            "--mx-host=never.test,mx.never.test,10",
+            "--host-record=mx.never.test,127.0.0.6");
+        SinkA = await StartSinkAsync(StoreA, "127.0.0.2");
+        SinkB = await StartSinkAsync(StoreB, "127.0.0.3");
+        Node = await StartNodeAsync(DataDirectory);
+    }
+
+    public Task<SluiceProcess> StartSinkAsync(string store, string address, params string[] args)
+        => SluiceProcess.StartSinkAsync(store, args, address, MxPort);
+
+    public async Task<SluiceProcess> StartNodeAsync(string data, TimeSpan? maxAge = null, params string[] extra)
+    {
+        var config = Path.Combine(_dir.Path, $"node-{Guid.NewGuid():N}.json");
+        var age = (maxAge ?? TimeSpan.FromDays(5)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "Smtp": { "Hostname": "node.sluice.test" },
+              "Delivery": {
+                "MxPort": {{MxPort}},
+                "Retry": { "Intervals": [ "00:00:01" ], "Jitter": 0, "MaxAge": "{{age}}" },
+                "Client": { "ConnectTimeout": "00:00:02" },
+                "PollInterval": "00:00:00.200"
+              }
+            }
+            """);
+        return await SluiceProcess.StartAsync(data, ["--config", config, "--dns", Dns.Endpoint.ToString(), .. extra], delivery: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        await SinkA.DisposeAsync();
+        await SinkB.DisposeAsync();
+        Dns.Dispose();
+        _dir.Dispose();
+    }
+
+    /// <summary>Polls a sink's store until a message file whose text matches appears.</summary>
+    public static async Task<string> WaitForMessageAsync(string store, string contains, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var folder = Path.Combine(store, "new");
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Directory.Exists(folder))
+            {
+                foreach (var file in Directory.GetFiles(folder))
+                {
+                    var text = await File.ReadAllTextAsync(file);
+                    if (text.Contains(contains, StringComparison.Ordinal))
+                    {
+                        return file;
+                    }
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no message containing '{contains}' reached {store}");
+    }
+
+    private static int CommonFreePort(params string[] addresses)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = FreePort.Next(IPAddress.Parse(addresses[0]));
+            var sockets = new List<Socket>();
+            try
+            {
+                foreach (var a in addresses)
+                {
+                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(s);
+                    s.Bind(new IPEndPoint(IPAddress.Parse(a), port));
+                }
+
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken on one of them; try another.
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+        }
+
+        throw new InvalidOperationException("no port free on all test addresses");
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using MimeKit;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>The node delivers what it accepts: MX order and fallback, bounces, retries, relay host — all on loopback.</summary>
+public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<DeliveryFixture>
+{
+    [Fact]
+    public async Task Deliver_ToMx_PreferredExchangerGetsExactMessageAndQueueEmpties()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var id = await SendAsync("sender@src.test", ["rcpt@example.test"], token);
+
+        var file = await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
+
+        var text = await File.ReadAllTextAsync(file);
+        Assert.Contains($"with ESMTP id {id}", text, StringComparison.Ordinal);
+        Assert.Contains("by sink.sluice.test", text, StringComparison.Ordinal);
+        await WaitForQueueWithoutAsync(id);
+        var events = await EventsAsync(id);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("remoteMta").GetString() == "mx1.example.test");
+    }
+
+    [Fact]
+    public async Task Deliver_FirstExchangerDown_FallsBackToNextPreference()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var id = await SendAsync("sender@src.test", ["rcpt@down.test"], token);
+
+        await DeliveryFixture.WaitForMessageAsync(world.StoreB, token);
+
+        await WaitForQueueWithoutAsync(id);
+    }
+
+    [Fact]
+    public async Task Deliver_NullMxRecipient_SplitsMessageAndBouncesWithParseableDsn()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var id = await SendAsync("author@example.test", ["good@example.test", "gone@nullmx.test"], token);
+
+        var delivered = await DeliveryFixture.WaitForMessageAsync(world.StoreA, "Subject: " + token);
+        var bounce = await DeliveryFixture.WaitForMessageAsync(world.StoreA, id + ".dsn");
+
+        var deliveredEnvelope = await EnvelopeAsync(world.StoreA, delivered);
+        Assert.Equal(["good@example.test"], deliveredEnvelope.GetProperty("recipients").EnumerateArray().Select(r => r.GetProperty("address").GetString()));
+        var bounceEnvelope = await EnvelopeAsync(world.StoreA, bounce);
+        Assert.Equal(string.Empty, bounceEnvelope.GetProperty("sender").GetString());
+        Assert.Equal("author@example.test", bounceEnvelope.GetProperty("recipients")[0].GetProperty("address").GetString());
+
+        var dsn = await MimeMessage.LoadAsync(bounce);
+        var report = Assert.IsType<MultipartReport>(dsn.Body);
+        Assert.Equal("delivery-status", report.ReportType);
+        var status = report.OfType<MessageDeliveryStatus>().Single();
+        var recipient = status.StatusGroups[1];
+        Assert.Equal("rfc822; gone@nullmx.test", recipient["Final-Recipient"]);
+        Assert.Equal("failed", recipient["Action"]);
+        Assert.Equal("5.1.10", recipient["Status"]);
+        Assert.Equal("auto-replied", dsn.Headers["Auto-Submitted"]);
+        var original = report.Single(p => p.ContentType.MimeType == "text/rfc822-headers");
+        Assert.Contains(token, original.ToString(), StringComparison.Ordinal);
+        await WaitForQueueWithoutAsync(id);
+    }
+
+    [Fact]
+    public async Task Deliver_ExchangerDownAtFirst_IsRetriedAndDeliveredWhenItComesUp()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        using var store = new TempDirectory();
+        var id = await SendAsync("sender@src.test", ["late@later.test"], token);
+
+        await WaitForEventAsync(id, "TransientFailure");
+        await using var late = await world.StartSinkAsync(store.Path, "127.0.0.5");
+
+        try
+        {
+            await DeliveryFixture.WaitForMessageAsync(store.Path, token);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail(string.Join('\n', (await EventsAsync(id)).Select(e => e.ToString())) + "\n" + world.Node.Output);
+        }
+
+        await WaitForQueueWithoutAsync(id);
+        var events = await EventsAsync(id);
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("attempt").GetInt32() >= 2);
+    }
+
+    [Fact]
+    public async Task Deliver_NeverReachable_ExpiresAndBouncesWith547()
+    {
+        using var data = new TempDirectory();
+        await using var node = await world.StartNodeAsync(data.Path, TimeSpan.FromSeconds(3));
+        var token = Guid.NewGuid().ToString("N");
+
+        var id = await SendAsync("author@example.test", ["nobody@never.test"], token, node);
+
+        var bounce = await DeliveryFixture.WaitForMessageAsync(world.StoreA, id + ".dsn");
+        var status = Assert.IsType<MultipartReport>((await MimeMessage.LoadAsync(bounce)).Body).OfType<MessageDeliveryStatus>().Single();
+        Assert.Equal("5.4.7", status.StatusGroups[1]["Status"]);
+        Assert.Contains("Delivery time expired", status.StatusGroups[1]["Diagnostic-Code"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deliver_WithRelayHost_SendsEverythingToTheSmarthost()
+    {
+        using var data = new TempDirectory();
+        await using var node = await world.StartNodeAsync(data.Path, null, "--relay-host", $"127.0.0.3:{world.MxPort}");
+        var token = Guid.NewGuid().ToString("N");
+
+        await SendAsync("sender@src.test", ["someone@anywhere.example"], token, node);
+
+        var file = await DeliveryFixture.WaitForMessageAsync(world.StoreB, token);
+        Assert.Equal("someone@anywhere.example", (await EnvelopeAsync(world.StoreB, file)).GetProperty("recipients")[0].GetProperty("address").GetString());
+    }
+
+    private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)
+    {
+        await using var dialog = await SmtpDialog.ConnectAsync((node ?? world.Node).SmtpEndpoint);
+        await dialog.CommandAsync("EHLO client.test");
+        Assert.StartsWith("250", await dialog.CommandAsync($"MAIL FROM:<{from}>"), StringComparison.Ordinal);
+        foreach (var r in to)
+        {
+            Assert.StartsWith("250", await dialog.CommandAsync($"RCPT TO:<{r}>"), StringComparison.Ordinal);
+        }
+
+        Assert.StartsWith("354", await dialog.CommandAsync("DATA"), StringComparison.Ordinal);
+        var reply = await dialog.CommandAsync($"From: <{from}>\r\nSubject: {token}\r\nMessage-ID: <{token}@src.test>\r\n\r\nhello {token}\r\n.");
+        Assert.StartsWith("250 2.0.0 OK: queued as ", reply, StringComparison.Ordinal);
+        return reply["250 2.0.0 OK: queued as ".Length..];
+    }
+
+    private async Task WaitForQueueWithoutAsync(string id)
+    {
+        using var http = new HttpClient { BaseAddress = world.Node.HttpBase };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await http.GetStringAsync(new Uri("api/v1/queue/messages?limit=1000", UriKind.Relative));
+            if (!page.Contains(id, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{id} is still queued");
+    }
+
+    private async Task<List<JsonElement>> EventsAsync(string id)
+    {
+        var folder = Path.Combine(world.DataDirectory, "events");
+        var events = new List<JsonElement>();
+        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "events-*.jsonl") : [])
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                var e = JsonDocument.Parse(line).RootElement.Clone();
+                if (e.GetProperty("messageId").GetString() == id)
+                {
+                    events.Add(e);
+                }
+            }
+        }
+
+        return events;
+    }
+
+    private async Task WaitForEventAsync(string id, string type)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await EventsAsync(id)).Any(e => e.GetProperty("type").GetString() == type))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no {type} event for {id}");
+    }
+
+    private static async Task<JsonElement> EnvelopeAsync(string store, string messageFile)
+        => JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(store, "envelopes", Path.GetFileNameWithoutExtension(messageFile) + ".json"))).RootElement.Clone();
+}
