@@ -12,7 +12,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
 
-    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6");
+    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7");
 
     public DnsmasqServer Dns { get; private set; } = null!;
 
@@ -44,7 +44,9 @@ public sealed class DeliveryFixture : IAsyncLifetime
             "--mx-host=later.test,mx.later.test,10",
             "--host-record=mx.later.test,127.0.0.5",
             "--mx-host=never.test,mx.never.test,10",
-            "--host-record=mx.never.test,127.0.0.6");
+            "--host-record=mx.never.test,127.0.0.6",
+            "--mx-host=restart.test,mx.restart.test,10",
+            "--host-record=mx.restart.test,127.0.0.7");
         SinkA = await StartSinkAsync(StoreA, "127.0.0.2");
         SinkB = await StartSinkAsync(StoreB, "127.0.0.3");
         Node = await StartNodeAsync(DataDirectory);
@@ -53,16 +55,17 @@ public sealed class DeliveryFixture : IAsyncLifetime
     public Task<SluiceProcess> StartSinkAsync(string store, string address, params string[] args)
         => SluiceProcess.StartSinkAsync(store, args, address, MxPort);
 
-    public async Task<SluiceProcess> StartNodeAsync(string data, TimeSpan? maxAge = null, params string[] extra)
+    public async Task<SluiceProcess> StartNodeAsync(string data, TimeSpan? maxAge = null, TimeSpan? retry = null, params string[] extra)
     {
         var config = Path.Combine(_dir.Path, $"node-{Guid.NewGuid():N}.json");
         var age = (maxAge ?? TimeSpan.FromDays(5)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        var interval = (retry ?? TimeSpan.FromSeconds(1)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
         await File.WriteAllTextAsync(config, $$"""
             {
               "Smtp": { "Hostname": "node.sluice.test" },
               "Delivery": {
                 "MxPort": {{MxPort}},
-                "Retry": { "Intervals": [ "00:00:01" ], "Jitter": 0, "MaxAge": "{{age}}" },
+                "Retry": { "Intervals": [ "{{interval}}" ], "Jitter": 0, "MaxAge": "{{age}}" },
                 "Client": { "ConnectTimeout": "00:00:02" },
                 "PollInterval": "00:00:00.200"
               }

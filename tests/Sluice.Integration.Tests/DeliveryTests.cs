@@ -106,13 +106,51 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
     public async Task Deliver_WithRelayHost_SendsEverythingToTheSmarthost()
     {
         using var data = new TempDirectory();
-        await using var node = await world.StartNodeAsync(data.Path, null, "--relay-host", $"127.0.0.3:{world.MxPort}");
+        await using var node = await world.StartNodeAsync(data.Path, null, null, "--relay-host", $"127.0.0.3:{world.MxPort}");
         var token = Guid.NewGuid().ToString("N");
 
         await SendAsync("sender@src.test", ["someone@anywhere.example"], token, node);
 
         var file = await DeliveryFixture.WaitForMessageAsync(world.StoreB, token);
         Assert.Equal("someone@anywhere.example", (await EnvelopeAsync(world.StoreB, file)).GetProperty("recipients")[0].GetProperty("address").GetString());
+    }
+
+    [Fact]
+    public async Task Restart_DeferredMessage_IsDeliveredAtItsDueTimeAndOnlyOnce()
+    {
+        using var data = new TempDirectory();
+        using var store = new TempDirectory();
+        var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromSeconds(4));
+        var token = Guid.NewGuid().ToString("N");
+        string id;
+        try
+        {
+            id = await SendAsync("sender@src.test", ["r@restart.test"], token, node);
+            await WaitForEventAsync(id, "TransientFailure", data.Path);
+            Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+
+        var deferred = (await EventsAsync(id, data.Path)).Single(e => e.GetProperty("type").GetString() == "TransientFailure");
+        var dueAt = deferred.GetProperty("time").GetDateTimeOffset().AddSeconds(4);
+        await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7");
+        await using var restarted = await world.StartNodeAsync(data.Path, null, TimeSpan.FromSeconds(4));
+
+        await DeliveryFixture.WaitForMessageAsync(store.Path, token);
+        await WaitForEventAsync(id, "Delivery", data.Path);
+        var delivered = (await EventsAsync(id, data.Path)).Single(e => e.GetProperty("type").GetString() == "Delivery");
+        Assert.True(delivered.GetProperty("time").GetDateTimeOffset() >= dueAt.AddMilliseconds(-50), $"delivered at {delivered.GetProperty("time")} before due {dueAt}");
+
+        // A clean restart after delivery finds nothing left to send: the message was acked, not just delivered.
+        Assert.Equal(0, await restarted.TerminateAsync(TimeSpan.FromSeconds(30)));
+        await using var again = await world.StartNodeAsync(data.Path, null, TimeSpan.FromSeconds(4));
+        using var http = new HttpClient { BaseAddress = again.HttpBase };
+        var summary = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement;
+        Assert.Equal(0, summary.GetProperty("total").GetInt64());
+        Assert.Single(Directory.GetFiles(Path.Combine(store.Path, "new")));
     }
 
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)
@@ -149,9 +187,9 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         throw new TimeoutException($"{id} is still queued");
     }
 
-    private async Task<List<JsonElement>> EventsAsync(string id)
+    private async Task<List<JsonElement>> EventsAsync(string id, string? dataDirectory = null)
     {
-        var folder = Path.Combine(world.DataDirectory, "events");
+        var folder = Path.Combine(dataDirectory ?? world.DataDirectory, "events");
         var events = new List<JsonElement>();
         foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "events-*.jsonl") : [])
         {
@@ -170,12 +208,12 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         return events;
     }
 
-    private async Task WaitForEventAsync(string id, string type)
+    private async Task WaitForEventAsync(string id, string type, string? dataDirectory = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            if ((await EventsAsync(id)).Any(e => e.GetProperty("type").GetString() == type))
+            if ((await EventsAsync(id, dataDirectory)).Any(e => e.GetProperty("type").GetString() == type))
             {
                 return;
             }
