@@ -12,7 +12,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
 
-    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7");
+    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8");
 
     public DnsmasqServer Dns { get; private set; } = null!;
 
@@ -46,7 +46,9 @@ public sealed class DeliveryFixture : IAsyncLifetime
             "--mx-host=never.test,mx.never.test,10",
             "--host-record=mx.never.test,127.0.0.6",
             "--mx-host=restart.test,mx.restart.test,10",
-            "--host-record=mx.restart.test,127.0.0.7");
+            "--host-record=mx.restart.test,127.0.0.7",
+            "--mx-host=postfix.test,mx.postfix.test,10",
+            "--host-record=mx.postfix.test,127.0.0.8");
         SinkA = await StartSinkAsync(StoreA, "127.0.0.2");
         SinkB = await StartSinkAsync(StoreB, "127.0.0.3");
         Node = await StartNodeAsync(DataDirectory);

@@ -153,6 +153,24 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Single(Directory.GetFiles(Path.Combine(store.Path, "new")));
     }
 
+    [Fact]
+    public async Task Deliver_ToRealPostfixMx_UsesStartTlsAndArrivesWhole()
+    {
+        using var postfix = PostfixServer.Start("127.0.0.8", world.MxPort);
+        var token = Guid.NewGuid().ToString("N");
+
+        var id = await SendAsync("sender@src.test", ["user@postfix.test"], token);
+
+        await WaitForEventAsync(id, "Delivery");
+        var delivery = (await EventsAsync(id)).Single(e => e.GetProperty("type").GetString() == "Delivery");
+        Assert.Equal("mx.postfix.test", delivery.GetProperty("remoteMta").GetString());
+        var held = Assert.Single(postfix.HeldMessages(), m => m.Contains(token, StringComparison.Ordinal));
+        Assert.Contains($"with ESMTP id {id}", held, StringComparison.Ordinal);
+        Assert.Contains("user@postfix.test", held, StringComparison.Ordinal);
+        Assert.Contains("TLS connection established from", postfix.Log, StringComparison.Ordinal);
+        Assert.Contains("with ESMTPS id", held, StringComparison.Ordinal);
+    }
+
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)
     {
         await using var dialog = await SmtpDialog.ConnectAsync((node ?? world.Node).SmtpEndpoint);
