@@ -51,6 +51,7 @@ case "$cmd" in
     bench/spool-engines/run.sh
     bench/deep-queue/run.sh
     bench/accept-rate/run.sh "$@"
+    bench/relay/run.sh
     ;;
   *)
     echo "usage: $0 serve|test|bench" >&2

@@ -6,6 +6,7 @@ latest() { ls -1 bench/results/"$1"-*.md 2>/dev/null | sort | tail -1; }
 accept=$(latest accept-rate)
 engines=$(latest spool-engines)
 deep=$(latest deep-queue)
+relay=$(latest relay)
 {
   cat <<'MD'
 # Performance
@@ -32,6 +33,14 @@ MD
   (messages per commit is in the table).
 - **The single spool writer.** Four SQLite statements and a JSON envelope per message on one
   thread; the engine comparison below shows the headroom left before the spool is the limit.
+
+## End-to-end relay — `bench/relay/run.sh`
+
+Goal (delivery-engine issue): at least 3x Postfix's end-to-end rate in the same run, Sluice CPU at most 0.6 ms per relayed message.
+
+MD
+  if [ -n "$relay" ]; then sed '1d' "$relay"; echo; echo "Source: \`$relay\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
 
 ## Spool engines — `bench/spool-engines/run.sh`
 

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# End-to-end relay benchmark: smtp-source -> server -> smtp-sink (both from Debian's postfix
+# package), for Sluice (--relay-host to the sink) and for Postfix (relayhost to the same sink,
+# durable queueing), plus the direct smtp-source -> smtp-sink ceiling. A run is timed from the
+# first message sent until the server's queue is empty again (everything handed to the sink).
+# Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
+#   SIZES="4096:20000 102400:5000" SESSIONS=20 bench/relay/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SIZES=${SIZES:-"4096:20000 102400:5000"}
+SESSIONS=${SESSIONS:-20}
+HZ=$(getconf CLK_TCK)
+WORK=$(mktemp -d /tmp/sluice-relay.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+POSTFIX_DIR="$WORK/postfix"
+
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$POSTFIX_DIR/etc/main.cf" ] && postfix -c "$POSTFIX_DIR/etc" stop >/dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+wait_port() {
+  for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listens on port $1" >&2; return 1
+}
+cpu_ticks() {
+  local pid=$1 total child
+  total=$(awk '{print $14+$15+$16+$17}' "/proc/$pid/stat")
+  for child in $(pgrep -P "$pid" || true); do
+    total=$((total + $(awk '{print $14+$15+$16+$17}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+sluice_queue() { curl -s "http://127.0.0.1:$SL_HTTP/api/v1/queue/summary" | sed -E 's/.*"total":([0-9]+).*/\1/'; }
+postfix_queue() { find "$POSTFIX_DIR/queue/incoming" "$POSTFIX_DIR/queue/active" "$POSTFIX_DIR/queue/deferred" "$POSTFIX_DIR/queue/maildrop" -type f 2>/dev/null | wc -l; }
+
+# measure NAME PORT PID QUEUE_FN MESSAGES SIZE -> "rate seconds cpu_s_per_1000"
+measure() {
+  local port=$2 pid=$3 queue_fn=$4 n=$5 size=$6 start end cpu0 cpu1
+  cpu0=$(cpu_ticks "$pid"); start=$(date +%s.%N)
+  timeout 900 smtp-source -s "$SESSIONS" -m "$n" -l "$size" -f bench@sender.example -t rcpt@relay.example "127.0.0.1:$port"
+  if [ "$queue_fn" != none ]; then
+    for _ in $(seq 1 36000); do [ "$($queue_fn)" -eq 0 ] && break; sleep 0.02; done
+  fi
+  end=$(date +%s.%N); cpu1=$(cpu_ticks "$pid")
+  awk -v n="$n" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" \
+    'BEGIN { t = e - s; printf "%.0f %.2f %.2f\n", n / t, t, c / hz / n * 1000 }'
+}
+
+echo "== building Sluice (Release)"
+dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
+
+SINK_PORT=$(free_port)
+smtp-sink -u postfix -c "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
+PIDS+=($!); SINK_PID=$!
+wait_port "$SINK_PORT"
+
+echo "== starting Postfix relaying to the sink"
+PF_PORT=$(free_port)
+mkdir -p "$POSTFIX_DIR"/{etc,queue,data}
+cp /etc/postfix/postfix-files "$POSTFIX_DIR/etc/"
+[ -d /etc/postfix/postfix-files.d ] && cp -r /etc/postfix/postfix-files.d "$POSTFIX_DIR/etc/"
+[ -f /etc/postfix/dynamicmaps.cf ] && cp /etc/postfix/dynamicmaps.cf "$POSTFIX_DIR/etc/"
+[ -d /etc/postfix/dynamicmaps.cf.d ] && cp -r /etc/postfix/dynamicmaps.cf.d "$POSTFIX_DIR/etc/"
+cat > "$POSTFIX_DIR/etc/main.cf" <<CF
+compatibility_level = 3.6
+config_directory = $POSTFIX_DIR/etc
+queue_directory = $POSTFIX_DIR/queue
+data_directory = $POSTFIX_DIR/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+myhostname = bench.localdomain
+mydestination =
+alias_maps =
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:$SINK_PORT
+smtpd_recipient_restrictions = permit_mynetworks, reject
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+default_process_limit = 100
+default_destination_concurrency_limit = 20
+smtp_tls_security_level = none
+maillog_file = /dev/stdout
+CF
+cat > "$POSTFIX_DIR/etc/master.cf" <<CF
+127.0.0.1:$PF_PORT inet n - n - - smtpd
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+proxymap unix - - n - - proxymap
+postlog unix-dgram n - n - 1 postlogd
+CF
+(cd "$POSTFIX_DIR/queue" && for d in incoming active deferred defer bounce corrupt hold saved trace flush private; do mkdir -p $d; chown postfix:root $d; chmod 700 $d; done
+ mkdir -p public maildrop pid && chown postfix:postdrop public maildrop && chmod 710 public && chmod 730 maildrop)
+chown postfix "$POSTFIX_DIR/data"
+postfix -c "$POSTFIX_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
+PIDS+=($!)
+wait_port "$PF_PORT"
+PF_MASTER=$(tr -d ' ' < "$POSTFIX_DIR/queue/pid/master.pid")
+
+echo "== starting sluice serve relaying to the sink"
+SL_PORT=$(free_port); SL_HTTP=$(free_port)
+SLUICE__Delivery__Connections__MaxConnectionsPerSite=20 \
+dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
+  --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
+PIDS+=($!); SLUICE_PID=$!
+wait_port "$SL_PORT"
+
+# Warm-up.
+smtp-source -s 4 -m 200 -l 4096 -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
+smtp-source -s 4 -m 200 -l 4096 -f w@sender.example -t w@relay.example "127.0.0.1:$PF_PORT"
+for _ in $(seq 1 3000); do [ "$(sluice_queue)" -eq 0 ] && [ "$(postfix_queue)" -eq 0 ] && break; sleep 0.02; done
+
+rows=""
+summary=""
+for spec in $SIZES; do
+  size=${spec%%:*}; n=${spec##*:}
+  echo "== $n x $size bytes: direct ceiling"; d=$(measure direct "$SINK_PORT" "$SINK_PID" none "$n" "$size")
+  echo "== $n x $size bytes: Postfix";        p=$(measure postfix "$PF_PORT" "$PF_MASTER" postfix_queue "$n" "$size")
+  echo "== $n x $size bytes: Sluice";         s=$(measure sluice "$SL_PORT" "$SLUICE_PID" sluice_queue "$n" "$size")
+  read -r d_rate d_t _ <<<"$d"; read -r p_rate p_t p_cpu <<<"$p"; read -r s_rate s_t s_cpu <<<"$s"
+  ratio=$(awk -v a="$s_rate" -v b="$p_rate" 'BEGIN{printf "%.2f", a/b}')
+  rows+="| $n × $((size / 1024)) KB | $d_rate | $p_rate | $s_rate | **${ratio}x** | $p_cpu | $s_cpu |"$'\n'
+  summary+="$n × $((size / 1024)) KB: Sluice ${ratio}x Postfix. "
+done
+
+sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
+result="bench/results/relay-$(date -u +%Y%m%dT%H%M%SZ).md"
+cat > "$result" <<MD
+# End-to-end relay: smtp-source → server → smtp-sink — $(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). $SESSIONS parallel smtp-source sessions, a connection per
+message; each server relays everything to one smtp-sink and queues durably (fsync before 250). A run
+lasts from the first message sent until the server's queue is empty again.
+
+| messages | direct ceiling msgs/s | Postfix msgs/s | Sluice msgs/s | Sluice / Postfix | Postfix CPU s / 1000 msgs | Sluice CPU s / 1000 msgs |
+|---|---:|---:|---:|---:|---:|---:|
+$rows
+$summary
+Sluice peak RSS: $((sl_rss / 1024)) MiB. CPU is the server's own (Postfix: master and its children), from /proc/PID/stat;
+the load generator and the sink share the same two cores.
+MD
+cat "$result"
+bench/report.sh
