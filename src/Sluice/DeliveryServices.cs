@@ -25,6 +25,8 @@ internal static class DeliveryServices
         services.AddSingleton(_ => new ConnectionPool(delivery.Connections, delivery.Client, time));
         services.AddSingleton(_ => new RetrySchedule(delivery.Retry, Random.Shared.NextDouble));
         services.AddSingleton(_ => new DsnBuilder(hostname));
+        services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
+            delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
         services.AddSingleton(_ => new DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events")));
         services.AddSingleton(_ => new MessageIdGenerator(time));
         services.AddSingleton(sp => new Dispatcher(
@@ -34,6 +36,7 @@ internal static class DeliveryServices
             sp.GetRequiredService<ConnectionPool>(),
             sp.GetRequiredService<RetrySchedule>(),
             sp.GetRequiredService<DsnBuilder>(),
+            sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             delivery,
             sp.GetRequiredService<MessageIdGenerator>(),

@@ -30,6 +30,9 @@ public sealed class DeliveryOptions
     /// <summary>How often the queue is checked for due messages when nothing new arrives.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>JSON file of extra bounce classification rules, tried before the built-in ones.</summary>
+    public string? BounceRulesFile { get; set; }
+
     public DnsOptions Dns { get; set; } = new();
 
     public RetryOptions Retry { get; set; } = new();

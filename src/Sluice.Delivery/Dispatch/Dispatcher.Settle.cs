@@ -112,7 +112,12 @@ internal sealed partial class Dispatcher
 
     private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome)
     {
-        _metrics.DeliveryOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("site", result.Site));
+        var classification = result.Outcome.Kind == DeliveryOutcomeKind.Delivered ? "delivered" : _classifier.Classify(result.Outcome.Reply).ToString();
+        _metrics.DeliveryOutcomes.Add(
+            1,
+            new KeyValuePair<string, object?>("outcome", outcome),
+            new KeyValuePair<string, object?>("classification", classification),
+            new KeyValuePair<string, object?>("site", result.Site));
         _events.Write(new DeliveryEvent(
             _time.GetUtcNow(),
             type,
@@ -122,7 +127,7 @@ internal sealed partial class Dispatcher
             result.RemoteMta,
             attempt,
             result.Outcome.Reply.ToString(),
-            outcome,
+            classification,
             null));
     }
 }

@@ -27,6 +27,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly ConnectionPool _pool;
     private readonly RetrySchedule _retry;
     private readonly DsnBuilder _dsn;
+    private readonly Classification.BounceClassifier _classifier;
     private readonly DeliveryEventLog _events;
     private readonly DeliveryOptions _options;
     private readonly MessageIdGenerator _ids;
@@ -44,6 +45,7 @@ internal sealed partial class Dispatcher : BackgroundService
         ConnectionPool pool,
         RetrySchedule retry,
         DsnBuilder dsn,
+        Classification.BounceClassifier classifier,
         DeliveryEventLog events,
         DeliveryOptions options,
         MessageIdGenerator ids,
@@ -57,6 +59,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _pool = pool;
         _retry = retry;
         _dsn = dsn;
+        _classifier = classifier;
         _events = events;
         _options = options;
         _ids = ids;

@@ -273,6 +273,18 @@ public static class SluiceConfiguration
             errors.Add("Delivery: Concurrency, Connections:MaxConnectionsPerSite and Connections:MaxMessagesPerConnection must be at least 1");
         }
 
+        if (delivery.BounceRulesFile is { } rulesFile)
+        {
+            try
+            {
+                Delivery.Classification.BounceClassifier.Load(rulesFile);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"Delivery:BounceRulesFile: {ex.Message}");
+            }
+        }
+
         if (delivery.MxPort is < 1 or > 65535)
         {
             errors.Add("Delivery:MxPort: a TCP port");
