@@ -80,11 +80,16 @@ public sealed partial class SqliteSpool
         return new QueueSummary(total, byState, byDomain, oldest);
     }
 
-    public async ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken)
+    public ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken)
+        => ListAsync(limit, cursor, QueueFilter.All, cancellationToken);
+
+    public async ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SpoolRows.Columns} FROM messages WHERE id > $cursor ORDER BY id LIMIT $limit";
+        var where = FilterSql.Where(filter, command);
+        command.CommandText = $"SELECT {SpoolRows.Columns} FROM messages AS m WHERE m.id > $cursor AND {where} ORDER BY m.id LIMIT $limit";
         command.Parameters.AddWithValue("$cursor", cursor ?? string.Empty);
         command.Parameters.AddWithValue("$limit", limit + 1);
         var items = new List<QueueEntry>(Math.Min(limit + 1, 1024));

@@ -47,6 +47,10 @@ public sealed partial class SqliteSpool
                     {
                         acked++;
                     }
+                    else if (op is AdminOperation admin)
+                    {
+                        acked += admin.Removed;
+                    }
                 }
 
                 transaction.Commit();

@@ -111,6 +111,12 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.DeadLetter, id, 0, lastReply), false);
 
+    public ValueTask<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken)
+        => Submit(new AdminOperation(AdminKind.Flush, filter, dryRun: false), -1L);
+
+    public ValueTask<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken)
+        => Submit(new AdminOperation(AdminKind.Delete, filter, dryRun), -1L);
+
     /// <summary>Stops taking writes, commits everything already handed over, and closes.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -27,7 +27,7 @@ internal static class DeliveryServices
         services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
-        services.AddSingleton(_ => new DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events")));
+        services.AddSingleton(_ => new Suspensions(time));
         services.AddSingleton(_ => new MessageIdGenerator(time));
         services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<IMessageQueue>(),
@@ -37,6 +37,7 @@ internal static class DeliveryServices
             sp.GetRequiredService<RetrySchedule>(),
             sp.GetRequiredService<DsnBuilder>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+            sp.GetRequiredService<Suspensions>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             delivery,
             sp.GetRequiredService<MessageIdGenerator>(),

@@ -51,6 +51,7 @@ internal static class NodeHost
             time,
             sp.GetRequiredService<ILogger<SmtpServer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
+        builder.Services.AddSingleton(_ => new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events")));
         if (options.Delivery.Enabled)
         {
             DeliveryServices.Add(builder.Services, options, time);
@@ -70,6 +71,7 @@ internal static class NodeHost
         }
         app.UseStatusCodePages();
         HttpEndpoints.Map(app);
+        QueueOperationsEndpoints.Map(app);
         return app;
     }
 }

@@ -6,6 +6,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     ServeCommand.Create(),
     PasswdCommand.Create(),
     SinkCommand.Create(),
+    QueueCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

@@ -171,6 +171,27 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Contains("with ESMTPS id", held, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Suspend_Domain_DefersUntilResumedThenDelivers()
+    {
+        using var data = new TempDirectory();
+        await using var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromMinutes(10));
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        (await http.PostAsync("api/v1/queue/suspensions", JsonContent("{\"destination\":\"example.test\",\"minutes\":30}"))).EnsureSuccessStatusCode();
+        var token = Guid.NewGuid().ToString("N");
+
+        var id = await SendAsync("sender@src.test", ["held@example.test"], token, node);
+        await WaitForEventAsync(id, "TransientFailure", data.Path);
+        Assert.Contains("suspended by an operator", (await EventsAsync(id, data.Path)).First().GetProperty("reply").GetString(), StringComparison.Ordinal);
+
+        (await http.DeleteAsync(new Uri("api/v1/queue/suspensions/example.test", UriKind.Relative))).EnsureSuccessStatusCode();
+        (await http.PostAsync("api/v1/queue/flush", JsonContent("{\"domain\":\"example.test\"}"))).EnsureSuccessStatusCode();
+
+        await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)
     {
         await using var dialog = await SmtpDialog.ConnectAsync((node ?? world.Node).SmtpEndpoint);

@@ -77,7 +77,11 @@ public sealed class ShutdownDialogTests
 
         public ValueTask<QueueSummary> GetSummaryAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
     }

@@ -37,7 +37,16 @@ public interface IMessageQueue : IMessageIntake
     ValueTask<QueueSummary> GetSummaryAsync(CancellationToken cancellationToken);
 
     /// <summary>Pages through the queue in id (reception) order; <paramref name="cursor"/> is the last id of the previous page.</summary>
-    ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken);
+    ValueTask<QueuePage> ListAsync(int limit, string? cursor, CancellationToken cancellationToken)
+        => ListAsync(limit, cursor, QueueFilter.All, cancellationToken);
+
+    ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Makes matching queued messages due now (retry now); returns how many.</summary>
+    ValueTask<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Removes matching messages (not those in flight); with <paramref name="dryRun"/> only counts them.</summary>
+    ValueTask<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>Can the queue take writes right now (readiness)?</summary>
     ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken);

@@ -17,7 +17,17 @@ internal sealed partial class Dispatcher
     private async Task<List<AttemptResult>> DeliverToDomainAsync(QueueEntry entry, string domain, List<EnvelopeRecipient> recipients)
     {
         var route = _router.For(domain);
+        if (_suspensions.SuspendedUntil(domain) is { } domainPause)
+        {
+            return Suspended(recipients, domain, domain, domainPause);
+        }
+
         var (site, hosts, port, failure) = await TargetsAsync(domain, route).ConfigureAwait(false);
+        if (_suspensions.SuspendedUntil(site) is { } sitePause)
+        {
+            return Suspended(recipients, site, site, sitePause);
+        }
+
         if (failure is not null)
         {
             return [.. recipients.Select(r => new AttemptResult(r, failure, site, null))];
@@ -55,6 +65,12 @@ internal sealed partial class Dispatcher
 
         var none = last ?? DeliveryOutcome.Transient("4.4.1", "No mail exchanger could be reached");
         return [.. recipients.Select(r => new AttemptResult(r, none, site, null))];
+    }
+
+    private static List<AttemptResult> Suspended(List<EnvelopeRecipient> recipients, string site, string what, DateTimeOffset until)
+    {
+        var outcome = DeliveryOutcome.Transient("4.3.0", $"Delivery to {what} is suspended by an operator until {until:u}");
+        return [.. recipients.Select(r => new AttemptResult(r, outcome, site, null))];
     }
 
     private async Task<(string Site, IReadOnlyList<MxHost> Hosts, int Port, DeliveryOutcome? Failure)> TargetsAsync(string domain, Route route)

@@ -28,6 +28,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly RetrySchedule _retry;
     private readonly DsnBuilder _dsn;
     private readonly Classification.BounceClassifier _classifier;
+    private readonly Suspensions _suspensions;
     private readonly DeliveryEventLog _events;
     private readonly DeliveryOptions _options;
     private readonly MessageIdGenerator _ids;
@@ -46,6 +47,7 @@ internal sealed partial class Dispatcher : BackgroundService
         RetrySchedule retry,
         DsnBuilder dsn,
         Classification.BounceClassifier classifier,
+        Suspensions suspensions,
         DeliveryEventLog events,
         DeliveryOptions options,
         MessageIdGenerator ids,
@@ -60,6 +62,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _retry = retry;
         _dsn = dsn;
         _classifier = classifier;
+        _suspensions = suspensions;
         _events = events;
         _options = options;
         _ids = ids;

@@ -33,7 +33,7 @@ internal static class HttpEndpoints
             });
         });
 
-        queueApi.MapGet("/messages", async Task<Results<Ok<QueuePageView>, ProblemHttpResult>> (IMessageQueue queue, int? limit, string? cursor, CancellationToken ct) =>
+        queueApi.MapGet("/messages", async Task<Results<Ok<QueuePageView>, ProblemHttpResult>> (IMessageQueue queue, int? limit, string? cursor, string? domain, string? state, CancellationToken ct) =>
         {
             var size = limit ?? 100;
             if (size is < 1 or > MaxPageSize)
@@ -45,7 +45,13 @@ internal static class HttpEndpoints
                     extensions: new Dictionary<string, object?> { ["parameter"] = "limit" });
             }
 
-            var page = await queue.ListAsync(size, cursor, ct);
+            var (filter, problem) = QueueOperationsEndpoints.Filter(new QueueOperationRequest(null, domain, state, All: true));
+            if (problem is not null)
+            {
+                return TypedResults.Problem(title: "Invalid query parameter", detail: "state must be queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var page = await queue.ListAsync(size, cursor, filter!, ct);
             var items = new List<QueueEntryView>(page.Items.Count);
             foreach (var entry in page.Items)
             {

@@ -1,0 +1,7 @@
+namespace Sluice.Storage;
+
+internal enum AdminKind
+{
+    Flush,
+    Delete,
+}

@@ -1,0 +1,28 @@
+using Microsoft.Data.Sqlite;
+using Sluice.Core.Queue;
+
+namespace Sluice.Storage;
+
+/// <summary>An operator's bulk change (flush or delete by filter), applied in the writer's transaction.</summary>
+internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dryRun) : SpoolOperation<long>
+{
+    public long Removed { get; private set; }
+
+    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var where = FilterSql.Where(filter, command);
+        command.CommandText = (kind, dryRun) switch
+        {
+            (AdminKind.Flush, _) => $"UPDATE messages AS m SET next_attempt = $now WHERE m.state = 0 AND {where}",
+            (AdminKind.Delete, true) => $"SELECT COUNT(*) FROM messages AS m WHERE m.state <> 1 AND {where}",
+            _ => $"DELETE FROM messages AS m WHERE m.state <> 1 AND {where}",
+        };
+        command.Parameters.AddWithValue("$now", nowMs);
+        Result = dryRun ? (long)command.ExecuteScalar()! : command.ExecuteNonQuery();
+        Removed = kind == AdminKind.Delete && !dryRun ? Result : 0;
+    }
+
+    protected override long FailedResult(EnqueueResult reason) => -1;
+}

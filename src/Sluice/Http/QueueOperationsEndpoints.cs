@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.Mvc;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Events;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// The operator's queue tools (the mailq/postqueue of Sluice): inspect one message, list by domain
+/// or state, flush (retry now), delete with a dry-run count, suspend and resume a destination.
+/// Every change is written to the event log as an AdminAction.
+/// </summary>
+internal static class QueueOperationsEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var queue = app.MapGroup("/api/v1/queue");
+
+        queue.MapGet("/messages/{id}", async (string id, IMessageQueue q, CancellationToken ct) =>
+            await q.GetAsync(new MessageId(id), ct) is { } entry
+                ? Results.Ok(new
+                {
+                    id = entry.Id.Value,
+                    envelope = entry.Envelope,
+                    size = entry.Size,
+                    receivedAt = entry.ReceivedAt,
+                    state = Storage.SqliteSpool.StateName(entry.State),
+                    attempts = entry.Attempts,
+                    nextAttemptAt = entry.NextAttemptAt,
+                    lastReply = entry.LastReply,
+                })
+                : Results.Problem(title: "Not found", detail: $"No message {id} in the queue.", statusCode: StatusCodes.Status404NotFound));
+
+        queue.MapPost("/flush", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, [FromServices] Dispatcher? dispatcher, CancellationToken ct) =>
+        {
+            var (filter, problem) = Filter(request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var count = await q.FlushAsync(filter!, ct);
+            Admin(events, time, "flush", request, count);
+            dispatcher?.Notify();
+            return Results.Ok(new { count });
+        });
+
+        queue.MapPost("/delete", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        {
+            var (filter, problem) = Filter(request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var count = await q.DeleteAsync(filter!, request.DryRun, ct);
+            if (!request.DryRun)
+            {
+                Admin(events, time, "delete", request, count);
+            }
+
+            return Results.Ok(new { count, dryRun = request.DryRun });
+        });
+
+        queue.MapGet("/suspensions", ([FromServices] Suspensions? suspensions) =>
+            suspensions is null ? DeliveryOff() : Results.Ok(suspensions.Snapshot()));
+
+        queue.MapPost("/suspensions", (SuspendRequest request, [FromServices] Suspensions? suspensions, DeliveryEventLog events, TimeProvider time) =>
+        {
+            if (suspensions is null)
+            {
+                return DeliveryOff();
+            }
+
+            if (string.IsNullOrWhiteSpace(request.Destination) || request.Minutes is <= 0)
+            {
+                return Results.Problem(title: "Invalid request", detail: "destination is required; minutes, when given, must be positive.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var until = time.GetUtcNow().AddMinutes(request.Minutes ?? 60);
+            suspensions.Suspend(request.Destination, until);
+            events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, request.Destination, null, 0, $"suspend until {until:u}", "suspend", null));
+            return Results.Ok(new { destination = request.Destination, until });
+        });
+
+        queue.MapDelete("/suspensions/{destination}", (string destination, [FromServices] Suspensions? suspensions, DeliveryEventLog events, TimeProvider time, [FromServices] Dispatcher? dispatcher) =>
+        {
+            if (suspensions is null)
+            {
+                return DeliveryOff();
+            }
+
+            var resumed = suspensions.Resume(destination);
+            events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));
+            dispatcher?.Notify();
+            return resumed ? Results.Ok(new { destination, resumed }) : Results.Problem(title: "Not suspended", detail: $"{destination} is not suspended.", statusCode: StatusCodes.Status404NotFound);
+        });
+    }
+
+    /// <summary>A filter from the request, or a problem: acting on the whole queue must be asked for with all=true.</summary>
+    internal static (QueueFilter? Filter, IResult? Problem) Filter(QueueOperationRequest request)
+    {
+        QueueMessageState? state = null;
+        if (request.State is { } s)
+        {
+            state = s.ToLowerInvariant() switch
+            {
+                "queued" => QueueMessageState.Queued,
+                "in-flight" => QueueMessageState.InFlight,
+                "dead-letter" => QueueMessageState.DeadLetter,
+                _ => null,
+            };
+            if (state is null)
+            {
+                return (null, Results.Problem(title: "Invalid request", detail: $"state '{s}' is not queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest));
+            }
+        }
+
+        var filter = new QueueFilter(request.Id is { } id ? new MessageId(id) : null, request.Domain, state);
+        if (filter == QueueFilter.All && !request.All)
+        {
+            return (null, Results.Problem(title: "Invalid request", detail: "Give id, domain or state, or all=true to act on the whole queue.", statusCode: StatusCodes.Status400BadRequest));
+        }
+
+        return (filter, null);
+    }
+
+    private static IResult DeliveryOff()
+        => Results.Problem(title: "Delivery is off", detail: "This node runs with Delivery:Enabled=false.", statusCode: StatusCodes.Status409Conflict);
+
+    private static void Admin(DeliveryEventLog events, TimeProvider time, string action, QueueOperationRequest request, long count)
+        => events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, request.Id ?? "-", null, request.Domain, null, 0, $"{action}: {count} messages", action, null));
+}
