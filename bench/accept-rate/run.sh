@@ -7,6 +7,8 @@
 #   MESSAGES=20000 SESSIONS=20 SIZE=4096 bench/accept-rate/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 ROOT=$(pwd)
 MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-20}
@@ -24,34 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
 
-# CPU ticks of a process and of its waited-for children, plus its live children (Postfix forks smtpd/cleanup).
-cpu_ticks() {
-  local pid=$1 total=0 child
-  total=$(awk '{print $14+$15+$16+$17}' "/proc/$pid/stat")
-  for child in $(pgrep -P "$pid" || true); do
-    total=$((total + $(awk '{print $14+$15+$16+$17}' "/proc/$child/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 
-wait_port() {
-  for _ in $(seq 1 200); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
 
 # run NAME PORT PID EXTRA_SMTP_SOURCE_FLAGS -> "rate seconds cpu_ms_per_msg machine_cpu_ms_per_msg"
 run() {
@@ -69,11 +47,7 @@ dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
 
 echo "== starting Postfix (private instance in $POSTFIX_DIR)"
 PF_PORT=$(free_port)
-mkdir -p "$POSTFIX_DIR"/{etc,queue,data}
-cp /etc/postfix/postfix-files "$POSTFIX_DIR/etc/"
-[ -d /etc/postfix/postfix-files.d ] && cp -r /etc/postfix/postfix-files.d "$POSTFIX_DIR/etc/"
-[ -f /etc/postfix/dynamicmaps.cf ] && cp /etc/postfix/dynamicmaps.cf "$POSTFIX_DIR/etc/"
-[ -d /etc/postfix/dynamicmaps.cf.d ] && cp -r /etc/postfix/dynamicmaps.cf.d "$POSTFIX_DIR/etc/"
+postfix_prepare "$POSTFIX_DIR"
 cat > "$POSTFIX_DIR/etc/main.cf" <<CF
 compatibility_level = 3.6
 config_directory = $POSTFIX_DIR/etc
@@ -103,9 +77,6 @@ anvil unix - - n - 1 anvil
 proxymap unix - - n - - proxymap
 postlog unix-dgram n - n - 1 postlogd
 CF
-(cd "$POSTFIX_DIR/queue" && for d in incoming active deferred defer bounce corrupt hold saved trace flush private; do mkdir -p $d; chown postfix:root $d; chmod 700 $d; done
- mkdir -p public maildrop pid && chown postfix:postdrop public maildrop && chmod 710 public && chmod 730 maildrop)
-chown postfix "$POSTFIX_DIR/data"
 postfix -c "$POSTFIX_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
 wait_port "$PF_PORT"
 PF_MASTER=$(cat "$POSTFIX_DIR/queue/pid/master.pid" | tr -d ' ')

@@ -7,6 +7,8 @@
 #   SIZES="4096:20000 102400:5000" SESSIONS=20 bench/relay/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 SIZES=${SIZES:-"4096:20000 102400:5000"}
 SESSIONS=${SESSIONS:-20}
 HZ=$(getconf CLK_TCK)
@@ -22,25 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-wait_port() {
-  for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "nothing listens on port $1" >&2; return 1
-}
-cpu_ticks() {
-  local pid=$1 total child
-  total=$(awk '{print $14+$15+$16+$17}' "/proc/$pid/stat")
-  for child in $(pgrep -P "$pid" || true); do
-    total=$((total + $(awk '{print $14+$15+$16+$17}' "/proc/$child/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 sluice_queue() { curl -s "http://127.0.0.1:$SL_HTTP/api/v1/queue/summary" | sed -E 's/.*"total":([0-9]+).*/\1/'; }
 postfix_queue() { find "$POSTFIX_DIR/queue/incoming" "$POSTFIX_DIR/queue/active" "$POSTFIX_DIR/queue/deferred" "$POSTFIX_DIR/queue/maildrop" -type f 2>/dev/null | wc -l; }
 
@@ -67,11 +50,7 @@ wait_port "$SINK_PORT"
 
 echo "== starting Postfix relaying to the sink"
 PF_PORT=$(free_port)
-mkdir -p "$POSTFIX_DIR"/{etc,queue,data}
-cp /etc/postfix/postfix-files "$POSTFIX_DIR/etc/"
-[ -d /etc/postfix/postfix-files.d ] && cp -r /etc/postfix/postfix-files.d "$POSTFIX_DIR/etc/"
-[ -f /etc/postfix/dynamicmaps.cf ] && cp /etc/postfix/dynamicmaps.cf "$POSTFIX_DIR/etc/"
-[ -d /etc/postfix/dynamicmaps.cf.d ] && cp -r /etc/postfix/dynamicmaps.cf.d "$POSTFIX_DIR/etc/"
+postfix_prepare "$POSTFIX_DIR"
 cat > "$POSTFIX_DIR/etc/main.cf" <<CF
 compatibility_level = 3.6
 config_directory = $POSTFIX_DIR/etc
@@ -114,9 +93,6 @@ scache unix - - n - 1 scache
 proxymap unix - - n - - proxymap
 postlog unix-dgram n - n - 1 postlogd
 CF
-(cd "$POSTFIX_DIR/queue" && for d in incoming active deferred defer bounce corrupt hold saved trace flush private; do mkdir -p $d; chown postfix:root $d; chmod 700 $d; done
- mkdir -p public maildrop pid && chown postfix:postdrop public maildrop && chmod 710 public && chmod 730 maildrop)
-chown postfix "$POSTFIX_DIR/data"
 postfix -c "$POSTFIX_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
 PIDS+=($!)
 wait_port "$PF_PORT"

@@ -22,7 +22,7 @@ internal static class DeliveryServices
         services.AddSingleton(delivery);
         services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(_ => new Router(delivery.Routes, delivery.RelayHost));
-        services.AddSingleton(_ => new ConnectionPool(delivery.Connections, delivery.Client, time));
+        services.AddSingleton(sp => new ConnectionPool(delivery.Connections, delivery.Client, time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(_ => new RetrySchedule(delivery.Retry, Random.Shared.NextDouble));
         services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(

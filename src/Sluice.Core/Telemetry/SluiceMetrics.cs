@@ -28,6 +28,10 @@ public sealed class SluiceMetrics
             "s",
             "Time from reception to successful delivery.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400] });
+        OutboundConnectionsOpened = Meter.CreateCounter<long>("sluice.delivery.connections.opened", "{connection}", "Outbound SMTP connections opened, by site.");
+        OutboundConnectionsFailed = Meter.CreateCounter<long>("sluice.delivery.connections.failed", "{connection}", "Outbound connections that could not be set up, by site and reason (enhanced status).");
+        OutboundConnectionsReused = Meter.CreateCounter<long>("sluice.delivery.connections.reused", "{connection}", "Messages sent over an already open cached connection, by site.");
+        OutboundConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.delivery.connections.open", "{connection}", "Outbound SMTP connections open now.");
         DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
             "sluice.spool.write.duration",
@@ -60,6 +64,14 @@ public sealed class SluiceMetrics
     public Counter<long> BytesAccepted { get; }
 
     public Counter<long> DnsLookups { get; }
+
+    public Counter<long> OutboundConnectionsOpened { get; }
+
+    public Counter<long> OutboundConnectionsFailed { get; }
+
+    public Counter<long> OutboundConnectionsReused { get; }
+
+    public UpDownCounter<long> OutboundConnectionsOpen { get; }
 
     public Counter<long> DeliveryOutcomes { get; }
 

@@ -9,7 +9,7 @@ namespace Sluice.Delivery.Classification;
 /// <summary>
 /// Maps a failure reply to a <see cref="BounceCategory"/>: user rules first (from
 /// <c>Delivery:BounceRulesFile</c>), then the built-in rules shipped as <c>bounce-rules.json</c>;
-/// the first rule whose every condition holds wins. Regular expressions are compiled once.
+/// the first rule whose every condition holds wins. Regular expressions are built once; a match timeout guards against pathological user patterns.
 /// </summary>
 internal sealed class BounceClassifier
 {
@@ -79,7 +79,7 @@ internal sealed class BounceClassifier
             rule.Category,
             [.. rule.Status],
             [.. rule.Codes],
-            rule.Pattern is null ? null : new Regex(rule.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(50)));
+            rule.Pattern is null ? null : new Regex(rule.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
 
     private sealed record CompiledRule(BounceCategory Category, string[] Status, int[] Codes, Regex? Pattern)
     {

@@ -9,7 +9,7 @@ namespace Sluice.Delivery.Connections;
 /// its site for the next message (until it has sent its quota or sat idle too long); one that
 /// failed is closed. Per-site limits hold for busy and idle connections together.
 /// </summary>
-internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOptions client, TimeProvider time) : IAsyncDisposable
+internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOptions client, TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, SitePool> _sites = new(StringComparer.Ordinal);
 
@@ -29,9 +29,16 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
             if (cached is null)
             {
                 var (connection, failure) = await SmtpClientConnection.OpenAsync(target, serverName, overrides ?? client, time, cancellationToken).ConfigureAwait(false);
+                var siteTag = new KeyValuePair<string, object?>("site", site);
                 if (connection is null)
                 {
                     pool.Release();
+                    metrics?.OutboundConnectionsFailed.Add(1, siteTag, new KeyValuePair<string, object?>("reason", failure?.Reply.Status?.ToString() ?? failure?.Reply.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+                else
+                {
+                    metrics?.OutboundConnectionsOpened.Add(1, siteTag);
+                    metrics?.OutboundConnectionsOpen.Add(1);
                 }
 
                 return (connection, failure);
@@ -39,6 +46,7 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
 
             if (cached.IsUsable && time.GetUtcNow() - cached.LastUsed < options.IdleTimeout)
             {
+                metrics?.OutboundConnectionsReused.Add(1, new KeyValuePair<string, object?>("site", site));
                 return (cached, null);
             }
 
@@ -84,10 +92,11 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
         }
     }
 
-    private static async Task CloseAsync(SitePool pool, SmtpClientConnection connection)
+    private async Task CloseAsync(SitePool pool, SmtpClientConnection connection)
     {
         await connection.QuitAsync().ConfigureAwait(false);
         await connection.DisposeAsync().ConfigureAwait(false);
+        metrics?.OutboundConnectionsOpen.Add(-1);
         pool.Release();
     }
 }

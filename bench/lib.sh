@@ -1,0 +1,41 @@
+# Shared helpers for the benchmark scripts (sourced, not run).
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# Waits (up to 20 s) until something listens on 127.0.0.1:$1.
+wait_port() {
+  for _ in $(seq 1 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+# CPU ticks of a process and its waited-for children, plus its live children (Postfix forks smtpd/cleanup/smtp).
+cpu_ticks() {
+  local pid=$1 total child
+  total=$(awk '{print $14+$15+$16+$17}' "/proc/$pid/stat")
+  for child in $(pgrep -P "$pid" || true); do
+    total=$((total + $(awk '{print $14+$15+$16+$17}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# A private Postfix instance in $1 (never the system one): copies the package's support files and
+# creates the queue folders with Postfix's ownership. The caller writes etc/main.cf and etc/master.cf.
+postfix_prepare() {
+  local dir=$1
+  mkdir -p "$dir"/{etc,queue,data}
+  cp /etc/postfix/postfix-files "$dir/etc/"
+  [ -d /etc/postfix/postfix-files.d ] && cp -r /etc/postfix/postfix-files.d "$dir/etc/"
+  [ -f /etc/postfix/dynamicmaps.cf ] && cp /etc/postfix/dynamicmaps.cf "$dir/etc/"
+  [ -d /etc/postfix/dynamicmaps.cf.d ] && cp -r /etc/postfix/dynamicmaps.cf.d "$dir/etc/"
+  (cd "$dir/queue" && for d in incoming active deferred defer bounce corrupt hold saved trace flush private; do mkdir -p $d; chown postfix:root $d; chmod 700 $d; done
+   mkdir -p public maildrop pid && chown postfix:postdrop public maildrop && chmod 710 public && chmod 730 maildrop)
+  chown postfix "$dir/data"
+}
