@@ -45,4 +45,53 @@ public sealed class SitePoolTests
 
         Assert.Equal(0, pool.Open);
     }
+
+    [Fact]
+    public async Task SlowStart_GrowsWithSuccessUpToMaxAndHalvesOnFailure()
+    {
+        var pool = new SitePool(maxConnections: 8, initialConnections: 2);
+        Assert.Equal(2, pool.Limit);
+        await pool.AcquireAsync(CancellationToken.None);
+        await pool.AcquireAsync(CancellationToken.None);
+        var third = pool.AcquireAsync(CancellationToken.None);
+        Assert.False(third.IsCompleted);
+
+        pool.Succeeded();
+
+        Assert.Null(await third.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, pool.Limit);
+        for (var i = 0; i < 20; i++)
+        {
+            pool.Succeeded();
+        }
+
+        Assert.Equal(8, pool.Limit);
+        Assert.Equal(1, pool.Failed());
+        Assert.Equal(4, pool.Limit);
+        pool.Throttled();
+        Assert.Equal(2, pool.Limit);
+        Assert.Equal(2, pool.Failed());
+        Assert.Equal(1, pool.Limit);
+        pool.Succeeded();
+        Assert.Equal(1, pool.Failed());
+    }
+
+    [Fact]
+    public async Task Release_AboveNarrowedWindow_ClosesTheSlotInsteadOfHandingItOn()
+    {
+        var pool = new SitePool(maxConnections: 4, initialConnections: 4);
+        for (var i = 0; i < 4; i++)
+        {
+            await pool.AcquireAsync(CancellationToken.None);
+        }
+
+        var waiting = pool.AcquireAsync(CancellationToken.None);
+        pool.Failed();
+        pool.Failed();
+
+        pool.Release();
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(3, pool.Open);
+    }
 }

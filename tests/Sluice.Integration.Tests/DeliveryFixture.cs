@@ -69,6 +69,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
                 "MxPort": {{MxPort}},
                 "Retry": { "Intervals": [ "{{interval}}" ], "Jitter": 0, "MaxAge": "{{age}}" },
                 "Client": { "ConnectTimeout": "00:00:02" },
+                "Connections": { "MaxConnectionsPerSite": 4, "InitialConnectionsPerSite": 2 },
                 "PollInterval": "00:00:00.200"
               }
             }

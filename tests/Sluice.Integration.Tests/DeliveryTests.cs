@@ -190,6 +190,53 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
     }
 
+    [Fact]
+    public async Task Shaping_ManyMessagesToOneSite_StartSlowAndNeverExceedTheSiteLimit()
+    {
+        using var data = new TempDirectory();
+        using var store = new TempDirectory();
+        await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7", "--latency", "20");
+        await using var node = await world.StartNodeAsync(
+            data.Path, null, null, "--relay-host", $"127.0.0.7:{world.MxPort}");
+        const int messages = 120;
+
+        var sends = Enumerable.Range(0, 6).Select(c => Task.Run(async () =>
+        {
+            await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
+            await dialog.CommandAsync("EHLO load.test");
+            for (var i = 0; i < messages / 6; i++)
+            {
+                await dialog.BeginDataAsync("load@src.test", $"r{c}-{i}@shaped.example");
+                Assert.StartsWith("250 ", await dialog.CommandAsync("Subject: shaped\r\n\r\nx\r\n."), StringComparison.Ordinal);
+            }
+        }));
+        await Task.WhenAll(sends);
+
+        using var http = new HttpClient { BaseAddress = sink.HttpBase };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonElement stats;
+        do
+        {
+            stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
+            if (stats.GetProperty("accepted").GetInt64() == messages)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal(messages, stats.GetProperty("accepted").GetInt64());
+        Assert.InRange(stats.GetProperty("maxConcurrentConnections").GetInt64(), 2, 4);
+        var opens = File.ReadAllLines(Path.Combine(store.Path, "connections.jsonl"))
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("event").GetString() == "open")
+            .Select(e => e.GetProperty("open").GetInt64())
+            .ToList();
+        Assert.True(opens[0] <= 2 && opens[1] <= 2, "slow start begins with at most two connections: " + string.Join(",", opens));
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)

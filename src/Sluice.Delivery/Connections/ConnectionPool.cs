@@ -22,7 +22,7 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
     public async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure)> AcquireAsync(
         string site, IPEndPoint target, string serverName, SmtpClientOptions? overrides, CancellationToken cancellationToken)
     {
-        var pool = _sites.GetOrAdd(site, _ => new SitePool(options.MaxConnectionsPerSite));
+        var pool = Site(site);
         while (true)
         {
             var cached = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
@@ -54,6 +54,21 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
             await CloseAsync(pool, cached).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The current slow-start window of a site (for tests and the pools API).</summary>
+    public int Limit(string site) => _sites.TryGetValue(site, out var pool) ? pool.Limit : options.InitialConnectionsPerSite;
+
+    /// <summary>A delivery to the site worked: the window grows.</summary>
+    public void ReportSuccess(string site) => Site(site).Succeeded();
+
+    /// <summary>The site throttled us (421, rate limit): the window shrinks.</summary>
+    public void ReportThrottled(string site) => Site(site).Throttled();
+
+    /// <summary>The site could not be reached or refused the session: the window shrinks; true when it has failed so often that it should rest.</summary>
+    public bool ReportFailure(string site) => Site(site).Failed() >= options.FailuresBeforeCooldown;
+
+    private SitePool Site(string site)
+        => _sites.GetOrAdd(site, _ => new SitePool(options.MaxConnectionsPerSite, options.InitialConnectionsPerSite));
 
     /// <summary>After a message: keep the connection for the next one, or close it.</summary>
     public async Task ReleaseAsync(string site, SmtpClientConnection connection)

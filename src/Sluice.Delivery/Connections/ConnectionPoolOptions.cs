@@ -6,6 +6,18 @@ public sealed class ConnectionPoolOptions
     /// <summary>Open connections to one site, busy and idle together.</summary>
     public int MaxConnectionsPerSite { get; set; } = 10;
 
+    /// <summary>
+    /// Slow start (as Postfix does): a site begins with this many connections, gains one for each
+    /// successful delivery up to <see cref="MaxConnectionsPerSite"/>, and halves on a connection
+    /// failure or a throttling reply (421, rate-limit 4xx).
+    /// </summary>
+    public int InitialConnectionsPerSite { get; set; } = 2;
+
+    /// <summary>This many connection failures in a row suspend the site for <see cref="FailureCooldown"/>.</summary>
+    public int FailuresBeforeCooldown { get; set; } = 5;
+
+    public TimeSpan FailureCooldown { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Messages sent over one connection before it is closed and a new one opened.</summary>
     public int MaxMessagesPerConnection { get; set; } = 100;
 

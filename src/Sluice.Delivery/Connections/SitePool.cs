@@ -7,13 +7,60 @@ namespace Sluice.Delivery.Connections;
 /// and never exceeds the limit: a caller either takes an idle connection, gets permission to open
 /// one, or waits until a connection is handed back or closed.
 /// </summary>
-internal sealed class SitePool(int maxConnections)
+internal sealed class SitePool(int maxConnections, int initialConnections = int.MaxValue)
 {
     private readonly Lock _lock = new();
+    private int _limit = Math.Clamp(initialConnections, 1, maxConnections);
+    private int _consecutiveFailures;
     private readonly Stack<SmtpClientConnection> _idle = new();
     private readonly Queue<TaskCompletionSource<SmtpClientConnection?>> _waiters = new();
 
     public int Open { get; private set; }
+
+    /// <summary>Connections allowed right now (the slow-start window).</summary>
+    public int Limit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _limit;
+            }
+        }
+    }
+
+    /// <summary>A delivery over this site worked: widen the window by one (additive increase).</summary>
+    public void Succeeded()
+    {
+        lock (_lock)
+        {
+            _consecutiveFailures = 0;
+            if (_limit < maxConnections)
+            {
+                _limit++;
+                WakeForNewSlot();
+            }
+        }
+    }
+
+    /// <summary>The site refused a connection or throttled us: halve the window (multiplicative decrease). Returns the failures in a row.</summary>
+    public int Failed()
+    {
+        lock (_lock)
+        {
+            _limit = Math.Max(1, _limit / 2);
+            return ++_consecutiveFailures;
+        }
+    }
+
+    /// <summary>Throttling (421, rate limits) narrows the window without counting towards a cooldown: the site is up.</summary>
+    public void Throttled()
+    {
+        lock (_lock)
+        {
+            _limit = Math.Max(1, _limit / 2);
+        }
+    }
 
     public int Idle
     {
@@ -36,7 +83,7 @@ internal sealed class SitePool(int maxConnections)
                 return Task.FromResult<SmtpClientConnection?>(idle);
             }
 
-            if (Open < maxConnections)
+            if (Open < _limit)
             {
                 Open++;
                 return Task.FromResult<SmtpClientConnection?>(null);
@@ -71,15 +118,31 @@ internal sealed class SitePool(int maxConnections)
     {
         lock (_lock)
         {
-            while (_waiters.TryDequeue(out var waiter))
+            // Past a narrowed window the slot is not handed on: it closes.
+            if (Open <= _limit)
             {
-                if (waiter.TrySetResult(null))
+                while (_waiters.TryDequeue(out var waiter))
                 {
-                    return;
+                    if (waiter.TrySetResult(null))
+                    {
+                        return;
+                    }
                 }
             }
 
             Open--;
+        }
+    }
+
+    /// <summary>Called under the lock when the window grew: a waiter may open a new connection.</summary>
+    private void WakeForNewSlot()
+    {
+        while (Open < _limit && _waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.TrySetResult(null))
+            {
+                Open++;
+            }
         }
     }
 

@@ -47,12 +47,19 @@ internal sealed partial class Dispatcher
                 if (connection is null)
                 {
                     last = openFailure;
+                    Feedback(site, openFailure!, connectionFailed: true);
                     continue;
                 }
 
                 var outcomes = await connection.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
+                var broken = !connection.IsUsable;
                 await _pool.ReleaseAsync(site, connection).ConfigureAwait(false);
-                if (!connection.IsUsable && outcomes.All(o => o.Outcome.Kind == DeliveryOutcomeKind.Transient && o.Outcome.Reply.Status is { Subject: 4, Detail: 2 }))
+                Feedback(site, outcomes[0].Outcome, connectionFailed: broken);
+                if (outcomes.Any(o => o.Outcome.Kind == DeliveryOutcomeKind.Delivered))
+                {
+                    _pool.ReportSuccess(site);
+                }
+                if (broken && outcomes.All(o => o.Outcome.Kind == DeliveryOutcomeKind.Transient && o.Outcome.Reply.Status is { Subject: 4, Detail: 2 }))
                 {
                     // The connection broke before the peer answered: that host, not the message, failed. Next host.
                     last = outcomes[0].Outcome;
@@ -67,9 +74,22 @@ internal sealed partial class Dispatcher
         return [.. recipients.Select(r => new AttemptResult(r, none, site, null))];
     }
 
+    /// <summary>Slow-start feedback: throttling narrows the window; repeated connection failures rest the site.</summary>
+    private void Feedback(string site, DeliveryOutcome outcome, bool connectionFailed)
+    {
+        if (outcome.Reply.Code == 421 || (outcome.Kind == DeliveryOutcomeKind.Transient && _classifier.Classify(outcome.Reply) == Classification.BounceCategory.RateLimited))
+        {
+            _pool.ReportThrottled(site);
+        }
+        else if (connectionFailed && outcome.Kind != DeliveryOutcomeKind.Delivered && _pool.ReportFailure(site))
+        {
+            _suspensions.Suspend(site, _time.GetUtcNow() + _options.Connections.FailureCooldown);
+        }
+    }
+
     private static List<AttemptResult> Suspended(List<EnvelopeRecipient> recipients, string site, string what, DateTimeOffset until)
     {
-        var outcome = DeliveryOutcome.Transient("4.3.0", $"Delivery to {what} is suspended by an operator until {until:u}");
+        var outcome = DeliveryOutcome.Transient("4.3.0", $"Delivery to {what} is paused until {until:u} (suspended by an operator, or resting after repeated failures)");
         return [.. recipients.Select(r => new AttemptResult(r, outcome, site, null))];
     }
 
