@@ -46,7 +46,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp => new SmtpServer(
             options.Smtp,
             options.Node.DataDirectory,
-            sp.GetRequiredService<IMessageQueue>(),
+            new ReceptionEvents(sp.GetRequiredService<IMessageQueue>(), sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(), time),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
             sp.GetRequiredService<ILogger<SmtpServer>>()));

@@ -20,6 +20,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Contains("by sink.sluice.test", text, StringComparison.Ordinal);
         await WaitForQueueWithoutAsync(id);
         var events = await EventsAsync(id);
+        Assert.Equal("Reception", events[0].GetProperty("type").GetString());
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("remoteMta").GetString() == "mx1.example.test");
     }
 
