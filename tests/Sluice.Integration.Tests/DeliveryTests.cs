@@ -183,7 +183,8 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
 
         var id = await SendAsync("sender@src.test", ["held@example.test"], token, node);
         await WaitForEventAsync(id, "TransientFailure", data.Path);
-        Assert.Contains("suspended by an operator", (await EventsAsync(id, data.Path)).First().GetProperty("reply").GetString(), StringComparison.Ordinal);
+        var deferred = (await EventsAsync(id, data.Path)).First(e => e.GetProperty("type").GetString() == "TransientFailure");
+        Assert.Contains("suspended by an operator", deferred.GetProperty("reply").GetString(), StringComparison.Ordinal);
 
         (await http.DeleteAsync(new Uri("api/v1/queue/suspensions/example.test", UriKind.Relative))).EnsureSuccessStatusCode();
         (await http.PostAsync("api/v1/queue/flush", JsonContent("{\"domain\":\"example.test\"}"))).EnsureSuccessStatusCode();
