@@ -118,7 +118,7 @@ public sealed class SmtpClientTests : IDisposable
             await connection.QuitAsync();
         }
 
-        var stats = await StatsAsync(sink);
+        var stats = await sink.SinkStatsAsync();
         Assert.Equal(1, stats.GetProperty("connections").GetInt64());
         Assert.Equal(5, stats.GetProperty("accepted").GetInt64());
     }
@@ -164,7 +164,7 @@ public sealed class SmtpClientTests : IDisposable
         var outcomes = await connection.SendAsync(new OutboundMessage(envelope, Content.Length, _ => ValueTask.FromResult<Stream>(new MemoryStream(Content))), CancellationToken.None);
 
         Assert.StartsWith(expected, outcomes[0].Outcome.Reply.ToString(), StringComparison.Ordinal);
-        Assert.Equal(0, (await StatsAsync(sink)).GetProperty("accepted").GetInt64());
+        Assert.Equal(0, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
     }
 
     [Fact]
@@ -247,9 +247,4 @@ public sealed class SmtpClientTests : IDisposable
 
     private string EnvelopePath(RecipientOutcome outcome) => Path.Combine(_store.Path, "envelopes", IdOf(outcome) + ".json");
 
-    private static async Task<JsonElement> StatsAsync(SluiceProcess sink)
-    {
-        using var http = new HttpClient { BaseAddress = sink.HttpBase };
-        return JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
-    }
 }

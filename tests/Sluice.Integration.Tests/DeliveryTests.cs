@@ -214,12 +214,11 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         }));
         await Task.WhenAll(sends);
 
-        using var http = new HttpClient { BaseAddress = sink.HttpBase };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         JsonElement stats;
         do
         {
-            stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
+            stats = await sink.SinkStatsAsync();
             if (stats.GetProperty("accepted").GetInt64() == messages)
             {
                 break;

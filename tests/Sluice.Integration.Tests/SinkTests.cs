@@ -27,7 +27,7 @@ public sealed class SinkTests
             await dialog.CommandAsync("QUIT");
         }
 
-        var stats = await StatsAsync(sink);
+        var stats = await sink.SinkStatsAsync();
         Assert.Equal(1, stats.GetProperty("accepted").GetInt64());
         Assert.Equal(1, stats.GetProperty("recipientsAccepted").GetInt64());
         var log = await PollAsync(() => File.ReadAllLinesAsync(Path.Combine(dir.Path, "connections.jsonl")), lines => lines.Length >= 2);
@@ -46,7 +46,7 @@ public sealed class SinkTests
         await dialog.CommandAsync("MAIL FROM:<a@example.com>");
 
         Assert.Equal("550 5.1.1 No such user (sink)", await dialog.CommandAsync("RCPT TO:<b@example.org>"));
-        Assert.Equal(1, (await StatsAsync(sink)).GetProperty("recipientsRefused").GetInt64());
+        Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("recipientsRefused").GetInt64());
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class SinkTests
         await dialog.SendAsync("Subject: x\r\n\r\nx\r\n.\r\n");
 
         Assert.True(await dialog.IsClosedByServerAsync());
-        Assert.Equal(1, (await StatsAsync(sink)).GetProperty("dropped").GetInt64());
+        Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("dropped").GetInt64());
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class SinkTests
             Assert.True(await dialog.IsClosedByServerAsync());
         }
 
-        Assert.Equal(3, (await StatsAsync(sink)).GetProperty("refusedConnections").GetInt64());
+        Assert.Equal(3, (await sink.SinkStatsAsync()).GetProperty("refusedConnections").GetInt64());
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class SinkTests
             dialogs.Add(await SmtpDialog.ConnectAsync(sink.SmtpEndpoint));
         }
 
-        var stats = await StatsAsync(sink);
+        var stats = await sink.SinkStatsAsync();
         foreach (var d in dialogs)
         {
             await d.DisposeAsync();
@@ -162,7 +162,7 @@ public sealed class SinkTests
         }
 
         Assert.InRange(deferred, 30, 70);
-        Assert.Equal(200 - deferred, (await StatsAsync(sink)).GetProperty("accepted").GetInt64());
+        Assert.Equal(200 - deferred, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
     }
 
     [Theory]
@@ -183,11 +183,6 @@ public sealed class SinkTests
         return reply["250 2.0.0 OK: queued as ".Length..];
     }
 
-    private static async Task<JsonElement> StatsAsync(SluiceProcess sink)
-    {
-        using var http = new HttpClient { BaseAddress = sink.HttpBase };
-        return JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
-    }
 
     private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {

@@ -139,6 +139,13 @@ public sealed class SluiceProcess : IAsyncDisposable
         throw new TimeoutException($"sluice did not become ready:\n{Output}");
     }
 
+    /// <summary>The counters of a running <c>sluice sink</c> (GET /stats).</summary>
+    public async Task<System.Text.Json.JsonElement> SinkStatsAsync()
+    {
+        using var http = new HttpClient { BaseAddress = HttpBase };
+        return System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
+    }
+
     /// <summary>SIGKILL: no chance to flush or clean up, like a power cut for the process.</summary>
     public async Task KillAsync()
     {
