@@ -57,7 +57,10 @@ public sealed class DeliveryFixture : IAsyncLifetime
     public Task<SluiceProcess> StartSinkAsync(string store, string address, params string[] args)
         => SluiceProcess.StartSinkAsync(store, args, address, MxPort);
 
-    public async Task<SluiceProcess> StartNodeAsync(string data, TimeSpan? maxAge = null, TimeSpan? retry = null, params string[] extra)
+    public Task<SluiceProcess> StartNodeAsync(string data, TimeSpan? maxAge = null, TimeSpan? retry = null, params string[] extra)
+        => StartNodeAsync(data, null, maxAge, retry, extra);
+
+    public async Task<SluiceProcess> StartNodeAsync(string data, IDictionary<string, string>? environment, TimeSpan? maxAge, TimeSpan? retry, params string[] extra)
     {
         var config = Path.Combine(_dir.Path, $"node-{Guid.NewGuid():N}.json");
         var age = (maxAge ?? TimeSpan.FromDays(5)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
@@ -74,7 +77,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
               }
             }
             """);
-        return await SluiceProcess.StartAsync(data, ["--config", config, "--dns", Dns.Endpoint.ToString(), .. extra], delivery: true);
+        return await SluiceProcess.StartAsync(data, ["--config", config, "--dns", Dns.Endpoint.ToString(), .. extra], environment, delivery: true);
     }
 
     public async Task DisposeAsync()

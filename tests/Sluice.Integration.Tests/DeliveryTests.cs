@@ -238,6 +238,41 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.True(opens[0] <= 2 && opens[1] <= 2, "slow start begins with at most two connections: " + string.Join(",", opens));
     }
 
+    [Fact]
+    public async Task Shaping_MessageRatePerSite_SpreadsDeliveriesOverTime()
+    {
+        using var data = new TempDirectory();
+        using var store = new TempDirectory();
+        await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7");
+        var environment = new Dictionary<string, string>
+        {
+            ["SLUICE__Delivery__Connections__MaxMessageRatePerSite"] = "20",
+            ["SLUICE__Delivery__Connections__MessageBurstPerSite"] = "1",
+        };
+        await using var node = await world.StartNodeAsync(data.Path, environment, null, null, "--relay-host", $"127.0.0.7:{world.MxPort}");
+        await using (var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint))
+        {
+            await dialog.CommandAsync("EHLO rate.test");
+            for (var i = 0; i < 30; i++)
+            {
+                await dialog.BeginDataAsync("rate@src.test", $"r{i}@rated.example");
+                await dialog.CommandAsync("Subject: rated\r\n\r\nx\r\n.");
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() < 30 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var times = Directory.GetFiles(Path.Combine(store.Path, "new")).Select(File.GetLastWriteTimeUtc).Order().ToList();
+        Assert.Equal(30, times.Count);
+
+        // 20 messages/s with no burst: 30 messages need at least 29 intervals of 50 ms.
+        Assert.True(times[^1] - times[0] >= TimeSpan.FromSeconds(1.3), $"30 deliveries took {(times[^1] - times[0]).TotalMilliseconds} ms");
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)

@@ -68,7 +68,7 @@ public sealed class SluiceProcess : IAsyncDisposable
         }
 
         args.AddRange(extraArgs ?? []);
-        return LaunchAsync(args, environment, dataDirectory, smtp, http, "readyz");
+        return LaunchAsync(args, environment, dataDirectory, smtp, http, "readyz", smtpChosen: smtpPort is null);
     }
 
     /// <summary>Starts <c>sluice sink</c> on 127.0.0.1 (or <paramref name="address"/>) and waits until /healthz answers.</summary>
@@ -78,14 +78,34 @@ public sealed class SluiceProcess : IAsyncDisposable
         var http = FreePort.Next();
         var args = new List<string> { "sink", "--listen", $"{address}:{smtp}", "--http", $"127.0.0.1:{http}", "--store", storeDirectory };
         args.AddRange(extraArgs ?? []);
-        return LaunchAsync(args, null, storeDirectory, smtp, http, "healthz", address);
+        return LaunchAsync(args, null, storeDirectory, smtp, http, "healthz", smtpChosen: port is null, address);
     }
 
-    private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, string smtpAddress = "127.0.0.1")
+    private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, bool smtpChosen, string smtpAddress = "127.0.0.1")
     {
-        var node = new SluiceProcess(Start(args, environment), dataDirectory, smtp, http, readyPath, smtpAddress);
-        await node.WaitReadyAsync(TimeSpan.FromSeconds(60));
-        return node;
+        // Another test may bind a port between our choice and the process's bind: choose again and retry.
+        for (var attempt = 1; ; attempt++)
+        {
+            var node = new SluiceProcess(Start(args, environment), dataDirectory, smtp, http, readyPath, smtpAddress);
+            try
+            {
+                await node.WaitReadyAsync(TimeSpan.FromSeconds(60));
+                return node;
+            }
+            catch (InvalidOperationException ex) when (attempt < 5 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await node.DisposeAsync();
+                var newHttp = FreePort.Next();
+                args = [.. args.Select(a => a == $"127.0.0.1:{http}" ? $"127.0.0.1:{newHttp}" : a)];
+                http = newHttp;
+                if (smtpChosen)
+                {
+                    var newSmtp = FreePort.Next(IPAddress.Parse(smtpAddress));
+                    args = [.. args.Select(a => a == $"{smtpAddress}:{smtp}" ? $"{smtpAddress}:{newSmtp}" : a)];
+                    smtp = newSmtp;
+                }
+            }
+        }
     }
 
     /// <summary>Runs the executable to completion (for commands such as passwd or a failing serve).</summary>

@@ -12,6 +12,14 @@ namespace Sluice.Delivery.Connections;
 internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOptions client, TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, SitePool> _sites = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Shaping.RateLimit> _connectionRates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Shaping.RateLimit> _messageRates = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for the site's message-rate slot (no wait without a configured rate).</summary>
+    public ValueTask WaitForMessageSlotAsync(string site, CancellationToken cancellationToken)
+        => options.MaxMessageRatePerSite > 0
+            ? _messageRates.GetOrAdd(site, _ => new Shaping.RateLimit(options.MaxMessageRatePerSite, options.MessageBurstPerSite, time)).WaitAsync(cancellationToken)
+            : ValueTask.CompletedTask;
 
     public int OpenConnections(string site) => _sites.TryGetValue(site, out var pool) ? pool.Open : 0;
 
@@ -28,6 +36,11 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
             var cached = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
             if (cached is null)
             {
+                if (options.MaxConnectionRatePerSite > 0)
+                {
+                    await _connectionRates.GetOrAdd(site, _ => new Shaping.RateLimit(options.MaxConnectionRatePerSite, options.ConnectionBurstPerSite, time)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 var (connection, failure) = await SmtpClientConnection.OpenAsync(target, serverName, overrides ?? client, time, cancellationToken).ConfigureAwait(false);
                 var siteTag = new KeyValuePair<string, object?>("site", site);
                 if (connection is null)

@@ -18,6 +18,16 @@ public sealed class ConnectionPoolOptions
 
     public TimeSpan FailureCooldown { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Messages per second to one site on average (0: no limit), with bursts of <see cref="MessageBurstPerSite"/>.</summary>
+    public double MaxMessageRatePerSite { get; set; }
+
+    public int MessageBurstPerSite { get; set; } = 10;
+
+    /// <summary>New connections per second to one site on average (0: no limit), with bursts of <see cref="ConnectionBurstPerSite"/>.</summary>
+    public double MaxConnectionRatePerSite { get; set; }
+
+    public int ConnectionBurstPerSite { get; set; } = 5;
+
     /// <summary>Messages sent over one connection before it is closed and a new one opened.</summary>
     public int MaxMessagesPerConnection { get; set; } = 100;
 

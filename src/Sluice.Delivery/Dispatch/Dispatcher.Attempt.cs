@@ -51,6 +51,7 @@ internal sealed partial class Dispatcher
                     continue;
                 }
 
+                await _pool.WaitForMessageSlotAsync(site, CancellationToken.None).ConfigureAwait(false);
                 var outcomes = await connection.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
                 var broken = !connection.IsUsable;
                 await _pool.ReleaseAsync(site, connection).ConfigureAwait(false);

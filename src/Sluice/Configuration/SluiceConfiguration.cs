@@ -285,6 +285,13 @@ public static class SluiceConfiguration
             }
         }
 
+        if (delivery.Connections.MaxMessageRatePerSite < 0 || delivery.Connections.MaxConnectionRatePerSite < 0
+            || delivery.Connections.MessageBurstPerSite < 1 || delivery.Connections.ConnectionBurstPerSite < 1
+            || delivery.Connections.InitialConnectionsPerSite < 1)
+        {
+            errors.Add("Delivery:Connections: rates must not be negative; bursts and InitialConnectionsPerSite must be at least 1");
+        }
+
         if (delivery.MxPort is < 1 or > 65535)
         {
             errors.Add("Delivery:MxPort: a TCP port");
