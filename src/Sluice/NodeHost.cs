@@ -51,7 +51,7 @@ internal static class NodeHost
             time,
             sp.GetRequiredService<ILogger<SmtpServer>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
-        builder.Services.AddSingleton(_ => new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events")));
+        builder.Services.AddSingleton(_ => new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time));
         if (options.Delivery.Enabled)
         {
             DeliveryServices.Add(builder.Services, options, time);

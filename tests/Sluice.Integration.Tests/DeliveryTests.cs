@@ -19,6 +19,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Contains($"with ESMTP id {id}", text, StringComparison.Ordinal);
         Assert.Contains("by sink.sluice.test", text, StringComparison.Ordinal);
         await WaitForQueueWithoutAsync(id);
+        await WaitForEventAsync(id, "Delivery");
         var events = await EventsAsync(id);
         Assert.Equal("Reception", events[0].GetProperty("type").GetString());
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("remoteMta").GetString() == "mx1.example.test");
@@ -84,6 +85,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         }
 
         await WaitForQueueWithoutAsync(id);
+        await WaitForEventAsync(id, "Delivery");
         var events = await EventsAsync(id);
         Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("attempt").GetInt32() >= 2);
     }
