@@ -37,6 +37,14 @@ MD
   with a syscall per line it cost about 0.08 ms CPU per message (0.39 → 0.47 ms); buffered and
   flushed every 200 ms it costs about 0.04 ms (0.43 ms in the run above).
 
+## End-to-end relay — `bench/relay/run.sh`
+
+Goal (delivery-engine issue): at least 3x Postfix's end-to-end rate in the same run, Sluice CPU at most 0.6 ms per relayed message.
+
+MD
+  if [ -n "$relay" ]; then sed '1d' "$relay"; echo; echo "Source: \`$relay\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
 ## Spool engines — `bench/spool-engines/run.sh`
 
 Evidence for ADR 0003 (which engine holds the embedded spool).
