@@ -21,8 +21,6 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
             ? _messageRates.GetOrAdd(site, _ => new Shaping.RateLimit(options.MaxMessageRatePerSite, options.MessageBurstPerSite, time)).WaitAsync(cancellationToken)
             : ValueTask.CompletedTask;
 
-    public int OpenConnections(string site) => _sites.TryGetValue(site, out var pool) ? pool.Open : 0;
-
     /// <summary>
     /// A connection to the site: a cached one if any, else a new one to <paramref name="target"/>.
     /// On failure to open, the failure outcome (and the slot is given back).
@@ -67,9 +65,6 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
             await CloseAsync(pool, cached).ConfigureAwait(false);
         }
     }
-
-    /// <summary>The current slow-start window of a site (for tests and the pools API).</summary>
-    public int Limit(string site) => _sites.TryGetValue(site, out var pool) ? pool.Limit : options.InitialConnectionsPerSite;
 
     /// <summary>A delivery to the site worked: the window grows.</summary>
     public void ReportSuccess(string site) => Site(site).Succeeded();
