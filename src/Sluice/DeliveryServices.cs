@@ -28,6 +28,7 @@ internal static class DeliveryServices
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
         services.AddSingleton(_ => new Suspensions(time));
+        services.AddSingleton(_ => new Delivery.Egress.EgressSelector(delivery.Egress));
         services.AddSingleton(_ => new MessageIdGenerator(time));
         services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<IMessageQueue>(),
@@ -38,6 +39,7 @@ internal static class DeliveryServices
             sp.GetRequiredService<DsnBuilder>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
             sp.GetRequiredService<Suspensions>(),
+            sp.GetRequiredService<Delivery.Egress.EgressSelector>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             delivery,
             sp.GetRequiredService<MessageIdGenerator>(),

@@ -275,6 +275,44 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.True(times[^1] - times[0] >= TimeSpan.FromSeconds(1.3), $"30 deliveries took {(times[^1] - times[0]).TotalMilliseconds} ms");
     }
 
+    [Fact]
+    public async Task Egress_PoolOfTwoSources_SpreadsConnectionsOverBothAddresses()
+    {
+        using var data = new TempDirectory();
+        using var store = new TempDirectory();
+        await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7");
+        var environment = new Dictionary<string, string>
+        {
+            ["SLUICE__Delivery__Egress__Sources__0__Name"] = "ip9",
+            ["SLUICE__Delivery__Egress__Sources__0__Address"] = "127.0.0.9",
+            ["SLUICE__Delivery__Egress__Sources__1__Name"] = "ip10",
+            ["SLUICE__Delivery__Egress__Sources__1__Address"] = "127.0.0.10",
+            ["SLUICE__Delivery__Egress__Sources__1__EhloName"] = "ten.node.test",
+        };
+        await using var node = await world.StartNodeAsync(data.Path, environment, null, null, "--relay-host", $"127.0.0.7:{world.MxPort}");
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await SendAsync("egress@src.test", [$"r{i}@egress.example"], Guid.NewGuid().ToString("N"), node));
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() < 6 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var log = await File.ReadAllTextAsync(Path.Combine(store.Path, "connections.jsonl"));
+        Assert.Contains("\"remote\":\"127.0.0.9:", log, StringComparison.Ordinal);
+        Assert.Contains("\"remote\":\"127.0.0.10:", log, StringComparison.Ordinal);
+        var helos = Directory.GetFiles(Path.Combine(store.Path, "new")).Select(File.ReadAllText).ToList();
+        Assert.Contains(helos, m => m.Contains("Received: from ten.node.test", StringComparison.Ordinal));
+        await WaitForEventAsync(ids[^1], "Delivery", data.Path);
+        var sources = (await Task.WhenAll(ids.Select(id => EventsAsync(id, data.Path))))
+            .SelectMany(e => e).Where(e => e.GetProperty("type").GetString() == "Delivery").Select(e => e.GetProperty("source").GetString()).ToHashSet();
+        Assert.Equal(["ip10", "ip9"], sources.Order(StringComparer.Ordinal));
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)

@@ -4,4 +4,4 @@ using Sluice.Delivery.Smtp;
 namespace Sluice.Delivery.Dispatch;
 
 /// <summary>One recipient's result of one delivery attempt, with where it was tried.</summary>
-internal sealed record AttemptResult(EnvelopeRecipient Recipient, DeliveryOutcome Outcome, string Site, string? RemoteMta);
+internal sealed record AttemptResult(EnvelopeRecipient Recipient, DeliveryOutcome Outcome, string Site, string? RemoteMta, string? Source = null);

@@ -35,6 +35,8 @@ public sealed class DeliveryOptions
 
     public DnsOptions Dns { get; set; } = new();
 
+    public Egress.EgressOptions Egress { get; set; } = new();
+
     public RetryOptions Retry { get; set; } = new();
 
     public ConnectionPoolOptions Connections { get; set; } = new();

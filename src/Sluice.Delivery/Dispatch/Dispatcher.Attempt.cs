@@ -37,28 +37,32 @@ internal sealed partial class Dispatcher
             entry.Envelope with { Recipients = recipients },
             entry.Size,
             async ct => await _queue.OpenContentAsync(entry.Id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"{entry.Id} has no stored content"));
-        var client = ClientOptions(route);
+        var source = _egress.Next(route.EgressPool);
+        var client = ClientOptions(route, source);
+
+        // Connections and their limits are per site × egress source.
+        var poolKey = source is null ? site : site + "|" + source.Name;
         DeliveryOutcome? last = null;
         foreach (var host in hosts)
         {
             foreach (var address in host.Addresses)
             {
-                var (connection, openFailure) = await _pool.AcquireAsync(site, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
+                var (connection, openFailure) = await _pool.AcquireAsync(poolKey, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
                 if (connection is null)
                 {
                     last = openFailure;
-                    Feedback(site, openFailure!, connectionFailed: true);
+                    Feedback(poolKey, openFailure!, connectionFailed: true);
                     continue;
                 }
 
-                await _pool.WaitForMessageSlotAsync(site, CancellationToken.None).ConfigureAwait(false);
+                await _pool.WaitForMessageSlotAsync(poolKey, CancellationToken.None).ConfigureAwait(false);
                 var outcomes = await connection.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
                 var broken = !connection.IsUsable;
-                await _pool.ReleaseAsync(site, connection).ConfigureAwait(false);
-                Feedback(site, outcomes[0].Outcome, connectionFailed: broken);
+                await _pool.ReleaseAsync(poolKey, connection).ConfigureAwait(false);
+                Feedback(poolKey, outcomes[0].Outcome, connectionFailed: broken);
                 if (outcomes.Any(o => o.Outcome.Kind == DeliveryOutcomeKind.Delivered))
                 {
-                    _pool.ReportSuccess(site);
+                    _pool.ReportSuccess(poolKey);
                 }
                 if (broken && outcomes.All(o => o.Outcome.Kind == DeliveryOutcomeKind.Transient && o.Outcome.Reply.Status is { Subject: 4, Detail: 2 }))
                 {
@@ -67,7 +71,7 @@ internal sealed partial class Dispatcher
                     continue;
                 }
 
-                return [.. outcomes.Select(o => new AttemptResult(o.Recipient, o.Outcome, site, host.Name))];
+                return [.. outcomes.Select(o => new AttemptResult(o.Recipient, o.Outcome, site, host.Name, source?.Name))];
             }
         }
 
@@ -120,18 +124,18 @@ internal sealed partial class Dispatcher
         };
     }
 
-    private SmtpClientOptions? ClientOptions(Route route)
+    private SmtpClientOptions? ClientOptions(Route route, Egress.EgressSource? source)
     {
-        if (route.Tls is not { } tls || tls == _options.Client.Tls)
+        if ((route.Tls is null || route.Tls == _options.Client.Tls) && source is null)
         {
             return null;
         }
 
         return new SmtpClientOptions
         {
-            HeloName = _options.Client.HeloName,
-            SourceAddress = _options.Client.SourceAddress,
-            Tls = tls,
+            HeloName = source?.EhloName ?? _options.Client.HeloName,
+            SourceAddress = source?.Address ?? _options.Client.SourceAddress,
+            Tls = route.Tls ?? _options.Client.Tls,
             ConnectTimeout = _options.Client.ConnectTimeout,
             GreetingTimeout = _options.Client.GreetingTimeout,
             CommandTimeout = _options.Client.CommandTimeout,

@@ -128,6 +128,7 @@ internal sealed partial class Dispatcher
             attempt,
             result.Outcome.Reply.ToString(),
             classification,
-            null));
+            null,
+            result.Source));
     }
 }

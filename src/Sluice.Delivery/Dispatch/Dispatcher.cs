@@ -29,6 +29,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly DsnBuilder _dsn;
     private readonly Classification.BounceClassifier _classifier;
     private readonly Suspensions _suspensions;
+    private readonly Egress.EgressSelector _egress;
     private readonly DeliveryEventLog _events;
     private readonly DeliveryOptions _options;
     private readonly MessageIdGenerator _ids;
@@ -48,6 +49,7 @@ internal sealed partial class Dispatcher : BackgroundService
         DsnBuilder dsn,
         Classification.BounceClassifier classifier,
         Suspensions suspensions,
+        Egress.EgressSelector egress,
         DeliveryEventLog events,
         DeliveryOptions options,
         MessageIdGenerator ids,
@@ -63,6 +65,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _dsn = dsn;
         _classifier = classifier;
         _suspensions = suspensions;
+        _egress = egress;
         _events = events;
         _options = options;
         _ids = ids;

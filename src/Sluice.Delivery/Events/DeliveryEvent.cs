@@ -11,4 +11,5 @@ public sealed record DeliveryEvent(
     int Attempt,
     string? Reply,
     string? Classification,
-    double? DurationMs);
+    double? DurationMs,
+    string? Source = null);

@@ -273,6 +273,15 @@ public static class SluiceConfiguration
             errors.Add("Delivery: Concurrency, Connections:MaxConnectionsPerSite and Connections:MaxMessagesPerConnection must be at least 1");
         }
 
+        errors.AddRange(Delivery.Egress.EgressSelector.Validate(delivery.Egress));
+        for (var i = 0; i < delivery.Routes.Count; i++)
+        {
+            if (delivery.Routes[i].EgressPool is { } pool && !delivery.Egress.Pools.Any(p => string.Equals(p.Name, pool, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"Delivery:Routes:{i}:EgressPool: no pool named '{pool}'"));
+            }
+        }
+
         if (delivery.BounceRulesFile is { } rulesFile)
         {
             try
