@@ -132,6 +132,40 @@ public sealed partial class SqliteSpool
         }
     }
 
+    /// <summary>Counts by state for the metrics scrape, cached for 15 s so a deep queue is not counted on every scrape.</summary>
+    private List<System.Diagnostics.Metrics.Measurement<long>> DepthByState()
+    {
+        var now = _time.GetUtcNow();
+        // A reference swap, so concurrent scrapes see a whole snapshot or the previous one.
+        var cached = Volatile.Read(ref _byState);
+        if (cached is not null && now - cached.Item1 < TimeSpan.FromSeconds(15))
+        {
+            return cached.Item2;
+        }
+
+        var counts = new Dictionary<QueueMessageState, long> { [QueueMessageState.Queued] = 0, [QueueMessageState.InFlight] = 0, [QueueMessageState.DeadLetter] = 0 };
+        try
+        {
+            using var connection = new SqliteConnection(_readConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT state, COUNT(*) FROM messages GROUP BY state";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                counts[(QueueMessageState)reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+        catch (SqliteException)
+        {
+            return cached?.Item2 ?? [];
+        }
+
+        var values = counts.Select(c => new System.Diagnostics.Metrics.Measurement<long>(c.Value, new KeyValuePair<string, object?>("state", StateName(c.Key)))).ToList();
+        Volatile.Write(ref _byState, Tuple.Create(now, values));
+        return values;
+    }
+
     internal static string StateName(QueueMessageState state) => state switch
     {
         QueueMessageState.Queued => "queued",

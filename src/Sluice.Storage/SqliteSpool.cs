@@ -24,6 +24,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly FileStream _lock;
     private readonly Thread _writer;
     private SqliteConnection _writeConnection;
+    private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
     private int _stopping;
 
@@ -92,6 +93,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
         var spool = new SqliteSpool(options, time, logger, metrics, lockFile, connection, connectionString, depth);
         metrics?.ObserveQueueDepth(() => spool.Depth);
+        metrics?.ObserveQueueDepthByState(spool.DepthByState);
         SpoolLog.Opened(logger, spool.DatabasePath, depth);
         return spool;
     }

@@ -107,6 +107,7 @@ public sealed partial class ServeTests(NodeFixture fixture) : IClassFixture<Node
             "sluice_messages_accepted_bytes_total ",
             "sluice_spool_write_duration_bucket{le=\"+Inf\"} ",
             "sluice_queue_depth ",
+            "sluice_queue_depth_by_state{state=\"queued\"} ",
             "# TYPE sluice_smtp_commands_total counter",
             "# TYPE sluice_spool_write_duration histogram",
         })

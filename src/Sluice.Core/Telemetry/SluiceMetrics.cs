@@ -84,4 +84,8 @@ public sealed class SluiceMetrics
     /// <summary>Registers the queue depth gauge once the queue exists.</summary>
     public void ObserveQueueDepth(Func<long> depth)
         => Meter.CreateObservableGauge("sluice.queue.depth", depth, "{message}", "Messages in the queue.");
+
+    /// <summary>Registers the per-state depth gauge (tag "state": queued, in-flight, dead-letter).</summary>
+    public void ObserveQueueDepthByState(Func<IEnumerable<Measurement<long>>> depths)
+        => Meter.CreateObservableGauge("sluice.queue.depth.by_state", depths, "{message}", "Messages in the queue by state (refreshed at most every 15 s).");
 }
