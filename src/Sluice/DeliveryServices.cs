@@ -30,19 +30,23 @@ internal static class DeliveryServices
         services.AddSingleton(_ => new Suspensions(time));
         services.AddSingleton(_ => new Delivery.Egress.EgressSelector(delivery.Egress));
         services.AddSingleton(_ => new MessageIdGenerator(time));
+        services.AddSingleton(sp => new BounceSender(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<DsnBuilder>(),
+            sp.GetRequiredService<MessageIdGenerator>(),
+            sp.GetRequiredService<ILogger<BounceSender>>()));
         services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<MxResolver>(),
             sp.GetRequiredService<Router>(),
             sp.GetRequiredService<ConnectionPool>(),
             sp.GetRequiredService<RetrySchedule>(),
-            sp.GetRequiredService<DsnBuilder>(),
+            sp.GetRequiredService<BounceSender>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
             sp.GetRequiredService<Suspensions>(),
             sp.GetRequiredService<Delivery.Egress.EgressSelector>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             delivery,
-            sp.GetRequiredService<MessageIdGenerator>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
             sp.GetRequiredService<ILogger<Dispatcher>>()));

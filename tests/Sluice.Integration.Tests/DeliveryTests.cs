@@ -313,6 +313,29 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Equal(["ip10", "ip9"], sources.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Bounce_ByDomain_ReturnsDeferredMessageToSenderAndRemovesIt()
+    {
+        using var data = new TempDirectory();
+        await using var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromMinutes(10));
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        var token = Guid.NewGuid().ToString("N");
+        var id = await SendAsync("author@example.test", ["stuck@never.test"], token, node);
+        await WaitForEventAsync(id, "TransientFailure", data.Path);
+
+        var dry = JsonDocument.Parse(await (await http.PostAsync("api/v1/queue/bounce", JsonContent("{\"domain\":\"never.test\",\"dryRun\":true}"))).Content.ReadAsStringAsync()).RootElement;
+        var done = JsonDocument.Parse(await (await http.PostAsync("api/v1/queue/bounce", JsonContent("{\"domain\":\"never.test\",\"reason\":\"Campaign cancelled\"}"))).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(1, dry.GetProperty("count").GetInt64());
+        Assert.Equal(1, done.GetProperty("count").GetInt64());
+        var bounce = await DeliveryFixture.WaitForMessageAsync(world.StoreA, id + ".dsn");
+        var status = Assert.IsType<MultipartReport>((await MimeMessage.LoadAsync(bounce)).Body).OfType<MessageDeliveryStatus>().Single();
+        Assert.Equal("5.0.0", status.StatusGroups[1]["Status"]);
+        Assert.Contains("Campaign cancelled", status.StatusGroups[1]["Diagnostic-Code"], StringComparison.Ordinal);
+        var page = await http.GetStringAsync(new Uri("api/v1/queue/messages?domain=never.test", UriKind.Relative));
+        Assert.DoesNotContain(id, page, StringComparison.Ordinal);
+    }
+
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     private async Task<string> SendAsync(string from, string[] to, string token, SluiceProcess? node = null)

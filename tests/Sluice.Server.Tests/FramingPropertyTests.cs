@@ -18,7 +18,7 @@ public sealed class FramingPropertyTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
-    public void DataAndBdat_RandomSplitsAcrossWrites_StoreSameMessage()
+    public async Task DataAndBdat_RandomSplitsAcrossWrites_StoreSameMessage()
     {
         var gen =
             from lines in Gen.ListOf(Gen.Elements("", ".", "..", ". x", "hello", "a.b", new string('z', 300), "ünïcödé", "\t tab"))
@@ -26,8 +26,10 @@ public sealed class FramingPropertyTests : IAsyncLifetime
             from chunk in Gen.Choose(1, 64)
             select (Lines: lines.ToArray(), Cuts: cuts.ToArray(), Chunk: chunk);
 
-        Prop.ForAll(gen.ToArbitrary(), sample => CheckAsync(sample.Lines, sample.Cuts, sample.Chunk).GetAwaiter().GetResult())
-            .Check(Config.QuickThrowOnFailure.WithMaxTest(40));
+        // FsCheck properties are synchronous; run them on the thread pool so blocking on each async
+        // case cannot deadlock against the test framework's synchronization context.
+        await Task.Run(() => Prop.ForAll(gen.ToArbitrary(), sample => CheckAsync(sample.Lines, sample.Cuts, sample.Chunk).GetAwaiter().GetResult())
+            .Check(Config.QuickThrowOnFailure.WithMaxTest(40)));
     }
 
     private async Task<bool> CheckAsync(string[] lines, int[] cuts, int chunkSize)

@@ -1,4 +1,3 @@
-using MimeKit;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Delivery.Bounces;
@@ -58,7 +57,7 @@ internal sealed partial class Dispatcher
             }
         }
 
-        if (!await QueueBounceAsync(entry, permanent, now).ConfigureAwait(false))
+        if (!await _bounces.SendAsync(entry, permanent, now).ConfigureAwait(false))
         {
             return;
         }
@@ -76,38 +75,6 @@ internal sealed partial class Dispatcher
         }
 
         await _queue.AckAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>Queues the DSN for the recipients that want one; false if it could not be made durable (then nothing is settled).</summary>
-    private async Task<bool> QueueBounceAsync(QueueEntry entry, List<FailedRecipient> permanent, DateTimeOffset now)
-    {
-        var notify = permanent.Where(f => DsnBuilder.WantsFailureNotice(f.Recipient)).ToList();
-
-        // A bounce of a bounce (null reverse-path) is never sent: no loops (RFC 5321 §4.5.5).
-        if (notify.Count == 0 || entry.Envelope.Sender.Length == 0)
-        {
-            return true;
-        }
-
-        MimeMessage dsn;
-        await using (var original = await _queue.OpenContentAsync(entry.Id, CancellationToken.None).ConfigureAwait(false) ?? Stream.Null)
-        {
-            dsn = _dsn.Build(entry.Id, entry.Envelope, entry.ReceivedAt, notify, original, now);
-        }
-
-        using var bytes = new MemoryStream();
-        await dsn.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes).ConfigureAwait(false);
-        using var buffer = new MessageBuffer(Path.GetTempPath());
-        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-        var envelope = new Envelope(string.Empty, [new EnvelopeRecipient(entry.Envelope.Sender)]);
-        var result = await _queue.EnqueueAsync(envelope, _ids.Next(), now, buffer, CancellationToken.None).ConfigureAwait(false);
-        if (result != EnqueueResult.Stored)
-        {
-            DispatchLog.BounceNotQueued(_logger, entry.Id.Value, result);
-            return false;
-        }
-
-        return true;
     }
 
     private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome)

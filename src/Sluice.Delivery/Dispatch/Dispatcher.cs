@@ -26,13 +26,12 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly Router _router;
     private readonly ConnectionPool _pool;
     private readonly RetrySchedule _retry;
-    private readonly DsnBuilder _dsn;
+    private readonly BounceSender _bounces;
     private readonly Classification.BounceClassifier _classifier;
     private readonly Suspensions _suspensions;
     private readonly Egress.EgressSelector _egress;
     private readonly DeliveryEventLog _events;
     private readonly DeliveryOptions _options;
-    private readonly MessageIdGenerator _ids;
     private readonly SluiceMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -46,13 +45,12 @@ internal sealed partial class Dispatcher : BackgroundService
         Router router,
         ConnectionPool pool,
         RetrySchedule retry,
-        DsnBuilder dsn,
+        BounceSender bounces,
         Classification.BounceClassifier classifier,
         Suspensions suspensions,
         Egress.EgressSelector egress,
         DeliveryEventLog events,
         DeliveryOptions options,
-        MessageIdGenerator ids,
         SluiceMetrics metrics,
         TimeProvider time,
         ILogger<Dispatcher> logger)
@@ -62,13 +60,12 @@ internal sealed partial class Dispatcher : BackgroundService
         _router = router;
         _pool = pool;
         _retry = retry;
-        _dsn = dsn;
+        _bounces = bounces;
         _classifier = classifier;
         _suspensions = suspensions;
         _egress = egress;
         _events = events;
         _options = options;
-        _ids = ids;
         _metrics = metrics;
         _time = time;
         _logger = logger;

@@ -117,7 +117,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         while (true)
         {
             ReadResult result;
-            _timeout.CancelAfter(_mode is SessionMode.Data or SessionMode.Bdat ? _context.Limits.DataTimeout : _context.Limits.CommandTimeout);
+            ArmReadTimeout();
             try
             {
                 result = await _reader.ReadAsync(_timeout.Token).ConfigureAwait(false);
@@ -181,6 +181,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return;
             }
 
+            // Arm the next read's timeout before the replies go out: once a client has seen a reply,
+            // the clock for its next command is already running (a fake clock in tests relies on it).
+            ArmReadTimeout();
             await FlushAsync().ConfigureAwait(false);
             switch (step)
             {
@@ -206,6 +209,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     }
 
     private bool IsIdle => _mode is SessionMode.Command or SessionMode.DiscardLine;
+
+    private void ArmReadTimeout()
+        => _timeout.CancelAfter(_mode is SessionMode.Data or SessionMode.Bdat ? _context.Limits.DataTimeout : _context.Limits.CommandTimeout);
 
     private async Task<bool> ClientTalkedFirstAsync()
     {

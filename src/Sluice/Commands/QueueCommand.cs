@@ -53,6 +53,10 @@ internal static class QueueCommand
         var delete = new Command("delete", "Remove matching messages (never those being delivered right now).") { id, domain, state, all, dryRun };
         delete.SetAction((p, ct) => RunAsync(p, api, async http => Print(await PostAsync(http, "api/v1/queue/delete", new { id = p.GetValue(id), domain = p.GetValue(domain), state = p.GetValue(state), all = p.GetValue(all), dryRun = p.GetValue(dryRun) }, ct))));
 
+        var reason = new Option<string?>("--reason") { Description = "Text for the bounce (default: Returned to sender by an operator)." };
+        var bounce = new Command("bounce", "Return matching messages to their senders (RFC 3464 notice) and remove them.") { id, domain, state, all, dryRun, reason };
+        bounce.SetAction((p, ct) => RunAsync(p, api, async http => Print(await PostAsync(http, "api/v1/queue/bounce", new { id = p.GetValue(id), domain = p.GetValue(domain), state = p.GetValue(state), all = p.GetValue(all), dryRun = p.GetValue(dryRun), reason = p.GetValue(reason) }, ct))));
+
         var suspend = new Command("suspend", "Pause delivery to a domain or site.") { destination, minutes };
         suspend.SetAction((p, ct) => RunAsync(p, api, async http => Print(await PostAsync(http, "api/v1/queue/suspensions", new { destination = p.GetValue(destination), minutes = p.GetValue(minutes) }, ct))));
 
@@ -63,7 +67,7 @@ internal static class QueueCommand
             Print(await Read(response, ct));
         }));
 
-        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, summary, list, show, flush, delete, suspend, resume };
+        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, summary, list, show, flush, delete, bounce, suspend, resume };
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Option<string> api, Func<HttpClient, Task> action)

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
+using Sluice.Delivery.Bounces;
 using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Smtp;
 using Sluice.Delivery.Events;
 
 namespace Sluice.Http;
@@ -61,6 +63,52 @@ internal static class QueueOperationsEndpoints
             }
 
             return Results.Ok(new { count, dryRun = request.DryRun });
+        });
+
+        queue.MapPost("/bounce", async (QueueOperationRequest request, IMessageQueue q, [FromServices] BounceSender? bounces, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        {
+            if (bounces is null)
+            {
+                return DeliveryOff();
+            }
+
+            var (filter, problem) = Filter(request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            if (request.DryRun)
+            {
+                return Results.Ok(new { count = await q.DeleteAsync(filter!, dryRun: true, ct), dryRun = true });
+            }
+
+            // Snapshot first: the notices queued below must not be caught by the same filter.
+            var targets = new List<QueueEntry>();
+            string? cursor = null;
+            do
+            {
+                var page = await q.ListAsync(500, cursor, filter!, ct);
+                targets.AddRange(page.Items.Where(e => e.State != QueueMessageState.InFlight));
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+
+            var outcome = DeliveryOutcome.Permanent(554, "5.0.0", request.Reason ?? "Returned to sender by an operator");
+            long count = 0;
+            foreach (var entry in targets)
+            {
+                var now = time.GetUtcNow();
+                if (!await bounces.SendAsync(entry, [.. entry.Envelope.Recipients.Select(r => new FailedRecipient(r, outcome, null, now))], now))
+                {
+                    return Results.Problem(title: "Bounce not queued", detail: $"The notice for {entry.Id} could not be stored; {count} messages were returned before it, the rest are untouched.", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+
+                count += await q.DeleteAsync(new QueueFilter(entry.Id), dryRun: false, ct);
+                events.Write(new DeliveryEvent(now, DeliveryEventType.AdminAction, entry.Id.Value, null, null, null, entry.Attempts, outcome.Reply.ToString(), "bounce", null));
+            }
+
+            return Results.Ok(new { count, dryRun = false });
         });
 
         queue.MapGet("/suspensions", ([FromServices] Suspensions? suspensions) =>

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Delivery.Dispatch;
+
+namespace Sluice.Delivery.Bounces;
+
+/// <summary>
+/// Queues the RFC 3464 notification for recipients that failed for good — from the dispatcher, or
+/// when an operator returns messages to their senders. Nothing is sent for a null reverse-path
+/// (RFC 5321 §4.5.5: no bounce loops) or for recipients whose NOTIFY excludes FAILURE.
+/// </summary>
+internal sealed class BounceSender(IMessageQueue queue, DsnBuilder dsn, MessageIdGenerator ids, ILogger<BounceSender> logger)
+{
+    /// <summary>False when the notice could not be made durable (then the caller must not settle the message).</summary>
+    public async Task<bool> SendAsync(QueueEntry entry, IReadOnlyList<FailedRecipient> failed, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var notify = failed.Where(f => DsnBuilder.WantsFailureNotice(f.Recipient)).ToList();
+        if (notify.Count == 0 || entry.Envelope.Sender.Length == 0)
+        {
+            return true;
+        }
+
+        MimeMessage message;
+        await using (var original = await queue.OpenContentAsync(entry.Id, CancellationToken.None).ConfigureAwait(false) ?? Stream.Null)
+        {
+            message = dsn.Build(entry.Id, entry.Envelope, entry.ReceivedAt, notify, original, now);
+        }
+
+        using var bytes = new MemoryStream();
+        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes).ConfigureAwait(false);
+        using var buffer = new MessageBuffer(Path.GetTempPath());
+        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        var envelope = new Envelope(string.Empty, [new EnvelopeRecipient(entry.Envelope.Sender)]);
+        var result = await queue.EnqueueAsync(envelope, ids.Next(), now, buffer, CancellationToken.None).ConfigureAwait(false);
+        if (result != EnqueueResult.Stored)
+        {
+            DispatchLog.BounceNotQueued(logger, entry.Id.Value, result);
+            return false;
+        }
+
+        return true;
+    }
+}
