@@ -108,10 +108,22 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IsUsable = false;
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        _timeout.Dispose();
+        try
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+
+            // Completing the writer flushes what is buffered; the peer may be gone already.
+            await _writer.CompleteAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportError(ex))
+        {
+            // Nothing left to say to a peer that is gone; the socket is released either way.
+        }
+        finally
+        {
+            _timeout.Dispose();
+        }
     }
 
     private static (PipeReader, PipeWriter) Pipes(Stream stream)

@@ -168,11 +168,19 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         }
         finally
         {
-            await session.DisposeAsync().ConfigureAwait(false);
-            context.Connections.Release(client);
-            _metrics.ConnectionsCurrent.Add(-1);
-            _sessions.TryRemove(session, out _);
-            done.TrySetResult();
+            try
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // Always account for the session, even if tearing down its transport failed:
+                // a stop waits for exactly these.
+                context.Connections.Release(client);
+                _metrics.ConnectionsCurrent.Add(-1);
+                _sessions.TryRemove(session, out _);
+                done.TrySetResult();
+            }
         }
     }
 

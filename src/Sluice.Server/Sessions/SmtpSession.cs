@@ -100,12 +100,24 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        _timeout.Dispose();
-        _message.Dispose();
-        ArrayPool<byte>.Shared.Return(_scratch);
+        try
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+
+            // Completing the writer flushes what is buffered; the peer may be gone already.
+            await _writer.CompleteAsync().ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or AuthenticationException)
+        {
+            ServerLog.SessionClosed(_context.Logger, _client, "transport closed uncleanly: " + ex.GetType().Name);
+        }
+        finally
+        {
+            _timeout.Dispose();
+            _message.Dispose();
+            ArrayPool<byte>.Shared.Return(_scratch);
+        }
     }
 
     private static (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
