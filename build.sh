@@ -37,7 +37,8 @@ case "$cmd" in
     dotnet build Sluice.slnx -c Release
     log=$(mktemp)
     set +e
-    dotnet test Sluice.slnx -c Release --no-build "$@" 2>&1 | tee "$log"
+    # A test host that hangs is killed after 10 minutes with the hanging test named, instead of eating CI's budget.
+    dotnet test Sluice.slnx -c Release --no-build --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
     # One closing line over all test assemblies.

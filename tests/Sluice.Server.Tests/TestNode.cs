@@ -85,6 +85,12 @@ internal sealed class TestNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Bounded: a session that never ends must fail a test, not hang the run.
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await Server.StopAsync(stop.Token);
+        }
+
         await Server.DisposeAsync();
         await Spool.DisposeAsync();
         _meters.Dispose();

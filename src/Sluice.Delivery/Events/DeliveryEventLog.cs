@@ -24,6 +24,7 @@ internal sealed class DeliveryEventLog : IDisposable
     private readonly Lock _lock = new();
     private readonly ITimer _flush;
     private StreamWriter? _writer;
+    private long _dropped;
     private string? _day;
 
     public DeliveryEventLog(string folder, TimeProvider? time = null)
@@ -33,11 +34,21 @@ internal sealed class DeliveryEventLog : IDisposable
         _flush = (time ?? TimeProvider.System).CreateTimer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
 
+    /// <summary>Lines that could not be written (disk full, I/O error); the log never fails the mail path.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
     public void Flush()
     {
         lock (_lock)
         {
-            _writer?.Flush();
+            try
+            {
+                _writer?.Flush();
+            }
+            catch (IOException)
+            {
+                Reset();
+            }
         }
     }
 
@@ -48,15 +59,39 @@ internal sealed class DeliveryEventLog : IDisposable
         var day = entry.Time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         lock (_lock)
         {
-            if (day != _day)
+            try
             {
-                _writer?.Dispose();
-                _writer = new StreamWriter(new FileStream(Path.Combine(_folder, $"events-{day}.jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read), bufferSize: 64 * 1024);
-                _day = day;
-            }
+                if (day != _day || _writer is null)
+                {
+                    _writer?.Dispose();
+                    _writer = new StreamWriter(new FileStream(Path.Combine(_folder, $"events-{day}.jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read), bufferSize: 64 * 1024);
+                    _day = day;
+                }
 
-            _writer!.WriteLine(line);
+                _writer.WriteLine(line);
+            }
+            catch (IOException)
+            {
+                Reset();
+            }
         }
+    }
+
+    /// <summary>After an I/O failure: drop what is buffered (counted) and reopen on the next write.</summary>
+    private void Reset()
+    {
+        Interlocked.Increment(ref _dropped);
+        try
+        {
+            _writer?.Dispose();
+        }
+        catch (IOException)
+        {
+            // The buffered lines cannot be written either; they are the ones dropped.
+        }
+
+        _writer = null;
+        _day = null;
     }
 
     public void Dispose()
@@ -64,7 +99,15 @@ internal sealed class DeliveryEventLog : IDisposable
         _flush.Dispose();
         lock (_lock)
         {
-            _writer?.Dispose();
+            try
+            {
+                _writer?.Dispose();
+            }
+            catch (IOException)
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+
             _writer = null;
         }
     }
