@@ -170,6 +170,13 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         var held = Assert.Single(postfix.HeldMessages(), m => m.Contains(token, StringComparison.Ordinal));
         Assert.Contains($"with ESMTP id {id}", held, StringComparison.Ordinal);
         Assert.Contains("user@postfix.test", held, StringComparison.Ordinal);
+        // Postfix logs through its postlogd asynchronously: poll for the line with a deadline.
+        var logDeadline = DateTime.UtcNow.AddSeconds(10);
+        while (!postfix.Log.Contains("TLS connection established from", StringComparison.Ordinal) && DateTime.UtcNow < logDeadline)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Contains("TLS connection established from", postfix.Log, StringComparison.Ordinal);
         Assert.Contains("with ESMTPS id", held, StringComparison.Ordinal);
     }
