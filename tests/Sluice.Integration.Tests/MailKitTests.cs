@@ -90,6 +90,13 @@ public sealed class MailKitTests : IAsyncLifetime
         ServeTests.QueuedId(transcript);
         Assert.NotEqual(0, badCode);
         Assert.Contains("535 5.7.8", badTranscript, StringComparison.Ordinal);
+        // The console logger writes from a background queue: poll for the line with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!_node.Output.Contains("Authentication failed from 127.0.0.1", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         var log = _node.Output;
         Assert.Contains("Authentication failed from 127.0.0.1", log, StringComparison.Ordinal);
         foreach (var secret in new[] { Password, "Wr0ngSecret", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Password)), Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0app\0Wr0ngSecret")) })
