@@ -30,7 +30,9 @@ cmd="${1:-test}"
 shift || true
 case "$cmd" in
   serve)
-    exec dotnet run --project src/Sluice -c Release -- serve "$@"
+    # Run from the repository root so the default spool is ./data here (dotnet run would use src/Sluice).
+    dotnet build src/Sluice -c Release -nologo -v quiet
+    exec dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve "$@"
     ;;
   test)
     install_packages "${TEST_PACKAGES[@]}"
