@@ -6,8 +6,6 @@ namespace Sluice.Smtp;
 /// </summary>
 public sealed record SmtpPathCommand(string Address, bool IsUtf8, IReadOnlyList<SmtpParameter> Parameters)
 {
-    public bool IsNullPath => Address.Length == 0;
-
     public string? Find(string keyword, out bool present)
     {
         foreach (var p in Parameters)

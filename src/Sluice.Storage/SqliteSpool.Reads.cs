@@ -51,7 +51,7 @@ public sealed partial class SqliteSpool
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var count = reader.GetInt64(1);
-                byState[StateName((QueueMessageState)reader.GetInt32(0))] = count;
+                byState[QueueStateNames.Name((QueueMessageState)reader.GetInt32(0))] = count;
                 total += count;
             }
         }
@@ -161,18 +161,11 @@ public sealed partial class SqliteSpool
             return cached?.Item2 ?? [];
         }
 
-        var values = counts.Select(c => new System.Diagnostics.Metrics.Measurement<long>(c.Value, new KeyValuePair<string, object?>("state", StateName(c.Key)))).ToList();
+        var values = counts.Select(c => new System.Diagnostics.Metrics.Measurement<long>(c.Value, new KeyValuePair<string, object?>("state", QueueStateNames.Name(c.Key)))).ToList();
         Volatile.Write(ref _byState, Tuple.Create(now, values));
         return values;
     }
 
-    internal static string StateName(QueueMessageState state) => state switch
-    {
-        QueueMessageState.Queued => "queued",
-        QueueMessageState.InFlight => "in-flight",
-        QueueMessageState.DeadLetter => "dead-letter",
-        _ => "unknown",
-    };
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {

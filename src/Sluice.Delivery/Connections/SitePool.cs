@@ -62,16 +62,6 @@ internal sealed class SitePool(int maxConnections, int initialConnections = int.
         }
     }
 
-    public int Idle
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _idle.Count;
-            }
-        }
-    }
 
     /// <summary>An idle connection, or null meaning "a slot is yours: open one".</summary>
     public Task<SmtpClientConnection?> AcquireAsync(CancellationToken cancellationToken)

@@ -131,18 +131,6 @@ internal sealed partial class Dispatcher
             return null;
         }
 
-        return new SmtpClientOptions
-        {
-            HeloName = source?.EhloName ?? _options.Client.HeloName,
-            SourceAddress = source?.Address ?? _options.Client.SourceAddress,
-            Tls = route.Tls ?? _options.Client.Tls,
-            ConnectTimeout = _options.Client.ConnectTimeout,
-            GreetingTimeout = _options.Client.GreetingTimeout,
-            CommandTimeout = _options.Client.CommandTimeout,
-            DataBlockTimeout = _options.Client.DataBlockTimeout,
-            FinalDotTimeout = _options.Client.FinalDotTimeout,
-            UsePipelining = _options.Client.UsePipelining,
-            UseChunking = _options.Client.UseChunking,
-        };
+        return _options.Client.With(source?.Address, source?.EhloName, route.Tls);
     }
 }

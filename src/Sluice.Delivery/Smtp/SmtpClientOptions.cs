@@ -25,4 +25,14 @@ public sealed class SmtpClientOptions
     public bool UsePipelining { get; set; } = true;
 
     public bool UseChunking { get; set; } = true;
+
+    /// <summary>A copy with a different source, EHLO name or TLS policy; every other setting is kept.</summary>
+    public SmtpClientOptions With(IPAddress? sourceAddress, string? heloName, TlsPolicy? tls)
+    {
+        var copy = (SmtpClientOptions)MemberwiseClone();
+        copy.SourceAddress = sourceAddress ?? SourceAddress;
+        copy.HeloName = heloName ?? HeloName;
+        copy.Tls = tls ?? Tls;
+        return copy;
+    }
 }

@@ -45,13 +45,18 @@ internal static class HttpEndpoints
                     extensions: new Dictionary<string, object?> { ["parameter"] = "limit" });
             }
 
-            var (filter, problem) = QueueOperationsEndpoints.Filter(new QueueOperationRequest(null, domain, state, All: true));
-            if (problem is not null)
+            QueueMessageState? stateFilter = null;
+            if (state is not null)
             {
-                return TypedResults.Problem(title: "Invalid query parameter", detail: "state must be queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest);
+                if (!QueueStateNames.TryParse(state, out var parsed))
+                {
+                    return TypedResults.Problem(title: "Invalid query parameter", detail: "state must be queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                stateFilter = parsed;
             }
 
-            var page = await queue.ListAsync(size, cursor, filter!, ct);
+            var page = await queue.ListAsync(size, cursor, new QueueFilter(Domain: domain, State: stateFilter), ct);
             var items = new List<QueueEntryView>(page.Items.Count);
             foreach (var entry in page.Items)
             {

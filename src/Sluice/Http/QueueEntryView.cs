@@ -28,7 +28,7 @@ internal sealed record QueueEntryView(
             recipients,
             entry.Size,
             entry.ReceivedAt,
-            Storage.SqliteSpool.StateName(entry.State),
+            Core.Queue.QueueStateNames.Name(entry.State),
             entry.Attempts,
             entry.NextAttemptAt,
             entry.LastReply);

@@ -27,7 +27,7 @@ internal static class QueueOperationsEndpoints
                     envelope = entry.Envelope,
                     size = entry.Size,
                     receivedAt = entry.ReceivedAt,
-                    state = Storage.SqliteSpool.StateName(entry.State),
+                    state = Core.Queue.QueueStateNames.Name(entry.State),
                     attempts = entry.Attempts,
                     nextAttemptAt = entry.NextAttemptAt,
                     lastReply = entry.LastReply,
@@ -152,17 +152,12 @@ internal static class QueueOperationsEndpoints
         QueueMessageState? state = null;
         if (request.State is { } s)
         {
-            state = s.ToLowerInvariant() switch
-            {
-                "queued" => QueueMessageState.Queued,
-                "in-flight" => QueueMessageState.InFlight,
-                "dead-letter" => QueueMessageState.DeadLetter,
-                _ => null,
-            };
-            if (state is null)
+            if (!QueueStateNames.TryParse(s, out var parsed))
             {
                 return (null, Results.Problem(title: "Invalid request", detail: $"state '{s}' is not queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest));
             }
+
+            state = parsed;
         }
 
         var filter = new QueueFilter(request.Id is { } id ? new MessageId(id) : null, request.Domain, state);
