@@ -26,8 +26,9 @@ cpu_ticks() {
   echo "$total"
 }
 
-# A private Postfix instance in $1 (never the system one): copies the package's support files and
-# creates the queue folders with Postfix's ownership. The caller writes etc/main.cf and etc/master.cf.
+# A private Postfix instance in $1 (never the system one): copies the package's support files,
+# creates the queue folders with Postfix's ownership and writes the settings every benchmark shares
+# to etc/main.cf. The caller appends its own settings to etc/main.cf and writes etc/master.cf.
 postfix_prepare() {
   local dir=$1
   mkdir -p "$dir"/{etc,queue,data}
@@ -38,4 +39,23 @@ postfix_prepare() {
   (cd "$dir/queue" && for d in incoming active deferred defer bounce corrupt hold saved trace flush private; do mkdir -p $d; chown postfix:root $d; chmod 700 $d; done
    mkdir -p public maildrop pid && chown postfix:postdrop public maildrop && chmod 710 public && chmod 730 maildrop)
   chown postfix "$dir/data"
+  cat > "$dir/etc/main.cf" <<CF
+compatibility_level = 3.6
+config_directory = $dir/etc
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+myhostname = bench.localdomain
+mydestination =
+alias_maps =
+mynetworks = 127.0.0.0/8
+smtpd_recipient_restrictions = permit_mynetworks, reject
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+default_process_limit = 100
+maillog_file = /dev/stdout
+CF
 }

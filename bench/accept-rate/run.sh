@@ -48,25 +48,8 @@ dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
 echo "== starting Postfix (private instance in $POSTFIX_DIR)"
 PF_PORT=$(free_port)
 postfix_prepare "$POSTFIX_DIR"
-cat > "$POSTFIX_DIR/etc/main.cf" <<CF
-compatibility_level = 3.6
-config_directory = $POSTFIX_DIR/etc
-queue_directory = $POSTFIX_DIR/queue
-data_directory = $POSTFIX_DIR/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = bench.localdomain
-mydestination =
-alias_maps =
-mynetworks = 127.0.0.0/8
+cat >> "$POSTFIX_DIR/etc/main.cf" <<CF
 smtpd_client_restrictions = check_client_access static:HOLD
-smtpd_recipient_restrictions = permit_mynetworks, reject
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-default_process_limit = 100
-maillog_file = /dev/stdout
 CF
 cat > "$POSTFIX_DIR/etc/master.cf" <<CF
 127.0.0.1:$PF_PORT inet n - n - - smtpd

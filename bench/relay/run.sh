@@ -51,27 +51,10 @@ wait_port "$SINK_PORT"
 echo "== starting Postfix relaying to the sink"
 PF_PORT=$(free_port)
 postfix_prepare "$POSTFIX_DIR"
-cat > "$POSTFIX_DIR/etc/main.cf" <<CF
-compatibility_level = 3.6
-config_directory = $POSTFIX_DIR/etc
-queue_directory = $POSTFIX_DIR/queue
-data_directory = $POSTFIX_DIR/data
-mail_owner = postfix
-setgid_group = postdrop
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-myhostname = bench.localdomain
-mydestination =
-alias_maps =
-mynetworks = 127.0.0.0/8
+cat >> "$POSTFIX_DIR/etc/main.cf" <<CF
 relayhost = [127.0.0.1]:$SINK_PORT
-smtpd_recipient_restrictions = permit_mynetworks, reject
-smtpd_client_connection_count_limit = 0
-smtpd_client_connection_rate_limit = 0
-default_process_limit = 100
 default_destination_concurrency_limit = 20
 smtp_tls_security_level = none
-maillog_file = /dev/stdout
 CF
 cat > "$POSTFIX_DIR/etc/master.cf" <<CF
 127.0.0.1:$PF_PORT inet n - n - - smtpd
