@@ -83,7 +83,7 @@ PF_MASTER=$(tr -d ' ' < "$POSTFIX_DIR/queue/pid/master.pid")
 
 echo "== starting sluice serve relaying to the sink"
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
-SLUICE__Delivery__Connections__MaxConnectionsPerSite=20 \
+SLUICE__Delivery__Shaping__Default__MaxConnections=20 \
 dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
   --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
 PIDS+=($!); SLUICE_PID=$!

@@ -7,12 +7,10 @@ using Sluice.Delivery.Connections;
 using Sluice.Delivery.Dispatch;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Events;
-using Sluice.Delivery.Routing;
-using Sluice.Delivery.Scheduling;
 
 namespace Sluice;
 
-/// <summary>Registers the delivery engine: resolver, router, connection cache, retry schedule, bounces, event log, dispatcher.</summary>
+/// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), connection cache, bounces, dispatcher.</summary>
 internal static class DeliveryServices
 {
     public static void Add(IServiceCollection services, SluiceOptions options, TimeProvider time)
@@ -21,14 +19,12 @@ internal static class DeliveryServices
         var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
         services.AddSingleton(delivery);
         services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
-        services.AddSingleton(_ => new Router(delivery.Routes, delivery.RelayHost));
-        services.AddSingleton(sp => new ConnectionPool(delivery.Connections, delivery.Client, time, sp.GetRequiredService<SluiceMetrics>()));
-        services.AddSingleton(_ => new RetrySchedule(delivery.Retry, Random.Shared.NextDouble));
+        services.AddSingleton(_ => new DeliveryPolicyHolder(delivery, time, Random.Shared.NextDouble));
+        services.AddSingleton(sp => new ConnectionPool(time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
-        services.AddSingleton(_ => new Suspensions(time));
-        services.AddSingleton(_ => new Delivery.Egress.EgressSelector(delivery.Egress));
+        services.AddSingleton(_ => new Suspensions(time, Path.Combine(options.Node.DataDirectory, "suspensions.json")));
         services.AddSingleton(_ => new MessageIdGenerator(time));
         services.AddSingleton(sp => new BounceSender(
             sp.GetRequiredService<IMessageQueue>(),
@@ -38,13 +34,11 @@ internal static class DeliveryServices
         services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<MxResolver>(),
-            sp.GetRequiredService<Router>(),
+            sp.GetRequiredService<DeliveryPolicyHolder>(),
             sp.GetRequiredService<ConnectionPool>(),
-            sp.GetRequiredService<RetrySchedule>(),
             sp.GetRequiredService<BounceSender>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
             sp.GetRequiredService<Suspensions>(),
-            sp.GetRequiredService<Delivery.Egress.EgressSelector>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             delivery,
             sp.GetRequiredService<SluiceMetrics>(),

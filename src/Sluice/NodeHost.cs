@@ -12,7 +12,9 @@ namespace Sluice;
 /// <summary>Composes one node: spool, SMTP server, HTTP endpoints and telemetry in one host.</summary>
 internal static class NodeHost
 {
-    public static WebApplication Build(SluiceOptions options, TimeProvider? time = null)
+    /// <param name="configuration">The configuration the options came from; given, the delivery policy reloads live from it.</param>
+    /// <param name="configFile">The --config file to watch for changes.</param>
+    public static WebApplication Build(SluiceOptions options, TimeProvider? time = null, IConfigurationRoot? configuration = null, string? configFile = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -55,6 +57,16 @@ internal static class NodeHost
         if (options.Delivery.Enabled)
         {
             DeliveryServices.Add(builder.Services, options, time);
+            if (configuration is not null)
+            {
+                builder.Services.AddSingleton(sp => new ConfigurationReloader(
+                    configuration,
+                    configFile,
+                    sp.GetRequiredService<Delivery.Dispatch.DeliveryPolicyHolder>(),
+                    time,
+                    sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
+            }
         }
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
@@ -72,6 +84,7 @@ internal static class NodeHost
         app.UseStatusCodePages();
         HttpEndpoints.Map(app);
         QueueOperationsEndpoints.Map(app);
+        DeliveryPolicyEndpoints.Map(app);
         return app;
     }
 }

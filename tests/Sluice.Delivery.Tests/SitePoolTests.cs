@@ -94,4 +94,51 @@ public sealed class SitePoolTests
         Assert.False(waiting.IsCompleted);
         Assert.Equal(3, pool.Open);
     }
+
+    [Fact]
+    public async Task Reconfigure_LowerMax_MarksExtraConnectionsForClosing()
+    {
+        var pool = new SitePool(4, initialConnections: 4);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Null(await pool.AcquireAsync(CancellationToken.None));
+        }
+
+        pool.Reconfigure(pool.Shaping with { MaxConnections = 2 });
+
+        Assert.True(pool.OverLimit);
+        pool.Release();
+        pool.Release();
+        Assert.False(pool.OverLimit);
+        Assert.Equal(2, pool.Limit);
+    }
+
+    [Fact]
+    public async Task Reconfigure_HigherMax_KeepsTheLearnedWindowAndLetsItGrow()
+    {
+        var pool = new SitePool(2, initialConnections: 2);
+        Assert.Null(await pool.AcquireAsync(CancellationToken.None));
+        Assert.Null(await pool.AcquireAsync(CancellationToken.None));
+        var waiting = pool.AcquireAsync(CancellationToken.None);
+
+        pool.Reconfigure(pool.Shaping with { MaxConnections = 5 });
+        Assert.False(waiting.IsCompleted);
+        pool.Succeeded();
+
+        Assert.Null(await waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, pool.Open);
+    }
+
+    [Fact]
+    public void Reconfigure_SameRate_KeepsTheLimiterAndANewRateReplacesIt()
+    {
+        var pool = new SitePool(Shaping.SiteShaping.Defaults with { MaxMessageRate = 10 }, TimeProvider.System);
+        var limiter = pool.MessageRate;
+
+        pool.Reconfigure(pool.Shaping with { MaxConnections = 3 });
+        Assert.Same(limiter, pool.MessageRate);
+
+        pool.Reconfigure(pool.Shaping with { MaxMessageRate = 0 });
+        Assert.Null(pool.MessageRate);
+    }
 }

@@ -44,6 +44,25 @@ public sealed class CommandLineTests
         Assert.Contains("Smtp:Listeners:0:Role", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "Delivery": { "Shaping": { "Domains": { "gmail.com": { "MaxConnections": "lots" } } } } }""", "Delivery:Shaping:Domains:gmail.com:MaxConnections")]
+    [InlineData("""{ "Delivery": { "Shaping": { "Default": { "Sources": { "ip1": { "IdleTimeout": "soon" } } } } } }""", "Delivery:Shaping:Default:Sources:ip1:IdleTimeout")]
+    [InlineData("""{ "Delivery": { "Routes": [ { "Domain": "a.test", "Tls": "Requierd" } ] } }""", "Delivery:Routes:0:Tls")]
+    [InlineData("""{ "Delivery": { "Retry": { "Intervals": [ "00:01:00", "soon" ] } } }""", "Delivery:Retry:Intervals:1")]
+    [InlineData("""{ "Delivery": { "Shaping": { "Default": { "Sources": { "nope": { } } } } } }""", "Delivery:Shaping:Default:Sources:nope: no egress source named 'nope'")]
+    public async Task Serve_BadDictionaryOrListEntry_StopsNamingKeyInsteadOfDroppingIt(string json, string key)
+    {
+        // The configuration binder silently skips a list element or dictionary entry it cannot convert.
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, json);
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", config, "--data", dir.Path, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(key, stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_MissingConfigFile_StopsWithReason()
     {

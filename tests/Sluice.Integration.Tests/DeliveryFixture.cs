@@ -71,8 +71,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
               "Delivery": {
                 "MxPort": {{MxPort}},
                 "Retry": { "Intervals": [ "{{interval}}" ], "Jitter": 0, "MaxAge": "{{age}}" },
-                "Client": { "ConnectTimeout": "00:00:02" },
-                "Connections": { "MaxConnectionsPerSite": 4, "InitialConnectionsPerSite": 2 },
+                "Shaping": { "Default": { "ConnectTimeout": "00:00:02", "MaxConnections": 4, "InitialConnections": 2 } },
                 "PollInterval": "00:00:00.200"
               }
             }

@@ -255,8 +255,8 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7");
         var environment = new Dictionary<string, string>
         {
-            ["SLUICE__Delivery__Connections__MaxMessageRatePerSite"] = "20",
-            ["SLUICE__Delivery__Connections__MessageBurstPerSite"] = "1",
+            ["SLUICE__Delivery__Shaping__Default__MaxMessageRate"] = "20",
+            ["SLUICE__Delivery__Shaping__Default__MessageBurst"] = "1",
         };
         await using var node = await world.StartNodeAsync(data.Path, environment, null, null, "--relay-host", $"127.0.0.7:{world.MxPort}");
         await using (var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint))

@@ -5,6 +5,8 @@ namespace Sluice.Testing;
 /// <summary>Signals for processes the tests started (SIGTERM for graceful stop; Process.Kill is SIGKILL).</summary>
 public static partial class Posix
 {
+    public const int SigHup = 1;
+
     public const int SigTerm = 15;
 
     public static void Signal(int pid, int signal)

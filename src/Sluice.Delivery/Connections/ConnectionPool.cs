@@ -1,45 +1,43 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Sluice.Delivery.Shaping;
 using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Connections;
 
 /// <summary>
-/// Cached SMTP connections per site. A connection that finished a message cleanly goes back to
-/// its site for the next message (until it has sent its quota or sat idle too long); one that
-/// failed is closed. Per-site limits hold for busy and idle connections together.
+/// Cached SMTP connections per site (× egress source). A connection that finished a message
+/// cleanly goes back to its site for the next message (until it has sent its quota or sat idle
+/// too long); one that failed is closed. Limits hold for busy and idle connections together and
+/// follow the site's shaping, which a config reload may change at any time.
 /// </summary>
-internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOptions client, TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : IAsyncDisposable
+internal sealed class ConnectionPool(TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, SitePool> _sites = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Shaping.RateLimit> _connectionRates = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Shaping.RateLimit> _messageRates = new(StringComparer.Ordinal);
 
     /// <summary>Waits for the site's message-rate slot (no wait without a configured rate).</summary>
     public ValueTask WaitForMessageSlotAsync(string site, CancellationToken cancellationToken)
-        => options.MaxMessageRatePerSite > 0
-            ? _messageRates.GetOrAdd(site, _ => new Shaping.RateLimit(options.MaxMessageRatePerSite, options.MessageBurstPerSite, time)).WaitAsync(cancellationToken)
-            : ValueTask.CompletedTask;
+        => _sites.TryGetValue(site, out var pool) && pool.MessageRate is { } rate ? rate.WaitAsync(cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>
     /// A connection to the site: a cached one if any, else a new one to <paramref name="target"/>.
     /// On failure to open, the failure outcome (and the slot is given back).
     /// </summary>
     public async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure)> AcquireAsync(
-        string site, IPEndPoint target, string serverName, SmtpClientOptions? overrides, CancellationToken cancellationToken)
+        string site, SiteShaping shaping, IPEndPoint target, string serverName, SmtpClientOptions client, CancellationToken cancellationToken)
     {
-        var pool = Site(site);
+        var pool = Site(site, shaping);
         while (true)
         {
             var cached = await pool.AcquireAsync(cancellationToken).ConfigureAwait(false);
             if (cached is null)
             {
-                if (options.MaxConnectionRatePerSite > 0)
+                if (pool.ConnectionRate is { } rate)
                 {
-                    await _connectionRates.GetOrAdd(site, _ => new Shaping.RateLimit(options.MaxConnectionRatePerSite, options.ConnectionBurstPerSite, time)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await rate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var (connection, failure) = await SmtpClientConnection.OpenAsync(target, serverName, overrides ?? client, time, cancellationToken).ConfigureAwait(false);
+                var (connection, failure) = await SmtpClientConnection.OpenAsync(target, serverName, client, time, cancellationToken).ConfigureAwait(false);
                 var siteTag = new KeyValuePair<string, object?>("site", site);
                 if (connection is null)
                 {
@@ -55,7 +53,7 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
                 return (connection, failure);
             }
 
-            if (cached.IsUsable && time.GetUtcNow() - cached.LastUsed < options.IdleTimeout)
+            if (cached.IsUsable && time.GetUtcNow() - cached.LastUsed < pool.Shaping.IdleTimeout)
             {
                 metrics?.OutboundConnectionsReused.Add(1, new KeyValuePair<string, object?>("site", site));
                 return (cached, null);
@@ -67,22 +65,57 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
     }
 
     /// <summary>A delivery to the site worked: the window grows.</summary>
-    public void ReportSuccess(string site) => Site(site).Succeeded();
+    public void ReportSuccess(string site) => Existing(site)?.Succeeded();
 
     /// <summary>The site throttled us (421, rate limit): the window shrinks.</summary>
-    public void ReportThrottled(string site) => Site(site).Throttled();
+    public void ReportThrottled(string site) => Existing(site)?.Throttled();
 
-    /// <summary>The site could not be reached or refused the session: the window shrinks; true when it has failed so often that it should rest.</summary>
-    public bool ReportFailure(string site) => Site(site).Failed() >= options.FailuresBeforeCooldown;
+    /// <summary>
+    /// The site could not be reached or refused the session: the window shrinks. Returns how long
+    /// the site should rest when it has failed so often in a row that it should, else null.
+    /// </summary>
+    public TimeSpan? ReportFailure(string site)
+    {
+        if (Existing(site) is not { } pool)
+        {
+            return null;
+        }
 
-    private SitePool Site(string site)
-        => _sites.GetOrAdd(site, _ => new SitePool(options.MaxConnectionsPerSite, options.InitialConnectionsPerSite));
+        return pool.Failed() >= pool.Shaping.FailuresBeforeCooldown ? pool.Shaping.FailureCooldown : null;
+    }
+
+    /// <summary>The shaping each known site runs under now (for the policy view).</summary>
+    public IEnumerable<(string Site, int Open, int Limit, SiteShaping Shaping)> Sites()
+    {
+        foreach (var (name, pool) in _sites)
+        {
+            yield return (name, pool.Open, pool.Limit, pool.Shaping);
+        }
+    }
+
+    private SitePool? Existing(string site) => _sites.TryGetValue(site, out var pool) ? pool : null;
+
+    private SitePool Site(string site, SiteShaping shaping)
+    {
+        if (_sites.TryGetValue(site, out var pool))
+        {
+            // Reference check first: the policy hands out the same instance until a reload.
+            if (!ReferenceEquals(pool.Shaping, shaping))
+            {
+                pool.Reconfigure(shaping);
+            }
+
+            return pool;
+        }
+
+        return _sites.GetOrAdd(site, _ => new SitePool(shaping, time));
+    }
 
     /// <summary>After a message: keep the connection for the next one, or close it.</summary>
     public async Task ReleaseAsync(string site, SmtpClientConnection connection)
     {
         var pool = _sites[site];
-        if (connection.IsUsable && connection.MessagesSent < options.MaxMessagesPerConnection)
+        if (connection.IsUsable && connection.MessagesSent < pool.Shaping.MaxMessagesPerConnection && !pool.OverLimit)
         {
             pool.Return(connection);
             return;
@@ -91,13 +124,13 @@ internal sealed class ConnectionPool(ConnectionPoolOptions options, SmtpClientOp
         await CloseAsync(pool, connection).ConfigureAwait(false);
     }
 
-    /// <summary>Closes idle connections past their idle time (called periodically by the dispatcher).</summary>
+    /// <summary>Closes idle connections past their site's idle time (called periodically by the dispatcher).</summary>
     public async Task ReapAsync()
     {
-        var before = time.GetUtcNow() - options.IdleTimeout;
+        var now = time.GetUtcNow();
         foreach (var pool in _sites.Values)
         {
-            foreach (var stale in pool.TakeStale(before))
+            foreach (var stale in pool.TakeStale(now - pool.Shaping.IdleTimeout))
             {
                 await CloseAsync(pool, stale).ConfigureAwait(false);
             }

@@ -1,3 +1,4 @@
+using Sluice.Delivery.Shaping;
 using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Connections;
@@ -7,15 +8,85 @@ namespace Sluice.Delivery.Connections;
 /// and never exceeds the limit: a caller either takes an idle connection, gets permission to open
 /// one, or waits until a connection is handed back or closed.
 /// </summary>
-internal sealed class SitePool(int maxConnections, int initialConnections = int.MaxValue)
+internal sealed class SitePool
 {
     private readonly Lock _lock = new();
-    private int _limit = Math.Clamp(initialConnections, 1, maxConnections);
+    private readonly TimeProvider _time;
+    private int _maxConnections;
+    private int _limit;
     private int _consecutiveFailures;
     private readonly Stack<SmtpClientConnection> _idle = new();
     private readonly Queue<TaskCompletionSource<SmtpClientConnection?>> _waiters = new();
 
+    public SitePool(int maxConnections, int initialConnections = int.MaxValue)
+        : this(SiteShaping.Defaults with { MaxConnections = maxConnections, InitialConnections = initialConnections }, TimeProvider.System)
+    {
+    }
+
+    public SitePool(SiteShaping shaping, TimeProvider time)
+    {
+        _time = time;
+        Shaping = shaping;
+        _maxConnections = shaping.MaxConnections;
+        _limit = Math.Clamp(shaping.InitialConnections, 1, shaping.MaxConnections);
+        MessageRate = shaping.MaxMessageRate > 0 ? new RateLimit(shaping.MaxMessageRate, shaping.MessageBurst, time) : null;
+        ConnectionRate = shaping.MaxConnectionRate > 0 ? new RateLimit(shaping.MaxConnectionRate, shaping.ConnectionBurst, time) : null;
+    }
+
     public int Open { get; private set; }
+
+    /// <summary>The shaping this site runs under now (replaced by <see cref="Reconfigure"/> on a config reload).</summary>
+    public SiteShaping Shaping { get; private set; }
+
+    /// <summary>Message rate limit, or null for none.</summary>
+    public RateLimit? MessageRate { get; private set; }
+
+    /// <summary>New-connection rate limit, or null for none.</summary>
+    public RateLimit? ConnectionRate { get; private set; }
+
+    /// <summary>True when more connections are open than the window allows (after a narrowing or a reload): close instead of keeping.</summary>
+    public bool OverLimit
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Open > _limit;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies a reloaded shaping while keeping the site's state: open connections stay (extra ones
+    /// close as they finish), the slow-start window keeps what it has learned within the new
+    /// maximum, and a rate limiter is replaced only when its rate or burst changed.
+    /// </summary>
+    public void Reconfigure(SiteShaping shaping)
+    {
+        lock (_lock)
+        {
+            var old = Shaping;
+            if (old == shaping)
+            {
+                return;
+            }
+
+            Shaping = shaping;
+            _maxConnections = shaping.MaxConnections;
+            _limit = Math.Clamp(_limit, 1, _maxConnections);
+            if (old.MaxMessageRate != shaping.MaxMessageRate || old.MessageBurst != shaping.MessageBurst)
+            {
+                MessageRate = shaping.MaxMessageRate > 0 ? new RateLimit(shaping.MaxMessageRate, shaping.MessageBurst, _time) : null;
+            }
+
+            if (old.MaxConnectionRate != shaping.MaxConnectionRate || old.ConnectionBurst != shaping.ConnectionBurst)
+            {
+                ConnectionRate = shaping.MaxConnectionRate > 0 ? new RateLimit(shaping.MaxConnectionRate, shaping.ConnectionBurst, _time) : null;
+            }
+
+            WakeForNewSlot();
+        }
+    }
 
     /// <summary>Connections allowed right now (the slow-start window).</summary>
     public int Limit
@@ -35,7 +106,7 @@ internal sealed class SitePool(int maxConnections, int initialConnections = int.
         lock (_lock)
         {
             _consecutiveFailures = 0;
-            if (_limit < maxConnections)
+            if (_limit < _maxConnections)
             {
                 _limit++;
                 WakeForNewSlot();

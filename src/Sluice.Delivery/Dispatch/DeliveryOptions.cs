@@ -1,4 +1,3 @@
-using Sluice.Delivery.Connections;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Routing;
 using Sluice.Delivery.Scheduling;
@@ -39,7 +38,8 @@ public sealed class DeliveryOptions
 
     public RetryOptions Retry { get; set; } = new();
 
-    public ConnectionPoolOptions Connections { get; set; } = new();
+    /// <summary>Per-site, per-provider, per-domain and per-source limits and timeouts (reloaded live).</summary>
+    public Shaping.ShapingOptions Shaping { get; set; } = new();
 
     public SmtpClientOptions Client { get; set; } = new();
 }

@@ -14,15 +14,15 @@ internal sealed partial class Dispatcher
     /// them in order (RFC 5321 §5.1) until one gives a real answer. Failures to connect or to set up
     /// the session move on to the next address; replies to the transaction are the outcome.
     /// </summary>
-    private async Task<List<AttemptResult>> DeliverToDomainAsync(QueueEntry entry, string domain, List<EnvelopeRecipient> recipients)
+    private async Task<List<AttemptResult>> DeliverToDomainAsync(DeliveryPolicy policy, QueueEntry entry, string domain, List<EnvelopeRecipient> recipients)
     {
-        var route = _router.For(domain);
+        var route = policy.Router.For(domain);
         if (_suspensions.SuspendedUntil(domain) is { } domainPause)
         {
             return Suspended(recipients, domain, domain, domainPause);
         }
 
-        var (site, hosts, port, failure) = await TargetsAsync(domain, route).ConfigureAwait(false);
+        var (site, hosts, port, failure) = await TargetsAsync(policy, domain, route).ConfigureAwait(false);
         if (_suspensions.SuspendedUntil(site) is { } sitePause)
         {
             return Suspended(recipients, site, site, sitePause);
@@ -37,17 +37,22 @@ internal sealed partial class Dispatcher
             entry.Envelope with { Recipients = recipients },
             entry.Size,
             async ct => await _queue.OpenContentAsync(entry.Id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"{entry.Id} has no stored content"));
-        var source = _egress.Next(route.EgressPool);
-        var client = ClientOptions(route, source);
+        var source = policy.Egress.Next(route.EgressPool);
 
-        // Connections and their limits are per site × egress source.
-        var poolKey = source is null ? site : site + "|" + source.Name;
+        // Connections and their limits are per site × egress source (× domain, when it has its own shaping).
+        var (poolKey, shaping, client) = policy.Plan(domain, route, site, hosts, source);
+        if (!ReferenceEquals(poolKey, site) && _suspensions.SuspendedUntil(poolKey) is { } poolPause)
+        {
+            // Resting after repeated failures from this source (or for this domain's own queue).
+            return Suspended(recipients, site, poolKey, poolPause);
+        }
+
         DeliveryOutcome? last = null;
         foreach (var host in hosts)
         {
             foreach (var address in host.Addresses)
             {
-                var (connection, openFailure) = await _pool.AcquireAsync(poolKey, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
+                var (connection, openFailure) = await _pool.AcquireAsync(poolKey, shaping, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
                 if (connection is null)
                 {
                     last = openFailure;
@@ -86,9 +91,9 @@ internal sealed partial class Dispatcher
         {
             _pool.ReportThrottled(site);
         }
-        else if (connectionFailed && outcome.Kind != DeliveryOutcomeKind.Delivered && _pool.ReportFailure(site))
+        else if (connectionFailed && outcome.Kind != DeliveryOutcomeKind.Delivered && _pool.ReportFailure(site) is { } rest)
         {
-            _suspensions.Suspend(site, _time.GetUtcNow() + _options.Connections.FailureCooldown);
+            _suspensions.Suspend(site, _time.GetUtcNow() + rest);
         }
     }
 
@@ -98,7 +103,7 @@ internal sealed partial class Dispatcher
         return [.. recipients.Select(r => new AttemptResult(r, outcome, site, null))];
     }
 
-    private async Task<(string Site, IReadOnlyList<MxHost> Hosts, int Port, DeliveryOutcome? Failure)> TargetsAsync(string domain, Route route)
+    private async Task<(string Site, IReadOnlyList<MxHost> Hosts, int Port, DeliveryOutcome? Failure)> TargetsAsync(DeliveryPolicy policy, string domain, Route route)
     {
         if (route.IsRelay)
         {
@@ -117,20 +122,10 @@ internal sealed partial class Dispatcher
         var mx = await _dns.ResolveAsync(domain, CancellationToken.None).ConfigureAwait(false);
         return mx.Kind switch
         {
-            MxResolutionKind.Hosts => (mx.Site, mx.Hosts, _options.MxPort, null),
+            MxResolutionKind.Hosts => (mx.Site, mx.Hosts, policy.Options.MxPort, null),
             MxResolutionKind.NullMx => (domain, [], 0, DeliveryOutcome.Permanent(556, "5.1.10", $"Domain {domain} does not accept mail (null MX, RFC 7505)")),
             MxResolutionKind.NoSuchDomain => (domain, [], 0, DeliveryOutcome.Permanent(550, "5.1.2", $"Bad destination domain {domain}: {mx.Detail}")),
             _ => (domain, [], 0, DeliveryOutcome.Transient("4.4.3", $"DNS lookup for {domain} failed: {mx.Detail}")),
         };
-    }
-
-    private SmtpClientOptions? ClientOptions(Route route, Egress.EgressSource? source)
-    {
-        if ((route.Tls is null || route.Tls == _options.Client.Tls) && source is null)
-        {
-            return null;
-        }
-
-        return _options.Client.With(source?.Address, source?.EhloName, route.Tls);
     }
 }

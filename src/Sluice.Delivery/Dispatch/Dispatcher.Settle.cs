@@ -8,7 +8,7 @@ namespace Sluice.Delivery.Dispatch;
 
 internal sealed partial class Dispatcher
 {
-    private async Task SettleAsync(QueueEntry entry, List<AttemptResult> results)
+    private async Task SettleAsync(DeliveryPolicy policy, QueueEntry entry, List<AttemptResult> results)
     {
         var now = _time.GetUtcNow();
         var attempt = entry.Attempts + 1;
@@ -41,7 +41,7 @@ internal sealed partial class Dispatcher
         DateTimeOffset? next = null;
         if (remaining.Count > 0)
         {
-            next = _retry.Next(attempt, entry.ReceivedAt, now);
+            next = policy.Retry.Next(attempt, entry.ReceivedAt, now);
             if (next is null)
             {
                 // RFC 3463 5.4.7: delivery time expired.
@@ -95,7 +95,8 @@ internal sealed partial class Dispatcher
             attempt,
             result.Outcome.Reply.ToString(),
             classification,
-            null,
-            result.Source));
+            result.Elapsed?.TotalMilliseconds,
+            result.Source,
+            (_time.GetUtcNow() - entry.ReceivedAt).TotalMilliseconds));
     }
 }

@@ -8,8 +8,6 @@ using Sluice.Delivery.Bounces;
 using Sluice.Delivery.Connections;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Events;
-using Sluice.Delivery.Routing;
-using Sluice.Delivery.Scheduling;
 
 namespace Sluice.Delivery.Dispatch;
 
@@ -23,13 +21,11 @@ internal sealed partial class Dispatcher : BackgroundService
 {
     private readonly IMessageQueue _queue;
     private readonly MxResolver _dns;
-    private readonly Router _router;
+    private readonly DeliveryPolicyHolder _policy;
     private readonly ConnectionPool _pool;
-    private readonly RetrySchedule _retry;
     private readonly BounceSender _bounces;
     private readonly Classification.BounceClassifier _classifier;
     private readonly Suspensions _suspensions;
-    private readonly Egress.EgressSelector _egress;
     private readonly DeliveryEventLog _events;
     private readonly DeliveryOptions _options;
     private readonly SluiceMetrics _metrics;
@@ -42,13 +38,11 @@ internal sealed partial class Dispatcher : BackgroundService
     public Dispatcher(
         IMessageQueue queue,
         MxResolver dns,
-        Router router,
+        DeliveryPolicyHolder policy,
         ConnectionPool pool,
-        RetrySchedule retry,
         BounceSender bounces,
         Classification.BounceClassifier classifier,
         Suspensions suspensions,
-        Egress.EgressSelector egress,
         DeliveryEventLog events,
         DeliveryOptions options,
         SluiceMetrics metrics,
@@ -57,13 +51,11 @@ internal sealed partial class Dispatcher : BackgroundService
     {
         _queue = queue;
         _dns = dns;
-        _router = router;
+        _policy = policy;
         _pool = pool;
-        _retry = retry;
         _bounces = bounces;
         _classifier = classifier;
         _suspensions = suspensions;
-        _egress = egress;
         _events = events;
         _options = options;
         _metrics = metrics;
@@ -105,7 +97,7 @@ internal sealed partial class Dispatcher : BackgroundService
             _slots.Release();
             if (leased.Count == 0)
             {
-                if (_time.GetUtcNow() - lastReap > _options.Connections.IdleTimeout / 2)
+                if (_time.GetUtcNow() - lastReap > ReapInterval)
                 {
                     await _pool.ReapAsync().ConfigureAwait(false);
                     lastReap = _time.GetUtcNow();
@@ -141,17 +133,28 @@ internal sealed partial class Dispatcher : BackgroundService
         }
     }
 
+    /// <summary>Idle connections are looked at this often (each site closes its own after its IdleTimeout).</summary>
+    private static readonly TimeSpan ReapInterval = TimeSpan.FromSeconds(1);
+
     private async Task DeliverAsync(QueueEntry entry)
     {
         try
         {
+            // One snapshot for the whole message: a reload takes effect from the next message on.
+            var policy = _policy.Current;
             var results = new List<AttemptResult>(entry.Envelope.Recipients.Count);
             foreach (var group in entry.Envelope.Recipients.GroupBy(r => r.Domain, StringComparer.Ordinal))
             {
-                results.AddRange(await DeliverToDomainAsync(entry, group.Key, [.. group]).ConfigureAwait(false));
+                var started = _time.GetTimestamp();
+                var attempt = await DeliverToDomainAsync(policy, entry, group.Key, [.. group]).ConfigureAwait(false);
+                var elapsed = _time.GetElapsedTime(started);
+                foreach (var result in attempt)
+                {
+                    results.Add(result with { Elapsed = elapsed });
+                }
             }
 
-            await SettleAsync(entry, results).ConfigureAwait(false);
+            await SettleAsync(policy, entry, results).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,6 +1,10 @@
 namespace Sluice.Delivery.Events;
 
-/// <summary>One line of the delivery event log.</summary>
+/// <summary>
+/// One line of the delivery event log. <see cref="DurationMs"/> is how long the step took (the
+/// delivery attempt: DNS, waiting for a connection slot, the SMTP transaction); <see cref="QueuedMs"/>
+/// is the time from reception to this event.
+/// </summary>
 public sealed record DeliveryEvent(
     DateTimeOffset Time,
     DeliveryEventType Type,
@@ -12,4 +16,5 @@ public sealed record DeliveryEvent(
     string? Reply,
     string? Classification,
     double? DurationMs,
-    string? Source = null);
+    string? Source = null,
+    double? QueuedMs = null);

@@ -32,7 +32,7 @@ internal sealed partial class SmtpClientConnection
         catch (Exception ex) when (IsTransportError(ex))
         {
             IsUsable = false;
-            var lost = DeliveryOutcome.Transient("4.4.2", $"Connection to {Remote} lost during the transaction: {ex.Message}");
+            var lost = DeliveryOutcome.Transient("4.4.2", $"Connection to {Remote} lost during the transaction: {Describe(ex)}");
             for (var i = 0; i < outcomes.Length; i++)
             {
                 outcomes[i] ??= lost;

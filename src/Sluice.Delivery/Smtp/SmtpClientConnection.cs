@@ -132,6 +132,10 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     private static bool IsTransportError(Exception ex)
         => ex is IOException or SocketException or OperationCanceledException or AuthenticationException or ObjectDisposedException or SmtpProtocolException;
 
+    /// <summary>What went wrong, in words an operator reads in a bounce or the event log; our timeouts surface as cancellations.</summary>
+    private static string Describe(Exception ex)
+        => ex is OperationCanceledException ? "timeout waiting for the server (see the site's shaping timeouts)" : ex.Message;
+
     private async Task<DeliveryOutcome?> HandshakeAsync(string serverName, CancellationToken cancellationToken)
     {
         try
@@ -175,7 +179,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         catch (Exception ex) when (IsTransportError(ex))
         {
             IsUsable = false;
-            return DeliveryOutcome.Transient(ex is AuthenticationException ? "4.7.5" : "4.4.2", $"Session setup with {Remote} failed: {ex.Message}");
+            return DeliveryOutcome.Transient(ex is AuthenticationException ? "4.7.5" : "4.4.2", $"Session setup with {Remote} failed: {Describe(ex)}");
         }
     }
 

@@ -23,9 +23,10 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             SluiceOptions options;
+            IConfigurationRoot configuration;
             try
             {
-                var configuration = SluiceConfiguration.Build(
+                configuration = SluiceConfiguration.Build(
                     parse.GetValue(config)?.FullName,
                     parse.GetValue(smtp) ?? [],
                     parse.GetValue(http),
@@ -41,7 +42,7 @@ internal static class ServeCommand
                 return 2;
             }
 
-            await using var app = NodeHost.Build(options);
+            await using var app = NodeHost.Build(options, configuration: configuration, configFile: parse.GetValue(config)?.FullName);
             await app.RunAsync();
             return 0;
         });

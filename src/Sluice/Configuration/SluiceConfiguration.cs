@@ -93,6 +93,21 @@ public static class SluiceConfiguration
             // element alone first turns that into an error naming the key.
             BindElements<SmtpListenerOptions>(configuration.GetSection("Smtp:Listeners"));
             BindElements<AuthUserOptions>(configuration.GetSection("Smtp:Auth:Users"));
+            BindElements<Delivery.Routing.RouteOptions>(configuration.GetSection("Delivery:Routes"));
+            BindElements<TimeSpan>(configuration.GetSection("Delivery:Retry:Intervals"));
+            BindElements<Delivery.Egress.EgressSourceOptions>(configuration.GetSection("Delivery:Egress:Sources"));
+            foreach (var pool in configuration.GetSection("Delivery:Egress:Pools").GetChildren())
+            {
+                BindElements<Delivery.Egress.EgressPoolMemberOptions>(pool.GetSection("Members"));
+            }
+
+            // Dictionaries drop bad entries the same way: each shaping rule, and each rule's source entries.
+            foreach (var rule in ShapingRules(configuration.GetSection("Delivery:Shaping")))
+            {
+                BindElements<Delivery.Shaping.ShapingRule>(rule.GetSection("Sources"));
+                rule.Get<Delivery.Shaping.ShapingRule>();
+            }
+
             configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
         }
         catch (InvalidOperationException ex)
@@ -112,11 +127,24 @@ public static class SluiceConfiguration
     }
 
     private static void BindElements<T>(IConfigurationSection list)
-        where T : new()
     {
         foreach (var element in list.GetChildren())
         {
-            element.Bind(new T());
+            element.Get<T>();
+        }
+    }
+
+    private static IEnumerable<IConfigurationSection> ShapingRules(IConfigurationSection shaping)
+    {
+        yield return shaping.GetSection("Default");
+        foreach (var provider in shaping.GetSection("Providers").GetChildren())
+        {
+            yield return provider;
+        }
+
+        foreach (var domain in shaping.GetSection("Domains").GetChildren())
+        {
+            yield return domain;
         }
     }
 
@@ -268,10 +296,13 @@ public static class SluiceConfiguration
             errors.Add("Delivery:Retry:Jitter: a fraction from 0 to below 1");
         }
 
-        if (delivery.Concurrency < 1 || delivery.Connections.MaxConnectionsPerSite < 1 || delivery.Connections.MaxMessagesPerConnection < 1)
+        if (delivery.Concurrency < 1)
         {
-            errors.Add("Delivery: Concurrency, Connections:MaxConnectionsPerSite and Connections:MaxMessagesPerConnection must be at least 1");
+            errors.Add("Delivery:Concurrency: must be at least 1");
         }
+
+        errors.AddRange(Delivery.Shaping.ShapingPolicy.Validate(delivery.Shaping));
+        ValidateShapingSources(delivery, errors);
 
         errors.AddRange(Delivery.Egress.EgressSelector.Validate(delivery.Egress));
         for (var i = 0; i < delivery.Routes.Count; i++)
@@ -294,16 +325,29 @@ public static class SluiceConfiguration
             }
         }
 
-        if (delivery.Connections.MaxMessageRatePerSite < 0 || delivery.Connections.MaxConnectionRatePerSite < 0
-            || delivery.Connections.MessageBurstPerSite < 1 || delivery.Connections.ConnectionBurstPerSite < 1
-            || delivery.Connections.InitialConnectionsPerSite < 1)
-        {
-            errors.Add("Delivery:Connections: rates must not be negative; bursts and InitialConnectionsPerSite must be at least 1");
-        }
-
         if (delivery.MxPort is < 1 or > 65535)
         {
             errors.Add("Delivery:MxPort: a TCP port");
+        }
+    }
+
+    /// <summary>A shaping entry for an egress source that does not exist is a typo that would silently do nothing.</summary>
+    private static void ValidateShapingSources(Delivery.Dispatch.DeliveryOptions delivery, List<string> errors)
+    {
+        var sources = delivery.Egress.Sources.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var shaping = delivery.Shaping;
+        var layers = new List<(string Key, Delivery.Shaping.ShapingRule Rule)> { ("Delivery:Shaping:Default", shaping.Default) };
+        layers.AddRange(shaping.Providers.Select(p => ($"Delivery:Shaping:Providers:{p.Key}", p.Value)));
+        layers.AddRange(shaping.Domains.Select(d => ($"Delivery:Shaping:Domains:{d.Key}", d.Value)));
+        foreach (var (key, rule) in layers)
+        {
+            foreach (var source in rule.Sources.Keys)
+            {
+                if (!sources.Contains(source))
+                {
+                    errors.Add($"{key}:Sources:{source}: no egress source named '{source}' in Delivery:Egress:Sources");
+                }
+            }
         }
     }
 

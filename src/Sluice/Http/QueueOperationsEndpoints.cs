@@ -127,7 +127,7 @@ internal static class QueueOperationsEndpoints
             }
 
             var until = time.GetUtcNow().AddMinutes(request.Minutes ?? 60);
-            suspensions.Suspend(request.Destination, until);
+            suspensions.Suspend(request.Destination, until, byOperator: true);
             events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, request.Destination, null, 0, $"suspend until {until:u}", "suspend", null));
             return Results.Ok(new { destination = request.Destination, until });
         });
@@ -169,7 +169,7 @@ internal static class QueueOperationsEndpoints
         return (filter, null);
     }
 
-    private static IResult DeliveryOff()
+    internal static IResult DeliveryOff()
         => Results.Problem(title: "Delivery is off", detail: "This node runs with Delivery:Enabled=false.", statusCode: StatusCodes.Status409Conflict);
 
     private static void Admin(DeliveryEventLog events, TimeProvider time, string action, QueueOperationRequest request, long count)

@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using Sluice.Delivery.Dispatch;
+
+namespace Sluice.Configuration;
+
+/// <summary>
+/// Reloads the delivery policy when the config file changes or the process gets SIGHUP. The whole
+/// configuration is read and validated again; only a config that passes replaces the running
+/// delivery policy (routes, shaping, retries, egress, client settings). A bad one is refused and
+/// logged, and the node keeps the config it has. Other sections (listeners, spool, HTTP) take
+/// effect on restart.
+/// </summary>
+internal sealed class ConfigurationReloader : IHostedService, IDisposable
+{
+    /// <summary>Editors write a file in several steps; wait for them to finish before reading it.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
+
+    private readonly IConfigurationRoot _configuration;
+    private readonly string? _file;
+    private readonly DeliveryPolicyHolder _policy;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private FileSystemWatcher? _watcher;
+    private PosixSignalRegistration? _hangup;
+    private ITimer? _debounce;
+
+    public ConfigurationReloader(IConfigurationRoot configuration, string? file, DeliveryPolicyHolder policy, TimeProvider time, ILogger<ConfigurationReloader> logger)
+    {
+        _configuration = configuration;
+        _file = file is null ? null : Path.GetFullPath(file);
+        _policy = policy;
+        _time = time;
+        _logger = logger;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_file is not null)
+        {
+            // The folder is watched, not the file: editors and config managers replace files by rename.
+            _watcher = new FileSystemWatcher(Path.GetDirectoryName(_file)!, Path.GetFileName(_file))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, _) => Schedule();
+            _watcher.Created += (_, _) => Schedule();
+            _watcher.Renamed += (_, _) => Schedule();
+            _watcher.EnableRaisingEvents = true;
+            ReloadLog.Watching(_logger, _file);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                _ = ReloadAsync("SIGHUP");
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _hangup?.Dispose();
+        _debounce?.Dispose();
+        _watcher = null;
+        _hangup = null;
+    }
+
+    private void Schedule()
+    {
+        // Each event pushes the reload back: one reload after the last write.
+        var timer = _debounce ??= _time.CreateTimer(_ => _ = ReloadAsync("file changed"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(Settle, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// Reads and validates everything again; applies the delivery policy only if it all passes.
+    /// Returns the new policy, or why the reload was refused. Never throws.
+    /// </summary>
+    public async Task<(DeliveryPolicy? Policy, string? Refused)> ReloadAsync(string trigger)
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        string reason;
+        try
+        {
+            if (_file is not null && !File.Exists(_file))
+            {
+                reason = $"{_file} does not exist";
+            }
+            else
+            {
+                _configuration.Reload();
+                var options = SluiceConfiguration.Bind(_configuration);
+                var policy = _policy.Apply(options.Delivery);
+                ReloadLog.Reloaded(_logger, trigger, policy.Generation, options.Delivery.Routes.Count, options.Delivery.Shaping.Providers.Count, options.Delivery.Shaping.Domains.Count);
+                return (policy, null);
+            }
+        }
+        catch (ConfigurationException ex)
+        {
+            reason = ex.Message.ReplaceLineEndings(" ");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
+        {
+            reason = ex.InnerException?.Message ?? ex.Message;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        ReloadLog.Refused(_logger, trigger, reason);
+        return (null, reason);
+    }
+}

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// The delivery policy changes while the node runs: routes and shaping reload from the config file
+/// (or SIGHUP, or the HTTP API), a bad config is refused and the old one kept, per-domain limits and
+/// timeouts apply to their own queue, and an operator's suspension survives a restart. Every peer
+/// is a `sluice sink` on loopback; every route is a relay, so no DNS is asked.
+/// </summary>
+public sealed class LivePolicyTests
+{
+    [Fact]
+    public async Task Reload_ConfigFileChanged_NewRouteAndDomainLimitTakeEffectWithoutRestart()
+    {
+        using var dir = new TempDirectory();
+        await using var sinkX = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "x"), ["--latency", "30"], "127.0.0.9");
+        await using var sinkY = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "y"), ["--latency", "30"], "127.0.0.10");
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, Config(sinkX, """ "Default": { "MaxConnections": 1, "InitialConnections": 1 } """));
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config], delivery: true);
+
+        await SendAsync(node, "narrow.example", sessions: 3, messages: 30);
+        await WaitAcceptedAsync(sinkX, 30);
+        Assert.Equal(1, (await sinkX.SinkStatsAsync()).GetProperty("maxConcurrentConnections").GetInt64());
+
+        // A new route for everything and a wider limit for one domain, written while the node runs.
+        await File.WriteAllTextAsync(config, Config(sinkY, """
+            "Default": { "MaxConnections": 1, "InitialConnections": 1 },
+            "Domains": { "wide.example": { "MaxConnections": 3, "InitialConnections": 3 } }
+            """));
+        var policy = await WaitForGenerationAsync(node, 2);
+        Assert.Equal(3, policy.GetProperty("shaping").GetProperty("domains").GetProperty("wide.example").GetProperty("maxConnections").GetInt32());
+
+        await SendAsync(node, "wide.example", sessions: 6, messages: 60);
+        await WaitAcceptedAsync(sinkY, 60);
+        Assert.InRange((await sinkY.SinkStatsAsync()).GetProperty("maxConcurrentConnections").GetInt64(), 2, 3);
+        Assert.Equal(30, (await sinkX.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        Assert.Contains("Configuration reloaded (file changed): delivery policy generation 2", node.Output, StringComparison.Ordinal);
+
+        // The domain has its own queue at the relay site, with its own window.
+        var sites = (await PolicyAsync(node)).GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("pool").GetString()).ToList();
+        Assert.Contains(sites, s => s!.EndsWith("|@wide.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reload_BadConfig_IsRefusedWithTheKeyAndTheRunningPolicyKept()
+    {
+        using var dir = new TempDirectory();
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "sink"), [], "127.0.0.9");
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, Config(sink, """ "Default": { "MaxConnections": 2 } """));
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config], delivery: true);
+
+        // Broken JSON, noticed by the file watcher.
+        await File.WriteAllTextAsync(config, "{ \"Delivery\": { ");
+        await WaitForOutputAsync(node, "Configuration reload (file changed) refused");
+
+        // Valid JSON, invalid value, on SIGHUP.
+        await File.WriteAllTextAsync(config, Config(sink, """ "Default": { "MaxConnections": 0 } """));
+        Posix.Signal(node.Pid, Posix.SigHup);
+        await WaitForOutputAsync(node, "Delivery:Shaping:Default:MaxConnections: must be at least 1");
+
+        // And over HTTP: a problem naming the key.
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var response = await http.PostAsync(new Uri("api/v1/delivery/reload", UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Delivery:Shaping:Default:MaxConnections", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var policy = await PolicyAsync(node);
+        Assert.Equal(1, policy.GetProperty("generation").GetInt32());
+        Assert.Equal(2, policy.GetProperty("shaping").GetProperty("defaults").GetProperty("maxConnections").GetInt32());
+
+        // Mail still flows under the kept policy.
+        await SendAsync(node, "kept.example", sessions: 1, messages: 3);
+        await WaitAcceptedAsync(sink, 3);
+    }
+
+    [Fact]
+    public async Task Shaping_DomainCommandTimeout_AppliesToThatDomainOnly()
+    {
+        using var dir = new TempDirectory();
+
+        // Every reply of this sink comes 600 ms late: too late for impatient.example's 200 ms timeout.
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "sink"), ["--latency", "600"], "127.0.0.9");
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, Config(sink, """ "Domains": { "impatient.example": { "CommandTimeout": "00:00:00.200" } } """));
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config], delivery: true);
+
+        await SendAsync(node, "impatient.example", sessions: 1, messages: 1);
+        await SendAsync(node, "patient.example", sessions: 1, messages: 1);
+
+        await WaitAcceptedAsync(sink, 1);
+        var failure = await WaitForEventAsync(node, "TransientFailure");
+        Assert.EndsWith("@impatient.example", failure.GetProperty("recipient").GetString(), StringComparison.Ordinal);
+        Assert.Contains("timeout", failure.GetProperty("reply").GetString(), StringComparison.OrdinalIgnoreCase);
+        var delivered = await WaitForEventAsync(node, "Delivery");
+        Assert.EndsWith("@patient.example", delivered.GetProperty("recipient").GetString(), StringComparison.Ordinal);
+
+        // Timings: how long the attempt took, and how long since reception.
+        Assert.True(delivered.GetProperty("durationMs").GetDouble() >= 600, delivered.ToString());
+        Assert.True(delivered.GetProperty("queuedMs").GetDouble() >= delivered.GetProperty("durationMs").GetDouble(), delivered.ToString());
+    }
+
+    [Fact]
+    public async Task Suspend_ByOperator_SurvivesRestartAndResumeDelivers()
+    {
+        using var dir = new TempDirectory();
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "sink"), [], "127.0.0.9");
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, Config(sink, """ "Default": { } """));
+        var data = Path.Combine(dir.Path, "data");
+        var node = await SluiceProcess.StartAsync(data, ["--config", config], delivery: true);
+        try
+        {
+            using (var http = new HttpClient { BaseAddress = node.HttpBase })
+            {
+                using var suspend = await http.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "held.example", minutes = 30 });
+                Assert.True(suspend.IsSuccessStatusCode, await suspend.Content.ReadAsStringAsync());
+            }
+
+            Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(30)));
+            await node.DisposeAsync();
+            node = await SluiceProcess.StartAsync(data, ["--config", config], delivery: true);
+
+            using var again = new HttpClient { BaseAddress = node.HttpBase };
+            var suspensions = JsonDocument.Parse(await again.GetStringAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative))).RootElement;
+            Assert.True(suspensions.TryGetProperty("held.example", out _), suspensions.ToString());
+
+            await SendAsync(node, "held.example", sessions: 1, messages: 1);
+            var paused = await WaitForEventAsync(node, "TransientFailure");
+            Assert.Contains("paused", paused.GetProperty("reply").GetString(), StringComparison.Ordinal);
+            Assert.Equal(0, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+
+            using var resume = await again.DeleteAsync(new Uri("api/v1/queue/suspensions/held.example", UriKind.Relative));
+            Assert.True(resume.IsSuccessStatusCode);
+            await again.PostAsJsonAsync(new Uri("api/v1/queue/flush", UriKind.Relative), new { all = true });
+            await WaitAcceptedAsync(sink, 1);
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    private static string Config(SluiceProcess relay, string shaping) => $$"""
+        {
+          "Smtp": { "Hostname": "node.sluice.test" },
+          "Delivery": {
+            "Routes": [ { "Domain": "*", "Relay": "{{relay.SmtpEndpoint}}" } ],
+            "Retry": { "Intervals": [ "00:00:01" ], "Jitter": 0 },
+            "PollInterval": "00:00:00.200",
+            "Shaping": { {{shaping}} }
+          }
+        }
+        """;
+
+    private static async Task SendAsync(SluiceProcess node, string domain, int sessions, int messages)
+    {
+        await Task.WhenAll(Enumerable.Range(0, sessions).Select(c => Task.Run(async () =>
+        {
+            await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
+            await dialog.CommandAsync("EHLO load.test");
+            for (var i = 0; i < messages / sessions; i++)
+            {
+                await dialog.BeginDataAsync("load@src.test", string.Create(CultureInfo.InvariantCulture, $"r{c}-{i}@{domain}"));
+                Assert.StartsWith("250 ", await dialog.CommandAsync("Subject: live policy\r\n\r\nx\r\n."), StringComparison.Ordinal);
+            }
+        })));
+    }
+
+    private static async Task WaitAcceptedAsync(SluiceProcess sink, long count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long accepted;
+        do
+        {
+            accepted = (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64();
+            if (accepted >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"the sink accepted {accepted} of {count} messages");
+    }
+
+    private static async Task<JsonElement> PolicyAsync(SluiceProcess node)
+    {
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/delivery/policy", UriKind.Relative))).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> WaitForGenerationAsync(SluiceProcess node, int generation)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var policy = await PolicyAsync(node);
+            if (policy.GetProperty("generation").GetInt32() >= generation || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(generation, policy.GetProperty("generation").GetInt32());
+                return policy;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task WaitForOutputAsync(SluiceProcess node, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!node.Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no '{text}' in the node's output:\n{node.Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement> WaitForEventAsync(SluiceProcess node, string type)
+    {
+        var folder = Path.Combine(node.DataDirectory, "events");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "events-*.jsonl") : [])
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var reader = new StreamReader(stream);
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    var e = JsonDocument.Parse(line).RootElement;
+                    if (e.GetProperty("type").GetString() == type)
+                    {
+                        return e.Clone();
+                    }
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no {type} event in {folder}");
+    }
+}
