@@ -55,6 +55,7 @@ case "$cmd" in
     bench/deep-queue/run.sh
     bench/accept-rate/run.sh "$@"
     bench/relay/run.sh
+    bench/relay-deep/run.sh
     ;;
   *)
     echo "usage: $0 serve|test|bench" >&2

@@ -2,11 +2,12 @@
 # Rebuilds docs/performance.md from the newest result of each benchmark in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-latest() { ls -1 bench/results/"$1"-*.md 2>/dev/null | sort | tail -1; }
+latest() { ls -1 bench/results/"$1"-[0-9]*.md 2>/dev/null | sort | tail -1; }
 accept=$(latest accept-rate)
 engines=$(latest spool-engines)
 deep=$(latest deep-queue)
 relay=$(latest relay)
+relaydeep=$(latest relay-deep)
 {
   cat <<'MD'
 # Performance
@@ -43,6 +44,14 @@ Goal (delivery-engine issue): at least 3x Postfix's end-to-end rate in the same 
 
 MD
   if [ -n "$relay" ]; then sed '1d' "$relay"; echo; echo "Source: \`$relay\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
+## Relay with a deep queue — `bench/relay-deep/run.sh`
+
+Goal (delivery-engine issue): with 200,000 queued messages the rate does not fall as the queue deepens; peak memory recorded.
+
+MD
+  if [ -n "$relaydeep" ]; then sed '1d' "$relaydeep"; echo; echo "Source: \`$relaydeep\`"; else echo "_not run yet_"; fi
   cat <<'MD'
 
 ## Spool engines — `bench/spool-engines/run.sh`
