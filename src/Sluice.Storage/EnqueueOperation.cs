@@ -11,6 +11,10 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
 {
     public override long Bytes => content.Length;
 
+    public MessageId Id => id;
+
+    public MessageBuffer Content => content;
+
     public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
     {
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();

@@ -11,4 +11,11 @@ public sealed class SpoolOptions
 
     /// <summary>Most body bytes committed in one transaction before the batch is cut.</summary>
     public long MaxBatchBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Memory for bodies of freshly queued messages, kept after the commit so that delivering them
+    /// does not read them back from the spool file (0 turns it off). Bodies leave when delivered,
+    /// deferred or dead-lettered, or oldest first when the budget is full.
+    /// </summary>
+    public long HotCacheBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -8,6 +8,11 @@ public sealed partial class SqliteSpool
 {
     public async ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken)
     {
+        if (_hot.TryOpen(id) is { } hot)
+        {
+            return hot;
+        }
+
         var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         long seq;
         await using (var command = connection.CreateCommand())

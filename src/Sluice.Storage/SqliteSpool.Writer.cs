@@ -81,6 +81,16 @@ public sealed partial class SqliteSpool
         _metrics?.SpoolBatchSize.Record(batch.Count);
         foreach (var op in batch)
         {
+            // Before Commit completes the caller's task: the caller disposes the buffer once told, and the blocks must be ours by then.
+            if (op is EnqueueOperation stored)
+            {
+                _hot.Adopt(stored.Id, stored.Content);
+            }
+            else if (op is UpdateOperation updated)
+            {
+                _hot.Remove(updated.Id);
+            }
+
             op.Commit();
             if (op is EnqueueOperation)
             {

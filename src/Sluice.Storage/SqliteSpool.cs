@@ -15,6 +15,7 @@ namespace Sluice.Storage;
 public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 {
     private readonly SpoolOptions _options;
+    private readonly HotBodyCache _hot;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SluiceMetrics? _metrics;
@@ -31,6 +32,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth)
     {
         _options = options;
+        _hot = new HotBodyCache(options.HotCacheBytes);
         _time = time;
         _logger = logger;
         _metrics = metrics;

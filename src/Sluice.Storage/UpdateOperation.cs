@@ -9,6 +9,8 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
 {
     public bool IsAck => kind == UpdateKind.Ack;
 
+    public MessageId Id => id;
+
     public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
     {
         using var command = connection.CreateCommand();

@@ -36,6 +36,39 @@ public sealed class SqliteSpoolTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenContentAsync_HotCacheOff_ReadsTheSameBytesFromTheFile()
+    {
+        await using var spool = SqliteSpool.Open(new SpoolOptions { Directory = _dir.Path, HotCacheBytes = 0 }, _time, NullLogger.Instance);
+        var bytes = RandomBytes(200_000, seed: 2);
+
+        var id = await EnqueueAsync(spool, bytes, "a@example.com", "b@example.org");
+
+        await using var stream = await spool.OpenContentAsync(id, CancellationToken.None);
+        Assert.NotNull(stream);
+        Assert.IsNotType<HotBodyStream>(stream);
+        Assert.Equal(bytes, await ReadAllAsync(stream));
+    }
+
+    [Fact]
+    public async Task OpenContentAsync_JustQueued_IsServedFromMemoryAndAfterDeferFromTheFile()
+    {
+        await using var spool = Open();
+        var bytes = RandomBytes(60_000, seed: 3); // under the helper's 64 KiB spill threshold
+        var id = await EnqueueAsync(spool, bytes, "a@example.com", "b@example.org");
+
+        await using (var hot = await spool.OpenContentAsync(id, CancellationToken.None))
+        {
+            Assert.IsType<HotBodyStream>(hot);
+            Assert.Equal(bytes, await ReadAllAsync(hot!));
+        }
+
+        Assert.True(await spool.DeferAsync(id, _time.GetUtcNow().AddMinutes(1), "451 later", null, CancellationToken.None));
+        await using var cold = await spool.OpenContentAsync(id, CancellationToken.None);
+        Assert.IsNotType<HotBodyStream>(cold);
+        Assert.Equal(bytes, await ReadAllAsync(cold!));
+    }
+
+    [Fact]
     public async Task Open_AfterDispose_RecoversQueueWithEnvelope()
     {
         MessageId id;

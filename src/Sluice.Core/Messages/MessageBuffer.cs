@@ -9,12 +9,14 @@ namespace Sluice.Core.Messages;
 /// </summary>
 public sealed class MessageBuffer : IDisposable
 {
-    private const int BlockSize = 64 * 1024;
+    /// <summary>Size of each pooled block (every block but the last is full).</summary>
+    public const int BlockSize = 64 * 1024;
     private readonly List<byte[]> _blocks = [];
     private readonly long _memoryThreshold;
     private readonly string _spillDirectory;
     private FileStream? _file;
     private int _lastBlockUsed;
+    private bool _detached;
 
     public MessageBuffer(string spillDirectory, long memoryThreshold = 1024 * 1024)
     {
@@ -28,6 +30,7 @@ public sealed class MessageBuffer : IDisposable
 
     public void Write(ReadOnlySpan<byte> data)
     {
+        ThrowIfDetached();
         Length += data.Length;
         if (_file is not null)
         {
@@ -61,6 +64,7 @@ public sealed class MessageBuffer : IDisposable
     public void CopyTo(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
+        ThrowIfDetached();
         if (_file is not null)
         {
             _file.Flush();
@@ -77,6 +81,26 @@ public sealed class MessageBuffer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Hands the in-memory blocks to a new owner (who returns them to <see cref="ArrayPool{T}.Shared"/>),
+    /// leaving this buffer empty; null when the message spilled to disk. The spool keeps freshly
+    /// queued bodies this way so delivery does not read them back from disk.
+    /// </summary>
+    public (List<byte[]> Blocks, int LastBlockUsed)? DetachBlocks()
+    {
+        if (_file is not null || _blocks.Count == 0)
+        {
+            return null;
+        }
+
+        // Length stays, for whoever logs the size after queueing; the bytes are gone until Reset.
+        var detached = (new List<byte[]>(_blocks), _lastBlockUsed);
+        _blocks.Clear();
+        _lastBlockUsed = 0;
+        _detached = true;
+        return detached;
+    }
+
     public byte[] ToArray()
     {
         using var ms = new MemoryStream(checked((int)Length));
@@ -86,6 +110,7 @@ public sealed class MessageBuffer : IDisposable
 
     public void Reset()
     {
+        _detached = false;
         ReturnBlocks();
         _file?.Dispose();
         _file = null;
@@ -93,6 +118,14 @@ public sealed class MessageBuffer : IDisposable
     }
 
     public void Dispose() => Reset();
+
+    private void ThrowIfDetached()
+    {
+        if (_detached)
+        {
+            throw new InvalidOperationException("The buffer's blocks were handed to the spool; Reset it before reuse.");
+        }
+    }
 
     private void Spill()
     {
