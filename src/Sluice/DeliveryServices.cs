@@ -7,6 +7,7 @@ using Sluice.Delivery.Connections;
 using Sluice.Delivery.Dispatch;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Events;
+using Sluice.Delivery.Pools;
 
 namespace Sluice;
 
@@ -19,7 +20,34 @@ internal static class DeliveryServices
         var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
         services.AddSingleton(delivery);
         services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
-        services.AddSingleton(_ => new DeliveryPolicyHolder(delivery, time, Random.Shared.NextDouble));
+        services.AddSingleton(sp =>
+        {
+            var holder = new DeliveryPolicyHolder(delivery, time, Random.Shared.NextDouble);
+            var relays = sp.GetRequiredService<RelayPools>();
+            var logger = sp.GetRequiredService<ILogger<RelayPools>>();
+            holder.Reloaded += policy =>
+            {
+                foreach (var change in relays.Apply(policy.Options.Pools))
+                {
+                    PoolLog.Reloaded(logger, change);
+                }
+            };
+            return holder;
+        });
+        services.AddSingleton(sp =>
+        {
+            var relays = new RelayPools(delivery.Pools, time, Random.Shared, sp.GetRequiredService<SluiceMetrics>());
+            var logger = sp.GetRequiredService<ILogger<RelayPools>>();
+            relays.Set.HealthChanged += (member, health, why) => PoolLog.HealthChanged(logger, member.Pool, member.Name, health.ToString(), why);
+            return relays;
+        });
+        services.AddSingleton(sp => new ActiveHealthChecker(
+            sp.GetRequiredService<RelayPools>().Set,
+            new SmtpProbe(sp.GetRequiredService<MxResolver>(), time),
+            delivery.Client.HeloName,
+            time,
+            sp.GetRequiredService<SluiceMetrics>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ActiveHealthChecker>());
         services.AddSingleton(sp => new ConnectionPool(time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
@@ -36,6 +64,7 @@ internal static class DeliveryServices
             sp.GetRequiredService<MxResolver>(),
             sp.GetRequiredService<DeliveryPolicyHolder>(),
             sp.GetRequiredService<ConnectionPool>(),
+            sp.GetRequiredService<RelayPools>(),
             sp.GetRequiredService<BounceSender>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
             sp.GetRequiredService<Suspensions>(),

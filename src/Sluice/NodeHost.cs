@@ -85,6 +85,7 @@ internal static class NodeHost
         HttpEndpoints.Map(app);
         QueueOperationsEndpoints.Map(app);
         DeliveryPolicyEndpoints.Map(app);
+        PoolsEndpoints.Map(app);
         return app;
     }
 }

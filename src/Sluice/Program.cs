@@ -7,6 +7,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     PasswdCommand.Create(),
     SinkCommand.Create(),
     QueueCommand.Create(),
+    PoolsCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

@@ -18,5 +18,14 @@ public sealed class BalancerMemberOptions
     /// <summary>Most connections (or messages in flight) at once; 0 for no cap.</summary>
     public int MaxConnections { get; set; }
 
+    /// <summary>Outbound pools only: TLS policy towards this relay (Opportunistic, Required, Disabled); unset keeps the route's.</summary>
+    public string? Tls { get; set; }
+
+    /// <summary>Outbound pools only: AUTH PLAIN user name for this relay (sent only over TLS).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Outbound pools only: AUTH password. Never logged or shown by the API.</summary>
+    public string? Password { get; set; }
+
     public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? Address : Name;
 }

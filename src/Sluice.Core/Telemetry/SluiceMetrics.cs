@@ -32,6 +32,9 @@ public sealed class SluiceMetrics
         OutboundConnectionsFailed = Meter.CreateCounter<long>("sluice.delivery.connections.failed", "{connection}", "Outbound connections that could not be set up, by site and reason (enhanced status).");
         OutboundConnectionsReused = Meter.CreateCounter<long>("sluice.delivery.connections.reused", "{connection}", "Messages sent over an already open cached connection, by site.");
         OutboundConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.delivery.connections.open", "{connection}", "Outbound SMTP connections open now.");
+        PoolSelections = Meter.CreateCounter<long>("sluice.pool.member.selected", "{message}", "Messages sent to a pool member, by pool and member.");
+        PoolFailures = Meter.CreateCounter<long>("sluice.pool.member.failures", "{attempt}", "Attempts that failed by the member's fault, by pool, member and reason.");
+        PoolProbeDuration = Meter.CreateHistogram<double>("sluice.pool.probe.duration", "s", "Active health probe latency, by pool, member and result.");
         DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
             "sluice.spool.write.duration",
@@ -64,6 +67,12 @@ public sealed class SluiceMetrics
     public Counter<long> BytesAccepted { get; }
 
     public Counter<long> DnsLookups { get; }
+
+    public Counter<long> PoolSelections { get; }
+
+    public Counter<long> PoolFailures { get; }
+
+    public Histogram<double> PoolProbeDuration { get; }
 
     public Counter<long> OutboundConnectionsOpened { get; }
 

@@ -53,7 +53,7 @@ internal sealed class ConnectionPool(TimeProvider time, Core.Telemetry.SluiceMet
                 return (connection, failure);
             }
 
-            if (cached.IsUsable && time.GetUtcNow() - cached.LastUsed < pool.Shaping.IdleTimeout)
+            if (cached.LooksAlive() && time.GetUtcNow() - cached.LastUsed < pool.Shaping.IdleTimeout)
             {
                 metrics?.OutboundConnectionsReused.Add(1, new KeyValuePair<string, object?>("site", site));
                 return (cached, null);

@@ -17,6 +17,9 @@ public sealed class DeliveryOptions
     /// <summary>Per-domain routing rules; an exact domain beats "*".</summary>
     public List<RouteOptions> Routes { get; set; } = [];
 
+    /// <summary>Relay pools that routes can send through: balanced, health-checked, failed over (reloaded live, keeping health).</summary>
+    public List<Core.Balancing.BalancerPoolOptions> Pools { get; set; } = [];
+
     /// <summary>Port used for MX hosts (25; other values only for tests and special setups).</summary>
     public int MxPort { get; set; } = 25;
 

@@ -50,7 +50,8 @@ internal sealed class DeliveryPolicy
     /// the default, so a connection made under a weaker policy is never reused for a stricter one),
     /// the shaping, and the client settings (source address, EHLO name, TLS, timeouts).
     /// </summary>
-    public (string PoolKey, SiteShaping Shaping, SmtpClientOptions Client) Plan(string domain, Route route, string site, IReadOnlyList<MxHost> hosts, EgressSource? source)
+    public (string PoolKey, SiteShaping Shaping, SmtpClientOptions Client) Plan(
+        string domain, Route route, string site, IReadOnlyList<MxHost> hosts, EgressSource? source, (string User, string? Password)? credentials = null)
     {
         var (poolKey, shaping) = Shaping.Resolve(site, hosts, domain, source?.Name);
         var tls = route.Tls ?? Options.Client.Tls;
@@ -67,8 +68,10 @@ internal sealed class DeliveryPolicy
             c.CommandTimeout = state.shaping.CommandTimeout;
             c.DataBlockTimeout = state.shaping.DataTimeout;
             c.FinalDotTimeout = state.shaping.DataDoneTimeout;
+            c.Username = state.credentials?.User;
+            c.Password = state.credentials?.Password;
             return c;
-        }, (Options, source, tls, shaping));
+        }, (Options, source, tls, shaping, credentials));
         return (poolKey, shaping, client);
     }
 }

@@ -22,6 +22,15 @@ internal sealed partial class Dispatcher
             return Suspended(recipients, domain, domain, domainPause);
         }
 
+        var message = new OutboundMessage(
+            entry.Envelope with { Recipients = recipients },
+            entry.Size,
+            async ct => await _queue.OpenContentAsync(entry.Id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"{entry.Id} has no stored content"));
+        if (route.IsPool)
+        {
+            return await DeliverViaPoolAsync(policy, entry, domain, route, recipients, message).ConfigureAwait(false);
+        }
+
         var (site, hosts, port, failure) = await TargetsAsync(policy, domain, route).ConfigureAwait(false);
         if (_suspensions.SuspendedUntil(site) is { } sitePause)
         {
@@ -33,10 +42,6 @@ internal sealed partial class Dispatcher
             return [.. recipients.Select(r => new AttemptResult(r, failure, site, null))];
         }
 
-        var message = new OutboundMessage(
-            entry.Envelope with { Recipients = recipients },
-            entry.Size,
-            async ct => await _queue.OpenContentAsync(entry.Id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"{entry.Id} has no stored content"));
         var source = policy.Egress.Next(route.EgressPool);
 
         // Connections and their limits are per site × egress source (× domain, when it has its own shaping).
@@ -47,41 +52,61 @@ internal sealed partial class Dispatcher
             return Suspended(recipients, site, poolKey, poolPause);
         }
 
+        var attempt = await SendToHostsAsync(new HostTarget(site, poolKey, shaping, client, hosts, port, source?.Name), message).ConfigureAwait(false);
+        if (attempt.Results is { } results)
+        {
+            return results;
+        }
+
+        var none = attempt.LastFailure ?? DeliveryOutcome.Transient("4.4.1", "No mail exchanger could be reached");
+        return [.. recipients.Select(r => new AttemptResult(r, none, site, null))];
+    }
+
+    /// <summary>
+    /// Tries the hosts of one target in order, each address in turn, until one answers the
+    /// transaction. Null results mean no host did: every session failed to set up or was lost
+    /// before the peer answered (<see cref="HostsAttempt.LastFailure"/> says how the last one ended).
+    /// </summary>
+    private async Task<HostsAttempt> SendToHostsAsync(HostTarget target, OutboundMessage message)
+    {
         DeliveryOutcome? last = null;
-        foreach (var host in hosts)
+        var lostInTransaction = false;
+        foreach (var host in target.Hosts)
         {
             foreach (var address in host.Addresses)
             {
-                var (connection, openFailure) = await _pool.AcquireAsync(poolKey, shaping, new IPEndPoint(address, port), host.Name, client, CancellationToken.None).ConfigureAwait(false);
+                var (connection, openFailure) = await _pool.AcquireAsync(target.PoolKey, target.Shaping, new IPEndPoint(address, target.Port), host.Name, target.Client, CancellationToken.None).ConfigureAwait(false);
                 if (connection is null)
                 {
                     last = openFailure;
-                    Feedback(poolKey, openFailure!, connectionFailed: true);
+                    lostInTransaction = false;
+                    Feedback(target.PoolKey, openFailure!, connectionFailed: true);
                     continue;
                 }
 
-                await _pool.WaitForMessageSlotAsync(poolKey, CancellationToken.None).ConfigureAwait(false);
+                await _pool.WaitForMessageSlotAsync(target.PoolKey, CancellationToken.None).ConfigureAwait(false);
                 var outcomes = await connection.SendAsync(message, CancellationToken.None).ConfigureAwait(false);
                 var broken = !connection.IsUsable;
-                await _pool.ReleaseAsync(poolKey, connection).ConfigureAwait(false);
-                Feedback(poolKey, outcomes[0].Outcome, connectionFailed: broken);
+                await _pool.ReleaseAsync(target.PoolKey, connection).ConfigureAwait(false);
+                Feedback(target.PoolKey, outcomes[0].Outcome, connectionFailed: broken);
                 if (outcomes.Any(o => o.Outcome.Kind == DeliveryOutcomeKind.Delivered))
                 {
-                    _pool.ReportSuccess(poolKey);
+                    _pool.ReportSuccess(target.PoolKey);
                 }
+
                 if (broken && outcomes.All(o => o.Outcome.Kind == DeliveryOutcomeKind.Transient && o.Outcome.Reply.Status is { Subject: 4, Detail: 2 }))
                 {
                     // The connection broke before the peer answered: that host, not the message, failed. Next host.
                     last = outcomes[0].Outcome;
+                    lostInTransaction = true;
                     continue;
                 }
 
-                return [.. outcomes.Select(o => new AttemptResult(o.Recipient, o.Outcome, site, host.Name, source?.Name))];
+                return new HostsAttempt([.. outcomes.Select(o => new AttemptResult(o.Recipient, o.Outcome, target.Site, host.Name, target.Source))], null, false);
             }
         }
 
-        var none = last ?? DeliveryOutcome.Transient("4.4.1", "No mail exchanger could be reached");
-        return [.. recipients.Select(r => new AttemptResult(r, none, site, null))];
+        return new HostsAttempt(null, last, lostInTransaction);
     }
 
     /// <summary>Slow-start feedback: throttling narrows the window; repeated connection failures rest the site.</summary>

@@ -23,6 +23,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly MxResolver _dns;
     private readonly DeliveryPolicyHolder _policy;
     private readonly ConnectionPool _pool;
+    private readonly Pools.RelayPools _relays;
     private readonly BounceSender _bounces;
     private readonly Classification.BounceClassifier _classifier;
     private readonly Suspensions _suspensions;
@@ -40,6 +41,7 @@ internal sealed partial class Dispatcher : BackgroundService
         MxResolver dns,
         DeliveryPolicyHolder policy,
         ConnectionPool pool,
+        Pools.RelayPools relays,
         BounceSender bounces,
         Classification.BounceClassifier classifier,
         Suspensions suspensions,
@@ -53,6 +55,7 @@ internal sealed partial class Dispatcher : BackgroundService
         _dns = dns;
         _policy = policy;
         _pool = pool;
+        _relays = relays;
         _bounces = bounces;
         _classifier = classifier;
         _suspensions = suspensions;

@@ -2,8 +2,10 @@ using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Routing;
 
-/// <summary>Where a domain's mail goes: MX lookup, or a relay host and port.</summary>
-internal sealed record Route(string? RelayHost, int RelayPort, TlsPolicy? Tls, string? EgressPool = null)
+/// <summary>Where a domain's mail goes: MX lookup, a relay host and port, or a balanced relay pool.</summary>
+internal sealed record Route(string? RelayHost, int RelayPort, TlsPolicy? Tls, string? EgressPool = null, string? Pool = null)
 {
     public bool IsRelay => RelayHost is not null;
+
+    public bool IsPool => Pool is not null;
 }

@@ -10,6 +10,9 @@ public sealed class RouteOptions
     /// <summary>HOST:PORT of the smarthost; null means MX delivery for this domain (overriding a "*" relay).</summary>
     public string? Relay { get; set; }
 
+    /// <summary>Name of a relay pool (Delivery:Pools) to send this domain's mail through, balanced and failed over; excludes <see cref="Relay"/>.</summary>
+    public string? Pool { get; set; }
+
     /// <summary>Egress pool to send this domain's mail from; null uses Delivery:Egress:DefaultPool.</summary>
     public string? EgressPool { get; set; }
 

@@ -13,7 +13,7 @@ internal sealed class Router
     {
         foreach (var rule in routes)
         {
-            var route = (rule.Relay is null ? Mx with { Tls = rule.Tls } : Parse(rule.Relay, rule.Tls)) with { EgressPool = rule.EgressPool };
+            var route = (rule.Relay is null ? Mx with { Tls = rule.Tls } : Parse(rule.Relay, rule.Tls)) with { EgressPool = rule.EgressPool, Pool = rule.Pool };
             if (rule.Domain == "*")
             {
                 _default = route;

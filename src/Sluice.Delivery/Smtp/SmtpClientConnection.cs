@@ -46,6 +46,23 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
 
     public int MessagesSent { get; private set; }
 
+    /// <summary>
+    /// For a cached idle connection: false when the peer has closed it or sent something unasked
+    /// (an idle-timeout 421). A server says nothing between transactions, so anything readable
+    /// means the session is over; one poll syscall spares a message a failed attempt.
+    /// </summary>
+    public bool LooksAlive()
+    {
+        try
+        {
+            return IsUsable && !_socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     public DateTimeOffset LastUsed { get; private set; }
 
     /// <summary>Connects, reads the greeting, says EHLO (HELO if refused) and starts TLS per policy.</summary>
@@ -155,7 +172,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
 
             if (_options.Tls == TlsPolicy.Disabled || (!Capabilities.StartTls && _options.Tls == TlsPolicy.Opportunistic))
             {
-                return null;
+                return await AuthenticateAsync().ConfigureAwait(false);
             }
 
             if (!Capabilities.StartTls)
@@ -170,17 +187,47 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
             {
                 return _options.Tls == TlsPolicy.Required
                     ? DeliveryOutcome.Transient("4.7.4", $"TLS is required but STARTTLS was refused: {ready.Reply}")
-                    : null;
+                    : await AuthenticateAsync().ConfigureAwait(false);
             }
 
             await StartTlsAsync(serverName, cancellationToken).ConfigureAwait(false);
-            return await HelloAsync().ConfigureAwait(false);
+            return await HelloAsync().ConfigureAwait(false) ?? await AuthenticateAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransportError(ex))
         {
             IsUsable = false;
             return DeliveryOutcome.Transient(ex is AuthenticationException ? "4.7.5" : "4.4.2", $"Session setup with {Remote} failed: {Describe(ex)}");
         }
+    }
+
+    /// <summary>
+    /// AUTH PLAIN with an initial response (RFC 4954 §4, RFC 4616) when credentials are configured.
+    /// Credentials never cross an unencrypted connection, and neither they nor the exchange are logged.
+    /// </summary>
+    private async Task<DeliveryOutcome?> AuthenticateAsync()
+    {
+        if (_options.Username is not { } user)
+        {
+            return null;
+        }
+
+        if (!IsTls)
+        {
+            return DeliveryOutcome.Transient("4.7.0", "Credentials for this relay are only sent over TLS, and the session is not encrypted");
+        }
+
+        if (!Capabilities.AuthPlain)
+        {
+            return DeliveryOutcome.Transient("4.7.0", "The relay does not offer AUTH PLAIN");
+        }
+
+        var token = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0" + user + "\0" + (_options.Password ?? string.Empty)));
+        await WriteLineAsync("AUTH PLAIN " + token).ConfigureAwait(false);
+        await FlushAsync().ConfigureAwait(false);
+        var reply = (await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false)).Reply;
+
+        // 235: authenticated. Anything else is the relay refusing us, not a verdict on a message.
+        return reply.Code == 235 ? null : DeliveryOutcome.Transient("4.7.0", $"The relay refused authentication: {reply}");
     }
 
     private async Task<DeliveryOutcome?> HelloAsync()

@@ -22,6 +22,12 @@ public sealed class SmtpClientOptions
 
     public TimeSpan FinalDotTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>AUTH PLAIN user for a relay that requires it (RFC 4954); sent only after STARTTLS.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>AUTH password; never logged.</summary>
+    public string? Password { get; set; }
+
     public bool UsePipelining { get; set; } = true;
 
     public bool UseChunking { get; set; } = true;

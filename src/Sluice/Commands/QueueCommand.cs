@@ -15,7 +15,7 @@ internal static class QueueCommand
 
     public static Command Create()
     {
-        var api = new Option<string>("--api") { Description = "Node HTTP address.", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLUICE_API") ?? "http://127.0.0.1:8025" };
+        var api = ApiOption();
         var id = new Option<string?>("--id") { Description = "One message id." };
         var domain = new Option<string?>("--domain") { Description = "Messages with a recipient in this domain." };
         var state = new Option<string?>("--state") { Description = "queued, in-flight or dead-letter." };
@@ -70,7 +70,11 @@ internal static class QueueCommand
         return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, summary, list, show, flush, delete, bounce, suspend, resume };
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Option<string> api, Func<HttpClient, Task> action)
+    /// <summary>--api (or SLUICE_API): the node to talk to.</summary>
+    internal static Option<string> ApiOption()
+        => new("--api") { Description = "Node HTTP address.", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLUICE_API") ?? "http://127.0.0.1:8025" };
+
+    internal static async Task<int> RunAsync(ParseResult parse, Option<string> api, Func<HttpClient, Task> action)
     {
         using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(api)!.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         try
@@ -108,5 +112,5 @@ internal static class QueueCommand
         return json;
     }
 
-    private static void Print(JsonElement json) => Console.WriteLine(JsonSerializer.Serialize(json, Pretty));
+    internal static void Print(JsonElement json) => Console.WriteLine(JsonSerializer.Serialize(json, Pretty));
 }

@@ -101,6 +101,12 @@ public static class SluiceConfiguration
                 BindElements<Delivery.Egress.EgressPoolMemberOptions>(pool.GetSection("Members"));
             }
 
+            foreach (var pool in configuration.GetSection("Delivery:Pools").GetChildren())
+            {
+                BindElements<Core.Balancing.BalancerMemberOptions>(pool.GetSection("Members"));
+                pool.Get<Core.Balancing.BalancerPoolOptions>();
+            }
+
             // Dictionaries drop bad entries the same way: each shaping rule, and each rule's source entries.
             foreach (var rule in ShapingRules(configuration.GetSection("Delivery:Shaping")))
             {
@@ -305,6 +311,23 @@ public static class SluiceConfiguration
         ValidateShapingSources(delivery, errors);
 
         errors.AddRange(Delivery.Egress.EgressSelector.Validate(delivery.Egress));
+        errors.AddRange(Delivery.Pools.RelayPools.Validate(delivery.Pools));
+        for (var i = 0; i < delivery.Routes.Count; i++)
+        {
+            var route = delivery.Routes[i];
+            if (route.Pool is { } poolName)
+            {
+                if (route.Relay is not null)
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"Delivery:Routes:{i}:Pool: a route goes to a Relay or a Pool, not both"));
+                }
+                else if (!delivery.Pools.Any(p => string.Equals(p.Name, poolName, StringComparison.OrdinalIgnoreCase)))
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"Delivery:Routes:{i}:Pool: no pool named '{poolName}' in Delivery:Pools"));
+                }
+            }
+        }
+
         for (var i = 0; i < delivery.Routes.Count; i++)
         {
             if (delivery.Routes[i].EgressPool is { } pool && !delivery.Egress.Pools.Any(p => string.Equals(p.Name, pool, StringComparison.OrdinalIgnoreCase)))

@@ -1,0 +1,6 @@
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Pools;
+
+/// <summary>The outbound settings of one relay member: TLS policy and AUTH credentials.</summary>
+internal sealed record RelayMemberSettings(TlsPolicy? Tls, string? Username, string? Password);

@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using Sluice.Core.Balancing;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Pools;
+
+/// <summary>
+/// The outbound relay pools: the balancing library's pool set plus each member's TLS and AUTH
+/// settings, reloaded with the delivery policy. Health and in-flight counts survive reloads.
+/// </summary>
+internal sealed class RelayPools
+{
+    private Dictionary<(string Pool, string Member), RelayMemberSettings> _settings = [];
+
+    public RelayPools(IReadOnlyList<BalancerPoolOptions> pools, TimeProvider time, Random random, Core.Telemetry.SluiceMetrics? metrics = null)
+    {
+        Set = new BalancerPoolSet(pools, time, random);
+        _settings = Settings(pools);
+        if (metrics is not null)
+        {
+            metrics.Meter.CreateObservableGauge("sluice.pool.member.health", ObserveHealth, "{state}", "Pool member health: 1 takes traffic (healthy or not yet checked), 0 unhealthy, by pool and member.");
+            metrics.Meter.CreateObservableGauge("sluice.pool.member.in_flight", ObserveInFlight, "{message}", "Messages in flight to each pool member.");
+        }
+    }
+
+    public BalancerPoolSet Set { get; }
+
+    /// <summary>Applies reloaded (validated) pools; returns the changes.</summary>
+    public IReadOnlyList<string> Apply(IReadOnlyList<BalancerPoolOptions> pools)
+    {
+        var changes = Set.Apply(pools);
+        Volatile.Write(ref _settings, Settings(pools));
+        return changes;
+    }
+
+    public RelayMemberSettings SettingsOf(BalancerMember member)
+        => Volatile.Read(ref _settings).TryGetValue((member.Pool, member.Name), out var settings) ? settings : new RelayMemberSettings(null, null, null);
+
+    /// <summary>Config problems of the pools' outbound settings (the balancing library checks the rest).</summary>
+    public static List<string> Validate(IReadOnlyList<BalancerPoolOptions> pools, string prefix = "Delivery:Pools")
+    {
+        var errors = BalancerPoolSet.Validate(pools, prefix);
+        for (var i = 0; i < pools.Count; i++)
+        {
+            for (var j = 0; j < pools[i].Members.Count; j++)
+            {
+                var member = pools[i].Members[j];
+                var key = $"{prefix}:{i}:Members:{j}";
+                if (member.Tls is { } tls && !Enum.TryParse<TlsPolicy>(tls, ignoreCase: true, out _))
+                {
+                    errors.Add($"{key}:Tls: '{tls}' is not Opportunistic, Required or Disabled");
+                }
+
+                if (member.Username is not null && string.IsNullOrEmpty(member.Password))
+                {
+                    errors.Add($"{key}:Password: a Username needs a Password");
+                }
+
+                if (member.Username is not null && member.Tls is { } policy && !policy.Equals(nameof(TlsPolicy.Required), StringComparison.OrdinalIgnoreCase))
+                {
+                    errors.Add($"{key}:Tls: credentials are only sent over TLS; set Tls to Required (or leave it unset)");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static Dictionary<(string, string), RelayMemberSettings> Settings(IReadOnlyList<BalancerPoolOptions> pools)
+    {
+        var settings = new Dictionary<(string, string), RelayMemberSettings>();
+        foreach (var pool in pools)
+        {
+            foreach (var member in pool.Members)
+            {
+                TlsPolicy? tls = member.Tls is { } t && Enum.TryParse<TlsPolicy>(t, true, out var parsed) ? parsed
+                    : member.Username is not null ? TlsPolicy.Required
+                    : null;
+                settings[(pool.Name, member.EffectiveName)] = new RelayMemberSettings(tls, member.Username, member.Password);
+            }
+        }
+
+        return settings;
+    }
+
+    private IEnumerable<Measurement<int>> ObserveHealth()
+    {
+        foreach (var pool in Set.Pools)
+        {
+            foreach (var m in pool.Members)
+            {
+                yield return new Measurement<int>(m.Health == MemberHealth.Unhealthy ? 0 : 1, new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", m.Name));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveInFlight()
+    {
+        foreach (var pool in Set.Pools)
+        {
+            foreach (var m in pool.Members)
+            {
+                yield return new Measurement<int>(m.InFlight, new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", m.Name));
+            }
+        }
+    }
+}
