@@ -142,6 +142,47 @@ public sealed class RelayPoolTests
         Assert.DoesNotContain(password, await http.GetStringAsync(new Uri("api/v1/delivery/policy", UriKind.Relative)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pool_ReloadDrainsAMemberKeepsCountersAndRefusesUnknownPolicy()
+    {
+        using var dir = new TempDirectory();
+        await using var a = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "a"), [], "127.0.0.11");
+        await using var b = await SluiceProcess.StartSinkAsync(Path.Combine(dir.Path, "b"), [], "127.0.0.12");
+        await using var node = await StartNodeAsync(dir, Pool("lb", "WeightedRoundRobin", Member("a", a), Member("b", b)));
+        await SendAsync(node, 1, 10, "lb.example");
+        await PollAsync(async () => await AcceptedAsync([a, b]) == 10, TimeSpan.FromSeconds(30), "first ten delivered");
+        Assert.Equal(5, (await b.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+
+        // Drain b (weight 0) by editing the config file.
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace(Member("b", b), Member("b", b).Replace("\"Tier\"", "\"Weight\": 0, \"Tier\"", StringComparison.Ordinal), StringComparison.Ordinal));
+        await PollAsync(async () => (await MemberAsync(node, "b")).GetProperty("weight").GetInt32() == 0, TimeSpan.FromSeconds(10), "b drained", node);
+        Assert.Equal(5, (await MemberAsync(node, "b")).GetProperty("selected").GetInt64()); // state kept across the reload
+        await SendAsync(node, 1, 10, "lb.example");
+        await PollAsync(async () => (await a.SinkStatsAsync()).GetProperty("accepted").GetInt64() == 15, TimeSpan.FromSeconds(30), "a takes all", node);
+        Assert.Equal(5, (await b.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        using (var metricsClient = new HttpClient { BaseAddress = node.HttpBase })
+        {
+            var metrics = await metricsClient.GetStringAsync(new Uri("metrics", UriKind.Relative));
+            Assert.Contains("sluice_pool_member_health{member=\"b\",pool=\"lb\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("sluice_pool_member_selected_total{member=\"a\",pool=\"lb\"} 15", metrics, StringComparison.Ordinal);
+            Assert.Contains("sluice_pool_probe_duration_bucket{", metrics, StringComparison.Ordinal);
+        }
+
+        // An unknown policy is refused; the running pools stay.
+        await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("WeightedRoundRobin", "Fastest", StringComparison.Ordinal));
+        await PollAsync(() => Task.FromResult(node.Output.Contains("Delivery:Pools:0:Policy: unknown policy 'Fastest'", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the refusal logged", node);
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        Assert.Contains("\"policy\":\"WeightedRoundRobin\"", await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> MemberAsync(SluiceProcess node, string member)
+    {
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
+        return pools.EnumerateArray().SelectMany(p => p.GetProperty("members").EnumerateArray()).First(m => m.GetProperty("name").GetString() == member).Clone();
+    }
+
     private static string Member(string name, SluiceProcess sink, int tier = 1)
         => $$"""{ "Name": "{{name}}", "Address": "{{sink.SmtpEndpoint}}", "Tier": {{tier}} }""";
 
