@@ -19,5 +19,15 @@ public sealed class SmtpListenerOptions
     /// <summary>TLS from the first byte (port 465, RFC 8314) instead of STARTTLS.</summary>
     public bool ImplicitTls { get; set; }
 
+    /// <summary>
+    /// Expect a PROXY protocol header (v1 or v2) from the balancers in <see cref="ProxyTrustedNetworks"/>,
+    /// so the session sees the real client address. Connections from anywhere else are served as
+    /// direct connections and never parsed for PROXY.
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>CIDR networks of the balancers (sluice balance, HAProxy) allowed to send PROXY headers.</summary>
+    public List<string> ProxyTrustedNetworks { get; set; } = [];
+
     public SmtpLimits Limits { get; set; } = new();
 }

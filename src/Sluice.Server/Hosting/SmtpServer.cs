@@ -140,18 +140,37 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private async Task RunConnectionAsync(Socket socket, SmtpListenerContext context, TaskCompletionSource done)
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (context.ProxyTrustedNetworks.Count > 0 && IsTrustedProxy(context, remote.Address))
+        {
+            // A balancer in front: the client is the one its PROXY header names (LOCAL: the balancer itself, e.g. a probe).
+            if (await ProxyHeaderReader.ReadAsync(socket, _time).ConfigureAwait(false) is not var (header, rest))
+            {
+                ServerLog.ConnectionRefused(_logger, remote.Address, "no valid PROXY header from a trusted balancer");
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            remote = header.Source ?? remote;
+            if (!rest.IsEmpty)
+            {
+                stream = new PrefixedStream(rest, stream);
+            }
+        }
+
         var client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
         var refused = context.Connections.TryAdmit(client, context.Limits.MaxConnections, context.Limits.MaxConnectionsPerClient);
         if (refused is not null)
         {
             await RefuseAsync(socket, client, refused).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
         _metrics.ConnectionsTotal.Add(1);
         _metrics.ConnectionsCurrent.Add(1);
         ServerLog.Connected(_logger, remote, context.Listener.Name);
-        var session = new SmtpSession(context, new NetworkStream(socket, ownsSocket: true), remote, socket);
+        var session = new SmtpSession(context, stream, remote, socket);
         _sessions[session] = done.Task;
         try
         {
@@ -182,6 +201,20 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
                 done.TrySetResult();
             }
         }
+    }
+
+    private static bool IsTrustedProxy(SmtpListenerContext context, IPAddress peer)
+    {
+        var address = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
+        foreach (var network in context.ProxyTrustedNetworks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task RefuseAsync(Socket socket, IPAddress client, string limit)

@@ -45,6 +45,7 @@ internal sealed class SmtpListenerContext
         AuthLimiter = authLimiter;
         SpillDirectory = spillDirectory;
         TrustedNetworks = listener.TrustedNetworks.ConvertAll(IPNetwork.Parse);
+        ProxyTrustedNetworks = listener.ProxyProtocol ? listener.ProxyTrustedNetworks.ConvertAll(IPNetwork.Parse) : [];
         Greeting = new SmtpReply(220, null, $"{hostname} ESMTP Sluice");
         HeloReply = new SmtpReply(250, null, hostname);
         for (var i = 0; i < 4; i++)
@@ -54,6 +55,9 @@ internal sealed class SmtpListenerContext
     }
 
     public SmtpListenerOptions Listener { get; }
+
+    /// <summary>Balancers whose connections start with a PROXY header (empty: PROXY is off on this listener).</summary>
+    public List<IPNetwork> ProxyTrustedNetworks { get; }
 
     public ISessionBehavior? Behavior { get; }
 

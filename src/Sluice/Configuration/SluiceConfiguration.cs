@@ -393,6 +393,23 @@ public static class SluiceConfiguration
             }
         }
 
+        for (var j = 0; j < listener.ProxyTrustedNetworks.Count; j++)
+        {
+            if (!IPNetwork.TryParse(listener.ProxyTrustedNetworks[j], out _))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key}:ProxyTrustedNetworks:{j}: '{listener.ProxyTrustedNetworks[j]}' is not a CIDR network"));
+            }
+        }
+
+        if (listener.ProxyProtocol && listener.ProxyTrustedNetworks.Count == 0)
+        {
+            errors.Add($"{key}:ProxyTrustedNetworks: ProxyProtocol needs the balancers' networks (PROXY headers are honoured only from them)");
+        }
+        else if (!listener.ProxyProtocol && listener.ProxyTrustedNetworks.Count > 0)
+        {
+            errors.Add($"{key}:ProxyTrustedNetworks: set ProxyProtocol to true as well, or remove them");
+        }
+
         if (listener.Role != ListenerRole.Relay && listener.TrustedNetworks.Count > 0)
         {
             errors.Add($"{key}:TrustedNetworks: only a relay listener trusts networks; a {listener.Role} listener would ignore them");
