@@ -59,12 +59,24 @@ internal static class NodeHost
             DeliveryServices.Add(builder.Services, options, time);
             if (configuration is not null)
             {
-                builder.Services.AddSingleton(sp => new ConfigurationReloader(
-                    configuration,
-                    configFile,
-                    sp.GetRequiredService<Delivery.Dispatch.DeliveryPolicyHolder>(),
-                    time,
-                    sp.GetRequiredService<ILogger<ConfigurationReloader>>()));
+                builder.Services.AddSingleton(sp =>
+                {
+                    var holder = sp.GetRequiredService<Delivery.Dispatch.DeliveryPolicyHolder>();
+                    return new ConfigurationReloader(
+                        configuration,
+                        configFile,
+                        root =>
+                        {
+                            // Delivery routes, shaping, retries, egress, client settings and relay pools are live; other sections take effect on restart.
+                            var delivery = SluiceConfiguration.Bind(root).Delivery;
+                            var policy = holder.Apply(delivery);
+                            return string.Create(
+                                System.Globalization.CultureInfo.InvariantCulture,
+                                $"delivery policy generation {policy.Generation}, {delivery.Routes.Count} routes, {delivery.Pools.Count} relay pools, {delivery.Shaping.Providers.Count} shaping providers, {delivery.Shaping.Domains.Count} shaping domains");
+                        },
+                        time,
+                        sp.GetRequiredService<ILogger<ConfigurationReloader>>());
+                });
                 builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
             }
         }

@@ -8,6 +8,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     SinkCommand.Create(),
     QueueCommand.Create(),
     PoolsCommand.Create(),
+    BalanceCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Sluice.Core.Balancing;
 using Sluice.Delivery.Smtp;
 
@@ -18,8 +17,7 @@ internal sealed class RelayPools
         _settings = Settings(pools);
         if (metrics is not null)
         {
-            metrics.Meter.CreateObservableGauge("sluice.pool.member.health", ObserveHealth, "{state}", "Pool member health: 1 takes traffic (healthy or not yet checked), 0 unhealthy, by pool and member.");
-            metrics.Meter.CreateObservableGauge("sluice.pool.member.in_flight", ObserveInFlight, "{message}", "Messages in flight to each pool member.");
+            BalancerMetrics.Register(metrics.Meter, Set, "{message}", "Messages in flight to each pool member.");
         }
     }
 
@@ -81,27 +79,5 @@ internal sealed class RelayPools
         }
 
         return settings;
-    }
-
-    private IEnumerable<Measurement<int>> ObserveHealth()
-    {
-        foreach (var pool in Set.Pools)
-        {
-            foreach (var m in pool.Members)
-            {
-                yield return new Measurement<int>(m.Health == MemberHealth.Unhealthy ? 0 : 1, new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", m.Name));
-            }
-        }
-    }
-
-    private IEnumerable<Measurement<int>> ObserveInFlight()
-    {
-        foreach (var pool in Set.Pools)
-        {
-            foreach (var m in pool.Members)
-            {
-                yield return new Measurement<int>(m.InFlight, new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", m.Name));
-            }
-        }
     }
 }

@@ -10,7 +10,8 @@ namespace Sluice.Delivery.Pools;
 /// The active health check of an SMTP member: connect, expect 220, EHLO, STARTTLS if asked, QUIT,
 /// all within the check's timeout. Never throws: every way it can go wrong is a result.
 /// </summary>
-internal sealed class SmtpProbe(MxResolver dns, TimeProvider time)
+/// <param name="preamble">Sent before the greeting: a PROXY LOCAL header when the members expect PROXY from us.</param>
+internal sealed class SmtpProbe(MxResolver dns, TimeProvider time, ReadOnlyMemory<byte> preamble = default)
 {
     public async Task<ProbeResult> ProbeAsync(string address, HealthCheckOptions check, string heloName, CancellationToken cancellationToken)
     {
@@ -31,6 +32,7 @@ internal sealed class SmtpProbe(MxResolver dns, TimeProvider time)
                 ConnectTimeout = check.Timeout,
                 GreetingTimeout = check.Timeout,
                 CommandTimeout = check.Timeout,
+                Preamble = preamble,
             };
             var (connection, failure) = await SmtpClientConnection.OpenAsync(target, target.Address.ToString(), options, time, linked.Token).ConfigureAwait(false);
             if (connection is null)

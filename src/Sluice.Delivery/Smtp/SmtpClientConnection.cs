@@ -157,6 +157,12 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     {
         try
         {
+            if (!_options.Preamble.IsEmpty)
+            {
+                _writer.Write(_options.Preamble.Span);
+                await FlushAsync().ConfigureAwait(false);
+            }
+
             var greeting = await ReadReplyAsync(_options.GreetingTimeout).ConfigureAwait(false);
             if (greeting.Reply.Code != 220)
             {

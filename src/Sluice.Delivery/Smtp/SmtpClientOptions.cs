@@ -28,6 +28,9 @@ public sealed class SmtpClientOptions
     /// <summary>AUTH password; never logged.</summary>
     public string? Password { get; set; }
 
+    /// <summary>Bytes sent right after connecting, before the greeting: a PROXY protocol header (the balancer's probes of PROXY-enabled nodes).</summary>
+    public ReadOnlyMemory<byte> Preamble { get; set; }
+
     public bool UsePipelining { get; set; } = true;
 
     public bool UseChunking { get; set; } = true;

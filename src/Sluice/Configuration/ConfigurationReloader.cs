@@ -1,14 +1,12 @@
 using System.Runtime.InteropServices;
-using Sluice.Delivery.Dispatch;
 
 namespace Sluice.Configuration;
 
 /// <summary>
-/// Reloads the delivery policy when the config file changes or the process gets SIGHUP. The whole
-/// configuration is read and validated again; only a config that passes replaces the running
-/// delivery policy (routes, shaping, retries, egress, client settings). A bad one is refused and
-/// logged, and the node keeps the config it has. Other sections (listeners, spool, HTTP) take
-/// effect on restart.
+/// Re-reads the configuration when the config file changes or the process gets SIGHUP, and hands
+/// it to the command's apply step (a node: the delivery policy; a balancer: its pools), which binds
+/// and validates all of it and throws <see cref="ConfigurationException"/> to refuse it. A refused
+/// config is logged with its reasons and the running one is kept.
 /// </summary>
 internal sealed class ConfigurationReloader : IHostedService, IDisposable
 {
@@ -17,7 +15,7 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
 
     private readonly IConfigurationRoot _configuration;
     private readonly string? _file;
-    private readonly DeliveryPolicyHolder _policy;
+    private readonly Func<IConfigurationRoot, string> _apply;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -25,11 +23,12 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     private PosixSignalRegistration? _hangup;
     private ITimer? _debounce;
 
-    public ConfigurationReloader(IConfigurationRoot configuration, string? file, DeliveryPolicyHolder policy, TimeProvider time, ILogger<ConfigurationReloader> logger)
+    /// <param name="apply">Binds, validates and installs the re-read configuration; returns what it did, for the log. Throws <see cref="ConfigurationException"/> to refuse.</param>
+    public ConfigurationReloader(IConfigurationRoot configuration, string? file, Func<IConfigurationRoot, string> apply, TimeProvider time, ILogger<ConfigurationReloader> logger)
     {
         _configuration = configuration;
         _file = file is null ? null : Path.GetFullPath(file);
-        _policy = policy;
+        _apply = apply;
         _time = time;
         _logger = logger;
     }
@@ -86,9 +85,9 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
 
     /// <summary>
     /// Reads and validates everything again; applies the delivery policy only if it all passes.
-    /// Returns the new policy, or why the reload was refused. Never throws.
+    /// Returns what was applied, or why the reload was refused. Never throws.
     /// </summary>
-    public async Task<(DeliveryPolicy? Policy, string? Refused)> ReloadAsync(string trigger)
+    public async Task<(string? Applied, string? Refused)> ReloadAsync(string trigger)
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         string reason;
@@ -101,10 +100,9 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
             else
             {
                 _configuration.Reload();
-                var options = SluiceConfiguration.Bind(_configuration);
-                var policy = _policy.Apply(options.Delivery);
-                ReloadLog.Reloaded(_logger, trigger, policy.Generation, options.Delivery.Routes.Count, options.Delivery.Shaping.Providers.Count, options.Delivery.Shaping.Domains.Count);
-                return (policy, null);
+                var applied = _apply(_configuration);
+                ReloadLog.Reloaded(_logger, trigger, applied);
+                return (applied, null);
             }
         }
         catch (ConfigurationException ex)

@@ -46,16 +46,16 @@ internal static class DeliveryPolicyEndpoints
             });
         });
 
-        delivery.MapPost("/reload", async ([FromServices] ConfigurationReloader? reloader) =>
+        delivery.MapPost("/reload", async ([FromServices] ConfigurationReloader? reloader, [FromServices] DeliveryPolicyHolder? holder) =>
         {
             if (reloader is null)
             {
                 return Results.Problem(title: "No reloadable configuration", detail: "This node runs without delivery or was not started from a configuration it can re-read.", statusCode: StatusCodes.Status409Conflict);
             }
 
-            var (policy, refused) = await reloader.ReloadAsync("HTTP request");
-            return policy is not null
-                ? Results.Ok(new { generation = policy.Generation, loadedAt = policy.LoadedAt })
+            var (applied, refused) = await reloader.ReloadAsync("HTTP request");
+            return applied is not null && holder?.Current is { } policy
+                ? Results.Ok(new { generation = policy.Generation, loadedAt = policy.LoadedAt, applied })
                 : Results.Problem(title: "Reload refused", detail: $"{refused} The running configuration is kept.", statusCode: StatusCodes.Status422UnprocessableEntity);
         });
     }

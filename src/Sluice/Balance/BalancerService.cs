@@ -1,0 +1,233 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Sluice.Core.Balancing;
+using Sluice.Core.Proxy;
+using Sluice.Core.Telemetry;
+
+namespace Sluice.Balance;
+
+/// <summary>
+/// The TCP front door: accepts SMTP connections, picks a node per connection by the pool's policy
+/// (skipping nodes that refuse, by their fault), sends a PROXY header so the node sees the real
+/// client, and copies bytes both ways with back-pressure (a read waits for the previous write).
+/// Stopping closes the listeners and lets open connections finish.
+/// </summary>
+internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet pools, SluiceMetrics metrics, TimeProvider time, ILogger<BalancerService> logger) : IHostedService, IDisposable
+{
+    private const int CopyBufferSize = 64 * 1024;
+    private static readonly byte[] NoNode = Encoding.ASCII.GetBytes("421 4.3.2 No mail server is available right now, try again later\r\n");
+
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>The addresses actually bound (port 0 resolved).</summary>
+    public IReadOnlyList<IPEndPoint> BoundEndpoints { get; private set; } = [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var bound = new List<IPEndPoint>();
+        foreach (var listener in options.Listeners)
+        {
+            var endpoint = IPEndPoint.Parse(listener.Address);
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(1024);
+            _listeners.Add(socket);
+            bound.Add((IPEndPoint)socket.LocalEndPoint!);
+            var pool = listener.Pool ?? options.Pools[0].Name;
+            BalanceLog.Listening(logger, socket.LocalEndPoint!, pool, options.ProxyProtocol);
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, pool), CancellationToken.None));
+        }
+
+        BoundEndpoints = bound;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var socket in _listeners)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        BalanceLog.Stopping(logger, _connections.Count);
+        try
+        {
+            await Task.WhenAll(_connections.Keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of grace: what is still open is cut when the process exits.
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task AcceptLoopAsync(Socket listener, string pool)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            client.NoDelay = true;
+            var task = Task.Run(() => HandleAsync(client, pool), CancellationToken.None);
+            _connections[task] = 0;
+            _ = task.ContinueWith(t => _connections.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleAsync(Socket client, string poolName)
+    {
+        using (client)
+        {
+            var clientEndpoint = (IPEndPoint)client.RemoteEndPoint!;
+            var frontEndpoint = (IPEndPoint)client.LocalEndPoint!;
+            metrics.BalanceConnections.Add(1);
+            List<BalancerMember>? tried = null;
+            while (pools.Pick(poolName, tried is null ? null : tried.Contains) is { Member: { } member, Pool: { } pool })
+            {
+                (tried ??= []).Add(member);
+                var tags = new[] { new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", member.Name) };
+                using var lease = member.Begin();
+                metrics.PoolSelections.Add(1, tags);
+                var (upstream, fault) = await ConnectAsync(member.Address).ConfigureAwait(false);
+                if (upstream is null)
+                {
+                    member.ReportFault(fault);
+                    metrics.PoolFailures.Add(1, [.. tags, new KeyValuePair<string, object?>("reason", fault.ToString())]);
+                    BalanceLog.NodeFailed(logger, pool.Name, member.Name, fault.ToString());
+                    continue;
+                }
+
+                member.ReportSuccess();
+                using (upstream)
+                {
+                    metrics.BalanceConnectionsOpen.Add(1);
+                    try
+                    {
+                        await ProxyAsync(client, upstream, clientEndpoint, frontEndpoint).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        metrics.BalanceConnectionsOpen.Add(-1);
+                    }
+                }
+
+                return;
+            }
+
+            BalanceLog.NoneAvailable(logger, poolName, clientEndpoint.Address);
+            try
+            {
+                await client.SendAsync(NoNode, SocketFlags.None).ConfigureAwait(false);
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+                // The client left already.
+            }
+        }
+    }
+
+    private async Task<(Socket? Socket, MemberFault Fault)> ConnectAsync(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        var port = int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+        var host = address[..colon].Trim('[', ']');
+        using var timeout = new CancellationTokenSource(options.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, linked.Token).ConfigureAwait(false);
+            return (socket, default);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, ex is OperationCanceledException ? MemberFault.Timeout : MemberFault.ConnectFailed);
+        }
+    }
+
+    private async Task ProxyAsync(Socket client, Socket upstream, IPEndPoint clientEndpoint, IPEndPoint frontEndpoint)
+    {
+        try
+        {
+            var header = options.ProxyProtocol switch
+            {
+                ProxyProtocolVersion.V2 => ProxyProtocol.WriteV2(clientEndpoint, frontEndpoint),
+                ProxyProtocolVersion.V1 => ProxyProtocol.WriteV1(clientEndpoint, frontEndpoint),
+                _ => [],
+            };
+            if (header.Length > 0)
+            {
+                await upstream.SendAsync(header, SocketFlags.None).ConfigureAwait(false);
+            }
+        }
+        catch (SocketException)
+        {
+            return;
+        }
+
+        var toNode = CopyAsync(client, upstream);
+        var toClient = CopyAsync(upstream, client);
+        var first = await Task.WhenAny(toNode, toClient).ConfigureAwait(false);
+
+        // One side is done (QUIT answered and closed, or a node gone): the other gets a while to finish, then both close.
+        var other = first == toNode ? toClient : toNode;
+        await Task.WhenAny(other, Task.Delay(options.CloseTimeout, time)).ConfigureAwait(false);
+    }
+
+    private static async Task CopyAsync(Socket from, Socket to)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            int n;
+            while ((n = await from.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+            {
+                await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
+            }
+
+            to.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // A side went away: the connection is over; closing both tells the other side.
+            try
+            {
+                to.Shutdown(SocketShutdown.Both);
+                from.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception inner) when (inner is SocketException or ObjectDisposedException)
+            {
+                // Already closed.
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
