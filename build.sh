@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd),
-# dnsmasq (a DNS server with MX records for delivery tests).
-TEST_PACKAGES=(swaks postfix dnsmasq-base)
+# dnsmasq (a DNS server with MX records for delivery tests), haproxy (a front door sending PROXY v2 to nodes).
+TEST_PACKAGES=(swaks postfix dnsmasq-base haproxy)
 
 install_packages() {
   local missing=()

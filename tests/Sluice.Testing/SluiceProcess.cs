@@ -81,6 +81,16 @@ public sealed class SluiceProcess : IAsyncDisposable
         return LaunchAsync(args, null, storeDirectory, smtp, http, "healthz", smtpChosen: port is null, address);
     }
 
+    /// <summary>Starts <c>sluice balance</c> listening on 127.0.0.1 (port chosen here) and waits until /healthz answers.</summary>
+    public static Task<SluiceProcess> StartBalancerAsync(string workDirectory, IReadOnlyList<string> extraArgs)
+    {
+        var listen = FreePort.Next();
+        var http = FreePort.Next();
+        var args = new List<string> { "balance", "--listen", $"127.0.0.1:{listen}", "--http", $"127.0.0.1:{http}" };
+        args.AddRange(extraArgs);
+        return LaunchAsync(args, null, workDirectory, listen, http, "healthz", smtpChosen: true);
+    }
+
     private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, bool smtpChosen, string smtpAddress = "127.0.0.1")
     {
         // Another test may bind a port between our choice and the process's bind: choose again and retry.

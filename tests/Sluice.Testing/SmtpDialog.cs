@@ -22,9 +22,12 @@ public sealed class SmtpDialog : IAsyncDisposable
         _stream = client.GetStream();
     }
 
-    public static async Task<SmtpDialog> ConnectAsync(IPEndPoint endpoint, bool readGreeting = true)
+    public static Task<SmtpDialog> ConnectAsync(IPEndPoint endpoint, bool readGreeting = true) => ConnectAsync(endpoint, null, readGreeting);
+
+    /// <summary>Connects from <paramref name="source"/> (another loopback address stands in for another client host).</summary>
+    public static async Task<SmtpDialog> ConnectAsync(IPEndPoint endpoint, IPAddress? source, bool readGreeting = true)
     {
-        var client = new TcpClient(endpoint.AddressFamily) { NoDelay = true };
+        var client = source is null ? new TcpClient(endpoint.AddressFamily) { NoDelay = true } : new TcpClient(new IPEndPoint(source, 0)) { NoDelay = true };
         await client.ConnectAsync(endpoint);
         var dialog = new SmtpDialog(client);
         if (readGreeting)

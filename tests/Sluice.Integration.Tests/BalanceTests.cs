@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// Three `sluice serve` nodes behind a front door (`sluice balance`, or a real HAProxy), twenty
+/// clients sending without pause, one node killed with SIGKILL mid-run: every message that got a
+/// 250 is in some node's spool, and clients that lost their connection are served by the others.
+/// </summary>
+public sealed partial class BalanceTests
+{
+    private const int Clients = 20;
+    private const int Total = 3000;
+
+    [Fact]
+    public async Task Balance_NodeKilledUnderLoad_EveryAcceptedMessageIsInSomeSpoolAndClientsReconnect()
+    {
+        using var dir = new TempDirectory();
+        var nodes = await StartNodesAsync(dir);
+        try
+        {
+            var config = Path.Combine(dir.Path, "balance.json");
+            await File.WriteAllTextAsync(config, $$"""
+                {
+                  "Balance": {
+                    "Pools": [ {
+                      "Name": "nodes", "Policy": "LeastConnections",
+                      "Members": [ {{string.Join(", ", nodes.Select((n, i) => $$"""{ "Name": "n{{i}}", "Address": "{{n.SmtpEndpoint}}" }"""))}} ],
+                      "HealthCheck": { "Interval": "00:00:00.500", "Timeout": "00:00:01", "UnhealthyThreshold": 2 }
+                    } ]
+                  }
+                }
+                """);
+            await using var balancer = await SluiceProcess.StartBalancerAsync(dir.Path, ["--config", config]);
+
+            var run = await RunLoadAsync(balancer.SmtpEndpoint, afterAccepted: Total / 3, async () => await nodes[1].KillAsync());
+
+            // The killed node's spool is read back by starting it again on its data folder.
+            nodes[1] = await SluiceProcess.StartAsync(nodes[1].DataDirectory, ["--config", NodeConfig(dir)]);
+            var spooled = new HashSet<string>();
+            foreach (var node in nodes)
+            {
+                spooled.UnionWith(await QueuedIdsAsync(node));
+            }
+
+            Assert.Equal(Total, run.Accepted.Count);
+            Assert.DoesNotContain(run.Accepted, id => !spooled.Contains(id));
+            Assert.True(run.Reconnects > 0, "some clients lost their connection to the killed node");
+
+            using var http = new HttpClient { BaseAddress = balancer.HttpBase };
+            var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
+            var n1 = pools[0].GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "n1");
+            Assert.Equal("Unhealthy", n1.GetProperty("health").GetString());
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Haproxy_NodeKilledUnderLoad_EveryAcceptedMessageIsInSomeSpoolWithTheRealClientAddress()
+    {
+        using var dir = new TempDirectory();
+        var nodes = await StartNodesAsync(dir);
+        try
+        {
+            using var haproxy = HaproxyServer.Start([.. nodes.Select(n => n.SmtpEndpoint)], TimeSpan.FromMilliseconds(500));
+
+            var run = await RunLoadAsync(haproxy.Endpoint, afterAccepted: Total / 3, async () => await nodes[2].KillAsync());
+
+            nodes[2] = await SluiceProcess.StartAsync(nodes[2].DataDirectory, ["--config", NodeConfig(dir)]);
+            var spooled = new HashSet<string>();
+            foreach (var node in nodes)
+            {
+                spooled.UnionWith(await QueuedIdsAsync(node));
+            }
+
+            Assert.Equal(Total, run.Accepted.Count);
+            Assert.DoesNotContain(run.Accepted, id => !spooled.Contains(id));
+
+            // The clients connected from 127.0.0.66; HAProxy from 127.0.0.1. The nodes saw the clients.
+            using var http = new HttpClient { BaseAddress = nodes[0].HttpBase };
+            var id = run.Accepted.First(spooledId => spooledId.Length > 0 && NodeHas(nodes[0], spooledId));
+            var message = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/queue/messages/{id}", UriKind.Relative))).RootElement;
+            Assert.Equal("127.0.0.66", message.GetProperty("envelope").GetProperty("clientAddress").GetString());
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    private static bool NodeHas(SluiceProcess node, string id)
+    {
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var response = http.GetAsync(new Uri($"api/v1/queue/messages/{id}", UriKind.Relative)).GetAwaiter().GetResult();
+        return response.IsSuccessStatusCode;
+    }
+
+    private static string NodeConfig(TempDirectory dir)
+    {
+        var path = Path.Combine(dir.Path, "node.json");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, """
+                {
+                  "Smtp": {
+                    "Hostname": "node.sluice.test",
+                    "Listeners": [ { "Name": "behind-balancer", "ProxyProtocol": true, "ProxyTrustedNetworks": [ "127.0.0.1/32" ], "TrustedNetworks": [ "127.0.0.0/8" ] } ]
+                  }
+                }
+                """);
+        }
+
+        return path;
+    }
+
+    private static async Task<SluiceProcess[]> StartNodesAsync(TempDirectory dir)
+    {
+        var nodes = new SluiceProcess[3];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            nodes[i] = await SluiceProcess.StartAsync(Path.Combine(dir.Path, $"node{i}"), ["--config", NodeConfig(dir)]);
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Twenty clients (from 127.0.0.66) send until <see cref="Total"/> messages got a 250; the fault is injected once a share has.</summary>
+    private static async Task<(ConcurrentBag<string> Accepted, int Reconnects)> RunLoadAsync(IPEndPoint frontDoor, int afterAccepted, Func<Task> fault)
+    {
+        var accepted = new ConcurrentBag<string>();
+        var reconnects = 0;
+        var faultInjected = 0;
+        var remaining = Total;
+        var deadline = DateTime.UtcNow.AddSeconds(180);
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            while (Volatile.Read(ref remaining) > 0 && DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    await using var dialog = await SmtpDialog.ConnectAsync(frontDoor, IPAddress.Parse("127.0.0.66"));
+                    await dialog.CommandAsync("EHLO load.test");
+                    while (Interlocked.Decrement(ref remaining) >= 0)
+                    {
+                        await dialog.BeginDataAsync("load@src.test", string.Create(CultureInfo.InvariantCulture, $"c{c}@lb.example"));
+                        var reply = await dialog.CommandAsync("Subject: through the front door\r\n\r\nx\r\n.");
+                        if (QueuedAs().Match(reply) is not { Success: true } match)
+                        {
+                            throw new IOException($"not accepted: {reply}");
+                        }
+
+                        accepted.Add(match.Groups[1].Value);
+                        if (accepted.Count >= afterAccepted && Interlocked.Exchange(ref faultInjected, 1) == 0)
+                        {
+                            await fault();
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException or Xunit.Sdk.XunitException)
+                {
+                    // The node behind this connection died (or the front door said 421): this message did not count; connect again.
+                    Interlocked.Increment(ref remaining);
+                    Interlocked.Increment(ref reconnects);
+                }
+            }
+        })));
+
+        return (accepted, reconnects);
+    }
+
+    private static async Task<List<string>> QueuedIdsAsync(SluiceProcess node)
+    {
+        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        var ids = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/queue/messages?limit=1000{(cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor))}", UriKind.Relative))).RootElement;
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString()!));
+            cursor = page.TryGetProperty("nextCursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (cursor is not null);
+        return ids;
+    }
+
+    [GeneratedRegex("^250 2.0.0 OK: queued as ([0-9A-Z]{26})")]
+    private static partial Regex QueuedAs();
+}
