@@ -56,6 +56,7 @@ case "$cmd" in
     bench/accept-rate/run.sh "$@"
     bench/relay/run.sh
     bench/relay-deep/run.sh
+    bench/balance/run.sh
     ;;
   *)
     echo "usage: $0 serve|test|bench" >&2

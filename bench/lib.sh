@@ -59,3 +59,18 @@ default_process_limit = 100
 maillog_file = /dev/stdout
 CF
 }
+
+# Builds the Sluice executable (Release) the benchmarks run.
+build_sluice() {
+  echo "== building Sluice (Release)"
+  dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
+}
+
+# Starts Postfix's smtp-sink on a free port; sets SINK_PORT and SINK_PID (the caller stops it).
+start_smtp_sink() {
+  local log=$1
+  SINK_PORT=$(free_port)
+  smtp-sink -u postfix -c "127.0.0.1:$SINK_PORT" 1000 >"$log" 2>&1 &
+  SINK_PID=$!
+  wait_port "$SINK_PORT"
+}

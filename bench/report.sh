@@ -8,6 +8,7 @@ engines=$(latest spool-engines)
 deep=$(latest deep-queue)
 relay=$(latest relay)
 relaydeep=$(latest relay-deep)
+balance=$(latest balance)
 {
   cat <<'MD'
 # Performance
@@ -52,6 +53,14 @@ Goal (delivery-engine issue): with 200,000 queued messages the rate does not fal
 
 MD
   if [ -n "$relaydeep" ]; then sed '1d' "$relaydeep"; echo; echo "Source: \`$relaydeep\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
+## Balancer overhead — `bench/balance/run.sh`
+
+The cost of the front door (relay-pools issue): relay throughput through `sluice balance` to a sink, against the same sink directly and through HAProxy in the same run.
+
+MD
+  if [ -n "$balance" ]; then sed '1d' "$balance"; echo; echo "Source: \`$balance\`"; else echo "_not run yet_"; fi
   cat <<'MD'
 
 ## Spool engines — `bench/spool-engines/run.sh`

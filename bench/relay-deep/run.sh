@@ -42,13 +42,10 @@ stop_node() {
   echo "node did not stop" >&2; return 1
 }
 
-echo "== building Sluice (Release)"
-dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
+build_sluice
 
-SINK_PORT=$(free_port)
-smtp-sink -u postfix -c "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SINK_PORT"
+start_smtp_sink "$WORK/sink.log"
+PIDS+=("$SINK_PID")
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
 
 echo "== phase 1: filling the queue to $N messages of $SIZE bytes (delivery off)"

@@ -40,13 +40,10 @@ measure() {
     'BEGIN { t = e - s; printf "%.0f %.2f %.2f\n", n / t, t, c / hz / n * 1000 }'
 }
 
-echo "== building Sluice (Release)"
-dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
+build_sluice
 
-SINK_PORT=$(free_port)
-smtp-sink -u postfix -c "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!); SINK_PID=$!
-wait_port "$SINK_PORT"
+start_smtp_sink "$WORK/sink.log"
+PIDS+=("$SINK_PID")
 
 echo "== starting Postfix relaying to the sink"
 PF_PORT=$(free_port)

@@ -102,6 +102,99 @@ public sealed partial class BalanceTests
         }
     }
 
+    [Fact]
+    public async Task Balance_StandbyNode_TakesOverWhenTheActiveDiesAndGivesBack()
+    {
+        using var dir = new TempDirectory();
+        var active = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "active"), ["--config", NodeConfig(dir)]);
+        await using var standby = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "standby"), ["--config", NodeConfig(dir)]);
+        try
+        {
+            var config = Path.Combine(dir.Path, "balance.json");
+            await File.WriteAllTextAsync(config, BalanceConfig(("active", active.SmtpEndpoint, 1), ("standby", standby.SmtpEndpoint, 2)));
+            await using var balancer = await SluiceProcess.StartBalancerAsync(dir.Path, ["--config", config]);
+
+            Assert.True(NodeHas(active, await SendOneAsync(balancer.SmtpEndpoint)));
+            var port = active.SmtpPort;
+            await active.KillAsync();
+            await PollAsync(async () => await HealthAsync(balancer, "active") == "Unhealthy", "active marked unhealthy");
+            Assert.True(NodeHas(standby, await SendOneAsync(balancer.SmtpEndpoint)));
+
+            await active.DisposeAsync();
+            active = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "active"), ["--config", NodeConfig(dir)], smtpPort: port);
+            await PollAsync(async () => await HealthAsync(balancer, "active") == "Healthy", "active healthy again");
+            Assert.True(NodeHas(active, await SendOneAsync(balancer.SmtpEndpoint)));
+        }
+        finally
+        {
+            await active.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Balance_NodeRemovedByReload_GetsNoNewConnectionsWhileItsOpenSessionFinishes()
+    {
+        using var dir = new TempDirectory();
+        await using var first = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "first"), ["--config", NodeConfig(dir)]);
+        await using var second = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "second"), ["--config", NodeConfig(dir)]);
+        var config = Path.Combine(dir.Path, "balance.json");
+        await File.WriteAllTextAsync(config, BalanceConfig(("first", first.SmtpEndpoint, 1), ("second", second.SmtpEndpoint, 1)));
+        await using var balancer = await SluiceProcess.StartBalancerAsync(dir.Path, ["--config", config]);
+        await using var open = await SmtpDialog.ConnectAsync(balancer.SmtpEndpoint);
+        await open.CommandAsync("EHLO draining.test");
+
+        await File.WriteAllTextAsync(config, BalanceConfig(("second", second.SmtpEndpoint, 1)));
+        await PollAsync(async () => await HealthAsync(balancer, "first") is null, "first removed from the pool");
+
+        Assert.True(NodeHas(second, await SendOneAsync(balancer.SmtpEndpoint)));
+        await open.BeginDataAsync("old@src.test", "rcpt@lb.example");
+        var reply = await open.CommandAsync("Subject: finishing on a drained node\r\n\r\nx\r\n.");
+        Assert.True(NodeHas(first, QueuedAs().Match(reply).Groups[1].Value), reply);
+    }
+
+    private static string BalanceConfig(params (string Name, IPEndPoint Node, int Tier)[] members) => $$"""
+        {
+          "Balance": {
+            "Pools": [ {
+              "Name": "nodes", "Policy": "First",
+              "Members": [ {{string.Join(", ", members.Select(m => $$"""{ "Name": "{{m.Name}}", "Address": "{{m.Node}}", "Tier": {{m.Tier}} }"""))}} ],
+              "HealthCheck": { "Interval": "00:00:00.500", "Timeout": "00:00:01", "UnhealthyThreshold": 2 }
+            } ]
+          }
+        }
+        """;
+
+    private static async Task<string> SendOneAsync(IPEndPoint frontDoor)
+    {
+        await using var dialog = await SmtpDialog.ConnectAsync(frontDoor);
+        await dialog.CommandAsync("EHLO one.test");
+        await dialog.BeginDataAsync("one@src.test", "rcpt@lb.example");
+        var reply = await dialog.CommandAsync("Subject: one\r\n\r\nx\r\n.");
+        var match = QueuedAs().Match(reply);
+        Assert.True(match.Success, reply);
+        return match.Groups[1].Value;
+    }
+
+    private static async Task<string?> HealthAsync(SluiceProcess balancer, string member)
+    {
+        using var http = new HttpClient { BaseAddress = balancer.HttpBase };
+        var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
+        return pools.EnumerateArray().SelectMany(p => p.GetProperty("members").EnumerateArray())
+            .FirstOrDefault(m => m.GetProperty("name").GetString() == member) is { ValueKind: JsonValueKind.Object } found
+            ? found.GetProperty("health").GetString()
+            : null;
+    }
+
+    private static async Task PollAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}");
+            await Task.Delay(50);
+        }
+    }
+
     private static bool NodeHas(SluiceProcess node, string id)
     {
         using var http = new HttpClient { BaseAddress = node.HttpBase };

@@ -152,15 +152,24 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
 
     private async Task<(Socket? Socket, MemberFault Fault)> ConnectAsync(string address)
     {
-        var colon = address.LastIndexOf(':');
-        var port = int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
-        var host = address[..colon].Trim('[', ']');
         using var timeout = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var literal = IPEndPoint.TryParse(address, out var endpoint) ? endpoint : null;
+        var socket = literal is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(literal.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.NoDelay = true;
         try
         {
-            await socket.ConnectAsync(host, port, linked.Token).ConfigureAwait(false);
+            if (literal is not null)
+            {
+                // Nodes are usually addresses: no resolver on the way of every connection.
+                await socket.ConnectAsync(literal, linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                var colon = address.LastIndexOf(':');
+                await socket.ConnectAsync(address[..colon], int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture), linked.Token).ConfigureAwait(false);
+            }
+
             return (socket, default);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
@@ -195,8 +204,16 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
         var first = await Task.WhenAny(toNode, toClient).ConfigureAwait(false);
 
         // One side is done (QUIT answered and closed, or a node gone): the other gets a while to finish, then both close.
+        // WaitAsync drops its timer as soon as the other side ends (a Task.Delay would linger for the whole timeout).
         var other = first == toNode ? toClient : toNode;
-        await Task.WhenAny(other, Task.Delay(options.CloseTimeout, time)).ConfigureAwait(false);
+        try
+        {
+            await other.WaitAsync(options.CloseTimeout, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Half-open for too long: closing both sockets ends it.
+        }
     }
 
     private static async Task CopyAsync(Socket from, Socket to)
