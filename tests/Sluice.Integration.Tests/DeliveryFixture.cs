@@ -81,10 +81,11 @@ public sealed class DeliveryFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Node.DisposeAsync();
-        await SinkA.DisposeAsync();
-        await SinkB.DisposeAsync();
-        Dns.Dispose();
+        // Null-safe: InitializeAsync may have failed part way.
+        await (Node?.DisposeAsync() ?? ValueTask.CompletedTask);
+        await (SinkA?.DisposeAsync() ?? ValueTask.CompletedTask);
+        await (SinkB?.DisposeAsync() ?? ValueTask.CompletedTask);
+        Dns?.Dispose();
         _dir.Dispose();
     }
 

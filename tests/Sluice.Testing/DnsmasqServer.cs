@@ -25,6 +25,21 @@ public sealed class DnsmasqServer : IDisposable
     /// <param name="records">dnsmasq options such as <c>--mx-host=example.test,mx1.example.test,10</c> or <c>--host-record=mx1.example.test,127.0.0.2</c>.</param>
     public static DnsmasqServer Start(string zone, int ttlSeconds, params string[] records)
     {
+        // Another test may take the port between our check and dnsmasq's bind: choose again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return StartOnce(zone, ttlSeconds, records);
+            }
+            catch (InvalidOperationException ex) when (attempt < 5 && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
+    }
+
+    private static DnsmasqServer StartOnce(string zone, int ttlSeconds, string[] records)
+    {
         var dir = new TempDirectory();
         var port = FreeUdpPort();
         var info = new ProcessStartInfo("dnsmasq") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -40,7 +55,16 @@ public sealed class DnsmasqServer : IDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("dnsmasq is not installed: run ./build.sh test");
         var server = new DnsmasqServer(process, dir, port);
-        server.WaitReady();
+        try
+        {
+            server.WaitReady();
+        }
+        catch (InvalidOperationException)
+        {
+            server.Dispose();
+            throw;
+        }
+
         return server;
     }
 
@@ -79,11 +103,28 @@ public sealed class DnsmasqServer : IDisposable
         _dir.Dispose();
     }
 
+    /// <summary>
+    /// A port free for UDP and TCP both (dnsmasq binds both), from <see cref="FreePort"/>'s range
+    /// below the ephemeral ports: an OS-chosen UDP port can be the local port of some test's TCP connection.
+    /// </summary>
     private static int FreeUdpPort()
     {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = FreePort.Next();
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken for UDP: another.
+            }
+        }
+
+        throw new InvalidOperationException("no free UDP port found");
     }
 
     private void WaitReady()
