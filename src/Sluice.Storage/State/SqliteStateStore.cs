@@ -1,0 +1,173 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Sluice.Core.State;
+
+namespace Sluice.Storage.State;
+
+/// <summary>
+/// The embedded state store: <c>state.db</c> in the data folder (SQLite, WAL), separate from the
+/// spool so that its writes never wait behind message commits. Plain SQL through Dapper (ADR 0012).
+/// </summary>
+public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore
+{
+    private readonly string _connectionString;
+
+    private SqliteStateStore(string connectionString) => _connectionString = connectionString;
+
+    public static SqliteStateStore Open(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(directory, "state.db"),
+            Pooling = true,
+            DefaultTimeout = 10,
+        }.ToString();
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        connection.Execute("""
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=FULL;
+            CREATE TABLE IF NOT EXISTS api_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                scopes INTEGER NOT NULL,
+                secret_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER NULL,
+                requests_per_second INTEGER NULL);
+            CREATE TABLE IF NOT EXISTS idempotency (
+                key_id TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status INTEGER NULL,
+                body TEXT NULL,
+                expires_at INTEGER NOT NULL,
+                PRIMARY KEY (key_id, idempotency_key));
+            CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+            """);
+        return new SqliteStateStore(connectionString);
+    }
+
+    public async Task AddAsync(ApiKey key, string secretHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, requests_per_second) VALUES (@Id, @Name, @Scopes, @Hash, @Created, @Rate)",
+            new { key.Id, key.Name, Scopes = (int)key.Scopes, Hash = secretHash, Created = key.CreatedAt.ToUnixTimeMilliseconds(), Rate = key.RequestsPerSecond },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<(ApiKey Key, string SecretHash)?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
+            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond FROM api_keys WHERE id = @id",
+            new { id },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row is null ? null : (row.ToKey(), row.SecretHash);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond FROM api_keys ORDER BY created_at",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToKey())];
+    }
+
+    public async Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL",
+            new { id, at = at.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IdempotencyRecord?> TryReserveAsync(string keyId, string idempotencyKey, string requestHash, DateTimeOffset now, DateTimeOffset expires, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // Expired records go first, so a key can be used again after its window.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM idempotency WHERE key_id = @keyId AND idempotency_key = @idempotencyKey AND expires_at <= @now",
+            new { keyId, idempotencyKey, now = now.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO idempotency (key_id, idempotency_key, request_hash, expires_at) VALUES (@keyId, @idempotencyKey, @requestHash, @expires)",
+            new { keyId, idempotencyKey, requestHash, expires = expires.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 1)
+        {
+            return null;
+        }
+
+        var row = await connection.QuerySingleAsync<IdempotencyRow>(new CommandDefinition(
+            "SELECT request_hash AS RequestHash, status AS Status, body AS Body FROM idempotency WHERE key_id = @keyId AND idempotency_key = @idempotencyKey",
+            new { keyId, idempotencyKey },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new IdempotencyRecord(row.RequestHash, row.Status is { } status ? (int)status : null, row.Body);
+    }
+
+    public async Task CompleteAsync(string keyId, string idempotencyKey, int status, string body, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE idempotency SET status = @status, body = @body WHERE key_id = @keyId AND idempotency_key = @idempotencyKey",
+            new { keyId, idempotencyKey, status, body },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task ReleaseAsync(string keyId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM idempotency WHERE key_id = @keyId AND idempotency_key = @idempotencyKey AND status IS NULL",
+            new { keyId, idempotencyKey },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    private sealed class IdempotencyRow
+    {
+        public string RequestHash { get; set; } = string.Empty;
+
+        public long? Status { get; set; }
+
+        public string? Body { get; set; }
+    }
+
+    private sealed class KeyRow
+    {
+        public string Id { get; set; } = string.Empty;
+
+        public string Name { get; set; } = string.Empty;
+
+        public long Scopes { get; set; }
+
+        public string SecretHash { get; set; } = string.Empty;
+
+        public long CreatedAt { get; set; }
+
+        public long? RevokedAt { get; set; }
+
+        public long? RequestsPerSecond { get; set; }
+
+        public ApiKey ToKey() => new(
+            Id,
+            Name,
+            (ApiScopes)Scopes,
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+            RevokedAt is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null,
+            RequestsPerSecond is { } rate ? (int)rate : null);
+    }
+}
