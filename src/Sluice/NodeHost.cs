@@ -81,6 +81,32 @@ internal static class NodeHost
             }
         }
 
+        builder.Services.AddSingleton(_ => Storage.State.SqliteStateStore.Open(options.Node.DataDirectory));
+        builder.Services.AddSingleton<Core.State.IApiKeyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
+        builder.Services.AddSingleton<Core.State.IIdempotencyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
+        builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
+        builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyBootstrap>());
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // Per API key (RFC 6585 429 over the limit); requests without a key never get this far.
+            limiter.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.Items[ApiKeyAuthentication.ItemKey] is Core.State.ApiKey key
+                    ? System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(key.Id, _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = 2 * (key.RequestsPerSecond ?? options.Http.RequestsPerSecond),
+                        TokensPerPeriod = key.RequestsPerSecond ?? options.Http.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })
+                    : System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter(string.Empty));
+            limiter.OnRejected = async (rejected, ct) =>
+            {
+                rejected.HttpContext.Response.Headers.RetryAfter = "1";
+                await ApiKeyAuthentication.Problem(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", "This API key is over its request rate; retry after a second.");
+            };
+        });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         builder.Services.AddProblemDetails();
 
@@ -94,10 +120,15 @@ internal static class NodeHost
             app.Services.GetRequiredService<SqliteSpool>().Enqueued += dispatcher.Notify;
         }
         app.UseStatusCodePages();
+        app.UseRouting();
+        var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();
+        app.Use(next => context => auth.InvokeAsync(context, next));
+        app.UseRateLimiter();
         HttpEndpoints.Map(app);
         QueueOperationsEndpoints.Map(app);
         DeliveryPolicyEndpoints.Map(app);
         PoolsEndpoints.Map(app);
+        KeysEndpoints.Map(app);
         return app;
     }
 }

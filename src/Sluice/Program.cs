@@ -20,6 +20,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     QueueCommand.Create(),
     PoolsCommand.Create(),
     BalanceCommand.Create(),
+    KeysCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

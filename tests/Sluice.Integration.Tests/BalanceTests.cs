@@ -52,7 +52,7 @@ public sealed partial class BalanceTests
             Assert.DoesNotContain(run.Accepted, id => !spooled.Contains(id));
             Assert.True(run.Reconnects > 0, "some clients lost their connection to the killed node");
 
-            using var http = new HttpClient { BaseAddress = balancer.HttpBase };
+            using var http = balancer.CreateHttpClient();
             var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
             var n1 = pools[0].GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "n1");
             Assert.Equal("Unhealthy", n1.GetProperty("health").GetString());
@@ -88,7 +88,7 @@ public sealed partial class BalanceTests
             Assert.DoesNotContain(run.Accepted, id => !spooled.Contains(id));
 
             // The clients connected from 127.0.0.66; HAProxy from 127.0.0.1. The nodes saw the clients.
-            using var http = new HttpClient { BaseAddress = nodes[0].HttpBase };
+            using var http = nodes[0].CreateHttpClient();
             var id = run.Accepted.First(spooledId => spooledId.Length > 0 && NodeHas(nodes[0], spooledId));
             var message = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/queue/messages/{id}", UriKind.Relative))).RootElement;
             Assert.Equal("127.0.0.66", message.GetProperty("envelope").GetProperty("clientAddress").GetString());
@@ -177,7 +177,7 @@ public sealed partial class BalanceTests
 
     private static async Task<string?> HealthAsync(SluiceProcess balancer, string member)
     {
-        using var http = new HttpClient { BaseAddress = balancer.HttpBase };
+        using var http = balancer.CreateHttpClient();
         var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
         return pools.EnumerateArray().SelectMany(p => p.GetProperty("members").EnumerateArray())
             .FirstOrDefault(m => m.GetProperty("name").GetString() == member) is { ValueKind: JsonValueKind.Object } found
@@ -197,7 +197,7 @@ public sealed partial class BalanceTests
 
     private static bool NodeHas(SluiceProcess node, string id)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         using var response = http.GetAsync(new Uri($"api/v1/queue/messages/{id}", UriKind.Relative)).GetAwaiter().GetResult();
         return response.IsSuccessStatusCode;
     }
@@ -277,7 +277,7 @@ public sealed partial class BalanceTests
 
     private static async Task<List<string>> QueuedIdsAsync(SluiceProcess node)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         var ids = new List<string>();
         string? cursor = null;
         do

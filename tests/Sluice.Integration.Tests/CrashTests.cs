@@ -37,7 +37,7 @@ public sealed class CrashTests
         // Restart: the node recovers the queue and serves again.
         await using (var restarted = await SluiceProcess.StartAsync(dir.Path))
         {
-            using var http = new HttpClient { BaseAddress = restarted.HttpBase };
+            using var http = restarted.CreateHttpClient();
             var summary = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative)));
             Assert.True(summary.RootElement.GetProperty("total").GetInt64() >= acknowledged.Count);
             Assert.Equal(0, await restarted.TerminateAsync(TimeSpan.FromSeconds(30)));

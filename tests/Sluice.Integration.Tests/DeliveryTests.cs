@@ -150,7 +150,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         // A clean restart after delivery finds nothing left to send: the message was acked, not just delivered.
         Assert.Equal(0, await restarted.TerminateAsync(TimeSpan.FromSeconds(30)));
         await using var again = await world.StartNodeAsync(data.Path, null, TimeSpan.FromSeconds(4));
-        using var http = new HttpClient { BaseAddress = again.HttpBase };
+        using var http = again.CreateHttpClient();
         var summary = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement;
         Assert.Equal(0, summary.GetProperty("total").GetInt64());
         Assert.Single(Directory.GetFiles(Path.Combine(store.Path, "new")));
@@ -186,7 +186,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
     {
         using var data = new TempDirectory();
         await using var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromMinutes(10));
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         (await http.PostAsync("api/v1/queue/suspensions", JsonContent("{\"destination\":\"example.test\",\"minutes\":30}"))).EnsureSuccessStatusCode();
         var token = Guid.NewGuid().ToString("N");
 
@@ -325,7 +325,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
     {
         using var data = new TempDirectory();
         await using var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromMinutes(10));
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         var token = Guid.NewGuid().ToString("N");
         var id = await SendAsync("author@example.test", ["stuck@never.test"], token, node);
         await WaitForEventAsync(id, "TransientFailure", data.Path);
@@ -363,7 +363,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
 
     private async Task WaitForQueueWithoutAsync(string id)
     {
-        using var http = new HttpClient { BaseAddress = world.Node.HttpBase };
+        using var http = world.Node.CreateHttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {

@@ -65,7 +65,7 @@ public sealed class LivePolicyTests
         await WaitForOutputAsync(node, "Delivery:Shaping:Default:MaxConnections: must be at least 1");
 
         // And over HTTP: a problem naming the key.
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         using var response = await http.PostAsync(new Uri("api/v1/delivery/reload", UriKind.Relative), null);
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -117,7 +117,7 @@ public sealed class LivePolicyTests
         var node = await SluiceProcess.StartAsync(data, ["--config", config], delivery: true);
         try
         {
-            using (var http = new HttpClient { BaseAddress = node.HttpBase })
+            using (var http = node.CreateHttpClient())
             {
                 using var suspend = await http.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "held.example", minutes = 30 });
                 Assert.True(suspend.IsSuccessStatusCode, await suspend.Content.ReadAsStringAsync());
@@ -127,7 +127,7 @@ public sealed class LivePolicyTests
             await node.DisposeAsync();
             node = await SluiceProcess.StartAsync(data, ["--config", config], delivery: true);
 
-            using var again = new HttpClient { BaseAddress = node.HttpBase };
+            using var again = node.CreateHttpClient();
             var suspensions = JsonDocument.Parse(await again.GetStringAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative))).RootElement;
             Assert.True(suspensions.TryGetProperty("held.example", out _), suspensions.ToString());
 
@@ -193,7 +193,7 @@ public sealed class LivePolicyTests
 
     private static async Task<JsonElement> PolicyAsync(SluiceProcess node)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/delivery/policy", UriKind.Relative))).RootElement.Clone();
     }
 

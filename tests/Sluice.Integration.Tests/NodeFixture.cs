@@ -14,7 +14,8 @@ public sealed class NodeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Node = await SluiceProcess.StartAsync(_dir.Path);
-        Http = new HttpClient { BaseAddress = Node.HttpBase, Timeout = TimeSpan.FromSeconds(30) };
+        Http = Node.CreateHttpClient();
+        Http.Timeout = TimeSpan.FromSeconds(30);
     }
 
     public async Task DisposeAsync()

@@ -14,7 +14,7 @@ public sealed class QueueOperationsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _node = await SluiceProcess.StartAsync(_dir.Path);
-        _http = new HttpClient { BaseAddress = _node.HttpBase };
+        _http = _node.CreateHttpClient();
     }
 
     public async Task DisposeAsync()
@@ -98,11 +98,12 @@ public sealed class QueueOperationsTests : IAsyncLifetime
     {
         var id = await SendAsync("cli@cli.example");
         var api = _node.HttpBase.ToString();
+        var key = _node.ApiKey!;
 
-        var (listCode, list, _) = await SluiceProcess.RunAsync(["queue", "list", "--domain", "cli.example", "--api", api]);
-        var (showCode, show, _) = await SluiceProcess.RunAsync(["queue", "show", id, "--api", api]);
-        var (dryCode, dry, _) = await SluiceProcess.RunAsync(["queue", "delete", "--domain", "cli.example", "--dry-run", "--api", api]);
-        var (refusedCode, _, refused) = await SluiceProcess.RunAsync(["queue", "delete", "--api", api]);
+        var (listCode, list, _) = await SluiceProcess.RunAsync(["queue", "list", "--domain", "cli.example", "--api", api, "--key", key]);
+        var (showCode, show, _) = await SluiceProcess.RunAsync(["queue", "show", id, "--api", api, "--key", key]);
+        var (dryCode, dry, _) = await SluiceProcess.RunAsync(["queue", "delete", "--domain", "cli.example", "--dry-run", "--api", api, "--key", key]);
+        var (refusedCode, _, refused) = await SluiceProcess.RunAsync(["queue", "delete", "--api", api, "--key", key]);
 
         Assert.Equal(0, listCode);
         Assert.Contains(id, list, StringComparison.Ordinal);

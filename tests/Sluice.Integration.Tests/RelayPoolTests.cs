@@ -105,7 +105,7 @@ public sealed class RelayPoolTests
         Assert.Contains("with ESMTPS id", postfix.HeldMessages().Single(m => m.Contains(token, StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Equal(0, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
 
-        var (code, stdout, _) = await SluiceProcess.RunAsync(["pools", "--api", node.HttpBase.ToString()]);
+        var (code, stdout, _) = await SluiceProcess.RunAsync(["pools", "--api", node.HttpBase.ToString(), "--key", node.ApiKey!]);
         Assert.Equal(0, code);
         Assert.Contains("mixed (First", stdout, StringComparison.Ordinal);
         Assert.Contains("postfix", stdout, StringComparison.Ordinal);
@@ -137,7 +137,7 @@ public sealed class RelayPoolTests
         await PollAsync(async () => await QueueTotalAsync(node) == 0, TimeSpan.FromSeconds(30), "the node handed both over", node);
         Assert.DoesNotContain(password, node.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(password, upstream.Output, StringComparison.Ordinal);
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         Assert.DoesNotContain(password, await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative)), StringComparison.Ordinal);
         Assert.DoesNotContain(password, await http.GetStringAsync(new Uri("api/v1/delivery/policy", UriKind.Relative)), StringComparison.Ordinal);
     }
@@ -161,7 +161,7 @@ public sealed class RelayPoolTests
         await SendAsync(node, 1, 10, "lb.example");
         await PollAsync(async () => (await a.SinkStatsAsync()).GetProperty("accepted").GetInt64() == 15, TimeSpan.FromSeconds(30), "a takes all", node);
         Assert.Equal(5, (await b.SinkStatsAsync()).GetProperty("accepted").GetInt64());
-        using (var metricsClient = new HttpClient { BaseAddress = node.HttpBase })
+        using (var metricsClient = node.CreateHttpClient())
         {
             var metrics = await metricsClient.GetStringAsync(new Uri("metrics", UriKind.Relative));
             Assert.Contains("sluice_pool_member_health{member=\"b\",pool=\"lb\"} 1", metrics, StringComparison.Ordinal);
@@ -172,13 +172,13 @@ public sealed class RelayPoolTests
         // An unknown policy is refused; the running pools stay.
         await File.WriteAllTextAsync(config, (await File.ReadAllTextAsync(config)).Replace("WeightedRoundRobin", "Fastest", StringComparison.Ordinal));
         await PollAsync(() => Task.FromResult(node.Output.Contains("Delivery:Pools:0:Policy: unknown policy 'Fastest'", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the refusal logged", node);
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         Assert.Contains("\"policy\":\"WeightedRoundRobin\"", await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative)), StringComparison.Ordinal);
     }
 
     private static async Task<JsonElement> MemberAsync(SluiceProcess node, string member)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
         return pools.EnumerateArray().SelectMany(p => p.GetProperty("members").EnumerateArray()).First(m => m.GetProperty("name").GetString() == member).Clone();
     }
@@ -266,7 +266,7 @@ public sealed class RelayPoolTests
 
     private static async Task<string?> MemberHealthAsync(SluiceProcess node, string member)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         var pools = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/pools", UriKind.Relative))).RootElement;
         return pools.EnumerateArray().SelectMany(p => p.GetProperty("members").EnumerateArray())
             .FirstOrDefault(m => m.GetProperty("name").GetString() == member) is { ValueKind: JsonValueKind.Object } found
@@ -276,7 +276,7 @@ public sealed class RelayPoolTests
 
     private static async Task<long> QueueTotalAsync(SluiceProcess node)
     {
-        using var http = new HttpClient { BaseAddress = node.HttpBase };
+        using var http = node.CreateHttpClient();
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("total").GetInt64();
     }
 

@@ -38,6 +38,28 @@ public sealed class SluiceProcess : IAsyncDisposable
 
     public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
 
+    /// <summary>The node's admin API key (from DATA/admin.key, made at first start); null for a sink or balancer.</summary>
+    public string? ApiKey
+    {
+        get
+        {
+            var file = Path.Combine(DataDirectory, "admin.key");
+            return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        }
+    }
+
+    /// <summary>An HTTP client for this process's HTTP address, sending the admin API key when there is one.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient { BaseAddress = HttpBase };
+        if (ApiKey is { } key)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http;
+    }
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -172,7 +194,7 @@ public sealed class SluiceProcess : IAsyncDisposable
     /// <summary>The counters of a running <c>sluice sink</c> (GET /stats).</summary>
     public async Task<System.Text.Json.JsonElement> SinkStatsAsync()
     {
-        using var http = new HttpClient { BaseAddress = HttpBase };
+        using var http = CreateHttpClient();
         return System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("stats", UriKind.Relative))).RootElement.Clone();
     }
 

@@ -11,8 +11,9 @@ internal static class PoolsCommand
     public static Command Create()
     {
         var api = QueueCommand.ApiOption();
+        var key = QueueCommand.KeyOption();
         var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table." };
-        var command = new Command("pools", "Show the relay pools: members, weight, tier, health, in flight, failure rate, last probe.") { api, json };
+        var command = new Command("pools", "Show the relay pools: members, weight, tier, health, in flight, failure rate, last probe.") { api, key, json };
         command.SetAction((p, ct) => QueueCommand.RunAsync(p, api, async http =>
         {
             var pools = await http.GetFromJsonAsync<JsonElement>("api/v1/pools", ct);

@@ -16,6 +16,7 @@ internal static class QueueCommand
     public static Command Create()
     {
         var api = ApiOption();
+        var apiKey = KeyOption();
         var id = new Option<string?>("--id") { Description = "One message id." };
         var domain = new Option<string?>("--domain") { Description = "Messages with a recipient in this domain." };
         var state = new Option<string?>("--state") { Description = "queued, in-flight or dead-letter." };
@@ -67,16 +68,25 @@ internal static class QueueCommand
             Print(await Read(response, ct));
         }));
 
-        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, summary, list, show, flush, delete, bounce, suspend, resume };
+        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, apiKey, summary, list, show, flush, delete, bounce, suspend, resume };
     }
 
     /// <summary>--api (or SLUICE_API): the node to talk to.</summary>
     internal static Option<string> ApiOption()
         => new("--api") { Description = "Node HTTP address.", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLUICE_API") ?? "http://127.0.0.1:8025" };
 
+    /// <summary>--key (or SLUICE_API_KEY, or the node's ./data/admin.key when run beside it): the API key.</summary>
+    internal static Option<string?> KeyOption()
+        => new("--key") { Description = "API key (default: SLUICE_API_KEY, else ./data/admin.key).", Recursive = true };
+
     internal static async Task<int> RunAsync(ParseResult parse, Option<string> api, Func<HttpClient, Task> action)
     {
         using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(api)!.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        if (ApiKey(parse) is { } key)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         try
         {
             await action(http);
@@ -100,7 +110,7 @@ internal static class QueueCommand
         return await Read(response, ct);
     }
 
-    private static async Task<JsonElement> Read(HttpResponseMessage response, CancellationToken ct)
+    internal static async Task<JsonElement> Read(HttpResponseMessage response, CancellationToken ct)
     {
         var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         if (!response.IsSuccessStatusCode)
@@ -110,6 +120,22 @@ internal static class QueueCommand
         }
 
         return json;
+    }
+
+    private static string? ApiKey(ParseResult parse)
+    {
+        if (parse.GetResult("--key") is { } && parse.GetValue<string?>("--key") is { Length: > 0 } key)
+        {
+            return key;
+        }
+
+        if (Environment.GetEnvironmentVariable("SLUICE_API_KEY") is { Length: > 0 } fromEnvironment)
+        {
+            return fromEnvironment;
+        }
+
+        var file = Path.Combine("data", Http.ApiKeyBootstrap.FileName);
+        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 
     internal static void Print(JsonElement json) => Console.WriteLine(JsonSerializer.Serialize(json, Pretty));

@@ -4,4 +4,7 @@ namespace Sluice.Configuration;
 public sealed class HttpOptions
 {
     public string Address { get; set; } = "127.0.0.1:8025";
+
+    /// <summary>Requests per second per API key unless the key says otherwise (token bucket, bursts of twice as many).</summary>
+    public int RequestsPerSecond { get; set; } = 200;
 }
