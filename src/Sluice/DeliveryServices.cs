@@ -53,7 +53,6 @@ internal static class DeliveryServices
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
         services.AddSingleton(_ => new Suspensions(time, Path.Combine(options.Node.DataDirectory, "suspensions.json")));
-        services.AddSingleton(_ => new MessageIdGenerator(time));
         services.AddSingleton(sp => new BounceSender(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<DsnBuilder>(),

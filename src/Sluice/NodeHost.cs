@@ -31,6 +31,9 @@ internal static class NodeHost
         {
             k.Listen(IPEndPoint.Parse(options.Http.Address), l => l.Protocols = HttpProtocols.Http1);
             k.AddServerHeader = false;
+
+            // Attachments arrive base64 in JSON: a third larger than the message they build.
+            k.Limits.MaxRequestBodySize = (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024);
         });
 
         time ??= TimeProvider.System;
@@ -45,10 +48,12 @@ internal static class NodeHost
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Spool"),
             sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
+        builder.Services.AddSingleton<IMessageIntake>(sp => new ReceptionEvents(sp.GetRequiredService<IMessageQueue>(), sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(), time));
+        builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
         builder.Services.AddSingleton(sp => new SmtpServer(
             options.Smtp,
             options.Node.DataDirectory,
-            new ReceptionEvents(sp.GetRequiredService<IMessageQueue>(), sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(), time),
+            sp.GetRequiredService<IMessageIntake>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
             sp.GetRequiredService<ILogger<SmtpServer>>()));
@@ -129,6 +134,7 @@ internal static class NodeHost
         DeliveryPolicyEndpoints.Map(app);
         PoolsEndpoints.Map(app);
         KeysEndpoints.Map(app);
+        MessagesEndpoints.Map(app);
         return app;
     }
 }

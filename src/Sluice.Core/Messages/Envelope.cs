@@ -2,7 +2,8 @@ namespace Sluice.Core.Messages;
 
 /// <summary>
 /// What the SMTP transaction (or the API) said about a message besides its bytes:
-/// reverse-path (empty for <c>&lt;&gt;</c>), recipients, and the RFC 3461/6152/6531 parameters.
+/// reverse-path (empty for <c>&lt;&gt;</c>), recipients, and the RFC 3461/6152/6531 parameters;
+/// for API submissions also the caller's tags and metadata (kept with the message, never sent).
 /// </summary>
 public sealed record Envelope(
     string Sender,
@@ -13,4 +14,6 @@ public sealed record Envelope(
     bool SmtpUtf8 = false,
     string? ClientAddress = null,
     string? HeloName = null,
-    string? AuthenticatedUser = null);
+    string? AuthenticatedUser = null,
+    IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, string>? Metadata = null);

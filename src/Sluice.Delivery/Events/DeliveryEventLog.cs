@@ -77,6 +77,38 @@ internal sealed class DeliveryEventLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// The events of one message, oldest first, read from the day files since <paramref name="since"/>
+    /// (its reception). Cost grows with the events logged since then; an index comes with the
+    /// cluster state store.
+    /// </summary>
+    public async Task<List<DeliveryEvent>> ReadMessageAsync(string messageId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        Flush();
+        var firstDay = since.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var needle = $"\"messageId\":\"{messageId}\"";
+        var events = new List<DeliveryEvent>();
+        foreach (var file in Directory.GetFiles(_folder, "events-*.jsonl").Order(StringComparer.Ordinal))
+        {
+            if (string.CompareOrdinal(Path.GetFileNameWithoutExtension(file)["events-".Length..], firstDay) < 0)
+            {
+                continue;
+            }
+
+            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Contains(needle, StringComparison.Ordinal) && JsonSerializer.Deserialize<DeliveryEvent>(line, Json) is { } entry)
+                {
+                    events.Add(entry);
+                }
+            }
+        }
+
+        events.Sort((a, b) => a.Time.CompareTo(b.Time));
+        return events;
+    }
+
     /// <summary>After an I/O failure: drop what is buffered (counted) and reopen on the next write.</summary>
     private void Reset()
     {

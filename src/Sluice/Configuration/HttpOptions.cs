@@ -7,4 +7,7 @@ public sealed class HttpOptions
 
     /// <summary>Requests per second per API key unless the key says otherwise (token bucket, bursts of twice as many).</summary>
     public int RequestsPerSecond { get; set; } = 200;
+
+    /// <summary>Largest message the sending API takes, as built (attachments decoded): over it, 413.</summary>
+    public long MaxMessageSize { get; set; } = 35L * 1024 * 1024;
 }

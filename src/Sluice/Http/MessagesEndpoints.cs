@@ -1,0 +1,186 @@
+using System.Text.Json;
+using MimeKit;
+using MimeKit.Utils;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.State;
+using Sluice.Delivery.Events;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// The sending API: <c>POST /api/v1/messages</c> (JSON built with MimeKit, or a raw RFC 5322
+/// message) answers 202 with the id only once the message is durable in the spool, like the SMTP
+/// 250; <c>GET /api/v1/messages/{id}</c> gives its state and the timeline of its events.
+/// </summary>
+internal static class MessagesEndpoints
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/v1/messages", async (HttpContext context, IMessageIntake intake, IIdempotencyStore idempotency, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time) =>
+        {
+            var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+            return await Idempotency.RunAsync(context, body, idempotency, time, () => SubmitAsync(context, body, intake, ids, options, time));
+        }).RequireScope(ApiScopes.Send);
+
+        app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        {
+            var messageId = new MessageId(id);
+            var entry = await queue.GetAsync(messageId, ct);
+            var timeline = await events.ReadMessageAsync(id, messageId.Timestamp ?? time.GetUtcNow().AddDays(-7), ct);
+            if (entry is null && timeline.Count == 0)
+            {
+                return Results.Problem(title: "Not found", detail: $"No message {id}.", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            var recipients = new Dictionary<string, (string Status, string? Reply)>(StringComparer.OrdinalIgnoreCase);
+            foreach (var e in timeline)
+            {
+                if (e.Recipient is { } r)
+                {
+                    recipients[r] = (Status(e.Type), e.Reply ?? recipients.GetValueOrDefault(r).Reply);
+                }
+            }
+
+            return Results.Ok(new
+            {
+                id,
+                state = entry is null ? "done" : QueueStateNames.Name(entry.State),
+                receivedAt = entry?.ReceivedAt ?? timeline.FirstOrDefault()?.Time,
+                attempts = entry?.Attempts,
+                nextAttemptAt = entry?.NextAttemptAt,
+                tags = entry?.Envelope.Tags,
+                metadata = entry?.Envelope.Metadata,
+                recipients = recipients.Select(p => new { address = p.Key, status = p.Value.Status, lastReply = p.Value.Reply }),
+                events = timeline.Select(e => new { time = e.Time, type = e.Type.ToString(), recipient = e.Recipient, site = e.Site, remoteMta = e.RemoteMta, attempt = e.Attempt, reply = e.Reply, classification = e.Classification, durationMs = e.DurationMs }),
+            });
+        }).RequireScope(ApiScopes.Read);
+    }
+
+    private static string Status(DeliveryEventType type) => type switch
+    {
+        DeliveryEventType.Reception => "queued",
+        DeliveryEventType.Delivery => "delivered",
+        DeliveryEventType.TransientFailure => "deferred",
+        DeliveryEventType.Bounce => "bounced",
+        DeliveryEventType.Expiration => "expired",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, IMessageIntake intake, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time)
+    {
+        var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
+        var id = ids.Next();
+        var now = time.GetUtcNow();
+        var client = context.Connection.RemoteIpAddress?.ToString();
+        var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
+        ComposedMessage composed;
+        var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
+        if (string.Equals(mediaType, "message/rfc822", StringComparison.OrdinalIgnoreCase))
+        {
+            if (Raw(context.Request, body, id, hostname, client, key.Name) is not { } raw)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid message", "A raw message needs ?from=ADDRESS&to=ADDRESS[,ADDRESS…] and a body that parses as RFC 5322.");
+            }
+
+            composed = raw;
+        }
+        else if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            SendMessageRequest? request;
+            try
+            {
+                request = JsonSerializer.Deserialize<SendMessageRequest>(body, Json);
+            }
+            catch (JsonException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", ex.Message);
+            }
+
+            if (request is null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", "The body is empty.");
+            }
+
+            var (message, errors) = MessageComposer.Compose(request, id, hostname, now, client, key.Name);
+            if (message is null)
+            {
+                return new IdempotentResponse(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
+                {
+                    type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                    title = "Invalid message",
+                    status = 400,
+                    detail = "Some fields are missing or invalid.",
+                    errors,
+                }, Json));
+            }
+
+            composed = message;
+        }
+        else
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
+        }
+
+        // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
+        composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
+        using var bytes = new MemoryStream();
+        await composed.Message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes, context.RequestAborted);
+        if (bytes.Length > options.Http.MaxMessageSize)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", $"The message is {bytes.Length} bytes; this node takes at most {options.Http.MaxMessageSize}.");
+        }
+
+        using var buffer = new MessageBuffer(Path.Combine(options.Node.DataDirectory, "tmp"));
+        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        var result = await intake.EnqueueAsync(composed.Envelope, id, now, buffer, CancellationToken.None);
+        return result switch
+        {
+            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count, queuedAt = now }, Json)),
+            EnqueueResult.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
+            EnqueueResult.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
+            _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
+        };
+    }
+
+    private static ComposedMessage? Raw(HttpRequest request, byte[] body, MessageId id, string hostname, string? client, string keyName)
+    {
+        var from = request.Query["from"].ToString();
+        var to = request.Query["to"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        if (string.IsNullOrEmpty(from) || to.Length == 0 || !MailboxAddress.TryParse(from, out var sender) || to.Any(t => !MailboxAddress.TryParse(t, out _)))
+        {
+            return null;
+        }
+
+        MimeMessage message;
+        try
+        {
+            using var stream = new MemoryStream(body, writable: false);
+            message = MimeMessage.Load(stream);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(message.MessageId))
+        {
+            message.MessageId = $"{id.Value}@{hostname}";
+        }
+
+        var recipients = to.Select(t => new EnvelopeRecipient(MailboxAddress.Parse(t).Address)).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
+        return new ComposedMessage(message, new Envelope(sender.Address, recipients, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName));
+    }
+
+    private static IdempotentResponse Problem(int status, string title, string detail)
+        => new(status, "application/problem+json", JsonSerializer.Serialize(new { title, status, detail }, Json));
+}
