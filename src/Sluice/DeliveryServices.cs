@@ -71,7 +71,8 @@ internal static class DeliveryServices
             delivery,
             sp.GetRequiredService<SluiceMetrics>(),
             time,
-            sp.GetRequiredService<ILogger<Dispatcher>>()));
+            sp.GetRequiredService<ILogger<Dispatcher>>(),
+            sp.GetRequiredService<Core.State.SuppressionList>()));
         services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
     }
 }

@@ -56,7 +56,9 @@ internal static class NodeHost
             sp.GetRequiredService<IMessageIntake>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
-            sp.GetRequiredService<ILogger<SmtpServer>>()));
+            sp.GetRequiredService<ILogger<SmtpServer>>(),
+            recipients: new SuppressionPolicy(sp.GetRequiredService<Core.State.SuppressionList>(), time)));
+        builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
         builder.Services.AddSingleton(_ => new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time));
         if (options.Delivery.Enabled)
@@ -89,6 +91,8 @@ internal static class NodeHost
         builder.Services.AddSingleton(_ => Storage.State.SqliteStateStore.Open(options.Node.DataDirectory));
         builder.Services.AddSingleton<Core.State.IApiKeyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.IIdempotencyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
+        builder.Services.AddSingleton<Core.State.ISuppressionStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
+        builder.Services.AddSingleton<Core.State.SuppressionList>();
         builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyBootstrap>());
@@ -135,6 +139,7 @@ internal static class NodeHost
         PoolsEndpoints.Map(app);
         KeysEndpoints.Map(app);
         MessagesEndpoints.Map(app);
+        SuppressionsEndpoints.Map(app);
         return app;
     }
 }

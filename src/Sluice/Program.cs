@@ -21,6 +21,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     PoolsCommand.Create(),
     BalanceCommand.Create(),
     KeysCommand.Create(),
+    SuppressionsCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

@@ -24,6 +24,7 @@ internal sealed partial class Dispatcher : BackgroundService
     private readonly DeliveryPolicyHolder _policy;
     private readonly ConnectionPool _pool;
     private readonly Pools.RelayPools _relays;
+    private readonly Core.State.SuppressionList? _suppressions;
     private readonly BounceSender _bounces;
     private readonly Classification.BounceClassifier _classifier;
     private readonly Suspensions _suspensions;
@@ -49,8 +50,10 @@ internal sealed partial class Dispatcher : BackgroundService
         DeliveryOptions options,
         SluiceMetrics metrics,
         TimeProvider time,
-        ILogger<Dispatcher> logger)
+        ILogger<Dispatcher> logger,
+        Core.State.SuppressionList? suppressions = null)
     {
+        _suppressions = suppressions;
         _queue = queue;
         _dns = dns;
         _policy = policy;
@@ -146,7 +149,28 @@ internal sealed partial class Dispatcher : BackgroundService
             // One snapshot for the whole message: a reload takes effect from the next message on.
             var policy = _policy.Current;
             var results = new List<AttemptResult>(entry.Envelope.Recipients.Count);
-            foreach (var group in entry.Envelope.Recipients.GroupBy(r => r.Domain, StringComparer.Ordinal))
+            var now = _time.GetUtcNow();
+            var recipients = entry.Envelope.Recipients;
+            if (_suppressions is { Count: > 0 })
+            {
+                // Checked again before sending: an address suppressed since the message was queued is not mailed.
+                var deliverable = new List<EnvelopeRecipient>(recipients.Count);
+                foreach (var recipient in recipients)
+                {
+                    if (_suppressions.Find(recipient.Address, entry.Envelope.Sender, now) is { } hit)
+                    {
+                        results.Add(new AttemptResult(recipient, Smtp.DeliveryOutcome.Permanent(550, "5.7.1", $"Recipient <{recipient.Address}> was suppressed ({hit.Reason.ToString().ToLowerInvariant()}) before delivery"), "suppressed", null));
+                    }
+                    else
+                    {
+                        deliverable.Add(recipient);
+                    }
+                }
+
+                recipients = deliverable;
+            }
+
+            foreach (var group in recipients.GroupBy(r => r.Domain, StringComparer.Ordinal))
             {
                 var started = _time.GetTimestamp();
                 var attempt = await DeliverToDomainAsync(policy, entry, group.Key, [.. group]).ConfigureAwait(false);

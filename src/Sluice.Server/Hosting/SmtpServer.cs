@@ -21,6 +21,7 @@ namespace Sluice.Server.Hosting;
 /// </summary>
 internal sealed class SmtpServer : IHostedService, IAsyncDisposable
 {
+    private readonly IRecipientPolicy? _recipients;
     private readonly SmtpServerOptions _options;
     private readonly string _dataDirectory;
     private readonly IMessageIntake _queue;
@@ -34,9 +35,10 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private readonly ISessionBehavior? _behavior;
     private X509Certificate2? _certificate;
 
-    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null)
+    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null, IRecipientPolicy? recipients = null)
     {
         _behavior = behavior;
+        _recipients = recipients;
         _options = options;
         _dataDirectory = dataDirectory;
         _queue = queue;
@@ -66,7 +68,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
             socket.Listen(1024);
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
-            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior);
+            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior) { Recipients = _recipients };
             ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, context), CancellationToken.None));
         }

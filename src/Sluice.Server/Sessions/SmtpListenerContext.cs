@@ -56,6 +56,9 @@ internal sealed class SmtpListenerContext
 
     public SmtpListenerOptions Listener { get; }
 
+    /// <summary>The node's recipient policy (suppressions); null for none (a sink).</summary>
+    public IRecipientPolicy? Recipients { get; init; }
+
     /// <summary>Balancers whose connections start with a PROXY header (empty: PROXY is off on this listener).</summary>
     public List<IPNetwork> ProxyTrustedNetworks { get; }
 

@@ -359,6 +359,12 @@ internal sealed partial class SmtpSession
             return SessionStep.NeedMore;
         }
 
+        if (_context.Recipients?.Check(_mailFrom.Address, recipient.Address) is { } refused)
+        {
+            Reply(refused);
+            return SessionStep.NeedMore;
+        }
+
         if (_context.Behavior?.OnRecipient(recipient.Address) is { } scripted)
         {
             Reply(scripted);

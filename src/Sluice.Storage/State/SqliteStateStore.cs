@@ -8,7 +8,7 @@ namespace Sluice.Storage.State;
 /// The embedded state store: <c>state.db</c> in the data folder (SQLite, WAL), separate from the
 /// spool so that its writes never wait behind message commits. Plain SQL through Dapper (ADR 0012).
 /// </summary>
-public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore
+public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppressionStore
 {
     private readonly string _connectionString;
 
@@ -45,6 +45,13 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore
                 expires_at INTEGER NOT NULL,
                 PRIMARY KEY (key_id, idempotency_key));
             CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+            CREATE TABLE IF NOT EXISTS suppressions (
+                address TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                reason INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NULL,
+                PRIMARY KEY (address, scope));
             """);
         return new SqliteStateStore(connectionString);
     }
@@ -130,11 +137,80 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    public async Task UpsertAsync(IReadOnlyCollection<Suppression> suppressions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(suppressions);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT OR REPLACE INTO suppressions (address, scope, reason, created_at, expires_at) VALUES (@Address, @Scope, @Reason, @CreatedAt, @ExpiresAt)",
+            suppressions.Select(s => new
+            {
+                Address = s.Address.ToLowerInvariant(),
+                Scope = s.Scope?.ToLowerInvariant() ?? string.Empty,
+                Reason = (int)s.Reason,
+                CreatedAt = s.CreatedAt.ToUnixTimeMilliseconds(),
+                ExpiresAt = s.ExpiresAt?.ToUnixTimeMilliseconds(),
+            }),
+            transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveSuppressionAsync(string address, string? scope, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM suppressions WHERE address = @address AND scope = @scope",
+            new { address = address.ToLowerInvariant(), scope = scope?.ToLowerInvariant() ?? string.Empty },
+            cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<Suppression>> ListSuppressionsAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SuppressionRow>(new CommandDefinition(
+            "SELECT address, scope, reason, created_at AS CreatedAt, expires_at AS ExpiresAt FROM suppressions WHERE (address || char(1) || scope) > @after ORDER BY address, scope LIMIT @limit",
+            new { after = after ?? string.Empty, limit },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToSuppression())];
+    }
+
+    public async Task<IReadOnlyList<Suppression>> FindSuppressionsAsync(string address, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<SuppressionRow>(new CommandDefinition(
+            "SELECT address, scope, reason, created_at AS CreatedAt, expires_at AS ExpiresAt FROM suppressions WHERE address = @address ORDER BY scope",
+            new { address = address.ToLowerInvariant() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToSuppression())];
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
+    }
+
+    private sealed class SuppressionRow
+    {
+        public string Address { get; set; } = string.Empty;
+
+        public string Scope { get; set; } = string.Empty;
+
+        public long Reason { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public long? ExpiresAt { get; set; }
+
+        public Suppression ToSuppression() => new(
+            Address,
+            Scope.Length == 0 ? null : Scope,
+            (SuppressionReason)Reason,
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+            ExpiresAt is { } expires ? DateTimeOffset.FromUnixTimeMilliseconds(expires) : null);
     }
 
     private sealed class IdempotencyRow

@@ -151,7 +151,7 @@ internal static class MessageComposer
         return mailbox;
     }
 
-    private static bool IsSmtpAddress(string address)
+    internal static bool IsSmtpAddress(string address)
     {
         var bytes = Encoding.UTF8.GetBytes(address);
         return Smtp.AddressSyntax.ValidateMailbox(bytes, allowUtf8: true, out _) == Smtp.PathStatus.Ok;

@@ -19,10 +19,10 @@ internal static class MessagesEndpoints
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/v1/messages", async (HttpContext context, IMessageIntake intake, IIdempotencyStore idempotency, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time) =>
+        app.MapPost("/api/v1/messages", async (HttpContext context, IMessageIntake intake, IIdempotencyStore idempotency, SuppressionList suppressions, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time) =>
         {
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            return await Idempotency.RunAsync(context, body, idempotency, time, () => SubmitAsync(context, body, intake, ids, options, time));
+            return await Idempotency.RunAsync(context, body, idempotency, time, () => SubmitAsync(context, body, intake, suppressions, ids, options, time));
         }).RequireScope(ApiScopes.Send);
 
         app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
@@ -76,7 +76,7 @@ internal static class MessagesEndpoints
         return buffer.ToArray();
     }
 
-    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, IMessageIntake intake, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time)
+    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, IMessageIntake intake, SuppressionList suppressions, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time)
     {
         var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
         var id = ids.Next();
@@ -131,6 +131,34 @@ internal static class MessagesEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
         }
 
+        // Suppressed recipients are refused one by one (like RCPT's 550 5.7.1); the others still get the message.
+        var rejected = new List<object>();
+        var kept = new List<EnvelopeRecipient>();
+        foreach (var recipient in composed.Envelope.Recipients)
+        {
+            if (suppressions.Find(recipient.Address, composed.Envelope.Sender, now) is { } hit)
+            {
+                rejected.Add(new { address = recipient.Address, error = $"suppressed ({hit.Reason.ToString().ToLowerInvariant()})", code = "5.7.1" });
+            }
+            else
+            {
+                kept.Add(recipient);
+            }
+        }
+
+        if (kept.Count == 0)
+        {
+            return new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
+            {
+                title = "No deliverable recipient",
+                status = 422,
+                detail = "Every recipient is on the suppression list; nothing was queued.",
+                rejected,
+            }, Json));
+        }
+
+        composed = composed with { Envelope = composed.Envelope with { Recipients = kept } };
+
         // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
         composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
         using var bytes = new MemoryStream();
@@ -145,7 +173,7 @@ internal static class MessagesEndpoints
         var result = await intake.EnqueueAsync(composed.Envelope, id, now, buffer, CancellationToken.None);
         return result switch
         {
-            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count, queuedAt = now }, Json)),
+            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count, queuedAt = now, rejected }, Json)),
             EnqueueResult.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
             EnqueueResult.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
             _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),

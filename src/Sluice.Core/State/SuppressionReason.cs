@@ -1,0 +1,9 @@
+namespace Sluice.Core.State;
+
+public enum SuppressionReason
+{
+    Bounce,
+    Complaint,
+    Unsubscribe,
+    Manual,
+}
