@@ -11,31 +11,18 @@ namespace Sluice.Integration.Tests;
 /// <summary>The sending API against a running node that delivers to a `sluice sink`: real HTTP, real spool, real delivery.</summary>
 public sealed class SendApiTests : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private SluiceProcess _sink = null!;
-    private SluiceProcess _node = null!;
-    private HttpClient _http = null!;
+    private ApiWorld _world = null!;
 
-    private string Store => Path.Combine(_dir.Path, "sink");
+    private HttpClient Http => _world.Http;
+
+    private SluiceProcess Node => _world.Node;
+
+    private string Store => _world.Store;
 
     public async Task InitializeAsync()
-    {
-        _sink = await SluiceProcess.StartSinkAsync(Store, [], "127.0.0.31");
-        _node = await SluiceProcess.StartAsync(
-            Path.Combine(_dir.Path, "node"),
-            ["--relay-host", _sink.SmtpEndpoint.ToString()],
-            new Dictionary<string, string> { ["SLUICE__Http__MaxMessageSize"] = "200000", ["SLUICE__Smtp__Hostname"] = "api.sluice.test" },
-            delivery: true);
-        _http = _node.CreateHttpClient();
-    }
+        => _world = await ApiWorld.StartAsync("127.0.0.31", new Dictionary<string, string> { ["SLUICE__Http__MaxMessageSize"] = "200000", ["SLUICE__Smtp__Hostname"] = "api.sluice.test" });
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _node.DisposeAsync();
-        await _sink.DisposeAsync();
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task Post_JsonMessage_Is202AfterSpoolAndArrivesBuiltByMimeKit()
@@ -43,7 +30,7 @@ public sealed class SendApiTests : IAsyncLifetime
         var token = Guid.NewGuid().ToString("N");
         var attachment = Encoding.UTF8.GetBytes("col1,col2\r\n1,2\r\n");
 
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
         {
             from = "Shop <shop@src.example>",
             to = new[] { "Ann <ann@dest.example>" },
@@ -95,7 +82,7 @@ public sealed class SendApiTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(30);
         do
         {
-            view = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
+            view = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
             await Task.Delay(100);
         }
         while (view.GetProperty("state").GetString() != "done" && DateTime.UtcNow < deadline);
@@ -107,14 +94,14 @@ public sealed class SendApiTests : IAsyncLifetime
         var types = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
         Assert.Equal(["Reception", "Delivery"], types);
 
-        using var missing = await _http.GetAsync(new Uri("api/v1/messages/01ZZZZZZZZZZZZZZZZZZZZZZZZ", UriKind.Relative));
+        using var missing = await Http.GetAsync(new Uri("api/v1/messages/01ZZZZZZZZZZZZZZZZZZZZZZZZ", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
     public async Task Post_InvalidFields_Is400ProblemNamingEachField()
     {
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
         {
             from = "not an address",
             to = new[] { "ok@dest.example", "bad@@dest" },
@@ -138,7 +125,7 @@ public sealed class SendApiTests : IAsyncLifetime
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
 
-        using var response = await _http.PostAsync(new Uri("api/v1/messages", UriKind.Relative), content);
+        using var response = await Http.PostAsync(new Uri("api/v1/messages", UriKind.Relative), content);
 
         Assert.Equal(status, response.StatusCode);
         Assert.Contains(title, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -147,7 +134,7 @@ public sealed class SendApiTests : IAsyncLifetime
     [Fact]
     public async Task Post_OverSize_Is413AndQueuesNothing()
     {
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new
         {
             from = "a@src.example",
             to = new[] { "b@dest.example" },
@@ -166,7 +153,7 @@ public sealed class SendApiTests : IAsyncLifetime
         using var content = new ByteArrayContent(Encoding.ASCII.GetBytes(raw));
         content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
 
-        using var response = await _http.PostAsync(new Uri("api/v1/messages?from=bounces@src.example&to=x@dest.example,y@dest.example", UriKind.Relative), content);
+        using var response = await Http.PostAsync(new Uri("api/v1/messages?from=bounces@src.example&to=x@dest.example,y@dest.example", UriKind.Relative), content);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var file = await DeliveryFixture.WaitForMessageAsync(Store, token);
@@ -187,7 +174,7 @@ public sealed class SendApiTests : IAsyncLifetime
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/v1/messages", UriKind.Relative)) { Content = JsonContent.Create(body) };
             request.Headers.Add("Idempotency-Key", key);
-            using var response = await _http.SendAsync(request);
+            using var response = await Http.SendAsync(request);
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         })));
 
@@ -198,7 +185,7 @@ public sealed class SendApiTests : IAsyncLifetime
 
         using var retry = new HttpRequestMessage(HttpMethod.Post, new Uri("api/v1/messages", UriKind.Relative)) { Content = JsonContent.Create(body) };
         retry.Headers.Add("Idempotency-Key", key);
-        using var replayed = await _http.SendAsync(retry);
+        using var replayed = await Http.SendAsync(retry);
         Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(accepted[0], JsonDocument.Parse(await replayed.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString());
 
@@ -207,14 +194,14 @@ public sealed class SendApiTests : IAsyncLifetime
             Content = JsonContent.Create(new { from = "a@src.example", to = new[] { "c@dest.example" }, text = "different" }),
         };
         other.Headers.Add("Idempotency-Key", key);
-        using var conflict = await _http.SendAsync(other);
+        using var conflict = await Http.SendAsync(other);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, conflict.StatusCode);
 
         await DeliveryFixture.WaitForMessageAsync(Store, $"once {token}");
 
         // Once the node's queue is empty, everything it took has reached the sink: one copy.
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (JsonDocument.Parse(await _http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("total").GetInt64() > 0)
+        while (JsonDocument.Parse(await Http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("total").GetInt64() > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the queue did not drain");
             await Task.Delay(50);
@@ -226,9 +213,9 @@ public sealed class SendApiTests : IAsyncLifetime
     [Fact]
     public async Task Post_WithReadOnlyKey_Is403()
     {
-        using var created = await _http.PostAsJsonAsync(new Uri("api/v1/keys", UriKind.Relative), new { name = "reader", scopes = new[] { "read" } });
+        using var created = await Http.PostAsJsonAsync(new Uri("api/v1/keys", UriKind.Relative), new { name = "reader", scopes = new[] { "read" } });
         var token = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
-        using var reader = new HttpClient { BaseAddress = _node.HttpBase };
+        using var reader = new HttpClient { BaseAddress = Node.HttpBase };
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
         using var response = await reader.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "b@dest.example" }, text = "x" });
@@ -238,7 +225,7 @@ public sealed class SendApiTests : IAsyncLifetime
 
     private async Task<string> PostAsync(object body)
     {
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), body);
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), body);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }

@@ -8,27 +8,19 @@ namespace Sluice.Integration.Tests;
 /// <summary>The suppression list: refused at RCPT (550 5.7.1) and in the API per recipient, checked again before delivery, scoped, expiring, imported and exported, kept across restarts.</summary>
 public sealed class SuppressionTests : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private SluiceProcess _sink = null!;
-    private SluiceProcess _node = null!;
-    private HttpClient _http = null!;
+    private ApiWorld _world = null!;
 
-    private string Store => Path.Combine(_dir.Path, "sink");
+    private HttpClient Http => _world.Http;
 
-    public async Task InitializeAsync()
-    {
-        _sink = await SluiceProcess.StartSinkAsync(Store, [], "127.0.0.32");
-        _node = await StartNodeAsync();
-        _http = _node.CreateHttpClient();
-    }
+    private SluiceProcess Node => _world.Node;
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _node.DisposeAsync();
-        await _sink.DisposeAsync();
-        _dir.Dispose();
-    }
+    private SluiceProcess Sink => _world.Sink;
+
+    private string Store => _world.Store;
+
+    public async Task InitializeAsync() => _world = await ApiWorld.StartAsync("127.0.0.32");
+
+    public async Task DisposeAsync() => await _world.DisposeAsync();
 
     [Fact]
     public async Task Rcpt_SuppressedAddress_Is550WithReasonAndStaysSoAfterRestart()
@@ -38,14 +30,10 @@ public sealed class SuppressionTests : IAsyncLifetime
         Assert.StartsWith("550 5.7.1 Recipient <Gone@Dest.example> is on the suppression list (bounce)", await RcptAsync("a@src.example", "Gone@Dest.example"), StringComparison.Ordinal);
         Assert.StartsWith("250", await RcptAsync("a@src.example", "here@dest.example"), StringComparison.Ordinal);
 
-        Assert.Equal(0, await _node.TerminateAsync(TimeSpan.FromSeconds(30)));
-        await _node.DisposeAsync();
-        _http.Dispose();
-        _node = await StartNodeAsync();
-        _http = _node.CreateHttpClient();
+        await _world.RestartNodeAsync();
         Assert.StartsWith("550 5.7.1", await RcptAsync("a@src.example", "gone@dest.example"), StringComparison.Ordinal);
 
-        using var removed = await _http.DeleteAsync(new Uri("api/v1/suppressions/gone@dest.example", UriKind.Relative));
+        using var removed = await Http.DeleteAsync(new Uri("api/v1/suppressions/gone@dest.example", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
         Assert.StartsWith("250", await RcptAsync("a@src.example", "gone@dest.example"), StringComparison.Ordinal);
     }
@@ -67,8 +55,8 @@ public sealed class SuppressionTests : IAsyncLifetime
         await SuppressAsync(new { address = "complained@dest.example", reason = "complaint" });
         var token = Guid.NewGuid().ToString("N");
 
-        using var partly = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "complained@dest.example", "fine@dest.example" }, subject = token, text = "x" });
-        using var fully = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "complained@dest.example" }, text = "x" });
+        using var partly = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "complained@dest.example", "fine@dest.example" }, subject = token, text = "x" });
+        using var fully = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "complained@dest.example" }, text = "x" });
 
         Assert.Equal(HttpStatusCode.Accepted, partly.StatusCode);
         var answer = JsonDocument.Parse(await partly.Content.ReadAsStringAsync()).RootElement;
@@ -83,25 +71,25 @@ public sealed class SuppressionTests : IAsyncLifetime
     [Fact]
     public async Task Delivery_RecipientSuppressedWhileQueued_IsNotMailedButBounced()
     {
-        using (var suspend = await _http.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "later.example", minutes = 10 }))
+        using (var suspend = await Http.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "later.example", minutes = 10 }))
         {
             Assert.True(suspend.IsSuccessStatusCode);
         }
 
-        using var sent = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "late@later.example" }, text = "x" });
+        using var sent = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "late@later.example" }, text = "x" });
         var id = JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
         await SuppressAsync(new { address = "late@later.example", reason = "manual" });
-        using (var resume = await _http.DeleteAsync(new Uri("api/v1/queue/suspensions/later.example", UriKind.Relative)))
+        using (var resume = await Http.DeleteAsync(new Uri("api/v1/queue/suspensions/later.example", UriKind.Relative)))
         {
             Assert.True(resume.IsSuccessStatusCode);
         }
 
-        await _http.PostAsJsonAsync(new Uri("api/v1/queue/flush", UriKind.Relative), new { all = true });
+        await Http.PostAsJsonAsync(new Uri("api/v1/queue/flush", UriKind.Relative), new { all = true });
         var deadline = DateTime.UtcNow.AddSeconds(30);
         JsonElement view;
         do
         {
-            view = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
+            view = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
             await Task.Delay(100);
         }
         while (view.GetProperty("recipients")[0].GetProperty("status").GetString() != "bounced" && DateTime.UtcNow < deadline);
@@ -114,16 +102,16 @@ public sealed class SuppressionTests : IAsyncLifetime
     [Fact]
     public async Task Csv_ImportThroughCliThenExport_RoundTripsAndReportsBadLines()
     {
-        var csv = Path.Combine(_dir.Path, "list.csv");
+        var csv = Path.Combine(_world.Folder, "list.csv");
         await File.WriteAllTextAsync(csv, "address,reason,scope,expires_at\r\none@csv.example,bounce,,\r\nnot-an-address,manual,,\r\ntwo@csv.example,unsubscribe,news.example,2099-01-01T00:00:00Z\r\n");
 
-        var (code, output, _) = await SluiceProcess.RunAsync(["suppressions", "import", csv, "--api", _node.HttpBase.ToString(), "--key", _node.ApiKey!]);
+        var (code, output, _) = await SluiceProcess.RunAsync(["suppressions", "import", csv, "--api", Node.HttpBase.ToString(), "--key", Node.ApiKey!]);
 
         Assert.Equal(0, code);
         var result = JsonDocument.Parse(output).RootElement;
         Assert.Equal(2, result.GetProperty("imported").GetInt32());
         Assert.Equal(3, result.GetProperty("errors")[0].GetProperty("line").GetInt32());
-        var (exportCode, export, _) = await SluiceProcess.RunAsync(["suppressions", "export", "--api", _node.HttpBase.ToString(), "--key", _node.ApiKey!]);
+        var (exportCode, export, _) = await SluiceProcess.RunAsync(["suppressions", "export", "--api", Node.HttpBase.ToString(), "--key", Node.ApiKey!]);
         Assert.Equal(0, exportCode);
         Assert.Contains("one@csv.example,bounce,,", export, StringComparison.Ordinal);
         Assert.Contains("two@csv.example,unsubscribe,news.example,2099-01-01T00:00:00.0000000+00:00", export, StringComparison.Ordinal);
@@ -133,24 +121,21 @@ public sealed class SuppressionTests : IAsyncLifetime
     [Fact]
     public async Task Add_InvalidEntry_Is400Problem()
     {
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "x@y.example", reason = "annoyed" });
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "x@y.example", reason = "annoyed" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("reason 'annoyed'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private Task<SluiceProcess> StartNodeAsync()
-        => SluiceProcess.StartAsync(Path.Combine(_dir.Path, "node"), ["--relay-host", _sink.SmtpEndpoint.ToString()], delivery: true);
-
     private async Task SuppressAsync(object entry)
     {
-        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), entry);
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), entry);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
     private async Task<string> RcptAsync(string from, string to)
     {
-        await using var dialog = await SmtpDialog.ConnectAsync(_node.SmtpEndpoint);
+        await using var dialog = await SmtpDialog.ConnectAsync(Node.SmtpEndpoint);
         await dialog.CommandAsync("EHLO client.test");
         await dialog.CommandAsync($"MAIL FROM:<{from}>");
         return await dialog.CommandAsync($"RCPT TO:<{to}>");

@@ -1,0 +1,53 @@
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>A node that relays everything to a `sluice sink` (on its own loopback address), with an admin API client.</summary>
+public sealed class ApiWorld : IAsyncDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly IDictionary<string, string>? _environment;
+
+    private ApiWorld(IDictionary<string, string>? environment) => _environment = environment;
+
+    public SluiceProcess Sink { get; private set; } = null!;
+
+    public SluiceProcess Node { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string Store => Path.Combine(_dir.Path, "sink");
+
+    public string Folder => _dir.Path;
+
+    public static async Task<ApiWorld> StartAsync(string sinkAddress, IDictionary<string, string>? environment = null)
+    {
+        var world = new ApiWorld(environment);
+        world.Sink = await SluiceProcess.StartSinkAsync(world.Store, [], sinkAddress);
+        await world.StartNodeAsync();
+        return world;
+    }
+
+    /// <summary>Stops the node gracefully and starts it again on the same data folder.</summary>
+    public async Task RestartNodeAsync()
+    {
+        Assert.Equal(0, await Node.TerminateAsync(TimeSpan.FromSeconds(30)));
+        await Node.DisposeAsync();
+        Http.Dispose();
+        await StartNodeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Node.DisposeAsync();
+        await Sink.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private async Task StartNodeAsync()
+    {
+        Node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "node"), ["--relay-host", Sink.SmtpEndpoint.ToString()], _environment, delivery: true);
+        Http = Node.CreateHttpClient();
+    }
+}
