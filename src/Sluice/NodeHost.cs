@@ -93,6 +93,17 @@ internal static class NodeHost
         builder.Services.AddSingleton<Core.State.IIdempotencyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.ISuppressionStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.SuppressionList>();
+        builder.Services.AddSingleton<Core.State.ITemplateStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
+        builder.Services.AddSingleton(sp => new Core.Templates.TemplateEngine(sp.GetRequiredService<SluiceMetrics>()));
+        builder.Services.AddSingleton(sp => new Submission(
+            sp.GetRequiredService<IMessageIntake>(),
+            sp.GetRequiredService<Core.Messages.MessageIdGenerator>(),
+            sp.GetRequiredService<Core.State.SuppressionList>(),
+            sp.GetRequiredService<Core.Templates.TemplateCache>(),
+            sp.GetRequiredService<Core.Templates.TemplateEngine>(),
+            options,
+            time));
+        builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(sp.GetRequiredService<Core.State.ITemplateStore>(), sp.GetRequiredService<Core.Templates.TemplateEngine>(), sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyBootstrap>());
@@ -140,6 +151,8 @@ internal static class NodeHost
         KeysEndpoints.Map(app);
         MessagesEndpoints.Map(app);
         SuppressionsEndpoints.Map(app);
+        TemplatesEndpoints.Map(app);
+        BatchesEndpoints.Map(app);
         return app;
     }
 }

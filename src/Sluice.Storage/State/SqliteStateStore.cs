@@ -8,7 +8,7 @@ namespace Sluice.Storage.State;
 /// The embedded state store: <c>state.db</c> in the data folder (SQLite, WAL), separate from the
 /// spool so that its writes never wait behind message commits. Plain SQL through Dapper (ADR 0012).
 /// </summary>
-public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppressionStore
+public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppressionStore, ITemplateStore
 {
     private readonly string _connectionString;
 
@@ -52,6 +52,15 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
                 created_at INTEGER NOT NULL,
                 expires_at INTEGER NULL,
                 PRIMARY KEY (address, scope));
+            CREATE TABLE IF NOT EXISTS templates (
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                subject TEXT NULL,
+                html TEXT NULL,
+                text TEXT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (id, version));
             """);
         return new SqliteStateStore(connectionString);
     }
@@ -186,11 +195,68 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
         return [.. rows.Select(r => r.ToSuppression())];
     }
 
+    public async Task AddAsync(Template version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var template = version;
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO templates (id, version, name, subject, html, text, created_at) VALUES (@Id, @Version, @Name, @Subject, @Html, @Text, @Created)",
+            new { template.Id, template.Version, template.Name, template.Subject, template.Html, template.Text, Created = template.CreatedAt.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<Template?> GetTemplateAsync(string id, int? version, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<TemplateRow>(new CommandDefinition(
+            version is null
+                ? "SELECT id, version, name, subject, html, text, created_at AS CreatedAt FROM templates WHERE id = @id ORDER BY version DESC LIMIT 1"
+                : "SELECT id, version, name, subject, html, text, created_at AS CreatedAt FROM templates WHERE id = @id AND version = @version",
+            new { id, version },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToTemplate();
+    }
+
+    public async Task<IReadOnlyList<Template>> ListTemplatesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<TemplateRow>(new CommandDefinition(
+            "SELECT t.id, t.version, t.name, t.subject, t.html, t.text, t.created_at AS CreatedAt FROM templates t WHERE t.version = (SELECT MAX(version) FROM templates WHERE id = t.id) ORDER BY t.name",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToTemplate())];
+    }
+
+    public async Task<bool> DeleteTemplateAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition("DELETE FROM templates WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+    }
+
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
+    }
+
+    private sealed class TemplateRow
+    {
+        public string Id { get; set; } = string.Empty;
+
+        public long Version { get; set; }
+
+        public string Name { get; set; } = string.Empty;
+
+        public string? Subject { get; set; }
+
+        public string? Html { get; set; }
+
+        public string? Text { get; set; }
+
+        public long CreatedAt { get; set; }
+
+        public Template ToTemplate() => new(Id, (int)Version, Name, Subject, Html, Text, DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt));
     }
 
     private sealed class SuppressionRow

@@ -15,14 +15,15 @@ namespace Sluice.Http;
 /// </summary>
 internal static class MessagesEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static void Map(WebApplication app)
     {
-        app.MapPost("/api/v1/messages", async (HttpContext context, IMessageIntake intake, IIdempotencyStore idempotency, SuppressionList suppressions, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time) =>
+        app.MapPost("/api/v1/messages", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
         {
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            return await Idempotency.RunAsync(context, body, idempotency, time, () => SubmitAsync(context, body, intake, suppressions, ids, options, time));
+            var response = await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
+            return response;
         }).RequireScope(ApiScopes.Send);
 
         app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
@@ -69,25 +70,24 @@ internal static class MessagesEndpoints
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
     }
 
-    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, IMessageIntake intake, SuppressionList suppressions, MessageIdGenerator ids, Configuration.SluiceOptions options, TimeProvider time)
+    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, Submission submission)
     {
         var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
-        var id = ids.Next();
-        var now = time.GetUtcNow();
+        var id = submission.Ids.Next();
+        var now = submission.Time.GetUtcNow();
         var client = context.Connection.RemoteIpAddress?.ToString();
-        var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
         ComposedMessage composed;
         var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
         if (string.Equals(mediaType, "message/rfc822", StringComparison.OrdinalIgnoreCase))
         {
-            if (Raw(context.Request, body, id, hostname, client, key.Name) is not { } raw)
+            if (Raw(context.Request, body, id, submission.Hostname, client, key.Name) is not { } raw)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Invalid message", "A raw message needs ?from=ADDRESS&to=ADDRESS[,ADDRESS…] and a body that parses as RFC 5322.");
             }
@@ -111,17 +111,27 @@ internal static class MessagesEndpoints
                 return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", "The body is empty.");
             }
 
-            var (message, errors) = MessageComposer.Compose(request, id, hostname, now, client, key.Name);
+            if (request.Template is { } reference)
+            {
+                var (compiled, problem) = await CompileAsync(reference, submission, context.RequestAborted);
+                if (compiled is null)
+                {
+                    return problem!;
+                }
+
+                var (rendered, renderProblem) = await RenderAsync(compiled, request, request.Variables);
+                if (rendered is null)
+                {
+                    return renderProblem!;
+                }
+
+                request = rendered;
+            }
+
+            var (message, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client, key.Name);
             if (message is null)
             {
-                return new IdempotentResponse(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
-                {
-                    type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-                    title = "Invalid message",
-                    status = 400,
-                    detail = "Some fields are missing or invalid.",
-                    errors,
-                }, Json));
+                return Invalid(errors);
             }
 
             composed = message;
@@ -131,12 +141,62 @@ internal static class MessagesEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
         }
 
+        var (status, rejected, tooLarge) = await QueueAsync(composed, id, now, client, submission);
+        if (tooLarge is { } size)
+        {
+            return TooLargeProblem(size, submission);
+        }
+
+        return status switch
+        {
+            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count - rejected.Count, queuedAt = now, rejected }, Json)),
+            null => new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
+            {
+                title = "No deliverable recipient",
+                status = 422,
+                detail = "Every recipient is on the suppression list; nothing was queued.",
+                rejected,
+            }, Json)),
+            _ => Failure(status.Value, submission),
+        };
+    }
+
+    /// <summary>A stored or inline template, compiled (from the cache when stored); or the problem to answer.</summary>
+    internal static async Task<(Core.Templates.CompiledTemplate? Template, IdempotentResponse? Problem)> CompileAsync(TemplateReference reference, Submission submission, CancellationToken cancellationToken)
+    {
+        var (compiled, error, unknown) = await TemplatesEndpoints.ResolveAsync(reference, submission.Templates, submission.Engine, cancellationToken);
+        if (compiled is not null)
+        {
+            return (compiled, null);
+        }
+
+        return (null, unknown
+            ? Problem(StatusCodes.Status422UnprocessableEntity, "Unknown template", $"No template {reference.Id}{(reference.Version is { } v ? $" version {v}" : string.Empty)}.")
+            : TemplateProblem(error!));
+    }
+
+    /// <summary>The request with subject, html and text rendered from the template (parts the template lacks keep the request's).</summary>
+    internal static async Task<(SendMessageRequest? Request, IdempotentResponse? Problem)> RenderAsync(Core.Templates.CompiledTemplate template, SendMessageRequest request, JsonElement? variables)
+    {
+        var (parts, error) = await Core.Templates.TemplateEngine.RenderAsync(template, variables);
+        return parts is null
+            ? (null, TemplateProblem(error!))
+            : (request with { Subject = parts.Subject ?? request.Subject, Html = parts.Html ?? request.Html, Text = parts.Text ?? request.Text }, null);
+    }
+
+    /// <summary>
+    /// Refuses suppressed recipients, adds the trace line, checks the size and makes the message
+    /// durable. Null status: nothing was queued, because no recipient was left or (TooLarge set) the
+    /// message is over the size limit. The rejected list names each refused recipient.
+    /// </summary>
+    internal static async Task<(EnqueueResult? Status, List<object> Rejected, long? TooLarge)> QueueAsync(ComposedMessage composed, MessageId id, DateTimeOffset now, string? client, Submission submission)
+    {
         // Suppressed recipients are refused one by one (like RCPT's 550 5.7.1); the others still get the message.
         var rejected = new List<object>();
-        var kept = new List<EnvelopeRecipient>();
+        var kept = new List<EnvelopeRecipient>(composed.Envelope.Recipients.Count);
         foreach (var recipient in composed.Envelope.Recipients)
         {
-            if (suppressions.Find(recipient.Address, composed.Envelope.Sender, now) is { } hit)
+            if (submission.Suppressions.Find(recipient.Address, composed.Envelope.Sender, now) is { } hit)
             {
                 rejected.Add(new { address = recipient.Address, error = $"suppressed ({hit.Reason.ToString().ToLowerInvariant()})", code = "5.7.1" });
             }
@@ -148,37 +208,55 @@ internal static class MessagesEndpoints
 
         if (kept.Count == 0)
         {
-            return new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
-            {
-                title = "No deliverable recipient",
-                status = 422,
-                detail = "Every recipient is on the suppression list; nothing was queued.",
-                rejected,
-            }, Json));
+            return (null, rejected, null);
         }
-
-        composed = composed with { Envelope = composed.Envelope with { Recipients = kept } };
 
         // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
-        composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
+        composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {submission.Hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
         using var bytes = new MemoryStream();
-        await composed.Message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes, context.RequestAborted);
-        if (bytes.Length > options.Http.MaxMessageSize)
+        await composed.Message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        if (bytes.Length > submission.Options.Http.MaxMessageSize)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", $"The message is {bytes.Length} bytes; this node takes at most {options.Http.MaxMessageSize}.");
+            return (null, rejected, bytes.Length);
         }
 
-        using var buffer = new MessageBuffer(Path.Combine(options.Node.DataDirectory, "tmp"));
+        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"));
         buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-        var result = await intake.EnqueueAsync(composed.Envelope, id, now, buffer, CancellationToken.None);
-        return result switch
-        {
-            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count, queuedAt = now, rejected }, Json)),
-            EnqueueResult.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
-            EnqueueResult.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
-            _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
-        };
+        var envelope = kept.Count == composed.Envelope.Recipients.Count ? composed.Envelope : composed.Envelope with { Recipients = kept };
+        return (await submission.Intake.EnqueueAsync(envelope, id, now, buffer, CancellationToken.None), rejected, null);
     }
+
+    internal static IdempotentResponse Failure(EnqueueResult status, Submission submission) => status switch
+    {
+        EnqueueResult.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
+        EnqueueResult.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
+    };
+
+    internal static IdempotentResponse TooLargeProblem(long size, Submission submission)
+        => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", $"The message is {size} bytes; this node takes at most {submission.Options.Http.MaxMessageSize}.");
+
+    internal static IdempotentResponse Invalid(Dictionary<string, string[]> errors)
+        => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
+        {
+            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            title = "Invalid message",
+            status = 400,
+            detail = "Some fields are missing or invalid.",
+            errors,
+        }, Json));
+
+    private static IdempotentResponse TemplateProblem(Core.Templates.TemplateError error)
+        => new(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
+        {
+            title = "Template error",
+            status = 422,
+            detail = error.ToString(),
+            part = error.Part,
+            line = error.Line,
+            column = error.Column,
+            reason = error.Reason,
+        }, Json));
 
     private static ComposedMessage? Raw(HttpRequest request, byte[] body, MessageId id, string hostname, string? client, string keyName)
     {
@@ -209,6 +287,6 @@ internal static class MessagesEndpoints
         return new ComposedMessage(message, new Envelope(sender.Address, recipients, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName));
     }
 
-    private static IdempotentResponse Problem(int status, string title, string detail)
+    internal static IdempotentResponse Problem(int status, string title, string detail)
         => new(status, "application/problem+json", JsonSerializer.Serialize(new { title, status, detail }, Json));
 }

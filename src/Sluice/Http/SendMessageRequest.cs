@@ -1,6 +1,6 @@
 namespace Sluice.Http;
 
-/// <summary>POST /api/v1/messages as JSON: one message, built with MimeKit.</summary>
+/// <summary>POST /api/v1/messages as JSON: one message, built with MimeKit; subject, html and text may come from a template rendered with <see cref="Variables"/>.</summary>
 internal sealed record SendMessageRequest(
     string? From,
     string[]? To,
@@ -13,4 +13,6 @@ internal sealed record SendMessageRequest(
     AttachmentRequest[]? Attachments,
     Dictionary<string, string>? Headers,
     string[]? Tags,
-    Dictionary<string, string>? Metadata);
+    Dictionary<string, string>? Metadata,
+    TemplateReference? Template = null,
+    System.Text.Json.JsonElement? Variables = null);

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Sluice.Core.Queue;
+using Sluice.Core.State;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// <c>POST /api/v1/batches</c>: one template rendered for each of up to 1,000 recipients, each its
+/// own message. The template is compiled once; the messages are made durable together (the spool
+/// commits them in a few group commits). Every recipient gets its own result: queued with an id,
+/// rejected (suppressed), or invalid (address, render error); the batch is 200 when any was queued.
+/// </summary>
+internal static class BatchesEndpoints
+{
+    public const int MaxRecipients = 1000;
+
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/api/v1/batches", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
+        {
+            var body = await MessagesEndpoints.ReadBodyAsync(context.Request, context.RequestAborted);
+            return await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => RunAsync(context, body, submission));
+        }).RequireScope(ApiScopes.Send);
+    }
+
+    private static async Task<IdempotentResponse> RunAsync(HttpContext context, byte[] body, Submission submission)
+    {
+        BatchRequest? batch;
+        try
+        {
+            batch = JsonSerializer.Deserialize<BatchRequest>(body, MessagesEndpoints.Json);
+        }
+        catch (JsonException ex)
+        {
+            return MessagesEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid JSON", ex.Message);
+        }
+
+        if (batch?.Template is not { } reference || batch.Recipients is not { Length: > 0 and <= MaxRecipients } recipients)
+        {
+            return MessagesEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid batch", $"A batch needs a template and from 1 to {MaxRecipients} recipients.");
+        }
+
+        var (compiled, problem) = await MessagesEndpoints.CompileAsync(reference, submission, context.RequestAborted);
+        if (compiled is null)
+        {
+            return problem!;
+        }
+
+        var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
+        var client = context.Connection.RemoteIpAddress?.ToString();
+        var now = submission.Time.GetUtcNow();
+        var results = new object?[recipients.Length];
+        var accepted = 0;
+        var queueing = new List<Task>(recipients.Length);
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            var index = i;
+            var recipient = recipients[i];
+            var request = new SendMessageRequest(
+                batch.From, recipient.To is null ? null : [recipient.To], recipient.Cc, null, batch.ReplyTo, null, null, null,
+                batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata);
+            var (rendered, renderProblem) = await MessagesEndpoints.RenderAsync(compiled, request, recipient.Variables);
+            if (rendered is null)
+            {
+                results[index] = new { index, to = recipient.To, status = "invalid", error = JsonDocument.Parse(renderProblem!.Body).RootElement.GetProperty("detail").GetString() };
+                continue;
+            }
+
+            var id = submission.Ids.Next();
+            var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client, key.Name);
+            if (message is null)
+            {
+                results[index] = new { index, to = recipient.To, status = "invalid", error = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) };
+                continue;
+            }
+
+            // Rendering is done in order; making the messages durable runs together, so they share group commits.
+            queueing.Add(Task.Run(async () =>
+            {
+                var (status, rejected, tooLarge) = await MessagesEndpoints.QueueAsync(message, id, now, client, submission);
+                if (status == EnqueueResult.Stored)
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+
+                results[index] = (status, tooLarge) switch
+                {
+                    (EnqueueResult.Stored, _) => new { index, to = recipient.To, status = "queued", id = id.Value },
+                    (_, { } size) => new { index, to = recipient.To, status = "invalid", error = $"{size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
+                    (null, _) => new { index, to = recipient.To, status = "rejected", error = "suppressed", rejected },
+                    _ => (object)new { index, to = recipient.To, status = "failed", error = status.ToString() },
+                };
+            }));
+        }
+
+        await Task.WhenAll(queueing);
+        var answer = JsonSerializer.Serialize(new { accepted, refused = recipients.Length - accepted, results }, MessagesEndpoints.Json);
+        return new IdempotentResponse(accepted > 0 ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity, "application/json", answer);
+    }
+}
