@@ -57,6 +57,8 @@ case "$cmd" in
     bench/relay/run.sh
     bench/relay-deep/run.sh
     bench/balance/run.sh
+    bench/api-injection/run.sh
+    bench/templates/run.sh
     ;;
   *)
     echo "usage: $0 serve|test|bench" >&2

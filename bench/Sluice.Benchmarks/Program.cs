@@ -1,7 +1,7 @@
 using Sluice.Benchmarks;
 
 var mode = args.Length > 0 ? args[0] : "spool-engines";
-var messages = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+var messages = args.Length > 1 && int.TryParse(args[1], System.Globalization.CultureInfo.InvariantCulture, out var count) ? count : 10_000;
 switch (mode)
 {
     case "spool-engines":
@@ -10,7 +10,17 @@ switch (mode)
     case "deep-queue":
         await DeepQueue.RunAsync(args.Length > 1 ? messages : 1_000_000);
         return 0;
+    case "templates":
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<TemplateRendering>(
+            BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
+                .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
+                .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
+        return 0;
+    case "api-load":
+        // api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE]
+        await ApiLoad.RunAsync(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture), args.Length > 6 ? args[6] : null);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages]");
+        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE]");
         return 64;
 }

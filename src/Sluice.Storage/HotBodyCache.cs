@@ -11,6 +11,9 @@ namespace Sluice.Storage;
 /// </summary>
 internal sealed class HotBodyCache(long capacity)
 {
+    /// <summary>Bodies up to this size are copied out of their pooled block.</summary>
+    private const int SmallBody = 16 * 1024;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Queue<Entry> _order = new();
@@ -27,7 +30,11 @@ internal sealed class HotBodyCache(long capacity)
         }
     }
 
-    /// <summary>Takes the buffer's blocks if the body fits the budget (the buffer is left empty).</summary>
+    /// <summary>
+    /// Takes the buffer's blocks if the body fits the budget (the buffer is left empty). A small
+    /// body is copied into an array of its own size and its 64 KiB block goes back to the pool at
+    /// once: the budget counts the memory held, and a 3 KB message must not hold 64 KiB.
+    /// </summary>
     public void Adopt(MessageId id, MessageBuffer content)
     {
         var length = content.Length;
@@ -41,10 +48,22 @@ internal sealed class HotBodyCache(long capacity)
             return;
         }
 
-        var entry = new Entry(id.Value, detached.Blocks, detached.LastBlockUsed, length);
+        Entry entry;
+        if (length <= SmallBody)
+        {
+            var exact = GC.AllocateUninitializedArray<byte>((int)length);
+            detached.Blocks[0].AsSpan(0, (int)length).CopyTo(exact);
+            ArrayPool<byte>.Shared.Return(detached.Blocks[0]);
+            entry = new Entry(id.Value, [exact], (int)length, length, pooled: false, retained: length);
+        }
+        else
+        {
+            entry = new Entry(id.Value, detached.Blocks, detached.LastBlockUsed, length, pooled: true, retained: (long)detached.Blocks.Count * MessageBuffer.BlockSize);
+        }
+
         lock (_lock)
         {
-            while (_bytes + length > capacity && _order.TryDequeue(out var oldest))
+            while (_bytes + entry.Retained > capacity && _order.TryDequeue(out var oldest))
             {
                 EvictLocked(oldest);
             }
@@ -56,7 +75,7 @@ internal sealed class HotBodyCache(long capacity)
 
             _entries[entry.Id] = entry;
             _order.Enqueue(entry);
-            _bytes += length;
+            _bytes += entry.Retained;
         }
     }
 
@@ -106,7 +125,7 @@ internal sealed class HotBodyCache(long capacity)
         }
 
         entry.Evicted = true;
-        _bytes -= entry.Length;
+        _bytes -= entry.Retained;
         if (_entries.TryGetValue(entry.Id, out var current) && ReferenceEquals(current, entry))
         {
             _entries.Remove(entry.Id);
@@ -120,6 +139,12 @@ internal sealed class HotBodyCache(long capacity)
 
     private static void ReturnBlocks(Entry entry)
     {
+        if (!entry.Pooled)
+        {
+            entry.Blocks.Clear();
+            return;
+        }
+
         foreach (var block in entry.Blocks)
         {
             ArrayPool<byte>.Shared.Return(block);
@@ -128,8 +153,14 @@ internal sealed class HotBodyCache(long capacity)
         entry.Blocks.Clear();
     }
 
-    internal sealed class Entry(string id, List<byte[]> blocks, int lastBlockUsed, long length)
+    internal sealed class Entry(string id, List<byte[]> blocks, int lastBlockUsed, long length, bool pooled, long retained)
     {
+        /// <summary>False for a small body copied into its own array (nothing to give back to the pool).</summary>
+        public bool Pooled { get; } = pooled;
+
+        /// <summary>Memory held for this body, what the budget counts.</summary>
+        public long Retained { get; } = retained;
+
         public string Id { get; } = id;
 
         public List<byte[]> Blocks { get; } = blocks;

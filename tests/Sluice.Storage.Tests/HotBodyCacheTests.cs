@@ -19,7 +19,23 @@ public sealed class HotBodyCacheTests : IDisposable
 
         Assert.Equal(100_000, buffer.Length);
         Assert.Throws<InvalidOperationException>(() => buffer.CopyTo(Stream.Null));
-        Assert.Equal(100_000, cache.Bytes);
+        Assert.Equal(2 * MessageBuffer.BlockSize, cache.Bytes); // the budget counts the blocks held
+    }
+
+    [Fact]
+    public void Adopt_SmallBody_HoldsOnlyItsOwnSize()
+    {
+        var cache = new HotBodyCache(1_000_000);
+        var expected = Bytes(3_000, 7);
+        using var buffer = Buffer(expected);
+
+        cache.Adopt(new MessageId("small"), buffer);
+
+        Assert.Equal(3_000, cache.Bytes);
+        using var stream = cache.TryOpen(new MessageId("small"))!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        Assert.Equal(expected, copy.ToArray());
     }
 
     [Fact]
@@ -47,6 +63,7 @@ public sealed class HotBodyCacheTests : IDisposable
     [Fact]
     public void Adopt_OverBudget_EvictsOldestFirstAndSkipsHugeBodies()
     {
+        // 90,000 bytes hold two 64 KiB blocks: the budget fits three such bodies.
         var cache = new HotBodyCache(400_000);
         foreach (var (id, seed) in new[] { ("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5) })
         {
@@ -58,10 +75,11 @@ public sealed class HotBodyCacheTests : IDisposable
         cache.Adopt(new MessageId("huge"), huge);
 
         Assert.Null(cache.TryOpen(new MessageId("a")));
+        Assert.Null(cache.TryOpen(new MessageId("b")));
         using var e = cache.TryOpen(new MessageId("e"));
         Assert.NotNull(e);
         Assert.Null(cache.TryOpen(new MessageId("huge"))); // over a quarter of the budget
-        Assert.Equal(360_000, cache.Bytes);
+        Assert.Equal(3 * 2 * MessageBuffer.BlockSize, cache.Bytes);
     }
 
     private MessageBuffer Buffer(int length, int seed) => Buffer(Bytes(length, seed));
