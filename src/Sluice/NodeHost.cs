@@ -127,6 +127,11 @@ internal static class NodeHost
                 await ApiKeyAuthentication.Problem(rejected.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", "This API key is over its request rate; retry after a second.");
             };
         });
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new() { Title = "Sluice", Version = "v1", Description = "Send mail, manage templates and suppressions, operate the queue. Every endpoint but health needs 'Authorization: Bearer sk_…'." };
+            return Task.CompletedTask;
+        }));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         builder.Services.AddProblemDetails();
 
@@ -153,6 +158,7 @@ internal static class NodeHost
         SuppressionsEndpoints.Map(app);
         TemplatesEndpoints.Map(app);
         BatchesEndpoints.Map(app);
+        app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }
 }

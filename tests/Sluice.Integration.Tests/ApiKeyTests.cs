@@ -28,6 +28,21 @@ public sealed class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture
     }
 
     [Fact]
+    public async Task OpenApi_Document_DescribesTheSendingApiWithoutAKey()
+    {
+        using var anonymous = new HttpClient { BaseAddress = fixture.Node.HttpBase };
+
+        var document = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri("openapi/v1.json", UriKind.Relative))).RootElement;
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/messages", "/api/v1/batches", "/api/v1/templates", "/api/v1/suppressions", "/api/v1/keys", "/api/v1/queue/summary" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the document");
+        }
+    }
+
+    [Fact]
     public async Task AdminKey_FileIsOwnerOnlyAndNeverLogged()
     {
         var file = Path.Combine(fixture.Node.DataDirectory, "admin.key");

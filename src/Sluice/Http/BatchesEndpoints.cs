@@ -20,7 +20,13 @@ internal static class BatchesEndpoints
         {
             var body = await MessagesEndpoints.ReadBodyAsync(context.Request, context.RequestAborted);
             return await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => RunAsync(context, body, submission));
-        }).RequireScope(ApiScopes.Send);
+        })
+            .RequireScope(ApiScopes.Send)
+            .Accepts<BatchRequest>("application/json")
+            .Produces(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Send one template to up to 1,000 recipients, each with its own variables.");
     }
 
     private static async Task<IdempotentResponse> RunAsync(HttpContext context, byte[] body, Submission submission)

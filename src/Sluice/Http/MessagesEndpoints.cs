@@ -24,7 +24,14 @@ internal static class MessagesEndpoints
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
             var response = await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
             return response;
-        }).RequireScope(ApiScopes.Send);
+        })
+            .RequireScope(ApiScopes.Send)
+            .Accepts<SendMessageRequest>("application/json", "message/rfc822")
+            .Produces(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Send one message; 202 once it is durable. Idempotency-Key supported.");
 
         app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
         {
