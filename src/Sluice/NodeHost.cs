@@ -102,7 +102,15 @@ internal static class NodeHost
             sp.GetRequiredService<Core.Templates.TemplateCache>(),
             sp.GetRequiredService<Core.Templates.TemplateEngine>(),
             options,
-            time));
+            time,
+            sp.GetRequiredService<RecipientValidator>()));
+        if (!options.Delivery.Enabled)
+        {
+            // Validation at submission still looks domains up when this node does not deliver.
+            builder.Services.AddSingleton(sp => new Delivery.Dns.MxResolver(Delivery.Dns.MxResolver.CreateClient(options.Delivery.Dns), options.Delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
+        }
+
+        builder.Services.AddSingleton(sp => new RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time));
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(sp.GetRequiredService<Core.State.ITemplateStore>(), sp.GetRequiredService<Core.Templates.TemplateEngine>(), sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));

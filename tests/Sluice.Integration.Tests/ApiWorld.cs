@@ -7,8 +7,13 @@ public sealed class ApiWorld : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly IDictionary<string, string>? _environment;
+    private readonly string[] _extraArgs;
 
-    private ApiWorld(IDictionary<string, string>? environment) => _environment = environment;
+    private ApiWorld(IDictionary<string, string>? environment, string[] extraArgs)
+    {
+        _environment = environment;
+        _extraArgs = extraArgs;
+    }
 
     public SluiceProcess Sink { get; private set; } = null!;
 
@@ -20,9 +25,9 @@ public sealed class ApiWorld : IAsyncDisposable
 
     public string Folder => _dir.Path;
 
-    public static async Task<ApiWorld> StartAsync(string sinkAddress, IDictionary<string, string>? environment = null)
+    public static async Task<ApiWorld> StartAsync(string sinkAddress, IDictionary<string, string>? environment = null, params string[] extraArgs)
     {
-        var world = new ApiWorld(environment);
+        var world = new ApiWorld(environment, extraArgs);
         world.Sink = await SluiceProcess.StartSinkAsync(world.Store, [], sinkAddress);
         await world.StartNodeAsync();
         return world;
@@ -67,7 +72,7 @@ public sealed class ApiWorld : IAsyncDisposable
 
     private async Task StartNodeAsync()
     {
-        Node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "node"), ["--relay-host", Sink.SmtpEndpoint.ToString()], _environment, delivery: true);
+        Node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "node"), ["--relay-host", Sink.SmtpEndpoint.ToString(), .. _extraArgs], _environment, delivery: true);
         Http = Node.CreateHttpClient();
     }
 }

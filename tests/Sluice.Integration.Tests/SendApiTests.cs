@@ -120,7 +120,7 @@ public sealed class SendApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("{ \"from\": ", "application/json", HttpStatusCode.BadRequest, "Invalid JSON")]
-    [InlineData("hello", "text/plain", HttpStatusCode.UnsupportedMediaType, "Unsupported media type")]
+    [InlineData("hello", "text/plain", HttpStatusCode.UnsupportedMediaType, "415")]
     public async Task Post_BadBody_IsProblem(string body, string contentType, HttpStatusCode status, string title)
     {
         using var content = new StringContent(body, Encoding.UTF8, contentType);
@@ -128,6 +128,7 @@ public sealed class SendApiTests : IAsyncLifetime
         using var response = await Http.PostAsync(new Uri("api/v1/messages", UriKind.Relative), content);
 
         Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(title, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 

@@ -32,6 +32,7 @@ public sealed class SluiceMetrics
         OutboundConnectionsFailed = Meter.CreateCounter<long>("sluice.delivery.connections.failed", "{connection}", "Outbound connections that could not be set up, by site and reason (enhanced status).");
         OutboundConnectionsReused = Meter.CreateCounter<long>("sluice.delivery.connections.reused", "{connection}", "Messages sent over an already open cached connection, by site.");
         OutboundConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.delivery.connections.open", "{connection}", "Outbound SMTP connections open now.");
+        ValidationCache = Meter.CreateCounter<long>("sluice.validation.cache", "{lookup}", "Recipient-domain validation lookups by cache result (hit, miss).");
         TemplateParses = Meter.CreateCounter<long>("sluice.template.parses", "{part}", "Template parts parsed (a cached template is never parsed again).");
         TemplateCache = Meter.CreateCounter<long>("sluice.template.cache", "{lookup}", "Compiled-template lookups by result (hit, miss).");
         BalanceConnections = Meter.CreateCounter<long>("sluice.balance.connections", "{connection}", "Client connections accepted by the balancer.");
@@ -75,6 +76,8 @@ public sealed class SluiceMetrics
     public Counter<long> TemplateCache { get; }
 
     public Counter<long> TemplateParses { get; }
+
+    public Counter<long> ValidationCache { get; }
 
     public Counter<long> BalanceConnections { get; }
 

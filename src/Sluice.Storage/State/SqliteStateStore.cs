@@ -35,7 +35,8 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
                 secret_hash TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 revoked_at INTEGER NULL,
-                requests_per_second INTEGER NULL);
+                requests_per_second INTEGER NULL,
+                strict INTEGER NOT NULL DEFAULT 0);
             CREATE TABLE IF NOT EXISTS idempotency (
                 key_id TEXT NOT NULL,
                 idempotency_key TEXT NOT NULL,
@@ -62,6 +63,12 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (id, version));
             """);
+        if (!connection.Query<string>("SELECT name FROM pragma_table_info('api_keys')").Contains("strict"))
+        {
+            // A state.db from before per-key validation.
+            connection.Execute("ALTER TABLE api_keys ADD COLUMN strict INTEGER NOT NULL DEFAULT 0");
+        }
+
         return new SqliteStateStore(connectionString);
     }
 
@@ -70,8 +77,8 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, requests_per_second) VALUES (@Id, @Name, @Scopes, @Hash, @Created, @Rate)",
-            new { key.Id, key.Name, Scopes = (int)key.Scopes, Hash = secretHash, Created = key.CreatedAt.ToUnixTimeMilliseconds(), Rate = key.RequestsPerSecond },
+            "INSERT INTO api_keys (id, name, scopes, secret_hash, created_at, requests_per_second, strict) VALUES (@Id, @Name, @Scopes, @Hash, @Created, @Rate, @Strict)",
+            new { key.Id, key.Name, Scopes = (int)key.Scopes, Hash = secretHash, Created = key.CreatedAt.ToUnixTimeMilliseconds(), Rate = key.RequestsPerSecond, Strict = key.StrictValidation ? 1 : 0 },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
@@ -79,7 +86,7 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(
-            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond FROM api_keys WHERE id = @id",
+            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond, strict AS Strict FROM api_keys WHERE id = @id",
             new { id },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is null ? null : (row.ToKey(), row.SecretHash);
@@ -89,7 +96,7 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(
-            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond FROM api_keys ORDER BY created_at",
+            "SELECT id, name, scopes, secret_hash AS SecretHash, created_at AS CreatedAt, revoked_at AS RevokedAt, requests_per_second AS RequestsPerSecond, strict AS Strict FROM api_keys ORDER BY created_at",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToKey())];
     }
@@ -304,12 +311,15 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
 
         public long? RequestsPerSecond { get; set; }
 
+        public long Strict { get; set; }
+
         public ApiKey ToKey() => new(
             Id,
             Name,
             (ApiScopes)Scopes,
             DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
             RevokedAt is { } revoked ? DateTimeOffset.FromUnixTimeMilliseconds(revoked) : null,
-            RequestsPerSecond is { } rate ? (int)rate : null);
+            RequestsPerSecond is { } rate ? (int)rate : null,
+            Strict != 0);
     }
 }

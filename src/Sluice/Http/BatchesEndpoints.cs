@@ -83,7 +83,7 @@ internal static class BatchesEndpoints
             // Rendering is done in order; making the messages durable runs together, so they share group commits.
             queueing.Add(Task.Run(async () =>
             {
-                var (status, rejected, tooLarge) = await MessagesEndpoints.QueueAsync(message, id, now, client, submission);
+                var (status, rejected, tooLarge) = await MessagesEndpoints.QueueAsync(message, id, now, client, submission, key.StrictValidation);
                 if (status == EnqueueResult.Stored)
                 {
                     Interlocked.Increment(ref accepted);
@@ -93,7 +93,7 @@ internal static class BatchesEndpoints
                 {
                     (EnqueueResult.Stored, _) => new { index, to = recipient.To, status = "queued", id = id.Value },
                     (_, { } size) => new { index, to = recipient.To, status = "invalid", error = $"{size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
-                    (null, _) => new { index, to = recipient.To, status = "rejected", error = "suppressed", rejected },
+                    (null, _) => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected },
                     _ => (object)new { index, to = recipient.To, status = "failed", error = status.ToString() },
                 };
             }));

@@ -32,16 +32,21 @@ internal static class KeysEndpoints
                 return Results.Problem(title: "Invalid request", detail: "scopes needs at least one of send, read, admin; requestsPerSecond, when given, must be positive.", statusCode: StatusCodes.Status400BadRequest);
             }
 
+            if (request.Validation is not (null or "strict" or "lenient"))
+            {
+                return Results.Problem(title: "Invalid request", detail: "validation is strict or lenient.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
             var (token, id, hash) = ApiKeyToken.Create();
-            var key = new ApiKey(id, request.Name.Trim(), scopes, time.GetUtcNow(), RequestsPerSecond: request.RequestsPerSecond);
+            var key = new ApiKey(id, request.Name.Trim(), scopes, time.GetUtcNow(), RequestsPerSecond: request.RequestsPerSecond, StrictValidation: request.Validation == "strict");
             await store.AddAsync(key, hash, ct);
             var names = ScopeNames(scopes);
             ApiLog.KeyCreated(logger, id, key.Name, names);
-            return Results.Created($"/api/v1/keys/{id}", new { key.Id, key.Name, scopes = names, key.CreatedAt, key.RequestsPerSecond, token });
+            return Results.Created($"/api/v1/keys/{id}", new { key.Id, key.Name, scopes = names, key.CreatedAt, key.RequestsPerSecond, validation = key.StrictValidation ? "strict" : "lenient", token });
         });
 
         keys.MapGet("/", async (IApiKeyStore store, CancellationToken ct) =>
-            Results.Ok((await store.ListAsync(ct)).Select(k => new { k.Id, k.Name, scopes = ScopeNames(k.Scopes), k.CreatedAt, k.RevokedAt, k.RequestsPerSecond })));
+            Results.Ok((await store.ListAsync(ct)).Select(k => new { k.Id, k.Name, scopes = ScopeNames(k.Scopes), k.CreatedAt, k.RevokedAt, k.RequestsPerSecond, validation = k.StrictValidation ? "strict" : "lenient" })));
 
         keys.MapDelete("/{id}", async (string id, IApiKeyStore store, ApiKeyAuthentication auth, TimeProvider time, ILogger<ApiKeyBootstrap> logger, CancellationToken ct) =>
         {

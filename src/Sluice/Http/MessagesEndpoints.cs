@@ -148,7 +148,7 @@ internal static class MessagesEndpoints
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
         }
 
-        var (status, rejected, tooLarge) = await QueueAsync(composed, id, now, client, submission);
+        var (status, rejected, tooLarge) = await QueueAsync(composed, id, now, client, submission, key.StrictValidation);
         if (tooLarge is { } size)
         {
             return TooLargeProblem(size, submission);
@@ -161,7 +161,7 @@ internal static class MessagesEndpoints
             {
                 title = "No deliverable recipient",
                 status = 422,
-                detail = "Every recipient is on the suppression list; nothing was queued.",
+                detail = "No recipient can be sent to (suppressed, or a domain that does not accept mail); nothing was queued.",
                 rejected,
             }, Json)),
             _ => Failure(status.Value, submission),
@@ -196,7 +196,7 @@ internal static class MessagesEndpoints
     /// durable. Null status: nothing was queued, because no recipient was left or (TooLarge set) the
     /// message is over the size limit. The rejected list names each refused recipient.
     /// </summary>
-    internal static async Task<(EnqueueResult? Status, List<object> Rejected, long? TooLarge)> QueueAsync(ComposedMessage composed, MessageId id, DateTimeOffset now, string? client, Submission submission)
+    internal static async Task<(EnqueueResult? Status, List<object> Rejected, long? TooLarge)> QueueAsync(ComposedMessage composed, MessageId id, DateTimeOffset now, string? client, Submission submission, bool strict = false)
     {
         // Suppressed recipients are refused one by one (like RCPT's 550 5.7.1); the others still get the message.
         var rejected = new List<object>();
@@ -206,6 +206,10 @@ internal static class MessagesEndpoints
             if (submission.Suppressions.Find(recipient.Address, composed.Envelope.Sender, now) is { } hit)
             {
                 rejected.Add(new { address = recipient.Address, error = $"suppressed ({hit.Reason.ToString().ToLowerInvariant()})", code = "5.7.1" });
+            }
+            else if (strict && await submission.Validator.CheckDomainAsync(recipient.Domain, CancellationToken.None) is { } invalid)
+            {
+                rejected.Add(new { address = recipient.Address, error = invalid.Reason, code = invalid.Code });
             }
             else
             {

@@ -13,7 +13,8 @@ internal sealed record Submission(
     TemplateCache Templates,
     TemplateEngine Engine,
     Configuration.SluiceOptions Options,
-    TimeProvider Time)
+    TimeProvider Time,
+    RecipientValidator Validator)
 {
     public string Hostname { get; } = Options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
 }
