@@ -22,6 +22,8 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     BalanceCommand.Create(),
     KeysCommand.Create(),
     SuppressionsCommand.Create(),
+    TemplatesCommand.Create(),
+    SendCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool
