@@ -7,7 +7,8 @@ public sealed record MxResolution(string Domain, MxResolutionKind Kind, IReadOnl
     /// The site key: the sorted set of MX host names, so every domain hosted by one provider
     /// shares one queue and one set of limits (KumoMTA's "site name").
     /// </summary>
-    public string Site => Kind == MxResolutionKind.Hosts
+    /// <remarks>Computed once per answer (answers are cached), not per delivery.</remarks>
+    public string Site { get; } = Kind == MxResolutionKind.Hosts
         ? string.Join(',', Hosts.Select(h => h.Name).Order(StringComparer.Ordinal))
         : Domain;
 }
