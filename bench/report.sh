@@ -71,9 +71,10 @@ Goal (sending-API issue): at least 5,000 messages/s made durable from batches on
 
 Peak RSS under this sustained load is mostly memory the GC keeps after collecting: a heap dump
 (`dotnet-dump`, `dumpheap -stat -live`) after 60,000 batch messages showed about 45 MB live, 38 MB
-of it the hot body cache (ADR 0009), next to about 500 MB of free (fragmented) heap. Large request
-bodies (a 1,000-recipient batch is about 120 KB of JSON) land on the large object heap; reading
-them without a copy is the next step.
+of it the hot body cache (ADR 0009). Giving each API message a buffer of its own size instead of a
+64 KiB block (thousands are in flight during a batch) took the peak from 1.4 GB to about 0.7 GB and
+the batch rate from 5,429 to about 7,200 messages/s. Large request bodies (a 1,000-recipient batch
+is about 120 KB of JSON) still land on the large object heap.
 
 MD
   if [ -n "$api" ]; then sed '1d' "$api"; echo; echo "Source: \`$api\`"; else echo "_not run yet_"; fi

@@ -41,4 +41,29 @@ public sealed class MessageBufferTests
         Assert.Empty(Directory.GetFiles(dir.Path));
         Assert.Equal("abc"u8.ToArray(), buffer.ToArray());
     }
+
+    [Theory]
+    [InlineData(700, 700)]
+    [InlineData(700, 5_000)]
+    [InlineData(3_000, 200_000)]
+    public void Write_WithSizeHint_KeepsEveryByteEvenWhenTheHintIsShort(int hint, int length)
+    {
+        using var dir = new Sluice.Testing.TempDirectory();
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        using var buffer = new Sluice.Core.Messages.MessageBuffer(dir.Path, hint);
+
+        foreach (var chunk in bytes.Chunk(997))
+        {
+            buffer.Write(chunk);
+        }
+
+        Assert.Equal(bytes, buffer.ToArray());
+        var detached = buffer.DetachBlocks()!.Value;
+        Assert.True(detached.Blocks.Take(detached.Blocks.Count - 1).All(b => b.Length == Sluice.Core.Messages.MessageBuffer.BlockSize), "every block but the last is full-size");
+        if (length <= hint)
+        {
+            Assert.True(detached.Blocks[0].Length < Sluice.Core.Messages.MessageBuffer.BlockSize, "a small message does not hold 64 KiB");
+        }
+    }
 }

@@ -231,7 +231,7 @@ internal static class MessagesEndpoints
             return (null, rejected, bytes.Length);
         }
 
-        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"));
+        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"), (int)bytes.Length);
         buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
         var envelope = kept.Count == composed.Envelope.Recipients.Count ? composed.Envelope : composed.Envelope with { Recipients = kept };
         return (await submission.Intake.EnqueueAsync(envelope, id, now, buffer, CancellationToken.None), rejected, null);
