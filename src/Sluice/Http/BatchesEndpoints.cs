@@ -18,8 +18,8 @@ internal static class BatchesEndpoints
     {
         app.MapPost("/api/v1/batches", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
         {
-            var body = await MessagesEndpoints.ReadBodyAsync(context.Request, context.RequestAborted);
-            return await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => RunAsync(context, body, submission));
+            using var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
+            return await Idempotency.RunAsync(context, body.Memory, idempotency, submission.Time, () => RunAsync(context, body, submission));
         })
             .RequireScope(ApiScopes.Send)
             .Accepts<BatchRequest>("application/json")
@@ -29,12 +29,12 @@ internal static class BatchesEndpoints
             .WithSummary("Send one template to up to 1,000 recipients, each with its own variables.");
     }
 
-    private static async Task<IdempotentResponse> RunAsync(HttpContext context, byte[] body, Submission submission)
+    private static async Task<IdempotentResponse> RunAsync(HttpContext context, RequestBody body, Submission submission)
     {
         BatchRequest? batch;
         try
         {
-            batch = JsonSerializer.Deserialize<BatchRequest>(body, MessagesEndpoints.Json);
+            batch = JsonSerializer.Deserialize<BatchRequest>(body.Memory.Span, MessagesEndpoints.Json);
         }
         catch (JsonException ex)
         {

@@ -16,7 +16,7 @@ internal static class Idempotency
     public const string Header = "Idempotency-Key";
     private static readonly TimeSpan KeepFor = TimeSpan.FromHours(24);
 
-    public static async Task<IResult> RunAsync(HttpContext context, byte[] body, IIdempotencyStore store, TimeProvider time, Func<Task<IdempotentResponse>> handler)
+    public static async Task<IResult> RunAsync(HttpContext context, ReadOnlyMemory<byte> body, IIdempotencyStore store, TimeProvider time, Func<Task<IdempotentResponse>> handler)
     {
         var key = context.Request.Headers[Header].ToString();
         if (key.Length == 0)
@@ -68,11 +68,11 @@ internal static class Idempotency
         return response.ToResult(replayed: false);
     }
 
-    private static string RequestHash(HttpRequest request, byte[] body)
+    private static string RequestHash(HttpRequest request, ReadOnlyMemory<byte> body)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString} {request.ContentType}\n"));
-        sha.AppendData(body);
+        sha.AppendData(body.Span);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

@@ -21,8 +21,8 @@ internal static class MessagesEndpoints
     {
         app.MapPost("/api/v1/messages", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
         {
-            var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            var response = await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
+            using var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
+            var response = await Idempotency.RunAsync(context, body.Memory, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
             return response;
         })
             .RequireScope(ApiScopes.Send)
@@ -77,14 +77,7 @@ internal static class MessagesEndpoints
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
-    }
-
-    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, byte[] body, Submission submission)
+    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, RequestBody body, Submission submission)
     {
         var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
         var id = submission.Ids.Next();
@@ -106,7 +99,7 @@ internal static class MessagesEndpoints
             SendMessageRequest? request;
             try
             {
-                request = JsonSerializer.Deserialize<SendMessageRequest>(body, Json);
+                request = JsonSerializer.Deserialize<SendMessageRequest>(body.Memory.Span, Json);
             }
             catch (JsonException ex)
             {
@@ -269,7 +262,7 @@ internal static class MessagesEndpoints
             reason = error.Reason,
         }, Json));
 
-    private static ComposedMessage? Raw(HttpRequest request, byte[] body, MessageId id, string hostname, string? client, string keyName)
+    private static ComposedMessage? Raw(HttpRequest request, RequestBody body, MessageId id, string hostname, string? client, string keyName)
     {
         var from = request.Query["from"].ToString();
         var to = request.Query["to"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -281,7 +274,7 @@ internal static class MessagesEndpoints
         MimeMessage message;
         try
         {
-            using var stream = new MemoryStream(body, writable: false);
+            using var stream = body.AsStream();
             message = MimeMessage.Load(stream);
         }
         catch (FormatException)
