@@ -243,12 +243,15 @@ public sealed partial class BalanceTests
         {
             while (Volatile.Read(ref remaining) > 0 && DateTime.UtcNow < deadline)
             {
+                // A message slot is given back only if this client took it and did not get its 250.
+                var holding = false;
                 try
                 {
                     await using var dialog = await SmtpDialog.ConnectAsync(frontDoor, IPAddress.Parse("127.0.0.66"));
                     await dialog.CommandAsync("EHLO load.test");
                     while (Interlocked.Decrement(ref remaining) >= 0)
                     {
+                        holding = true;
                         await dialog.BeginDataAsync("load@src.test", string.Create(CultureInfo.InvariantCulture, $"c{c}@lb.example"));
                         var reply = await dialog.CommandAsync("Subject: through the front door\r\n\r\nx\r\n.");
                         if (QueuedAs().Match(reply) is not { Success: true } match)
@@ -257,16 +260,24 @@ public sealed partial class BalanceTests
                         }
 
                         accepted.Add(match.Groups[1].Value);
+                        holding = false;
                         if (accepted.Count >= afterAccepted && Interlocked.Exchange(ref faultInjected, 1) == 0)
                         {
                             await fault();
                         }
                     }
+
+                    // The decrement that ended the loop took no message: give it back.
+                    Interlocked.Increment(ref remaining);
                 }
                 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException or Xunit.Sdk.XunitException)
                 {
                     // The node behind this connection died (or the front door said 421): this message did not count; connect again.
-                    Interlocked.Increment(ref remaining);
+                    if (holding)
+                    {
+                        Interlocked.Increment(ref remaining);
+                    }
+
                     Interlocked.Increment(ref reconnects);
                 }
             }
