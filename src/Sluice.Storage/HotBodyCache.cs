@@ -16,8 +16,20 @@ internal sealed class HotBodyCache(long capacity)
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Queue<Entry> _order = new();
+    private readonly LinkedList<Entry> _order = new();
     private long _bytes;
+
+    /// <summary>Bodies held now (evicted and removed ones are gone from the age order at once).</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _order.Count;
+            }
+        }
+    }
 
     public long Bytes
     {
@@ -63,9 +75,9 @@ internal sealed class HotBodyCache(long capacity)
 
         lock (_lock)
         {
-            while (_bytes + entry.Retained > capacity && _order.TryDequeue(out var oldest))
+            while (_bytes + entry.Retained > capacity && _order.First is { } oldest)
             {
-                EvictLocked(oldest);
+                EvictLocked(oldest.Value);
             }
 
             if (_entries.Remove(entry.Id, out var replaced))
@@ -74,7 +86,7 @@ internal sealed class HotBodyCache(long capacity)
             }
 
             _entries[entry.Id] = entry;
-            _order.Enqueue(entry);
+            entry.Node = _order.AddLast(entry);
             _bytes += entry.Retained;
         }
     }
@@ -126,6 +138,13 @@ internal sealed class HotBodyCache(long capacity)
 
         entry.Evicted = true;
         _bytes -= entry.Retained;
+        if (entry.Node is { } node)
+        {
+            // Removed from the age order here, not when it reaches the front: delivered messages leave no trace behind.
+            _order.Remove(node);
+            entry.Node = null;
+        }
+
         if (_entries.TryGetValue(entry.Id, out var current) && ReferenceEquals(current, entry))
         {
             _entries.Remove(entry.Id);
@@ -172,5 +191,8 @@ internal sealed class HotBodyCache(long capacity)
         public int Readers { get; set; }
 
         public bool Evicted { get; set; }
+
+        /// <summary>Its place in the age order while cached.</summary>
+        public LinkedListNode<Entry>? Node { get; set; }
     }
 }

@@ -97,4 +97,20 @@ public sealed class HotBodyCacheTests : IDisposable
         new Random(seed).NextBytes(bytes);
         return bytes;
     }
+
+    [Fact]
+    public void Remove_ManyDelivered_LeavesNothingTracked()
+    {
+        var cache = new HotBodyCache(1_000_000_000);
+        for (var i = 0; i < 10_000; i++)
+        {
+            using var buffer = Buffer(500, i);
+            var id = new MessageId("m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            cache.Adopt(id, buffer);
+            cache.Remove(id);
+        }
+
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+    }
 }
