@@ -16,25 +16,8 @@ internal static class NodeHost
     /// <param name="configFile">The --config file to watch for changes.</param>
     public static WebApplication Build(SluiceOptions options, TimeProvider? time = null, IConfigurationRoot? configuration = null, string? configFile = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPEndPoint.Parse(options.Http.Address), l => l.Protocols = HttpProtocols.Http1);
-            k.AddServerHeader = false;
-
-            // Attachments arrive base64 in JSON: a third larger than the message they build.
-            k.Limits.MaxRequestBodySize = (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024);
-        });
+        // Attachments arrive base64 in JSON: a third larger than the message they build.
+        var builder = HostBuilders.Create(options.Http.Address, (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024));
 
         time ??= TimeProvider.System;
         builder.Services.AddSingleton(time);

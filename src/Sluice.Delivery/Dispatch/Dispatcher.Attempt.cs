@@ -46,7 +46,7 @@ internal sealed partial class Dispatcher
 
         // Connections and their limits are per site × egress source (× domain, when it has its own shaping).
         var (poolKey, shaping, client) = policy.Plan(domain, route, site, hosts, source);
-        if (!ReferenceEquals(poolKey, site) && _suspensions.SuspendedUntil(poolKey) is { } poolPause)
+        if (!string.Equals(poolKey, site, StringComparison.Ordinal) && _suspensions.SuspendedUntil(poolKey) is { } poolPause)
         {
             // Resting after repeated failures from this source (or for this domain's own queue).
             return Suspended(recipients, site, poolKey, poolPause);
@@ -133,15 +133,10 @@ internal sealed partial class Dispatcher
         if (route.IsRelay)
         {
             var site = $"relay:{route.RelayHost}:{route.RelayPort}";
-            if (IPAddress.TryParse(route.RelayHost, out var ip))
-            {
-                return (site, [new MxHost(route.RelayHost!, 0, [ip])], route.RelayPort, null);
-            }
-
-            var relay = await _dns.ResolveHostAsync(route.RelayHost!, CancellationToken.None).ConfigureAwait(false);
-            return relay.Kind == MxResolutionKind.Hosts
-                ? (site, relay.Hosts, route.RelayPort, null)
-                : (site, [], route.RelayPort, DeliveryOutcome.Transient("4.4.3", $"Relay host {route.RelayHost} does not resolve: {relay.Detail}"));
+            var (hosts, detail) = await _dns.ResolveRelayAsync(route.RelayHost!, CancellationToken.None).ConfigureAwait(false);
+            return hosts is not null
+                ? (site, hosts, route.RelayPort, null)
+                : (site, [], route.RelayPort, DeliveryOutcome.Transient("4.4.3", $"Relay host {route.RelayHost} does not resolve: {detail}"));
         }
 
         var mx = await _dns.ResolveAsync(domain, CancellationToken.None).ConfigureAwait(false);

@@ -49,7 +49,7 @@ internal sealed partial class Dispatcher
 
             var first = results[0].Outcome;
             var throttling = first.Kind == DeliveryOutcomeKind.Transient && _classifier.Classify(first.Reply) == Classification.BounceCategory.RateLimited;
-            if (MemberFaults.OfTransaction(first, connectionBroken: false, throttling) is not { } fault)
+            if (MemberFaults.OfTransaction(first, throttling) is not { } fault)
             {
                 member.ReportSuccess();
                 return results;
@@ -86,12 +86,6 @@ internal sealed partial class Dispatcher
     private async Task<(IReadOnlyList<MxHost>? Hosts, int Port)> MemberHostsAsync(BalancerMember member)
     {
         var relay = Router.Parse(member.Address, null);
-        if (IPAddress.TryParse(relay.RelayHost, out var ip))
-        {
-            return ([new MxHost(relay.RelayHost!, 0, [ip])], relay.RelayPort);
-        }
-
-        var resolved = await _dns.ResolveHostAsync(relay.RelayHost!, CancellationToken.None).ConfigureAwait(false);
-        return (resolved.Kind == MxResolutionKind.Hosts ? resolved.Hosts : null, relay.RelayPort);
+        return ((await _dns.ResolveRelayAsync(relay.RelayHost!, CancellationToken.None).ConfigureAwait(false)).Hosts, relay.RelayPort);
     }
 }

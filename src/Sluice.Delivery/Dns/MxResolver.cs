@@ -84,6 +84,21 @@ internal sealed class MxResolver
     }
 
     /// <summary>Addresses of one host (a smarthost given by name), cached under its own key.</summary>
+    /// <summary>
+    /// The addresses of a relay (smarthost, pool member): an IP literal as it is, a name through
+    /// <see cref="ResolveHostAsync"/>. Null hosts, with the reason, when the name does not resolve.
+    /// </summary>
+    public async ValueTask<(IReadOnlyList<MxHost>? Hosts, string? Detail)> ResolveRelayAsync(string host, CancellationToken cancellationToken)
+    {
+        if (System.Net.IPAddress.TryParse(host, out var ip))
+        {
+            return ([new MxHost(host, 0, [ip])], null);
+        }
+
+        var resolved = await ResolveHostAsync(host, cancellationToken).ConfigureAwait(false);
+        return resolved.Kind == MxResolutionKind.Hosts && resolved.Hosts.Count > 0 ? (resolved.Hosts, null) : (null, resolved.Detail ?? "no address");
+    }
+
     public async ValueTask<MxResolution> ResolveHostAsync(string host, CancellationToken cancellationToken)
     {
         var key = "host:" + Normalize(host);

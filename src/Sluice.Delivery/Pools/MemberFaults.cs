@@ -29,19 +29,10 @@ internal static class MemberFaults
         };
     }
 
-    /// <summary>The fault shown by a transaction's outcome, or null when the member did its job.</summary>
-    public static MemberFault? OfTransaction(DeliveryOutcome first, bool connectionBroken, bool throttling)
-    {
-        if (first.Reply.Code == 421)
-        {
-            return MemberFault.Throttled;
-        }
-
-        if (connectionBroken && first.Kind == DeliveryOutcomeKind.Transient && first.Reply.Status is { Subject: 4, Detail: 2 })
-        {
-            return MemberFault.Dropped;
-        }
-
-        return throttling ? MemberFault.Throttled : null;
-    }
+    /// <summary>
+    /// The fault shown by a transaction the member answered, or null when it did its job. (A session
+    /// lost before the answer never gets here: that is <see cref="MemberFault.Dropped"/> at the caller.)
+    /// </summary>
+    public static MemberFault? OfTransaction(DeliveryOutcome first, bool throttling)
+        => first.Reply.Code == 421 || throttling ? MemberFault.Throttled : null;
 }

@@ -59,16 +59,8 @@ internal sealed class SmtpProbe(MxResolver dns, TimeProvider time, ReadOnlyMemor
 
     private async Task<IPEndPoint?> ResolveAsync(string address, CancellationToken cancellationToken)
     {
-        if (IPEndPoint.TryParse(address, out var endpoint) && endpoint.Port > 0)
-        {
-            return endpoint;
-        }
-
-        var colon = address.LastIndexOf(':');
-        var port = int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
-        var resolved = await dns.ResolveHostAsync(address[..colon], cancellationToken).ConfigureAwait(false);
-        return resolved.Kind == MxResolutionKind.Hosts && resolved.Hosts.Count > 0 && resolved.Hosts[0].Addresses.Count > 0
-            ? new IPEndPoint(resolved.Hosts[0].Addresses[0], port)
-            : null;
+        var relay = Routing.Router.Parse(address, null);
+        var (hosts, _) = await dns.ResolveRelayAsync(relay.RelayHost!, cancellationToken).ConfigureAwait(false);
+        return hosts is [{ Addresses: [var first, ..] }, ..] ? new IPEndPoint(first, relay.RelayPort) : null;
     }
 }

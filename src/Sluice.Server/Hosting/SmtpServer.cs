@@ -61,16 +61,17 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         var bound = new List<IPEndPoint>();
         foreach (var listener in _options.Listeners)
         {
-            var endpoint = IPEndPoint.Parse(listener.Address);
-            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endpoint);
-            socket.Listen(1024);
+            var socket = Core.Net.TcpListeners.Listen(IPEndPoint.Parse(listener.Address));
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
             var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior) { Recipients = _recipients };
             ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, context), CancellationToken.None));
+            _acceptLoops.Add(Task.Run(
+                () => Core.Net.TcpListeners.AcceptAsync(
+                    socket,
+                    client => _ = Task.Run(() => RunConnectionAsync(client, context, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)), CancellationToken.None),
+                    _stopping.Token),
+                CancellationToken.None));
         }
 
         BoundEndpoints = bound;
@@ -112,31 +113,6 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _certificate?.Dispose();
         _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync(Socket listener, SmtpListenerContext context)
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            client.NoDelay = true;
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _ = Task.Run(() => RunConnectionAsync(client, context, done), CancellationToken.None);
-        }
     }
 
     private async Task RunConnectionAsync(Socket socket, SmtpListenerContext context, TaskCompletionSource done)

@@ -16,22 +16,7 @@ internal static class BalanceHost
     public static WebApplication Build(BalanceOptions options, IConfigurationRoot configuration, string? configFile, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPEndPoint.Parse(options.Http), l => l.Protocols = HttpProtocols.Http1);
-            k.AddServerHeader = false;
-        });
+        var builder = HostBuilders.Create(options.Http);
 
         builder.Services.AddSingleton(time);
         builder.Services.AddMetrics();

@@ -33,16 +33,12 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
         var bound = new List<IPEndPoint>();
         foreach (var listener in options.Listeners)
         {
-            var endpoint = IPEndPoint.Parse(listener.Address);
-            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(endpoint);
-            socket.Listen(1024);
+            var socket = Core.Net.TcpListeners.Listen(IPEndPoint.Parse(listener.Address));
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
             var pool = listener.Pool ?? options.Pools[0].Name;
             BalanceLog.Listening(logger, socket.LocalEndPoint!, pool, options.ProxyProtocol);
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, pool), CancellationToken.None));
+            _acceptLoops.Add(Task.Run(() => Core.Net.TcpListeners.AcceptAsync(socket, client => Track(client, pool), _stopping.Token), CancellationToken.None));
         }
 
         BoundEndpoints = bound;
@@ -71,30 +67,11 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
 
     public void Dispose() => _stopping.Dispose();
 
-    private async Task AcceptLoopAsync(Socket listener, string pool)
+    private void Track(Socket client, string pool)
     {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                if (_stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            client.NoDelay = true;
-            var task = Task.Run(() => HandleAsync(client, pool), CancellationToken.None);
-            _connections[task] = 0;
-            _ = task.ContinueWith(t => _connections.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        var task = Task.Run(() => HandleAsync(client, pool), CancellationToken.None);
+        _connections[task] = 0;
+        _ = task.ContinueWith(t => _connections.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task HandleAsync(Socket client, string poolName)

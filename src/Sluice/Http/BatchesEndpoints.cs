@@ -65,10 +65,10 @@ internal static class BatchesEndpoints
             var request = new SendMessageRequest(
                 batch.From, recipient.To is null ? null : [recipient.To], recipient.Cc, null, batch.ReplyTo, null, null, null,
                 batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata);
-            var (rendered, renderProblem) = await MessagesEndpoints.RenderAsync(compiled, request, recipient.Variables);
+            var (rendered, renderError) = await MessagesEndpoints.RenderAsync(compiled, request, recipient.Variables);
             if (rendered is null)
             {
-                results[index] = new { index, to = recipient.To, status = "invalid", error = JsonDocument.Parse(renderProblem!.Body).RootElement.GetProperty("detail").GetString() };
+                results[index] = new { index, to = recipient.To, status = "invalid", error = renderError!.ToString() };
                 continue;
             }
 

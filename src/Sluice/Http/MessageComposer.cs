@@ -62,10 +62,15 @@ internal static class MessageComposer
                 continue;
             }
 
-            var part = attachment.ContentType is { } mime
-                ? body.Attachments.Add(attachment.Filename, bytes.AsSpan(0, length).ToArray(), ContentType.Parse(mime))
-                : body.Attachments.Add(attachment.Filename, bytes.AsSpan(0, length).ToArray());
-            _ = part;
+            var content = bytes.AsSpan(0, length).ToArray();
+            if (attachment.ContentType is { } mime)
+            {
+                body.Attachments.Add(attachment.Filename, content, ContentType.Parse(mime));
+            }
+            else
+            {
+                body.Attachments.Add(attachment.Filename, content);
+            }
         }
 
         foreach (var (name, _) in request.Headers ?? [])

@@ -119,10 +119,10 @@ internal static class MessagesEndpoints
                     return problem!;
                 }
 
-                var (rendered, renderProblem) = await RenderAsync(compiled, request, request.Variables);
+                var (rendered, renderError) = await RenderAsync(compiled, request, request.Variables);
                 if (rendered is null)
                 {
-                    return renderProblem!;
+                    return TemplateProblem(renderError!);
                 }
 
                 request = rendered;
@@ -176,11 +176,11 @@ internal static class MessagesEndpoints
     }
 
     /// <summary>The request with subject, html and text rendered from the template (parts the template lacks keep the request's).</summary>
-    internal static async Task<(SendMessageRequest? Request, IdempotentResponse? Problem)> RenderAsync(Core.Templates.CompiledTemplate template, SendMessageRequest request, JsonElement? variables)
+    internal static async Task<(SendMessageRequest? Request, Core.Templates.TemplateError? Error)> RenderAsync(Core.Templates.CompiledTemplate template, SendMessageRequest request, JsonElement? variables)
     {
         var (parts, error) = await Core.Templates.TemplateEngine.RenderAsync(template, variables);
         return parts is null
-            ? (null, TemplateProblem(error!))
+            ? (null, error)
             : (request with { Subject = parts.Subject ?? request.Subject, Html = parts.Html ?? request.Html, Text = parts.Text ?? request.Text }, null);
     }
 
@@ -250,7 +250,8 @@ internal static class MessagesEndpoints
             errors,
         }, Json));
 
-    private static IdempotentResponse TemplateProblem(Core.Templates.TemplateError error)
+    /// <summary>422 naming the template part, line, column and reason (also the answer of the template endpoints).</summary>
+    internal static IdempotentResponse TemplateProblem(Core.Templates.TemplateError error)
         => new(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
         {
             title = "Template error",

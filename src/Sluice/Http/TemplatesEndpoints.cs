@@ -55,13 +55,7 @@ internal static class TemplatesEndpoints
         }).RequireScope(ApiScopes.Read);
     }
 
-    /// <summary>A problem naming the part, line and reason of a template error (422).</summary>
-    public static IResult Unprocessable(TemplateError error)
-        => Results.Problem(
-            title: "Template error",
-            detail: error.ToString(),
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            extensions: new Dictionary<string, object?> { ["part"] = error.Part, ["line"] = error.Line, ["column"] = error.Column, ["reason"] = error.Reason });
+    private static IResult Unprocessable(TemplateError error) => MessagesEndpoints.TemplateProblem(error).ToResult(replayed: false);
 
     private static async Task<IResult> SaveAsync(string id, int version, TemplateRequest request, ITemplateStore store, TemplateEngine engine, TemplateCache cache, TimeProvider time, CancellationToken ct)
     {

@@ -1,0 +1,33 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Sluice;
+
+/// <summary>What every long-running Sluice process (a node, a balancer) starts from: one-line UTC console logs, quiet framework logs, a graceful stop, and an HTTP/1.1 endpoint.</summary>
+internal static class HostBuilders
+{
+    public static WebApplicationBuilder Create(string httpAddress, long? maxRequestBodySize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPEndPoint.Parse(httpAddress), l => l.Protocols = HttpProtocols.Http1);
+            k.AddServerHeader = false;
+            if (maxRequestBodySize is { } limit)
+            {
+                k.Limits.MaxRequestBodySize = limit;
+            }
+        });
+        return builder;
+    }
+}
