@@ -13,7 +13,7 @@ internal sealed class ShapingPolicy
 {
     private readonly ShapingOptions _options;
     private readonly KeyValuePair<string, ShapingRule>[] _providers;
-    private readonly ConcurrentDictionary<(string Site, string? Domain, string? Source), SiteShaping> _resolved = new();
+    private readonly ConcurrentDictionary<(string Site, string? Domain, string? Source), (string PoolKey, SiteShaping Shaping)> _resolved = new();
 
     public ShapingPolicy(ShapingOptions options)
     {
@@ -38,10 +38,10 @@ internal sealed class ShapingPolicy
     {
         var ownDomain = domain is not null && _options.Domains.ContainsKey(domain) ? domain : null;
         var key = (site, ownDomain, source);
-        var poolKey = PoolKey(site, ownDomain, source);
         if (_resolved.TryGetValue(key, out var known))
         {
-            return (poolKey, known);
+            // The pool key is remembered with the shaping: no string is built per message.
+            return known;
         }
 
         var shaping = SiteShaping.Defaults;
@@ -56,7 +56,7 @@ internal sealed class ShapingPolicy
             shaping = Apply(shaping, _options.Domains[ownDomain], source);
         }
 
-        return (poolKey, _resolved.GetOrAdd(key, shaping));
+        return _resolved.GetOrAdd(key, (PoolKey(site, ownDomain, source), shaping));
     }
 
     /// <summary>The name of the provider whose suffixes match every host, or null.</summary>

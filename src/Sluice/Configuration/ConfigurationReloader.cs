@@ -37,6 +37,9 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     {
         if (_file is not null)
         {
+            // Made once, before any watcher event: events arrive on several threads at once.
+            _debounce = _time.CreateTimer(_ => _ = ReloadAsync("file changed"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
             // The folder is watched, not the file: editors and config managers replace files by rename.
             _watcher = new FileSystemWatcher(Path.GetDirectoryName(_file)!, Path.GetFileName(_file))
             {
@@ -79,8 +82,7 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
     private void Schedule()
     {
         // Each event pushes the reload back: one reload after the last write.
-        var timer = _debounce ??= _time.CreateTimer(_ => _ = ReloadAsync("file changed"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        timer.Change(Settle, Timeout.InfiniteTimeSpan);
+        _debounce?.Change(Settle, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
