@@ -74,3 +74,20 @@ start_smtp_sink() {
   SINK_PID=$!
   wait_port "$SINK_PORT"
 }
+
+# A node's admin API key (DATA/admin.key, written at its first start; waits up to 10 s for it).
+sluice_admin_key() {
+  local data=$1
+  for _ in $(seq 1 100); do [ -f "$data/admin.key" ] && break; sleep 0.1; done
+  cat "$data/admin.key"
+}
+
+# A request to a node's HTTP API with its admin key: sluice_api DATA HTTP_PORT PATH [curl args…].
+sluice_api() {
+  local data=$1 port=$2 path=$3
+  shift 3
+  curl -s -H "Authorization: Bearer $(sluice_admin_key "$data")" "$@" "http://127.0.0.1:$port$path"
+}
+
+# Messages in a node's queue.
+sluice_queue_total() { sluice_api "$1" "$2" /api/v1/queue/summary | sed -E 's/.*"total":([0-9]+).*/\1/'; }

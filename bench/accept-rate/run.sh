@@ -84,9 +84,9 @@ done
 # Count what each accepted: 2 warm-up rounds + 2 measured rounds.
 expected=$((2 * MESSAGES + 200))
 pf_count=$(find "$POSTFIX_DIR/queue/hold" -type f | wc -l)
-sl_count=$(curl -s "http://127.0.0.1:$SL_HTTP/api/v1/queue/summary" | sed -E 's/.*"total":([0-9]+).*/\1/')
+sl_count=$(sluice_queue_total "$WORK/sluice" "$SL_HTTP")
 sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
-metrics=$(curl -s "http://127.0.0.1:$SL_HTTP/metrics")
+metrics=$(sluice_api "$WORK/sluice" "$SL_HTTP" /metrics)
 batch=$(echo "$metrics" | awk '/^sluice_spool_commit_messages_sum/{s=$2} /^sluice_spool_commit_messages_count/{c=$2} END{printf "%.1f", s/c}')
 [ "$pf_count" -eq "$expected" ] || { echo "Postfix queued $pf_count, expected $expected" >&2; exit 1; }
 [ "$sl_count" -eq "$expected" ] || { echo "Sluice queued $sl_count, expected $expected" >&2; exit 1; }

@@ -28,12 +28,10 @@ dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/node" --smt
 PIDS+=($!); NODE_PID=$!
 wait_port "$HTTP"
 API="http://127.0.0.1:$HTTP"
-for _ in $(seq 1 100); do [ -f "$WORK/node/admin.key" ] && break; sleep 0.1; done
-ADMIN=$(cat "$WORK/node/admin.key")
-KEY=$(curl -s -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"name":"bench","scopes":["send"],"requestsPerSecond":1000000}' "$API/api/v1/keys" | sed -E 's/.*"token":"([^"]+)".*/\1/')
-TEMPLATE=$(curl -s -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","subject":"News for {{ name }}","html":"<p>Hello {{ name }}, issue {{ n }}.</p>","text":"Hello {{ name }}, issue {{ n }}."}' \
-  "$API/api/v1/templates" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+KEY=$(sluice_api "$WORK/node" "$HTTP" /api/v1/keys -H 'Content-Type: application/json' \
+  -d '{"name":"bench","scopes":["send"],"requestsPerSecond":1000000}' | sed -E 's/.*"token":"([^"]+)".*/\1/')
+TEMPLATE=$(sluice_api "$WORK/node" "$HTTP" /api/v1/templates -H 'Content-Type: application/json' \
+  -d '{"name":"bench","subject":"News for {{ name }}","html":"<p>Hello {{ name }}, issue {{ n }}.</p>","text":"Hello {{ name }}, issue {{ n }}."}' | sed -E 's/.*"id":"([^"]+)".*/\1/')
 
 # Warm-up: both paths.
 $LOAD "$API" "$KEY" single 2000 32 >/dev/null

@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-queue_total() { curl -s "http://127.0.0.1:$SL_HTTP/api/v1/queue/summary" | sed -E 's/.*"total":([0-9]+).*/\1/'; }
+queue_total() { sluice_queue_total "$WORK/sluice" "$SL_HTTP"; }
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
 

@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sluice_queue() { curl -s "http://127.0.0.1:$SL_HTTP/api/v1/queue/summary" | sed -E 's/.*"total":([0-9]+).*/\1/'; }
+sluice_queue() { sluice_queue_total "$WORK/sluice" "$SL_HTTP"; }
 postfix_queue() { find "$POSTFIX_DIR/queue/incoming" "$POSTFIX_DIR/queue/active" "$POSTFIX_DIR/queue/deferred" "$POSTFIX_DIR/queue/maildrop" -type f 2>/dev/null | wc -l; }
 
 # measure NAME PORT PID QUEUE_FN MESSAGES SIZE -> "rate seconds cpu_s_per_1000"
