@@ -16,20 +16,35 @@ public struct DotStuffer
 
     public int Encode(ReadOnlySpan<byte> input, Span<byte> destination)
     {
+        // Line by line rather than byte by byte: a vectorised search for the next LF and one block
+        // copy per line keep this near memcpy speed (it runs over every byte of every message sent
+        // with DATA). Only CRLF starts a new line; a bare LF does not (RFC 5321 §2.3.8).
         var w = 0;
-        foreach (var b in input)
+        while (!input.IsEmpty)
         {
-            if (!_midLine && b == (byte)'.')
+            if (!_midLine && input[0] == (byte)'.')
             {
                 destination[w++] = (byte)'.';
             }
 
-            destination[w++] = b;
-            _started = true;
-            _midLine = !(b == (byte)'\n' && _afterCr);
-            _afterCr = b == (byte)'\r';
+            var lf = input.IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                input.CopyTo(destination[w..]);
+                w += input.Length;
+                _afterCr = input[^1] == (byte)'\r';
+                _midLine = true;
+                break;
+            }
+
+            input[..(lf + 1)].CopyTo(destination[w..]);
+            w += lf + 1;
+            _midLine = !(lf > 0 ? input[lf - 1] == (byte)'\r' : _afterCr);
+            _afterCr = false;
+            input = input[(lf + 1)..];
         }
 
+        _started |= w > 0;
         return w;
     }
 

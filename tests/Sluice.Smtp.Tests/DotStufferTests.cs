@@ -27,6 +27,41 @@ public sealed class DotStufferTests
         return status == DataDecodeStatus.Complete && consumed == wire.Length && output.AsSpan(0, written).SequenceEqual(body);
     }
 
+    [Property(MaxTest = 500)]
+    public bool Encode_AnyBytesAnyChunking_MatchesByteByByteRule(byte[] raw, int chunk)
+    {
+        // Bytes drawn mostly from CR, LF and dot, where the line rule has its edge cases.
+        var content = Array.ConvertAll(raw ?? [], b => (b % 5) switch { 0 => (byte)'\r', 1 => (byte)'\n', 2 => (byte)'.', _ => b });
+        return Encode(content, Math.Abs(chunk % 17) + 1) == Reference(content);
+    }
+
+    /// <summary>The rule written out one byte at a time: a dot is doubled when it starts a line, and only CRLF ends one.</summary>
+    private static string Reference(byte[] content)
+    {
+        var output = new List<byte>();
+        var lineStart = true;
+        var afterCr = false;
+        foreach (var b in content)
+        {
+            if (lineStart && b == (byte)'.')
+            {
+                output.Add((byte)'.');
+            }
+
+            output.Add(b);
+            lineStart = b == (byte)'\n' && afterCr;
+            afterCr = b == (byte)'\r';
+        }
+
+        if (content.Length > 0 && !lineStart)
+        {
+            output.AddRange("\r\n"u8.ToArray());
+        }
+
+        output.AddRange(".\r\n"u8.ToArray());
+        return Encoding.Latin1.GetString([.. output]);
+    }
+
     private static string Encode(byte[] content, int chunk)
     {
         var stuffer = new DotStuffer();
