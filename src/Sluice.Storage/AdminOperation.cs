@@ -8,7 +8,7 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
 {
     public long Removed { get; private set; }
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
+    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -17,11 +17,32 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
         {
             (AdminKind.Flush, _) => $"UPDATE messages AS m SET next_attempt = $now WHERE m.state = 0 AND {where}",
             (AdminKind.Delete, true) => $"SELECT COUNT(*) FROM messages AS m WHERE m.state <> 1 AND {where}",
-            _ => $"DELETE FROM messages AS m WHERE m.state <> 1 AND {where}",
+            _ => $"DELETE FROM messages AS m WHERE m.state <> 1 AND {where} RETURNING body_segment",
         };
         command.Parameters.AddWithValue("$now", nowMs);
-        Result = dryRun ? (long)command.ExecuteScalar()! : command.ExecuteNonQuery();
+        Result = (kind, dryRun) switch
+        {
+            (AdminKind.Flush, _) => command.ExecuteNonQuery(),
+            (_, true) => (long)command.ExecuteScalar()!,
+            _ => DeleteReleasing(command, bodies),
+        };
         Removed = kind == AdminKind.Delete && !dryRun ? Result : 0;
+    }
+
+    private static long DeleteReleasing(SqliteCommand command, BodySegments bodies)
+    {
+        long deleted = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            deleted++;
+            if (!reader.IsDBNull(0))
+            {
+                bodies.Release(reader.GetInt64(0));
+            }
+        }
+
+        return deleted;
     }
 
     protected override long FailedResult(EnqueueResult reason) => -1;

@@ -5,7 +5,7 @@ using Sluice.Core.Queue;
 
 namespace Sluice.Storage;
 
-/// <summary>Inserts a message row, its distinct destination domains and its body (streamed into a blob).</summary>
+/// <summary>Inserts a message row, its distinct destination domains and its body (a segment file for a large one, else a blob).</summary>
 internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content)
     : SpoolOperation<EnqueueResult>
 {
@@ -15,33 +15,34 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
 
     public MessageBuffer Content => content;
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
+    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
     {
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();
+        BodyLocation? location = bodies.Holds(content.Length) ? bodies.Append(content) : null;
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText =
-            "INSERT INTO messages (id, received_at, sender, envelope, size, state, attempts, next_attempt) " +
-            "VALUES ($id, $received, $sender, $envelope, $size, 0, 0, $received) RETURNING seq";
+            "INSERT INTO messages (id, received_at, sender, envelope, size, state, attempts, next_attempt, body_segment, body_offset) " +
+            "VALUES ($id, $received, $sender, $envelope, $size, 0, 0, $received, $segment, $offset) RETURNING seq";
         insert.Parameters.AddWithValue("$id", id.Value);
         insert.Parameters.AddWithValue("$received", receivedMs);
         insert.Parameters.AddWithValue("$sender", envelope.Sender);
         insert.Parameters.AddWithValue("$envelope", JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope));
         insert.Parameters.AddWithValue("$size", content.Length);
+        insert.Parameters.AddWithValue("$segment", (object?)location?.Segment ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$offset", (object?)location?.Offset ?? DBNull.Value);
         var seq = (long)insert.ExecuteScalar()!;
-
-        using var body = connection.CreateCommand();
-        body.Transaction = transaction;
-        body.CommandText = "INSERT INTO bodies (seq, data) VALUES ($seq, zeroblob($size))";
-        body.Parameters.AddWithValue("$seq", seq);
-        body.Parameters.AddWithValue("$size", content.Length);
-        body.ExecuteNonQuery();
-        if (content.Length > 0)
+        if (location is null)
         {
-            using var blob = new SqliteBlob(connection, "bodies", "data", seq);
-            content.CopyTo(blob);
+            BodyRows.Insert(connection, transaction, seq, content.Length, content.CopyTo);
         }
 
+        InsertDomains(connection, transaction, seq);
+        Result = EnqueueResult.Stored;
+    }
+
+    private void InsertDomains(SqliteConnection connection, SqliteTransaction transaction, long seq)
+    {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         using var domain = connection.CreateCommand();
         domain.Transaction = transaction;
@@ -57,8 +58,6 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
                 domain.ExecuteNonQuery();
             }
         }
-
-        Result = EnqueueResult.Stored;
     }
 
     protected override EnqueueResult FailedResult(EnqueueResult reason) => reason;

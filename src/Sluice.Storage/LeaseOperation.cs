@@ -6,7 +6,7 @@ namespace Sluice.Storage;
 /// <summary>Marks up to N due messages in flight until the lease ends; expired leases count as due.</summary>
 internal sealed class LeaseOperation(int max, TimeSpan leaseDuration) : SpoolOperation<IReadOnlyList<QueueEntry>>
 {
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
+    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

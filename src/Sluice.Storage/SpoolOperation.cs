@@ -9,7 +9,7 @@ internal abstract class SpoolOperation
     public virtual long Bytes => 0;
 
     /// <summary>Applies the write. Runs on the writer thread inside the batch's transaction.</summary>
-    public abstract void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs);
+    public abstract void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies);
 
     /// <summary>Called after the batch is durable.</summary>
     public abstract void Commit();

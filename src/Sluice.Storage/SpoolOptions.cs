@@ -18,4 +18,14 @@ public sealed class SpoolOptions
     /// deferred or dead-lettered, or oldest first when the budget is full.
     /// </summary>
     public long HotCacheBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Bodies at least this long are appended to segment files beside the database instead of being
+    /// written into it (ADR 0013): one write and one sync per batch instead of WAL frames, a
+    /// checkpoint copy and a freed overflow chain. 0 keeps every body in the database.
+    /// </summary>
+    public long LargeBodyBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Size after which a segment file is sealed and the next one begun.</summary>
+    public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -13,22 +13,46 @@ public sealed partial class SqliteSpool
             return hot;
         }
 
-        var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        long seq;
-        await using (var command = connection.CreateCommand())
+        // A second look only when the row pointed into a segment that was gone by the time it was
+        // opened: the body moved into the database meanwhile (a deferral), or the message went.
+        for (var look = 0; look < 2; look++)
         {
-            command.CommandText = "SELECT seq FROM messages WHERE id = $id";
-            command.Parameters.AddWithValue("$id", id.Value);
-            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long found)
+            var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+            long seq;
+            BodyLocation? location = null;
+            long length = 0;
+            await using (var command = connection.CreateCommand())
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                return null;
+                command.CommandText = "SELECT seq, body_segment, body_offset, size FROM messages WHERE id = $id";
+                command.Parameters.AddWithValue("$id", id.Value);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    return null;
+                }
+
+                seq = reader.GetInt64(0);
+                if (!reader.IsDBNull(1))
+                {
+                    location = new BodyLocation(reader.GetInt64(1), reader.GetInt64(2));
+                    length = reader.GetInt64(3);
+                }
             }
 
-            seq = found;
+            if (location is null)
+            {
+                return new OwningStream(new SqliteBlob(connection, "bodies", "data", seq, readOnly: true), connection);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (BodySegments.OpenRead(_bodiesDirectory, location.Value, length) is { } stream)
+            {
+                return stream;
+            }
         }
 
-        return new OwningStream(new SqliteBlob(connection, "bodies", "data", seq, readOnly: true), connection);
+        return null;
     }
 
     public async ValueTask<QueueEntry?> GetAsync(MessageId id, CancellationToken cancellationToken)

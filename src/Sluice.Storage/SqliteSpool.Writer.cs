@@ -7,6 +7,7 @@ public sealed partial class SqliteSpool
 {
     private const int SqliteFull = 13;
     private const int SqliteIoErr = 10;
+    private const int NoSpaceErrno = 28; // ENOSPC: .NET's IOException carries the errno as HResult on Unix
 
     private void WriterLoop()
     {
@@ -38,7 +39,7 @@ public sealed partial class SqliteSpool
             {
                 foreach (var op in batch)
                 {
-                    op.Execute(_writeConnection, transaction, nowMs);
+                    op.Execute(_writeConnection, transaction, nowMs, _bodies);
                     if (op is EnqueueOperation)
                     {
                         enqueued++;
@@ -53,6 +54,8 @@ public sealed partial class SqliteSpool
                     }
                 }
 
+                // Bodies in segment files are durable before the rows that point at them (ADR 0013).
+                _bodies.Sync();
                 transaction.Commit();
             }
         }
@@ -63,13 +66,18 @@ public sealed partial class SqliteSpool
                 : Core.Queue.EnqueueResult.StorageFailed;
             SpoolLog.CommitFailed(_logger, batch.Count, ex.SqliteErrorCode, ex);
             ReopenWriteConnection();
-            foreach (var op in batch)
-            {
-                op.Fail(reason);
-            }
-
+            FailBatch(batch, reason);
             return;
         }
+        catch (IOException ex)
+        {
+            // A segment write or sync failed; the transaction was rolled back when it was disposed.
+            SpoolLog.CommitFailed(_logger, batch.Count, ex.HResult, ex);
+            FailBatch(batch, ex.HResult == NoSpaceErrno ? Core.Queue.EnqueueResult.StorageFull : Core.Queue.EnqueueResult.StorageFailed);
+            return;
+        }
+
+        _bodies.Commit();
 
         Interlocked.Add(ref _depth, enqueued - acked);
         if (enqueued > 0)
@@ -99,9 +107,18 @@ public sealed partial class SqliteSpool
         }
     }
 
+    private void FailBatch(List<SpoolOperation> batch, Core.Queue.EnqueueResult reason)
+    {
+        _bodies.Abort();
+        foreach (var op in batch)
+        {
+            op.Fail(reason);
+        }
+    }
+
     private static bool IsNoSpace(SqliteException ex)
         => ex.Message.Contains("full", StringComparison.OrdinalIgnoreCase)
-            || ex.InnerException is IOException { HResult: 28 };
+            || ex.InnerException is IOException { HResult: NoSpaceErrno };
 
     private void ReopenWriteConnection()
     {

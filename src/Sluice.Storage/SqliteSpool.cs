@@ -24,13 +24,17 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly string _readConnectionString;
     private readonly FileStream _lock;
     private readonly Thread _writer;
+    private readonly BodySegments _bodies;
+    private readonly string _bodiesDirectory;
     private SqliteConnection _writeConnection;
     private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
     private int _stopping;
 
-    private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth)
+    private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth, BodySegments bodies)
     {
+        _bodies = bodies;
+        _bodiesDirectory = BodiesDirectory(options);
         _options = options;
         _hot = new HotBodyCache(options.HotCacheBytes);
         _time = time;
@@ -93,7 +97,8 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
             depth = (long)command.ExecuteScalar()!;
         }
 
-        var spool = new SqliteSpool(options, time, logger, metrics, lockFile, connection, connectionString, depth);
+        var bodies = BodySegments.Open(BodiesDirectory(options), options.SegmentBytes, options.LargeBodyBytes, SegmentReferences(connection));
+        var spool = new SqliteSpool(options, time, logger, metrics, lockFile, connection, connectionString, depth, bodies);
         metrics?.ObserveQueueDepth(() => spool.Depth);
         metrics?.ObserveQueueDepthByState(spool.DepthByState);
         SpoolLog.Opened(logger, spool.DatabasePath, depth);
@@ -131,6 +136,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
         _operations.Writer.TryComplete();
         await Task.Run(_writer.Join).ConfigureAwait(false);
+        _bodies.Dispose();
         _writeConnection.Dispose();
         SqliteConnection.ClearAllPools();
         await _lock.DisposeAsync().ConfigureAwait(false);
@@ -163,7 +169,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
                 attempts INTEGER NOT NULL,
                 next_attempt INTEGER NOT NULL,
                 lease_until INTEGER,
-                last_reply TEXT);
+                last_reply TEXT,
+                body_segment INTEGER,
+                body_offset INTEGER);
             CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
             CREATE INDEX IF NOT EXISTS messages_lease ON messages (state, lease_until);
             CREATE TABLE IF NOT EXISTS bodies (
@@ -176,6 +184,31 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
             CREATE INDEX IF NOT EXISTS message_domains_domain ON message_domains (domain);
             """;
         command.ExecuteNonQuery();
+
+        // Spools made before segment files (ADR 0013) keep every body in the database: no segment.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'body_segment'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            command.CommandText = "ALTER TABLE messages ADD COLUMN body_segment INTEGER; ALTER TABLE messages ADD COLUMN body_offset INTEGER;";
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static string BodiesDirectory(SpoolOptions options) => Path.Combine(options.Directory, "bodies");
+
+    /// <summary>How many messages point into each segment file: the truth the segment store starts from.</summary>
+    private static Dictionary<long, long> SegmentReferences(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body_segment, COUNT(*) FROM messages WHERE body_segment IS NOT NULL GROUP BY body_segment";
+        using var reader = command.ExecuteReader();
+        var references = new Dictionary<long, long>();
+        while (reader.Read())
+        {
+            references[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        return references;
     }
 
     private ValueTask<T> Submit<T>(SpoolOperation<T> operation, T whenStopping)

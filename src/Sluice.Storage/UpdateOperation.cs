@@ -11,21 +11,46 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
 
     public MessageId Id => id;
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs)
+    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
+        const string Returning = " RETURNING seq, body_segment, body_offset, size";
         command.CommandText = kind switch
         {
             // Bodies and domains go with the row (ON DELETE CASCADE).
-            UpdateKind.Ack => "DELETE FROM messages WHERE id = $id",
-            UpdateKind.Defer => "UPDATE messages SET state = 0, lease_until = NULL, attempts = attempts + 1, next_attempt = $until, last_reply = $reply WHERE id = $id AND state <> 2",
-            _ => "UPDATE messages SET state = 2, lease_until = NULL, attempts = attempts + 1, last_reply = $reply WHERE id = $id",
+            UpdateKind.Ack => "DELETE FROM messages WHERE id = $id" + Returning,
+            UpdateKind.Defer => "UPDATE messages SET state = 0, lease_until = NULL, attempts = attempts + 1, next_attempt = $until, last_reply = $reply WHERE id = $id AND state <> 2" + Returning,
+            _ => "UPDATE messages SET state = 2, lease_until = NULL, attempts = attempts + 1, last_reply = $reply WHERE id = $id" + Returning,
         };
         command.Parameters.AddWithValue("$id", id.Value);
         command.Parameters.AddWithValue("$until", untilMs);
         command.Parameters.AddWithValue("$reply", (object?)lastReply ?? DBNull.Value);
-        Result = command.ExecuteNonQuery() == 1;
+        long seq = 0, size = 0;
+        BodyLocation? location = null;
+        using (var reader = command.ExecuteReader())
+        {
+            Result = reader.Read();
+            if (Result)
+            {
+                seq = reader.GetInt64(0);
+                size = reader.GetInt64(3);
+                location = reader.IsDBNull(1) ? null : new BodyLocation(reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        if (location is { } segmentBody)
+        {
+            // A segment holds bodies awaiting their first attempt only: one that stays queued (retry,
+            // dead letter) moves into the database, so a long-lived message never pins a whole segment.
+            if (kind != UpdateKind.Ack)
+            {
+                bodies.MoveIntoDatabase(connection, transaction, seq, segmentBody, size);
+            }
+
+            bodies.Release(segmentBody.Segment);
+        }
+
         if (Result && remaining is not null)
         {
             ReplaceEnvelope(connection, transaction, remaining);

@@ -8,7 +8,7 @@ using Sluice.Core.Telemetry;
 
 namespace Sluice.Storage.Tests;
 
-public sealed class SqliteSpoolTests : IDisposable
+public sealed partial class SqliteSpoolTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _time;

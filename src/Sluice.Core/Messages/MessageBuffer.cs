@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 
 namespace Sluice.Core.Messages;
 
@@ -105,6 +106,44 @@ public sealed class MessageBuffer : IDisposable
             var used = i == _blocks.Count - 1 ? _lastBlockUsed : BlockSize;
             destination.Write(_blocks[i], 0, used);
         }
+    }
+
+    /// <summary>
+    /// Writes the whole message at <paramref name="fileOffset"/> of an open file: the in-memory blocks
+    /// in one gathered write (pwritev), a spilled message in block-sized copies.
+    /// </summary>
+    public void WriteTo(SafeFileHandle file, long fileOffset)
+    {
+        ThrowIfDetached();
+        if (_file is not null)
+        {
+            _file.Flush();
+            var chunk = ArrayPool<byte>.Shared.Rent(BlockSize);
+            try
+            {
+                long position = 0;
+                int read;
+                while ((read = RandomAccess.Read(_file.SafeFileHandle, chunk.AsSpan(0, BlockSize), position)) > 0)
+                {
+                    RandomAccess.Write(file, chunk.AsSpan(0, read), fileOffset + position);
+                    position += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            return;
+        }
+
+        var blocks = new ReadOnlyMemory<byte>[_blocks.Count];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = _blocks[i].AsMemory(0, i == blocks.Length - 1 ? _lastBlockUsed : BlockSize);
+        }
+
+        RandomAccess.Write(file, blocks, fileOffset);
     }
 
     /// <summary>

@@ -241,6 +241,16 @@ public static class SluiceConfiguration
             errors.Add("Spool:MaxBatchSize: must be at least 1");
         }
 
+        if (options.Spool.LargeBodyBytes < 0)
+        {
+            errors.Add("Spool:LargeBodyBytes: must be 0 (every body in the database) or more");
+        }
+
+        if (options.Spool.SegmentBytes < 1024 * 1024)
+        {
+            errors.Add("Spool:SegmentBytes: must be at least 1048576 (1 MiB)");
+        }
+
         ValidateDelivery(options.Delivery, errors);
 
         return errors;
