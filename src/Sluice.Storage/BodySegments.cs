@@ -118,11 +118,20 @@ internal sealed class BodySegments : IDisposable
         }
     }
 
-    /// <summary>Copies a body from its segment into the database row <paramref name="seq"/> and points the message there.</summary>
+    /// <summary>
+    /// Copies a body from its segment into the database row <paramref name="seq"/>, points the
+    /// message there and releases the segment. A segment file that is gone (removed by hand) is left
+    /// as it is rather than failing the whole batch, again and again, over one message.
+    /// </summary>
     public void MoveIntoDatabase(SqliteConnection connection, SqliteTransaction transaction, long seq, BodyLocation location, long length)
     {
-        using (var source = OpenRead(_directory, location, length) ?? throw new IOException($"Segment {location.Segment} holding message {seq} is missing."))
+        using (var source = OpenRead(_directory, location, length))
         {
+            if (source is null)
+            {
+                return;
+            }
+
             BodyRows.Insert(connection, transaction, seq, length, blob => source.CopyTo(blob, MessageBuffer.BlockSize));
         }
 
@@ -131,6 +140,7 @@ internal sealed class BodySegments : IDisposable
         update.CommandText = "UPDATE messages SET body_segment = NULL, body_offset = NULL WHERE seq = $seq";
         update.Parameters.AddWithValue("$seq", seq);
         update.ExecuteNonQuery();
+        Release(location.Segment);
     }
 
     /// <summary>Makes this batch's appends durable; called before the database commit that refers to them.</summary>

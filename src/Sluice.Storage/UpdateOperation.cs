@@ -43,12 +43,14 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
         {
             // A segment holds bodies awaiting their first attempt only: one that stays queued (retry,
             // dead letter) moves into the database, so a long-lived message never pins a whole segment.
-            if (kind != UpdateKind.Ack)
+            if (kind == UpdateKind.Ack)
+            {
+                bodies.Release(segmentBody.Segment);
+            }
+            else
             {
                 bodies.MoveIntoDatabase(connection, transaction, seq, segmentBody, size);
             }
-
-            bodies.Release(segmentBody.Segment);
         }
 
         if (Result && remaining is not null)

@@ -90,6 +90,24 @@ public sealed partial class SqliteSpoolTests
     }
 
     [Fact]
+    public async Task DeferAsync_SegmentFileRemovedByHand_DefersAndLaterWritesStillCommit()
+    {
+        await using var spool = OpenSegmented(hotCacheBytes: 0);
+        var lost = await EnqueueAsync(spool, RandomBytes(Large, seed: 40), "a@example.com", "b@example.org");
+        await EnqueueAsync(spool, RandomBytes(Large, seed: 41), "a@example.com", "b@example.org");
+        await EnqueueAsync(spool, RandomBytes(Large * 10, seed: 42), "a@example.com", "b@example.org"); // seals segment 1
+        File.Delete(Path.Combine(BodiesPath, "000000000001.seg"));
+
+        Assert.True(await spool.DeferAsync(lost, _time.GetUtcNow().AddMinutes(1), "451 later", null, CancellationToken.None));
+
+        var bytes = RandomBytes(Large, seed: 43);
+        var id = await EnqueueAsync(spool, bytes, "a@example.com", "b@example.org");
+        await using var stream = await spool.OpenContentAsync(id, CancellationToken.None);
+        Assert.Equal(bytes, await ReadAllAsync(stream!));
+        Assert.Null(await spool.OpenContentAsync(lost, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DeleteAsync_ByFilter_ReleasesTheSegmentsOfWhatItRemoves()
     {
         await using var spool = OpenSegmented();
