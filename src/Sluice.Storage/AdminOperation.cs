@@ -13,36 +13,35 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
         var where = FilterSql.Where(filter, command);
-        command.CommandText = (kind, dryRun) switch
-        {
-            (AdminKind.Flush, _) => $"UPDATE messages AS m SET next_attempt = $now WHERE m.state = 0 AND {where}",
-            (AdminKind.Delete, true) => $"SELECT COUNT(*) FROM messages AS m WHERE m.state <> 1 AND {where}",
-            _ => $"DELETE FROM messages AS m WHERE m.state <> 1 AND {where} RETURNING body_segment",
-        };
         command.Parameters.AddWithValue("$now", nowMs);
-        Result = (kind, dryRun) switch
+        switch (kind, dryRun)
         {
-            (AdminKind.Flush, _) => command.ExecuteNonQuery(),
-            (_, true) => (long)command.ExecuteScalar()!,
-            _ => DeleteReleasing(command, bodies),
-        };
-        Removed = kind == AdminKind.Delete && !dryRun ? Result : 0;
-    }
+            case (AdminKind.Flush, _):
+                command.CommandText = $"UPDATE messages AS m SET next_attempt = $now WHERE m.state = 0 AND {where}";
+                Result = command.ExecuteNonQuery();
+                break;
+            case (_, true):
+                command.CommandText = $"SELECT COUNT(*) FROM messages AS m WHERE m.state <> 1 AND {where}";
+                Result = (long)command.ExecuteScalar()!;
+                break;
+            default:
+                // Each removed row that pointed into a segment gives it back (ADR 0013).
+                command.CommandText = $"DELETE FROM messages AS m WHERE m.state <> 1 AND {where} RETURNING body_segment";
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        Removed++;
+                        if (!reader.IsDBNull(0))
+                        {
+                            bodies.Release(reader.GetInt64(0));
+                        }
+                    }
+                }
 
-    private static long DeleteReleasing(SqliteCommand command, BodySegments bodies)
-    {
-        long deleted = 0;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            deleted++;
-            if (!reader.IsDBNull(0))
-            {
-                bodies.Release(reader.GetInt64(0));
-            }
+                Result = Removed;
+                break;
         }
-
-        return deleted;
     }
 
     protected override long FailedResult(EnqueueResult reason) => -1;

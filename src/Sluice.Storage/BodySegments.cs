@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Sluice.Core.Messages;
 
 namespace Sluice.Storage;
@@ -36,9 +35,6 @@ internal sealed class BodySegments : IDisposable
         _currentNumber = lastNumber;
         _batchStartNumber = lastNumber;
     }
-
-    /// <summary>Segment files that committed rows still point into.</summary>
-    public int LiveSegments => _references.Count;
 
     /// <summary>
     /// Opens the folder with the database's reference counts. Segments no row points into are left
@@ -104,43 +100,21 @@ internal sealed class BodySegments : IDisposable
         _candidates.Add(segment);
     }
 
-    /// <summary>A read-only stream over one stored body; null when its segment is gone (the message was removed meanwhile).</summary>
-    public static Stream? OpenRead(string directory, BodyLocation location, long length)
+    /// <summary>
+    /// A read-only stream over one stored body; null when its segment is gone (the message was
+    /// removed or its body moved meanwhile). Safe from any thread: it touches no writer state.
+    /// </summary>
+    public Stream? OpenRead(BodyLocation location, long length)
     {
         try
         {
-            var file = File.OpenHandle(PathOf(directory, location.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var file = File.OpenHandle(PathOf(_directory, location.Segment), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             return new SegmentBodyStream(file, location.Offset, length);
         }
         catch (FileNotFoundException)
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// Copies a body from its segment into the database row <paramref name="seq"/>, points the
-    /// message there and releases the segment. A segment file that is gone (removed by hand) is left
-    /// as it is rather than failing the whole batch, again and again, over one message.
-    /// </summary>
-    public void MoveIntoDatabase(SqliteConnection connection, SqliteTransaction transaction, long seq, BodyLocation location, long length)
-    {
-        using (var source = OpenRead(_directory, location, length))
-        {
-            if (source is null)
-            {
-                return;
-            }
-
-            BodyRows.Insert(connection, transaction, seq, length, blob => source.CopyTo(blob, MessageBuffer.BlockSize));
-        }
-
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = "UPDATE messages SET body_segment = NULL, body_offset = NULL WHERE seq = $seq";
-        update.Parameters.AddWithValue("$seq", seq);
-        update.ExecuteNonQuery();
-        Release(location.Segment);
     }
 
     /// <summary>Makes this batch's appends durable; called before the database commit that refers to them.</summary>

@@ -46,7 +46,7 @@ public sealed partial class SqliteSpool
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
-            if (BodySegments.OpenRead(_bodiesDirectory, location.Value, length) is { } stream)
+            if (_bodies.OpenRead(location.Value, length) is { } stream)
             {
                 return stream;
             }

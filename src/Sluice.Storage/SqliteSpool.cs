@@ -25,7 +25,6 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly FileStream _lock;
     private readonly Thread _writer;
     private readonly BodySegments _bodies;
-    private readonly string _bodiesDirectory;
     private SqliteConnection _writeConnection;
     private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
@@ -34,7 +33,6 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth, BodySegments bodies)
     {
         _bodies = bodies;
-        _bodiesDirectory = BodiesDirectory(options);
         _options = options;
         _hot = new HotBodyCache(options.HotCacheBytes);
         _time = time;

@@ -49,7 +49,7 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
             }
             else
             {
-                bodies.MoveIntoDatabase(connection, transaction, seq, segmentBody, size);
+                MoveIntoDatabase(connection, transaction, bodies, seq, segmentBody, size);
             }
         }
 
@@ -57,6 +57,31 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
         {
             ReplaceEnvelope(connection, transaction, remaining);
         }
+    }
+
+    /// <summary>
+    /// Copies a body from its segment into the database row <paramref name="seq"/>, points the
+    /// message there and releases the segment. A segment file that is gone (removed by hand) is left
+    /// as it is rather than failing the whole batch, again and again, over one message.
+    /// </summary>
+    private static void MoveIntoDatabase(SqliteConnection connection, SqliteTransaction transaction, BodySegments bodies, long seq, BodyLocation location, long length)
+    {
+        using (var source = bodies.OpenRead(location, length))
+        {
+            if (source is null)
+            {
+                return;
+            }
+
+            BodyRows.Insert(connection, transaction, seq, length, blob => source.CopyTo(blob, Core.Messages.MessageBuffer.BlockSize));
+        }
+
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = "UPDATE messages SET body_segment = NULL, body_offset = NULL WHERE seq = $seq";
+        update.Parameters.AddWithValue("$seq", seq);
+        update.ExecuteNonQuery();
+        bodies.Release(location.Segment);
     }
 
     private void ReplaceEnvelope(SqliteConnection connection, SqliteTransaction transaction, Envelope envelope)

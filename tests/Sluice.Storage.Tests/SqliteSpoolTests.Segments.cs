@@ -243,27 +243,25 @@ public sealed partial class SqliteSpoolTests
         => Directory.Exists(BodiesPath) ? [.. Directory.GetFiles(BodiesPath).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)] : [];
 
     private List<string> ReferencedSegments()
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dir.Path, "spool.db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT body_segment FROM messages WHERE body_segment IS NOT NULL ORDER BY body_segment";
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read())
-        {
-            names.Add(BodySegments.PathOf(string.Empty, reader.GetInt64(0)));
-        }
+        => [.. Query("SELECT DISTINCT body_segment FROM messages WHERE body_segment IS NOT NULL ORDER BY body_segment")
+            .Select(n => Path.GetFileName(BodySegments.PathOf(BodiesPath, n)))];
 
-        return names;
-    }
+    private long CountRows(string sql) => Query(sql).Single();
 
-    private long CountRows(string sql)
+    /// <summary>The first column of every row, read through a connection of the test's own.</summary>
+    private List<long> Query(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_dir.Path, "spool.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
+        using var reader = command.ExecuteReader();
+        var values = new List<long>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetInt64(0));
+        }
+
+        return values;
     }
 }
