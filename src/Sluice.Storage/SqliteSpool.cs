@@ -190,6 +190,12 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
             command.CommandText = "ALTER TABLE messages ADD COLUMN body_segment INTEGER; ALTER TABLE messages ADD COLUMN body_offset INTEGER;";
             command.ExecuteNonQuery();
         }
+
+        // Only messages awaiting their first attempt point into a segment: a small index that lets
+        // the open count segment references without reading every row (1M rows: ~1 ms, not ~200 ms
+        // warm and much more from a cold disk).
+        command.CommandText = "CREATE INDEX IF NOT EXISTS messages_segment ON messages (body_segment) WHERE body_segment IS NOT NULL";
+        command.ExecuteNonQuery();
     }
 
     private static string BodiesDirectory(SpoolOptions options) => Path.Combine(options.Directory, "bodies");

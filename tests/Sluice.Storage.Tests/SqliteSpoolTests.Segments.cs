@@ -167,6 +167,7 @@ public sealed partial class SqliteSpoolTests
         }
 
         await using var spool = OpenSegmented();
+        Assert.Contains("messages_segment", QueryPlan("SELECT body_segment, COUNT(*) FROM messages WHERE body_segment IS NOT NULL GROUP BY body_segment"), StringComparison.Ordinal);
         await using (var stream = await spool.OpenContentAsync(new MessageId("OLD1"), CancellationToken.None))
         {
             Assert.Equal("hello"u8.ToArray(), await ReadAllAsync(stream!));
@@ -248,18 +249,23 @@ public sealed partial class SqliteSpoolTests
 
     private long CountRows(string sql) => Query(sql).Single();
 
-    /// <summary>The first column of every row, read through a connection of the test's own.</summary>
-    private List<long> Query(string sql)
+    private List<long> Query(string sql) => Read(sql, reader => reader.GetInt64(0));
+
+    /// <summary>How SQLite would run a query: the open counts segment references through the partial index, not a table scan.</summary>
+    private string QueryPlan(string sql) => string.Join('\n', Read("EXPLAIN QUERY PLAN " + sql, reader => reader.GetString(3)));
+
+    /// <summary>One value from every row, read through a connection of the test's own.</summary>
+    private List<T> Read<T>(string sql, Func<SqliteDataReader, T> value)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_dir.Path, "spool.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var values = new List<long>();
+        var values = new List<T>();
         while (reader.Read())
         {
-            values.Add(reader.GetInt64(0));
+            values.Add(value(reader));
         }
 
         return values;
