@@ -72,7 +72,7 @@ public sealed partial class SqliteSpool
         catch (IOException ex)
         {
             // A segment write or sync failed; the transaction was rolled back when it was disposed.
-            SpoolLog.CommitFailed(_logger, batch.Count, ex.HResult, ex);
+            SpoolLog.SegmentWriteFailed(_logger, batch.Count, ex.HResult, ex);
             FailBatch(batch, ex.HResult == NoSpaceErrno ? Core.Queue.EnqueueResult.StorageFull : Core.Queue.EnqueueResult.StorageFailed);
             return;
         }
