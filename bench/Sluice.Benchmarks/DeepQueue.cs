@@ -59,7 +59,7 @@ internal static class DeepQueue
 
             var summary = await Time(() => spool.GetSummaryAsync(CancellationToken.None).AsTask());
             var page = await Time(() => spool.ListAsync(100, null, CancellationToken.None).AsTask());
-            var lease = await Time(() => spool.LeaseAsync(100, TimeSpan.FromMinutes(5), CancellationToken.None).AsTask());
+            var lease = await Time(() => spool.LeaseAsync(100, CancellationToken.None).AsTask());
             var dbBytes = Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| queued messages | {spool.Depth:N0} (1 KB bodies, 500 domains) |"));

@@ -17,7 +17,7 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
         switch (kind, dryRun)
         {
             case (AdminKind.Flush, _):
-                command.CommandText = $"UPDATE messages AS m SET next_attempt = $now WHERE m.state = 0 AND {where}";
+                command.CommandText = $"UPDATE messages AS m SET next_attempt = $now, state = 0, held_for = NULL WHERE m.state IN (0, 3) AND {where}";
                 Result = command.ExecuteNonQuery();
                 break;
             case (_, true):

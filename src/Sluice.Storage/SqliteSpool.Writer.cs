@@ -33,6 +33,7 @@ public sealed partial class SqliteSpool
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long enqueued = 0;
         long acked = 0;
+        var wake = false;
         try
         {
             using (var transaction = _writeConnection.BeginTransaction())
@@ -51,6 +52,11 @@ public sealed partial class SqliteSpool
                     else if (op is AdminOperation admin)
                     {
                         acked += admin.Removed;
+                        wake = true;
+                    }
+                    else if (op is ReleaseHeldOperation)
+                    {
+                        wake = true;
                     }
                 }
 
@@ -80,9 +86,9 @@ public sealed partial class SqliteSpool
         _bodies.Commit();
 
         Interlocked.Add(ref _depth, enqueued - acked);
-        if (enqueued > 0)
+        if (enqueued > 0 || wake)
         {
-            Enqueued?.Invoke();
+            Wake();
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -104,6 +110,18 @@ public sealed partial class SqliteSpool
             {
                 _metrics?.SpoolWriteDuration.Record(elapsed);
             }
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            _work.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is pending already.
         }
     }
 

@@ -52,7 +52,8 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public long Depth => Interlocked.Read(ref _depth);
 
     /// <summary>Raised on the writer thread after a commit that stored new messages (wakes the dispatcher).</summary>
-    public event Action? Enqueued;
+    /// <summary>Signalled when a commit may have made messages due (enqueue, flush, release); at most one wake-up pending.</summary>
+    private readonly SemaphoreSlim _work = new(0, 1);
 
     /// <summary>
     /// Opens (creating if needed) the spool in <see cref="SpoolOptions.Directory"/>. SQLite replays
@@ -89,7 +90,8 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         long depth;
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "UPDATE messages SET state = 0, lease_until = NULL WHERE state = 1";
+            // Leases and holds belong to the process that made them: the engine starts with nothing in hand.
+            command.CommandText = "UPDATE messages SET state = 0, lease_until = NULL, held_for = NULL WHERE state IN (1, 3)";
             command.ExecuteNonQuery();
             command.CommandText = "SELECT COUNT(*) FROM messages";
             depth = (long)command.ExecuteScalar()!;
@@ -106,14 +108,32 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
         => Submit(new EnqueueOperation(envelope, id, receivedAt, content), EnqueueResult.ShuttingDown);
 
-    public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, TimeSpan leaseDuration, CancellationToken cancellationToken)
-        => Submit(new LeaseOperation(max, leaseDuration), (IReadOnlyList<QueueEntry>)[]);
+    public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
+        => Submit(new LeaseOperation(max), (IReadOnlyList<QueueEntry>)[]);
 
     public ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.Ack, id, 0, null), false);
 
     public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.Defer, id, until.ToUnixTimeMilliseconds(), lastReply, remaining), false);
+
+    public ValueTask<bool> HoldAsync(MessageId id, string holdKey, Envelope? remaining, CancellationToken cancellationToken)
+        => Submit(new UpdateOperation(UpdateKind.Hold, id, 0, null, remaining, holdKey), false);
+
+    public ValueTask<long> ReleaseHeldAsync(string holdKey, int max, CancellationToken cancellationToken)
+        => Submit(new ReleaseHeldOperation(holdKey, max), -1L);
+
+    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _work.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the caller sees its token.
+        }
+    }
 
     public ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.DeadLetter, id, 0, lastReply), false);
@@ -136,6 +156,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         await Task.Run(_writer.Join).ConfigureAwait(false);
         _bodies.Dispose();
         _writeConnection.Dispose();
+        _work.Dispose();
         SqliteConnection.ClearAllPools();
         await _lock.DisposeAsync().ConfigureAwait(false);
     }
@@ -171,7 +192,6 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
                 body_segment INTEGER,
                 body_offset INTEGER);
             CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
-            CREATE INDEX IF NOT EXISTS messages_lease ON messages (state, lease_until);
             CREATE TABLE IF NOT EXISTS bodies (
                 seq INTEGER PRIMARY KEY REFERENCES messages (seq) ON DELETE CASCADE,
                 data BLOB NOT NULL);
@@ -190,6 +210,17 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
             command.CommandText = "ALTER TABLE messages ADD COLUMN body_segment INTEGER; ALTER TABLE messages ADD COLUMN body_offset INTEGER;";
             command.ExecuteNonQuery();
         }
+
+        // Held messages (ADR 0014) name what they wait for; spools from before holds get the column.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'held_for'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            command.CommandText = "ALTER TABLE messages ADD COLUMN held_for TEXT";
+            command.ExecuteNonQuery();
+        }
+
+        command.CommandText = "DROP INDEX IF EXISTS messages_lease; CREATE INDEX IF NOT EXISTS messages_held ON messages (held_for, seq) WHERE state = 3";
+        command.ExecuteNonQuery();
 
         // Only messages awaiting their first attempt point into a segment: a small index that lets
         // the open count segment references without reading every row (1M rows: ~1 ms, not ~200 ms

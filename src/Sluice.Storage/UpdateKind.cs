@@ -5,4 +5,5 @@ internal enum UpdateKind
     Ack,
     Defer,
     DeadLetter,
+    Hold,
 }

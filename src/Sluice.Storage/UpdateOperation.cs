@@ -4,8 +4,8 @@ using Sluice.Core.Queue;
 
 namespace Sluice.Storage;
 
-/// <summary>Ack (delete), defer (next attempt, one more attempt) or dead-letter one message.</summary>
-internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply, Envelope? remaining = null) : SpoolOperation<bool>
+/// <summary>Ack (delete), defer (next attempt, one more attempt), hold (no attempt, until released) or dead-letter one message.</summary>
+internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply, Envelope? remaining = null, string? holdKey = null) : SpoolOperation<bool>
 {
     public bool IsAck => kind == UpdateKind.Ack;
 
@@ -21,11 +21,16 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
             // Bodies and domains go with the row (ON DELETE CASCADE).
             UpdateKind.Ack => "DELETE FROM messages WHERE id = $id" + Returning,
             UpdateKind.Defer => "UPDATE messages SET state = 0, lease_until = NULL, attempts = attempts + 1, next_attempt = $until, last_reply = $reply WHERE id = $id AND state <> 2" + Returning,
+            UpdateKind.Hold => "UPDATE messages SET state = 3, lease_until = NULL, held_for = $hold WHERE id = $id AND state = 1" + Returning,
             _ => "UPDATE messages SET state = 2, lease_until = NULL, attempts = attempts + 1, last_reply = $reply WHERE id = $id" + Returning,
         };
         command.Parameters.AddWithValue("$id", id.Value);
         command.Parameters.AddWithValue("$until", untilMs);
         command.Parameters.AddWithValue("$reply", (object?)lastReply ?? DBNull.Value);
+        if (kind == UpdateKind.Hold)
+        {
+            command.Parameters.AddWithValue("$hold", holdKey);
+        }
         long seq = 0, size = 0;
         BodyLocation? location = null;
         using (var reader = command.ExecuteReader())
@@ -42,7 +47,7 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
         if (location is { } segmentBody)
         {
             // A segment holds bodies awaiting their first attempt only: one that stays queued (retry,
-            // dead letter) moves into the database, so a long-lived message never pins a whole segment.
+            // hold, dead letter) moves into the database, so a long-lived message never pins a whole segment.
             if (kind == UpdateKind.Ack)
             {
                 bodies.Release(segmentBody.Segment);

@@ -3,15 +3,15 @@ using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Core.Telemetry;
 using Sluice.Delivery.Bounces;
-using Sluice.Delivery.Connections;
 using Sluice.Delivery.Dispatch;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Events;
 using Sluice.Delivery.Pools;
+using Sluice.Delivery.Queues;
 
 namespace Sluice;
 
-/// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), connection cache, bounces, dispatcher.</summary>
+/// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), ready queues, bounces, dispatcher and scheduler.</summary>
 internal static class DeliveryServices
 {
     public static void Add(IServiceCollection services, SluiceOptions options, TimeProvider time)
@@ -48,7 +48,6 @@ internal static class DeliveryServices
             time,
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<ActiveHealthChecker>());
-        services.AddSingleton(sp => new ConnectionPool(time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
@@ -58,21 +57,55 @@ internal static class DeliveryServices
             sp.GetRequiredService<DsnBuilder>(),
             sp.GetRequiredService<MessageIdGenerator>(),
             sp.GetRequiredService<ILogger<BounceSender>>()));
-        services.AddSingleton(sp => new Dispatcher(
-            sp.GetRequiredService<IMessageQueue>(),
-            sp.GetRequiredService<MxResolver>(),
-            sp.GetRequiredService<DeliveryPolicyHolder>(),
-            sp.GetRequiredService<ConnectionPool>(),
+        services.AddSingleton(_ => new DeliveryCapacity(delivery.MaxConnections, delivery.Concurrency));
+        services.AddSingleton(sp =>
+        {
+            var queue = sp.GetRequiredService<IMessageQueue>();
+            return new ReadyQueues(new ReadyQueueContext(
+                time,
+                sp.GetRequiredService<DeliveryCapacity>(),
+                sp.GetRequiredService<Suspensions>(),
+                sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+                delivery.MaxWaitingPerQueue,
+                async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
+                sp.GetRequiredService<ILogger<ReadyQueues>>(),
+                sp.GetRequiredService<SluiceMetrics>()));
+        });
+        services.AddSingleton(sp => new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>()));
+        services.AddSingleton(sp => new RelayPoolDelivery(
             sp.GetRequiredService<RelayPools>(),
+            sp.GetRequiredService<MxResolver>(),
+            sp.GetRequiredService<ReadyQueues>(),
+            sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+            sp.GetRequiredService<ILogger<RelayPoolDelivery>>(),
+            sp.GetRequiredService<SluiceMetrics>()));
+        services.AddSingleton(sp => new Settlement(
+            sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<BounceSender>(),
             sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
-            sp.GetRequiredService<Suspensions>(),
             sp.GetRequiredService<DeliveryEventLog>(),
-            delivery,
             sp.GetRequiredService<SluiceMetrics>(),
+            time,
+            sp.GetRequiredService<ILogger<Settlement>>()));
+        services.AddSingleton(sp => new Dispatcher(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<DeliveryPolicyHolder>(),
+            new Destinations(sp.GetRequiredService<MxResolver>()),
+            sp.GetRequiredService<ReadyQueues>(),
+            sp.GetRequiredService<RelayPoolDelivery>(),
+            sp.GetRequiredService<Settlement>(),
             time,
             sp.GetRequiredService<ILogger<Dispatcher>>(),
             sp.GetRequiredService<Core.State.SuppressionList>()));
-        services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
+        services.AddSingleton(sp => new Scheduler(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<Dispatcher>(),
+            sp.GetRequiredService<ReadyQueues>(),
+            sp.GetRequiredService<DeliveryControl>(),
+            delivery,
+            time,
+            sp.GetRequiredService<ILogger<Scheduler>>(),
+            sp.GetRequiredService<SluiceMetrics>()));
+        services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
     }
 }

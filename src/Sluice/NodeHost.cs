@@ -130,11 +130,6 @@ internal static class NodeHost
 
         // Created now, not on the first scrape: a listener only sees measurements made after it starts.
         app.Services.GetRequiredService<MetricsExporter>();
-        if (options.Delivery.Enabled)
-        {
-            var dispatcher = app.Services.GetRequiredService<Delivery.Dispatch.Dispatcher>();
-            app.Services.GetRequiredService<SqliteSpool>().Enqueued += dispatcher.Notify;
-        }
         app.UseStatusCodePages();
         app.UseRouting();
         var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();

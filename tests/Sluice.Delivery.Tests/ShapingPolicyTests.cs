@@ -13,13 +13,14 @@ public sealed class ShapingPolicyTests
     private static readonly MxHost[] Mixed = [Host("mx.google.com"), Host("mx.example.net")];
 
     [Fact]
-    public void Resolve_NoRules_IsTheBuiltInDefaultsKeyedBySite()
+    public void Resolve_NoRules_IsTheBuiltInDefaultsAndNoDomainOfItsOwn()
     {
         var policy = new ShapingPolicy(new ShapingOptions());
 
-        var (key, shaping) = policy.Resolve("site-a", Google, "gmail.com", null);
+        var own = policy.OwnDomain("gmail.com");
+        var shaping = policy.Resolve("site-a", Google, own, null);
 
-        Assert.Equal("site-a", key);
+        Assert.Null(own);
         Assert.Equal(SiteShaping.Defaults, shaping);
     }
 
@@ -34,9 +35,8 @@ public sealed class ShapingPolicyTests
         };
         var policy = new ShapingPolicy(options);
 
-        var (key, shaping) = policy.Resolve("google-site", Google, "gmail.com", "ip1");
+        var shaping = policy.Resolve("google-site", Google, policy.OwnDomain("gmail.com"), "ip1");
 
-        Assert.Equal("google-site|@gmail.com|ip1", key);
         Assert.Equal(3, shaping.MaxConnections);               // provider's source entry beats provider
         Assert.Equal(10, shaping.MaxMessageRate);              // provider beats default's source entry
         Assert.Equal(TimeSpan.FromSeconds(5), shaping.IdleTimeout);      // from Default
@@ -54,9 +54,10 @@ public sealed class ShapingPolicyTests
         };
         var policy = new ShapingPolicy(options);
 
-        var (key, shaping) = policy.Resolve("google-site", Google, "hosted-at-google.example", null);
+        var own = policy.OwnDomain("hosted-at-google.example");
+        var shaping = policy.Resolve("google-site", Google, own, null);
 
-        Assert.Equal("google-site", key);
+        Assert.Null(own);
         Assert.Equal(5, shaping.MaxConnections);
     }
 
@@ -85,8 +86,8 @@ public sealed class ShapingPolicyTests
     {
         var policy = new ShapingPolicy(new ShapingOptions { Default = new ShapingRule { MaxConnections = 4 } });
 
-        var first = policy.Resolve("s", Google, "a.example", null).Shaping;
-        var second = policy.Resolve("s", Google, "b.example", null).Shaping;
+        var first = policy.Resolve("s", Google, policy.OwnDomain("a.example"), null);
+        var second = policy.Resolve("s", Google, policy.OwnDomain("b.example"), null);
 
         Assert.Same(first, second);
     }
@@ -113,7 +114,7 @@ public sealed class ShapingPolicyTests
     }
 
     [Fact]
-    public void Plan_DomainTimeoutsAndStricterTls_GoIntoClientSettingsAndThePoolKey()
+    public void Plan_DomainTimeoutsAndStricterTls_GoIntoClientSettingsAndTheQueueKey()
     {
         var options = new DeliveryOptions
         {
@@ -123,16 +124,21 @@ public sealed class ShapingPolicyTests
         var policy = new DeliveryPolicy(options, 1, DateTimeOffset.UnixEpoch, () => 0.5);
         var route = new Route(null, 0, TlsPolicy.Required);
 
-        var (key, _, client) = policy.Plan("strict.example", route, "site", Google, new Egress.EgressSource("ip1", IPAddress.Parse("127.0.0.2"), "ip1.sluice.test"));
-        var (plainKey, _, plain) = policy.Plan("other.example", new Route(null, 0, null), "site", Google, null);
+        var (key, plan) = policy.Plan("strict.example", route, "site", Google, 25, new Egress.EgressSource("ip1", IPAddress.Parse("127.0.0.2"), "ip1.sluice.test"));
+        var (plainKey, plainPlan) = policy.Plan("other.example", new Route(null, 0, null), "site", Google, 25, null);
+        var again = policy.Plan("other.example", new Route(null, 0, null), "site", Google, 25, null).Plan;
+        var client = plan.Client;
+        var plain = plainPlan.Client;
 
-        Assert.Equal("site|@strict.example|ip1|tls=Required", key);
+        Assert.Equal(new Queues.QueueKey("site", "ip1", "strict.example", TlsPolicy.Required), key);
+        Assert.Equal("site|@strict.example|ip1|tls=Required", key.ToString());
+        Assert.Same(plainPlan, again);
         Assert.Equal(TlsPolicy.Required, client.Tls);
         Assert.Equal(TimeSpan.FromSeconds(3), client.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(40), client.FinalDotTimeout);
         Assert.Equal("ip1.sluice.test", client.HeloName);
         Assert.Equal(IPAddress.Parse("127.0.0.2"), client.SourceAddress);
-        Assert.Equal("site", plainKey);
+        Assert.Equal(new Queues.QueueKey("site"), plainKey);
         Assert.Equal("out.sluice.test", plain.HeloName);
         Assert.Equal(SiteShaping.Defaults.ConnectTimeout, plain.ConnectTimeout);
     }

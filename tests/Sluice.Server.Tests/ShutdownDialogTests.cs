@@ -63,7 +63,13 @@ public sealed class ShutdownDialogTests
         public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
             => ValueTask.FromResult(result);
 
-        public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, TimeSpan leaseDuration, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> HoldAsync(MessageId id, string holdKey, Envelope? remaining, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<long> ReleaseHeldAsync(string holdKey, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -88,20 +88,104 @@ public sealed partial class SqliteSpoolTests : IDisposable
     }
 
     [Fact]
-    public async Task LeaseAsync_DueMessages_AreLeasedOnceUntilLeaseEnds()
+    public async Task LeaseAsync_DueMessages_AreOwnedUntilSettledHoweverLong()
     {
         await using var spool = Open();
         var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
 
-        var first = await spool.LeaseAsync(10, TimeSpan.FromMinutes(1), CancellationToken.None);
-        var second = await spool.LeaseAsync(10, TimeSpan.FromMinutes(1), CancellationToken.None);
-        _time.Advance(TimeSpan.FromMinutes(2));
-        var afterExpiry = await spool.LeaseAsync(10, TimeSpan.FromMinutes(1), CancellationToken.None);
+        var first = await spool.LeaseAsync(10, CancellationToken.None);
+        var second = await spool.LeaseAsync(10, CancellationToken.None);
+        _time.Advance(TimeSpan.FromDays(1));
+        var muchLater = await spool.LeaseAsync(10, CancellationToken.None);
 
         Assert.Equal(id, Assert.Single(first).Id);
         Assert.Equal(QueueMessageState.InFlight, first[0].State);
         Assert.Empty(second);
-        Assert.Equal(id, Assert.Single(afterExpiry).Id);
+        Assert.Empty(muchLater);
+    }
+
+    [Fact]
+    public async Task HoldAsync_LeasedMessage_IsNotLeasedUntilItsKeyIsReleasedAndKeepsAttemptsAndDueTime()
+    {
+        await using var spool = Open();
+        var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
+        var due = Assert.Single(await spool.LeaseAsync(1, CancellationToken.None)).NextAttemptAt;
+
+        Assert.True(await spool.HoldAsync(id, "suspended:example.org", null, CancellationToken.None));
+        var whileHeld = await spool.LeaseAsync(1, CancellationToken.None);
+        var state = (await spool.GetAsync(id, CancellationToken.None))!.State;
+        Assert.Equal(0, await spool.ReleaseHeldAsync("queue:other", 10, CancellationToken.None));
+        Assert.Equal(1, await spool.ReleaseHeldAsync("suspended:example.org", 10, CancellationToken.None));
+        var released = Assert.Single(await spool.LeaseAsync(1, CancellationToken.None));
+
+        Assert.Empty(whileHeld);
+        Assert.Equal(QueueMessageState.Held, state);
+        Assert.Equal(0, released.Attempts);
+        Assert.Equal(due, released.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task ReleaseHeldAsync_WithMax_ReleasesOldestFirstAndNoMore()
+    {
+        await using var spool = Open();
+        var ids = new List<MessageId>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org"));
+        }
+
+        foreach (var entry in await spool.LeaseAsync(5, CancellationToken.None))
+        {
+            await spool.HoldAsync(entry.Id, "queue:k", null, CancellationToken.None);
+        }
+
+        Assert.Equal(2, await spool.ReleaseHeldAsync("queue:k", 2, CancellationToken.None));
+        var leased = await spool.LeaseAsync(5, CancellationToken.None);
+
+        Assert.Equal(ids.Take(2).Select(i => i.Value), leased.Select(e => e.Id.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Open_AfterHoldsAndLeases_ReleasesBoth()
+    {
+        MessageId held, leased;
+        await using (var spool = Open())
+        {
+            held = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
+            leased = await EnqueueAsync(spool, "y\r\n"u8.ToArray(), "a@example.com", "b@example.org");
+            await spool.LeaseAsync(2, CancellationToken.None);
+            await spool.HoldAsync(held, "queue:k", null, CancellationToken.None);
+        }
+
+        await using var reopened = Open();
+        var again = await reopened.LeaseAsync(5, CancellationToken.None);
+
+        Assert.Equal(new[] { held.Value, leased.Value }.Order(StringComparer.Ordinal), again.Select(e => e.Id.Value).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task FlushAsync_HeldMessage_IsDueAgain()
+    {
+        await using var spool = Open();
+        var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
+        await spool.LeaseAsync(1, CancellationToken.None);
+        await spool.HoldAsync(id, "queue:k", null, CancellationToken.None);
+
+        Assert.Equal(1, await spool.FlushAsync(new QueueFilter(Domain: "example.org"), CancellationToken.None));
+
+        Assert.Equal(id, Assert.Single(await spool.LeaseAsync(1, CancellationToken.None)).Id);
+    }
+
+    [Fact]
+    public async Task WaitForWorkAsync_Enqueue_WakesBeforeTheTimeout()
+    {
+        await using var spool = Open();
+        var waiting = spool.WaitForWorkAsync(TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(waiting.IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -109,12 +193,12 @@ public sealed partial class SqliteSpoolTests : IDisposable
     {
         await using var spool = Open();
         var id = await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
-        await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None);
+        await spool.LeaseAsync(1, CancellationToken.None);
 
         Assert.True(await spool.DeferAsync(id, _time.GetUtcNow().AddMinutes(5), "451 4.7.1 try later", null, CancellationToken.None));
-        Assert.Empty(await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Empty(await spool.LeaseAsync(1, CancellationToken.None));
         _time.Advance(TimeSpan.FromMinutes(5));
-        var leased = Assert.Single(await spool.LeaseAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None));
+        var leased = Assert.Single(await spool.LeaseAsync(1, CancellationToken.None));
 
         Assert.Equal(1, leased.Attempts);
         Assert.Equal("451 4.7.1 try later", leased.LastReply);
@@ -159,7 +243,7 @@ public sealed partial class SqliteSpoolTests : IDisposable
         Assert.True(await spool.DeadLetterAsync(id, "550 5.1.1 no such user", CancellationToken.None));
         _time.Advance(TimeSpan.FromDays(1));
 
-        Assert.Empty(await spool.LeaseAsync(10, TimeSpan.FromMinutes(1), CancellationToken.None));
+        Assert.Empty(await spool.LeaseAsync(10, CancellationToken.None));
         Assert.Equal(QueueMessageState.DeadLetter, (await spool.GetAsync(id, CancellationToken.None))!.State);
     }
 
@@ -169,11 +253,11 @@ public sealed partial class SqliteSpoolTests : IDisposable
         await using (var spool = Open())
         {
             await EnqueueAsync(spool, "x\r\n"u8.ToArray(), "a@example.com", "b@example.org");
-            Assert.Single(await spool.LeaseAsync(1, TimeSpan.FromHours(1), CancellationToken.None));
+            Assert.Single(await spool.LeaseAsync(1, CancellationToken.None));
         }
 
         await using var reopened = Open();
-        Assert.Single(await reopened.LeaseAsync(1, TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.Single(await reopened.LeaseAsync(1, CancellationToken.None));
     }
 
     [Fact]

@@ -3,19 +3,21 @@ using Sluice.Core.Messages;
 namespace Sluice.Core.Queue;
 
 /// <summary>
-/// The node's message queue. Semantics are those a broker can also give, so the embedded
-/// spool and the RabbitMQ backend are interchangeable:
+/// The node's message queue: the one seam between the delivery engine and where messages are kept
+/// (ADR 0014). Its semantics are those a broker can also give, so the embedded spool and a
+/// RabbitMQ backend are interchangeable:
 /// <list type="bullet">
 /// <item><see cref="IMessageIntake.EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
-/// <item>Delivery is at-least-once: <see cref="LeaseAsync"/> hands out due messages for a time; a lease that is neither
-/// acked, deferred nor dead-lettered before it runs out makes the message due again.</item>
-/// <item>Attempts, next attempt and last reply are kept with the message.</item>
+/// <item>Delivery is at-least-once: <see cref="LeaseAsync"/> hands out due messages, owned by this consumer until it settles
+/// them (ack, defer, hold, dead-letter) or dies; a dead consumer's messages are due again (the embedded spool: at the next open).</item>
+/// <item>Attempts, next attempt and last reply are kept with the message; holding a message changes neither.</item>
+/// <item><see cref="WaitForWorkAsync"/> is the engine's only wake-up: whatever makes messages due early signals it.</item>
 /// </list>
 /// </summary>
 public interface IMessageQueue : IMessageIntake
 {
-    /// <summary>Leases up to <paramref name="max"/> messages that are due, oldest due first.</summary>
-    ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, TimeSpan leaseDuration, CancellationToken cancellationToken);
+    /// <summary>Leases up to <paramref name="max"/> due messages, oldest due first. They belong to the caller until settled.</summary>
+    ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken);
 
     /// <summary>Delivered (or otherwise finished): the message leaves the queue.</summary>
     ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken);
@@ -26,8 +28,24 @@ public interface IMessageQueue : IMessageIntake
     /// </summary>
     ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Not attempted, and not to be leased again until <see cref="ReleaseHeldAsync"/> names
+    /// <paramref name="holdKey"/> (its destination is suspended, resting, or has enough waiting):
+    /// attempts and next attempt stay as they are. With <paramref name="remaining"/>, the envelope is replaced.
+    /// </summary>
+    ValueTask<bool> HoldAsync(MessageId id, string holdKey, Envelope? remaining, CancellationToken cancellationToken);
+
+    /// <summary>Makes up to <paramref name="max"/> messages held under <paramref name="holdKey"/> leasable again (oldest first); returns how many.</summary>
+    ValueTask<long> ReleaseHeldAsync(string holdKey, int max, CancellationToken cancellationToken);
+
     /// <summary>Given up on: kept for inspection, never leased again.</summary>
     ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when messages may have become due (something was enqueued, flushed or released),
+    /// or after <paramref name="timeout"/>: the engine's wake-up, whatever the backend.
+    /// </summary>
+    Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>The exact bytes stored for the message, or null if it is not in the queue.</summary>
     ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken);
@@ -42,7 +60,7 @@ public interface IMessageQueue : IMessageIntake
 
     ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken);
 
-    /// <summary>Makes matching queued messages due now (retry now); returns how many.</summary>
+    /// <summary>Makes matching queued or held messages due now (retry now); returns how many.</summary>
     ValueTask<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken);
 
     /// <summary>Removes matching messages (not those in flight); with <paramref name="dryRun"/> only counts them.</summary>

@@ -1,6 +1,6 @@
 namespace Sluice.Core.Queue;
 
-/// <summary>The one spelling of queue states on the wire (API, CLI, metrics): queued, in-flight, dead-letter.</summary>
+/// <summary>The one spelling of queue states on the wire (API, CLI, metrics): queued, in-flight, held, dead-letter.</summary>
 public static class QueueStateNames
 {
     public static string Name(QueueMessageState state) => state switch
@@ -8,6 +8,7 @@ public static class QueueStateNames
         QueueMessageState.Queued => "queued",
         QueueMessageState.InFlight => "in-flight",
         QueueMessageState.DeadLetter => "dead-letter",
+        QueueMessageState.Held => "held",
         _ => "unknown",
     };
 

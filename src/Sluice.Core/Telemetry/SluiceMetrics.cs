@@ -29,9 +29,10 @@ public sealed class SluiceMetrics
             "Time from reception to successful delivery.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400] });
         OutboundConnectionsOpened = Meter.CreateCounter<long>("sluice.delivery.connections.opened", "{connection}", "Outbound SMTP connections opened, by site.");
-        OutboundConnectionsFailed = Meter.CreateCounter<long>("sluice.delivery.connections.failed", "{connection}", "Outbound connections that could not be set up, by site and reason (enhanced status).");
+        OutboundConnectionsFailed = Meter.CreateCounter<long>("sluice.delivery.connections.failed", "{connection}", "Outbound connections that could not be set up, by site and reason (the typed cause).");
         OutboundConnectionsReused = Meter.CreateCounter<long>("sluice.delivery.connections.reused", "{connection}", "Messages sent over an already open cached connection, by site.");
         OutboundConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.delivery.connections.open", "{connection}", "Outbound SMTP connections open now.");
+        DeliveryHeld = Meter.CreateCounter<long>("sluice.delivery.held", "{message}", "Messages held back without an attempt, by reason (suspended, resting, waiting: their destination has enough queued).");
         ValidationCache = Meter.CreateCounter<long>("sluice.validation.cache", "{lookup}", "Recipient-domain validation lookups by cache result (hit, miss).");
         TemplateParses = Meter.CreateCounter<long>("sluice.template.parses", "{part}", "Template parts parsed (a cached template is never parsed again).");
         TemplateCache = Meter.CreateCounter<long>("sluice.template.cache", "{lookup}", "Compiled-template lookups by result (hit, miss).");
@@ -99,6 +100,15 @@ public sealed class SluiceMetrics
 
     public Counter<long> DeliveryOutcomes { get; }
 
+    public Counter<long> DeliveryHeld { get; }
+
+    /// <summary>Registers the ready-queue gauges: messages in hand (leased, in ready queues or being sent) and ready queues alive.</summary>
+    public void ObserveReadyQueues(Func<long> held, Func<long> queues)
+    {
+        Meter.CreateObservableGauge("sluice.delivery.in_hand", held, "{message}", "Messages leased from the queue and in the delivery engine's hands (waiting in ready queues or being sent).");
+        Meter.CreateObservableGauge("sluice.delivery.ready_queues", queues, "{queue}", "Ready queues alive (one per destination key with mail or open connections).");
+    }
+
     public Histogram<double> DeliveryLatency { get; }
 
     public Histogram<double> SpoolWriteDuration { get; }
@@ -109,7 +119,7 @@ public sealed class SluiceMetrics
     public void ObserveQueueDepth(Func<long> depth)
         => Meter.CreateObservableGauge("sluice.queue.depth", depth, "{message}", "Messages in the queue.");
 
-    /// <summary>Registers the per-state depth gauge (tag "state": queued, in-flight, dead-letter).</summary>
+    /// <summary>Registers the per-state depth gauge (tag "state": queued, in-flight, held, dead-letter).</summary>
     public void ObserveQueueDepthByState(Func<IEnumerable<Measurement<long>>> depths)
         => Meter.CreateObservableGauge("sluice.queue.depth.by_state", depths, "{message}", "Messages in the queue by state (refreshed at most every 15 s).");
 }

@@ -23,11 +23,20 @@ public sealed class DeliveryOptions
     /// <summary>Port used for MX hosts (25; other values only for tests and special setups).</summary>
     public int MxPort { get; set; } = 25;
 
-    /// <summary>Messages being delivered at once.</summary>
-    public int Concurrency { get; set; } = 64;
+    /// <summary>Messages being sent at once, over all destinations (taken only by a connection ready to send).</summary>
+    public int Concurrency { get; set; } = 256;
 
-    /// <summary>How long a leased message belongs to this node's dispatcher before it is due again.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Outbound connections open at once, over all destinations (idle ones make room when another destination needs one).</summary>
+    public int MaxConnections { get; set; } = 2000;
+
+    /// <summary>
+    /// Messages leased from the queue and in the engine's hands at once (waiting in ready queues or
+    /// being sent): the bound on the engine's memory however deep the queue is.
+    /// </summary>
+    public int MaxInHand { get; set; } = 20000;
+
+    /// <summary>Messages one ready queue keeps in memory; more for that destination are held in the queue until it drains.</summary>
+    public int MaxWaitingPerQueue { get; set; } = 1000;
 
     /// <summary>How often the queue is checked for due messages when nothing new arrives.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Sluice.Delivery.Dns;
 using Sluice.Delivery.Egress;
+using Sluice.Delivery.Queues;
 using Sluice.Delivery.Routing;
 using Sluice.Delivery.Scheduling;
 using Sluice.Delivery.Shaping;
@@ -10,12 +11,12 @@ namespace Sluice.Delivery.Dispatch;
 
 /// <summary>
 /// Everything about delivery that a config reload may change, compiled once and never mutated:
-/// routes, shaping, retry schedule, egress pools and client settings. The dispatcher reads the
-/// current snapshot once per message, so a reload never mixes two configs within one attempt.
+/// routes, shaping, retry schedule, egress pools and client settings. A message is planned under
+/// one snapshot, so a reload never mixes two configs within one attempt.
 /// </summary>
 internal sealed class DeliveryPolicy
 {
-    private readonly ConcurrentDictionary<(string PoolKey, TlsPolicy Tls), SmtpClientOptions> _clients = new();
+    private readonly ConcurrentDictionary<QueueKey, QueuePlan> _plans = new();
 
     public DeliveryPolicy(DeliveryOptions options, int generation, DateTimeOffset loadedAt, Func<double> random)
     {
@@ -45,33 +46,33 @@ internal sealed class DeliveryPolicy
     public EgressSelector Egress { get; }
 
     /// <summary>
-    /// Where and how one domain's mail goes from <paramref name="source"/>: the connection pool key
-    /// (site, the domain when it has its own shaping, the source, and a TLS policy that differs from
-    /// the default, so a connection made under a weaker policy is never reused for a stricter one),
-    /// the shaping, and the client settings (source address, EHLO name, TLS, timeouts).
+    /// The ready queue for one domain's mail at <paramref name="site"/> from <paramref name="source"/>,
+    /// and how that queue reaches its hosts: shaping, and client settings (source address, EHLO
+    /// name, TLS, timeouts, credentials). The plan is remembered per key while the hosts answer is
+    /// the same, so the hot path allocates nothing and a queue sees the same plan instance.
     /// </summary>
-    public (string PoolKey, SiteShaping Shaping, SmtpClientOptions Client) Plan(
-        string domain, Route route, string site, IReadOnlyList<MxHost> hosts, EgressSource? source, (string User, string? Password)? credentials = null)
+    public (QueueKey Key, QueuePlan Plan) Plan(
+        string domain, Route route, string site, IReadOnlyList<MxHost> hosts, int port, EgressSource? source, (string User, string? Password)? credentials = null)
     {
-        var (poolKey, shaping) = Shaping.Resolve(site, hosts, domain, source?.Name);
         var tls = route.Tls ?? Options.Client.Tls;
-        if (tls != Options.Client.Tls)
+        var ownDomain = Shaping.OwnDomain(domain);
+        var key = new QueueKey(site, source?.Name, ownDomain, tls == Options.Client.Tls ? null : tls);
+        if (_plans.TryGetValue(key, out var known) && ReferenceEquals(known.Hosts, hosts) && known.Port == port)
         {
-            poolKey = string.Concat(poolKey, "|tls=", tls.ToString());
+            return (key, known);
         }
 
-        var client = _clients.GetOrAdd((poolKey, tls), static (_, state) =>
-        {
-            var c = state.Options.Client.With(state.source?.Address, state.source?.EhloName, state.tls);
-            c.ConnectTimeout = state.shaping.ConnectTimeout;
-            c.GreetingTimeout = state.shaping.CommandTimeout;
-            c.CommandTimeout = state.shaping.CommandTimeout;
-            c.DataBlockTimeout = state.shaping.DataTimeout;
-            c.FinalDotTimeout = state.shaping.DataDoneTimeout;
-            c.Username = state.credentials?.User;
-            c.Password = state.credentials?.Password;
-            return c;
-        }, (Options, source, tls, shaping, credentials));
-        return (poolKey, shaping, client);
+        var shaping = Shaping.Resolve(site, hosts, ownDomain, source?.Name);
+        var client = Options.Client.With(source?.Address, source?.EhloName, tls);
+        client.ConnectTimeout = shaping.ConnectTimeout;
+        client.GreetingTimeout = shaping.CommandTimeout;
+        client.CommandTimeout = shaping.CommandTimeout;
+        client.DataBlockTimeout = shaping.DataTimeout;
+        client.FinalDotTimeout = shaping.DataDoneTimeout;
+        client.Username = credentials?.User;
+        client.Password = credentials?.Password;
+        var plan = new QueuePlan(hosts, port, shaping, client);
+        _plans[key] = plan;
+        return (key, plan);
     }
 }

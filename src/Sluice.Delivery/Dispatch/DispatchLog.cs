@@ -13,7 +13,7 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Bounced {MessageId} for {Recipient}: {Reply}")]
     public static partial void Bounced(ILogger logger, string messageId, string recipient, string reply);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Delivery of {MessageId} failed unexpectedly; it stays queued and is retried when its lease ends")]
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Delivery of {MessageId} failed unexpectedly; it is deferred and retried in a minute")]
     public static partial void Failed(ILogger logger, string messageId, Exception exception);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Bounce for {MessageId} could not be queued ({Result}); the message stays queued")]

@@ -4,14 +4,14 @@ using System.Text.Json;
 namespace Sluice.Delivery.Dispatch;
 
 /// <summary>
-/// Destinations whose mail waits: paused by an operator, or resting after repeated connection
-/// failures. The dispatcher defers their recipients until resumed or the time is up. An operator's
-/// pause is written to <c>suspensions.json</c> in the data folder and survives a restart; a rest is
-/// the node's own judgement of a live condition and starts afresh.
+/// Destinations an operator has paused, by domain or site, until a time. Their mail is held, not
+/// attempted: attempts and retry times are untouched. The pauses are written to
+/// <c>suspensions.json</c> in the data folder and survive a restart. (A queue resting after
+/// failures is the queue's own state, not a suspension.)
 /// </summary>
 internal sealed class Suspensions
 {
-    private readonly ConcurrentDictionary<string, Entry> _until = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
     private readonly string? _file;
     private readonly Lock _saveLock = new();
@@ -28,60 +28,88 @@ internal sealed class Suspensions
             {
                 if (until > now)
                 {
-                    _until[destination] = new Entry(until, ByOperator: true);
+                    _until[destination] = until;
                 }
             }
         }
     }
 
-    /// <summary>Pauses a destination. An operator's pause is saved before this returns.</summary>
-    public void Suspend(string destination, DateTimeOffset until, bool byOperator = false)
+    public bool IsEmpty => _until.IsEmpty;
+
+    /// <summary>Pauses a destination; saved before this returns.</summary>
+    public void Suspend(string destination, DateTimeOffset until)
     {
-        _until[destination] = new Entry(until, byOperator);
-        if (byOperator)
-        {
-            Save();
-        }
+        _until[destination] = until;
+        Save();
     }
 
     public bool Resume(string destination)
     {
-        if (!_until.TryRemove(destination, out var entry))
+        if (!_until.TryRemove(destination, out _))
         {
             return false;
         }
 
-        if (entry.ByOperator)
-        {
-            Save();
-        }
-
+        Save();
         return true;
     }
 
     public DateTimeOffset? SuspendedUntil(string destination)
+        => !_until.IsEmpty && _until.TryGetValue(destination, out var until) && _time.GetUtcNow() < until ? until : null;
+
+    /// <summary>The suspended destination that covers mail for <paramref name="domain"/> at <paramref name="site"/>, or null.</summary>
+    public string? Find(string domain, string site)
     {
-        if (_until.IsEmpty || !_until.TryGetValue(destination, out var entry))
+        if (_until.IsEmpty)
         {
             return null;
         }
 
-        if (_time.GetUtcNow() < entry.Until)
+        if (SuspendedUntil(domain) is not null)
         {
-            return entry.Until;
+            return domain.ToLowerInvariant();
         }
 
-        _until.TryRemove(new KeyValuePair<string, Entry>(destination, entry));
-        return null;
+        return SuspendedUntil(site) is not null ? site : null;
+    }
+
+    /// <summary>Removes the pauses whose time is up and returns them, so their held mail can be released.</summary>
+    public List<string> TakeExpired()
+    {
+        List<string>? expired = null;
+        var now = _time.GetUtcNow();
+        foreach (var (destination, until) in _until)
+        {
+            if (until <= now && _until.TryRemove(new KeyValuePair<string, DateTimeOffset>(destination, until)))
+            {
+                (expired ??= []).Add(destination);
+            }
+        }
+
+        if (expired is not null)
+        {
+            Save();
+        }
+
+        return expired ?? [];
     }
 
     public IReadOnlyDictionary<string, DateTimeOffset> Snapshot()
     {
         var now = _time.GetUtcNow();
-        return _until.Where(p => p.Value.Until > now).ToDictionary(p => p.Key, p => p.Value.Until, StringComparer.OrdinalIgnoreCase);
+        var live = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (destination, until) in _until)
+        {
+            if (until > now)
+            {
+                live[destination] = until;
+            }
+        }
+
+        return live;
     }
 
-    /// <summary>Writes the operator's pauses to a temporary file and renames it over the old one, so a crash leaves one or the other whole.</summary>
+    /// <summary>Writes the pauses to a temporary file and renames it over the old one, so a crash leaves one or the other whole.</summary>
     private void Save()
     {
         if (_file is null)
@@ -91,18 +119,14 @@ internal sealed class Suspensions
 
         lock (_saveLock)
         {
-            var now = _time.GetUtcNow();
-            var byOperator = _until.Where(p => p.Value.ByOperator && p.Value.Until > now).ToDictionary(p => p.Key, p => p.Value.Until, StringComparer.OrdinalIgnoreCase);
             var temp = _file + ".tmp";
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                JsonSerializer.Serialize(stream, byOperator);
+                JsonSerializer.Serialize(stream, Snapshot());
                 stream.Flush(flushToDisk: true);
             }
 
             File.Move(temp, _file, overwrite: true);
         }
     }
-
-    private readonly record struct Entry(DateTimeOffset Until, bool ByOperator);
 }

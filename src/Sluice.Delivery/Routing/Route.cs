@@ -8,4 +8,7 @@ internal sealed record Route(string? RelayHost, int RelayPort, TlsPolicy? Tls, s
     public bool IsRelay => RelayHost is not null;
 
     public bool IsPool => Pool is not null;
+
+    /// <summary>The site name of a relay route, made once per route rather than per message.</summary>
+    public string RelaySite { get; } = RelayHost is null ? string.Empty : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"relay:{RelayHost}:{RelayPort}");
 }

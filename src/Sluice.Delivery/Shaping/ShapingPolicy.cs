@@ -13,7 +13,7 @@ internal sealed class ShapingPolicy
 {
     private readonly ShapingOptions _options;
     private readonly KeyValuePair<string, ShapingRule>[] _providers;
-    private readonly ConcurrentDictionary<(string Site, string? Domain, string? Source), (string PoolKey, SiteShaping Shaping)> _resolved = new();
+    private readonly ConcurrentDictionary<(string Site, string? Domain, string? Source), SiteShaping> _resolved = new();
 
     public ShapingPolicy(ShapingOptions options)
     {
@@ -22,25 +22,25 @@ internal sealed class ShapingPolicy
 
         // Providers are tried in name order so that overlapping suffixes resolve the same way every time.
         _providers = [.. options.Providers.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase)];
-        Default = Resolve("*", [], null, null).Shaping;
+        Default = Resolve("*", [], null, null);
     }
 
     /// <summary>The shaping of a site that no provider, domain or source rule touches.</summary>
     public SiteShaping Default { get; }
 
+    /// <summary>The domain itself when it has a rule of its own (and so its own ready queue at its site), else null.</summary>
+    public string? OwnDomain(string domain) => _options.Domains.Count > 0 && _options.Domains.ContainsKey(domain) ? domain : null;
+
     /// <summary>
-    /// The shaping for mail to <paramref name="domain"/> at <paramref name="site"/> (whose MX or
-    /// relay hosts are <paramref name="hosts"/>) from <paramref name="source"/>, and the key of the
-    /// connection pool that carries it: the site, or the site and domain when the domain has a rule
-    /// of its own, and the egress source.
+    /// The shaping for mail to <paramref name="ownDomain"/> (a domain with its own rule, or null)
+    /// at <paramref name="site"/> (whose MX or relay hosts are <paramref name="hosts"/>) from
+    /// <paramref name="source"/>; remembered, so the same instance comes back for the same key.
     /// </summary>
-    public (string PoolKey, SiteShaping Shaping) Resolve(string site, IReadOnlyList<MxHost> hosts, string? domain, string? source)
+    public SiteShaping Resolve(string site, IReadOnlyList<MxHost> hosts, string? ownDomain, string? source)
     {
-        var ownDomain = domain is not null && _options.Domains.ContainsKey(domain) ? domain : null;
         var key = (site, ownDomain, source);
         if (_resolved.TryGetValue(key, out var known))
         {
-            // The pool key is remembered with the shaping: no string is built per message.
             return known;
         }
 
@@ -56,7 +56,7 @@ internal sealed class ShapingPolicy
             shaping = Apply(shaping, _options.Domains[ownDomain], source);
         }
 
-        return _resolved.GetOrAdd(key, (PoolKey(site, ownDomain, source), shaping));
+        return _resolved.GetOrAdd(key, shaping);
     }
 
     /// <summary>The name of the provider whose suffixes match every host, or null.</summary>
@@ -112,15 +112,6 @@ internal sealed class ShapingPolicy
         shaping = shaping.With(rule);
         return source is not null && rule.Sources.TryGetValue(source, out var forSource) ? shaping.With(forSource) : shaping;
     }
-
-    private static string PoolKey(string site, string? domain, string? source)
-        => (domain, source) switch
-        {
-            (null, null) => site,
-            (null, _) => string.Concat(site, "|", source),
-            (_, null) => string.Concat(site, "|@", domain),
-            _ => string.Concat(site, "|@", domain, "|", source),
-        };
 
     /// <summary>Config problems as "key: reason" lines; <paramref name="prefix"/> is the section's key.</summary>
     public static List<string> Validate(ShapingOptions options, string prefix = "Delivery:Shaping")

@@ -32,7 +32,7 @@ internal sealed partial class SmtpClientConnection
         catch (Exception ex) when (IsTransportError(ex))
         {
             IsUsable = false;
-            var lost = DeliveryOutcome.Transient("4.4.2", $"Connection to {Remote} lost during the transaction: {Describe(ex)}");
+            var lost = TransportFailure(ex, "Transaction with");
             for (var i = 0; i < outcomes.Length; i++)
             {
                 outcomes[i] ??= lost;
@@ -77,6 +77,7 @@ internal sealed partial class SmtpClientConnection
         var envelope = message.Envelope;
         var pipelining = Capabilities.Pipelining && _options.UsePipelining;
         var chunking = Capabilities.Chunking && _options.UseChunking;
+        _phase = SessionPhase.Envelope;
 
         await WriteLineAsync(MailCommand(message)).ConfigureAwait(false);
         if (!pipelining)
@@ -143,6 +144,7 @@ internal sealed partial class SmtpClientConnection
         }
 
         SmtpReply final;
+        _phase = SessionPhase.Data;
         if (chunking)
         {
             final = await SendBdatAsync(message, cancellationToken).ConfigureAwait(false);
@@ -158,7 +160,7 @@ internal sealed partial class SmtpClientConnection
             var go = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
             if (go.Reply.Code != 354)
             {
-                FailAccepted(outcomes, go.Reply);
+                FailAccepted(outcomes, go.Reply, SessionPhase.Data);
                 await ResetAsync().ConfigureAwait(false);
                 return;
             }
@@ -166,7 +168,7 @@ internal sealed partial class SmtpClientConnection
             final = await SendDataAsync(message, cancellationToken).ConfigureAwait(false);
         }
 
-        var outcome = DeliveryOutcome.FromReply(final);
+        var outcome = DeliveryOutcome.FromReply(final, SessionPhase.FinalDot);
         for (var i = 0; i < outcomes.Length; i++)
         {
             outcomes[i] ??= outcome;
@@ -189,11 +191,11 @@ internal sealed partial class SmtpClientConnection
         }
     }
 
-    private static void FailAccepted(DeliveryOutcome?[] outcomes, SmtpReply reply)
+    private static void FailAccepted(DeliveryOutcome?[] outcomes, SmtpReply reply, SessionPhase phase)
     {
         for (var i = 0; i < outcomes.Length; i++)
         {
-            outcomes[i] ??= DeliveryOutcome.FromReply(reply);
+            outcomes[i] ??= DeliveryOutcome.FromReply(reply, phase);
         }
     }
 
@@ -245,6 +247,7 @@ internal sealed partial class SmtpClientConnection
             ArrayPool<byte>.Shared.Return(input);
         }
 
+        _phase = SessionPhase.FinalDot;
         return (await ReadReplyAsync(_options.FinalDotTimeout).ConfigureAwait(false)).Reply;
     }
 
@@ -270,6 +273,7 @@ internal sealed partial class SmtpClientConnection
         }
 
         await FlushDataAsync().ConfigureAwait(false);
+        _phase = SessionPhase.FinalDot;
         return (await ReadReplyAsync(_options.FinalDotTimeout).ConfigureAwait(false)).Reply;
     }
 

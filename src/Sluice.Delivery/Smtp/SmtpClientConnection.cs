@@ -24,6 +24,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     private Stream _stream;
     private PipeReader _reader;
     private PipeWriter _writer;
+    private SessionPhase _phase = SessionPhase.Greeting;
 
     private SmtpClientConnection(Socket socket, SmtpClientOptions options, TimeProvider time)
     {
@@ -36,6 +37,9 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     }
 
     public IPEndPoint Remote { get; private set; } = new(IPAddress.None, 0);
+
+    /// <summary>The host name the connection was made to (the MX or relay name), for logs and DSNs.</summary>
+    public string ServerName { get; private set; } = string.Empty;
 
     public PeerCapabilities Capabilities { get; private set; } = PeerCapabilities.Helo;
 
@@ -87,10 +91,12 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         {
             socket.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
-            return (null, DeliveryOutcome.Transient("4.4.1", $"Connection to {target} failed: {(ex is SocketException se ? se.SocketErrorCode.ToString() : "timeout")}"));
+            return (null, ex is SocketException se
+                ? DeliveryOutcome.Session(OutcomeCause.ConnectFailed, SessionPhase.Connect, "4.4.1", $"Connection to {target} failed: {se.SocketErrorCode}")
+                : DeliveryOutcome.Session(OutcomeCause.TimedOut, SessionPhase.Connect, "4.4.1", $"Connection to {target} failed: timeout"));
         }
 
-        var connection = new SmtpClientConnection(socket, options, time) { Remote = target };
+        var connection = new SmtpClientConnection(socket, options, time) { Remote = target, ServerName = serverName };
         var failure = await connection.HandshakeAsync(serverName, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
@@ -153,6 +159,19 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
     private static string Describe(Exception ex)
         => ex is OperationCanceledException ? "timeout waiting for the server (see the site's shaping timeouts)" : ex.Message;
 
+    /// <summary>The typed outcome of a transport fault in the current phase: a timeout, a failed TLS handshake, or a lost session (before or after the final dot).</summary>
+    private DeliveryOutcome TransportFailure(Exception ex, string what)
+    {
+        var cause = ex switch
+        {
+            OperationCanceledException => OutcomeCause.TimedOut,
+            AuthenticationException => OutcomeCause.TlsFailed,
+            _ when _phase == SessionPhase.FinalDot => OutcomeCause.LostAfterDot,
+            _ => OutcomeCause.LostBeforeDot,
+        };
+        return DeliveryOutcome.Session(cause, _phase, cause == OutcomeCause.TlsFailed ? "4.7.5" : "4.4.2", $"{what} {Remote} failed in {_phase}: {Describe(ex)}");
+    }
+
     private async Task<DeliveryOutcome?> HandshakeAsync(string serverName, CancellationToken cancellationToken)
     {
         try
@@ -163,11 +182,12 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
                 await FlushAsync().ConfigureAwait(false);
             }
 
+            _phase = SessionPhase.Greeting;
             var greeting = await ReadReplyAsync(_options.GreetingTimeout).ConfigureAwait(false);
             if (greeting.Reply.Code != 220)
             {
                 // RFC 5321 §3.1: a 554 greeting means no service here; a 421 means try later. Either way, not this host now.
-                return new DeliveryOutcome(DeliveryOutcomeKind.Transient, greeting.Reply);
+                return new DeliveryOutcome(DeliveryOutcomeKind.Transient, greeting.Reply, OutcomeCause.PeerReply, SessionPhase.Greeting);
             }
 
             var hello = await HelloAsync().ConfigureAwait(false);
@@ -183,16 +203,17 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
 
             if (!Capabilities.StartTls)
             {
-                return DeliveryOutcome.Transient("4.7.4", "TLS is required for this destination but the peer does not offer STARTTLS");
+                return DeliveryOutcome.Session(OutcomeCause.TlsFailed, SessionPhase.StartTls, "4.7.4", "TLS is required for this destination but the peer does not offer STARTTLS");
             }
 
+            _phase = SessionPhase.StartTls;
             await WriteLineAsync("STARTTLS").ConfigureAwait(false);
             await FlushAsync().ConfigureAwait(false);
             var ready = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
             if (ready.Reply.Code != 220)
             {
                 return _options.Tls == TlsPolicy.Required
-                    ? DeliveryOutcome.Transient("4.7.4", $"TLS is required but STARTTLS was refused: {ready.Reply}")
+                    ? DeliveryOutcome.Session(OutcomeCause.TlsFailed, SessionPhase.StartTls, "4.7.4", $"TLS is required but STARTTLS was refused: {ready.Reply}")
                     : await AuthenticateAsync().ConfigureAwait(false);
             }
 
@@ -202,7 +223,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         catch (Exception ex) when (IsTransportError(ex))
         {
             IsUsable = false;
-            return DeliveryOutcome.Transient(ex is AuthenticationException ? "4.7.5" : "4.4.2", $"Session setup with {Remote} failed: {Describe(ex)}");
+            return TransportFailure(ex, "Session setup with");
         }
     }
 
@@ -217,6 +238,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
             return null;
         }
 
+        _phase = SessionPhase.Auth;
         if (!IsTls)
         {
             return DeliveryOutcome.Transient("4.7.0", "Credentials for this relay are only sent over TLS, and the session is not encrypted");
@@ -233,11 +255,12 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         var reply = (await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false)).Reply;
 
         // 235: authenticated. Anything else is the relay refusing us, not a verdict on a message.
-        return reply.Code == 235 ? null : DeliveryOutcome.Transient("4.7.0", $"The relay refused authentication: {reply}");
+        return reply.Code == 235 ? null : new DeliveryOutcome(DeliveryOutcomeKind.Transient, SmtpReply.Create(reply.Code is >= 400 and < 500 ? reply.Code : 451, "4.7.0", $"The relay refused authentication: {reply}"), OutcomeCause.PeerReply, SessionPhase.Auth);
     }
 
     private async Task<DeliveryOutcome?> HelloAsync()
     {
+        _phase = SessionPhase.Hello;
         await WriteLineAsync("EHLO " + _options.HeloName).ConfigureAwait(false);
         await FlushAsync().ConfigureAwait(false);
         var ehlo = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
@@ -253,7 +276,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         var helo = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
         if (helo.Reply.Code != 250)
         {
-            return new DeliveryOutcome(DeliveryOutcomeKind.Transient, helo.Reply);
+            return new DeliveryOutcome(DeliveryOutcomeKind.Transient, helo.Reply, OutcomeCause.PeerReply, SessionPhase.Hello);
         }
 
         Capabilities = PeerCapabilities.Helo;

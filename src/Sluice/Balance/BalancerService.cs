@@ -24,6 +24,7 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly FailoverLoop _failover = Failover(pools, metrics, logger);
 
     /// <summary>The addresses actually bound (port 0 resolved).</summary>
     public IReadOnlyList<IPEndPoint> BoundEndpoints { get; private set; } = [];
@@ -67,6 +68,18 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
 
     public void Dispose() => _stopping.Dispose();
 
+    private static FailoverLoop Failover(BalancerPoolSet pools, SluiceMetrics metrics, ILogger logger)
+    {
+        var loop = new FailoverLoop(pools);
+        loop.Picked += (pool, member) => metrics.PoolSelections.Add(1, new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", member.Name));
+        loop.Faulted += (member, fault) =>
+        {
+            metrics.PoolFailures.Add(1, new KeyValuePair<string, object?>("pool", member.Pool), new KeyValuePair<string, object?>("member", member.Name), new KeyValuePair<string, object?>("reason", fault.ToString()));
+            BalanceLog.NodeFailed(logger, member.Pool, member.Name, fault.ToString());
+        };
+        return loop;
+    }
+
     private void Track(Socket client, string pool)
     {
         var task = Task.Run(() => HandleAsync(client, pool), CancellationToken.None);
@@ -81,23 +94,14 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
             var clientEndpoint = (IPEndPoint)client.RemoteEndPoint!;
             var frontEndpoint = (IPEndPoint)client.LocalEndPoint!;
             metrics.BalanceConnections.Add(1);
-            List<BalancerMember>? tried = null;
-            while (pools.Pick(poolName, tried is null ? null : tried.Contains) is { Member: { } member, Pool: { } pool })
+            var taken = await _failover.RunAsync(poolName, async member =>
             {
-                (tried ??= []).Add(member);
-                var tags = new[] { new KeyValuePair<string, object?>("pool", pool.Name), new KeyValuePair<string, object?>("member", member.Name) };
-                using var lease = member.Begin();
-                metrics.PoolSelections.Add(1, tags);
                 var (upstream, fault) = await ConnectAsync(member.Address).ConfigureAwait(false);
-                if (upstream is null)
-                {
-                    member.ReportFault(fault);
-                    metrics.PoolFailures.Add(1, [.. tags, new KeyValuePair<string, object?>("reason", fault.ToString())]);
-                    BalanceLog.NodeFailed(logger, pool.Name, member.Name, fault.ToString());
-                    continue;
-                }
-
-                member.ReportSuccess();
+                return upstream is null ? MemberTries.Failed<Socket>(null, fault) : MemberTries.Done(upstream);
+            }).ConfigureAwait(false);
+            if (taken is { Taken: true, Result: { } upstream })
+            {
+                using (taken.Lease)
                 using (upstream)
                 {
                     metrics.BalanceConnectionsOpen.Add(1);

@@ -19,7 +19,7 @@ internal static class QueueCommand
         var apiKey = KeyOption();
         var id = new Option<string?>("--id") { Description = "One message id." };
         var domain = new Option<string?>("--domain") { Description = "Messages with a recipient in this domain." };
-        var state = new Option<string?>("--state") { Description = "queued, in-flight or dead-letter." };
+        var state = new Option<string?>("--state") { Description = "queued, in-flight, held or dead-letter." };
         var all = new Option<bool>("--all") { Description = "The whole queue (required when no other filter is given)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count what would be deleted." };
         var limit = new Option<int>("--limit") { Description = "Messages to list.", DefaultValueFactory = _ => 50 };

@@ -312,9 +312,12 @@ public static class SluiceConfiguration
             errors.Add("Delivery:Retry:Jitter: a fraction from 0 to below 1");
         }
 
-        if (delivery.Concurrency < 1)
+        foreach (var (key, value) in new[] { ("Concurrency", delivery.Concurrency), ("MaxConnections", delivery.MaxConnections), ("MaxInHand", delivery.MaxInHand), ("MaxWaitingPerQueue", delivery.MaxWaitingPerQueue) })
         {
-            errors.Add("Delivery:Concurrency: must be at least 1");
+            if (value < 1)
+            {
+                errors.Add($"Delivery:{key}: must be at least 1");
+            }
         }
 
         errors.AddRange(Delivery.Shaping.ShapingPolicy.Validate(delivery.Shaping));

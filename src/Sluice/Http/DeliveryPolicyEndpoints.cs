@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Mvc;
 using Sluice.Configuration;
-using Sluice.Delivery.Connections;
+using Sluice.Delivery.Queues;
 using Sluice.Delivery.Dispatch;
 
 namespace Sluice.Http;
 
 /// <summary>
-/// The delivery policy in force (generation, routes, shaping as configured, and each live site's
-/// effective limits and open connections), and a reload on demand (like SIGHUP).
+/// The delivery policy in force (generation, routes, shaping as configured, and each live ready
+/// queue: mail waiting, connections, window, rest and effective limits), and a reload on demand (like SIGHUP).
 /// </summary>
 internal static class DeliveryPolicyEndpoints
 {
@@ -15,7 +15,7 @@ internal static class DeliveryPolicyEndpoints
     {
         var delivery = app.MapGroup("/api/v1/delivery");
 
-        delivery.MapGet("/policy", ([FromServices] DeliveryPolicyHolder? holder, [FromServices] ConnectionPool? pool) =>
+        delivery.MapGet("/policy", ([FromServices] DeliveryPolicyHolder? holder, [FromServices] ReadyQueues? queues) =>
         {
             if (holder is null)
             {
@@ -24,9 +24,24 @@ internal static class DeliveryPolicyEndpoints
 
             var policy = holder.Current;
             var sites = new List<object>();
-            foreach (var (site, open, limit, shaping) in pool?.Sites() ?? [])
+            foreach (var q in queues?.States() ?? [])
             {
-                sites.Add(new { pool = site, open, window = limit, shaping });
+                sites.Add(new
+                {
+                    pool = q.Key.ToString(),
+                    site = q.Key.Site,
+                    source = q.Key.Source,
+                    domain = q.Key.Domain,
+                    waiting = q.Waiting,
+                    sending = q.Busy,
+                    open = q.Open,
+                    idle = q.Idle,
+                    window = q.Window,
+                    consecutiveFailures = q.ConsecutiveFailures,
+                    restingUntil = q.RestingUntil,
+                    moreHeld = q.MoreHeld,
+                    shaping = q.Shaping,
+                });
             }
 
             return Results.Ok(new

@@ -50,7 +50,7 @@ internal static class HttpEndpoints
             {
                 if (!QueueStateNames.TryParse(state, out var parsed))
                 {
-                    return TypedResults.Problem(title: "Invalid query parameter", detail: "state must be queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest);
+                    return TypedResults.Problem(title: "Invalid query parameter", detail: "state must be queued, in-flight, held or dead-letter.", statusCode: StatusCodes.Status400BadRequest);
                 }
 
                 stateFilter = parsed;

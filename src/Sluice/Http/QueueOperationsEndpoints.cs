@@ -34,7 +34,7 @@ internal static class QueueOperationsEndpoints
                 })
                 : Results.Problem(title: "Not found", detail: $"No message {id} in the queue.", statusCode: StatusCodes.Status404NotFound));
 
-        queue.MapPost("/flush", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, [FromServices] Dispatcher? dispatcher, CancellationToken ct) =>
+        queue.MapPost("/flush", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
         {
             var (filter, problem) = Filter(request);
             if (problem is not null)
@@ -44,7 +44,6 @@ internal static class QueueOperationsEndpoints
 
             var count = await q.FlushAsync(filter!, ct);
             Admin(events, time, "flush", request, count);
-            dispatcher?.Notify();
             return Results.Ok(new { count });
         });
 
@@ -111,12 +110,12 @@ internal static class QueueOperationsEndpoints
             return Results.Ok(new { count, dryRun = false });
         });
 
-        queue.MapGet("/suspensions", ([FromServices] Suspensions? suspensions) =>
-            suspensions is null ? DeliveryOff() : Results.Ok(suspensions.Snapshot()));
+        queue.MapGet("/suspensions", ([FromServices] DeliveryControl? control) =>
+            control is null ? DeliveryOff() : Results.Ok(control.Suspended));
 
-        queue.MapPost("/suspensions", (SuspendRequest request, [FromServices] Suspensions? suspensions, DeliveryEventLog events, TimeProvider time) =>
+        queue.MapPost("/suspensions", (SuspendRequest request, [FromServices] DeliveryControl? control, DeliveryEventLog events, TimeProvider time) =>
         {
-            if (suspensions is null)
+            if (control is null)
             {
                 return DeliveryOff();
             }
@@ -127,21 +126,21 @@ internal static class QueueOperationsEndpoints
             }
 
             var until = time.GetUtcNow().AddMinutes(request.Minutes ?? 60);
-            suspensions.Suspend(request.Destination, until, byOperator: true);
+            control.Suspend(request.Destination, until);
             events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, request.Destination, null, 0, $"suspend until {until:u}", "suspend", null));
             return Results.Ok(new { destination = request.Destination, until });
         });
 
-        queue.MapDelete("/suspensions/{destination}", (string destination, [FromServices] Suspensions? suspensions, DeliveryEventLog events, TimeProvider time, [FromServices] Dispatcher? dispatcher) =>
+        queue.MapDelete("/suspensions/{destination}", async (string destination, [FromServices] DeliveryControl? control, DeliveryEventLog events, TimeProvider time) =>
         {
-            if (suspensions is null)
+            if (control is null)
             {
                 return DeliveryOff();
             }
 
-            var resumed = suspensions.Resume(destination);
+            // Held mail for it is released at once, due as it was: no flush needed.
+            var resumed = await control.ResumeAsync(destination);
             events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));
-            dispatcher?.Notify();
             return resumed ? Results.Ok(new { destination, resumed }) : Results.Problem(title: "Not suspended", detail: $"{destination} is not suspended.", statusCode: StatusCodes.Status404NotFound);
         });
     }
@@ -154,7 +153,7 @@ internal static class QueueOperationsEndpoints
         {
             if (!QueueStateNames.TryParse(s, out var parsed))
             {
-                return (null, Results.Problem(title: "Invalid request", detail: $"state '{s}' is not queued, in-flight or dead-letter.", statusCode: StatusCodes.Status400BadRequest));
+                return (null, Results.Problem(title: "Invalid request", detail: $"state '{s}' is not queued, in-flight, held or dead-letter.", statusCode: StatusCodes.Status400BadRequest));
             }
 
             state = parsed;

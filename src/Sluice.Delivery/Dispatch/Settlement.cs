@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+using Sluice.Delivery.Bounces;
+using Sluice.Delivery.Events;
+using Sluice.Delivery.Queues;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Dispatch;
+
+/// <summary>
+/// Settles a message after its attempt: events and metrics per recipient, bounces (RFC 3464) for
+/// what failed for good or expired — queued before the original is changed, so a crash in between
+/// repeats work but loses nothing — then ack when nothing is left, defer the rest on the retry
+/// schedule when something was attempted, or hold it when nothing was (its destination suspended,
+/// resting or full: no attempt counted, retry time kept).
+/// </summary>
+internal sealed class Settlement(
+    IMessageQueue queue,
+    BounceSender bounces,
+    Classification.BounceClassifier classifier,
+    DeliveryEventLog events,
+    SluiceMetrics metrics,
+    TimeProvider time,
+    ILogger logger)
+{
+    public async Task SettleAsync(DeliveryPolicy policy, QueueEntry entry, List<AttemptResult> results, List<EnvelopeRecipient>? held, HoldKey? holdKey)
+    {
+        var now = time.GetUtcNow();
+        var attempt = entry.Attempts + 1;
+        var permanent = new List<FailedRecipient>();
+        var remaining = new List<EnvelopeRecipient>();
+        string? lastReply = null;
+        foreach (var r in results)
+        {
+            var reply = r.Outcome.Reply.ToString();
+            switch (r.Outcome.Kind)
+            {
+                case DeliveryOutcomeKind.Delivered:
+                    Record(DeliveryEventType.Delivery, entry, r, attempt, "delivered");
+                    metrics.DeliveryLatency.Record((now - entry.ReceivedAt).TotalSeconds);
+                    DispatchLog.Delivered(logger, entry.Id.Value, r.Recipient.Address, r.RemoteMta, reply);
+                    break;
+                case DeliveryOutcomeKind.Transient:
+                    remaining.Add(r.Recipient);
+                    lastReply = reply;
+                    Record(DeliveryEventType.TransientFailure, entry, r, attempt, "transient");
+                    break;
+                default:
+                    permanent.Add(new FailedRecipient(r.Recipient, r.Outcome, r.RemoteMta, now));
+                    Record(DeliveryEventType.Bounce, entry, r, attempt, "bounced");
+                    DispatchLog.Bounced(logger, entry.Id.Value, r.Recipient.Address, reply);
+                    break;
+            }
+        }
+
+        if (held is { Count: > 0 })
+        {
+            if (remaining.Count > 0)
+            {
+                // Part of the message was attempted and is deferred: the held recipients go along with it.
+                remaining.AddRange(held);
+                held = null;
+            }
+            else if (now >= entry.ReceivedAt + policy.Options.Retry.MaxAge)
+            {
+                // Held or not, a message past its lifetime expires (RFC 5321 §4.5.4.1).
+                foreach (var recipient in held)
+                {
+                    var expired = DeliveryOutcome.Permanent(554, "5.4.7", $"Delivery time expired while its destination was held ({holdKey}); last reply: {entry.LastReply ?? "none"}");
+                    permanent.Add(new FailedRecipient(recipient, expired, null, now));
+                    Record(DeliveryEventType.Expiration, entry, new AttemptResult(recipient, expired, holdKey?.Value ?? string.Empty, null), attempt, "expired");
+                }
+
+                held = null;
+            }
+        }
+
+        DateTimeOffset? next = null;
+        if (remaining.Count > 0)
+        {
+            next = policy.Retry.Next(attempt, entry.ReceivedAt, now);
+            if (next is null)
+            {
+                // RFC 3463 5.4.7: delivery time expired.
+                foreach (var recipient in remaining)
+                {
+                    var last = LastResult(results, recipient);
+                    var expired = DeliveryOutcome.Permanent(554, "5.4.7", $"Delivery time expired after {attempt} attempts; last reply: {last?.Outcome.Reply.ToString() ?? entry.LastReply ?? "none"}");
+                    permanent.Add(new FailedRecipient(recipient, expired, last?.RemoteMta, now));
+                    Record(DeliveryEventType.Expiration, entry, (last ?? new AttemptResult(recipient, expired, string.Empty, null)) with { Outcome = expired }, attempt, "expired");
+                }
+
+                remaining.Clear();
+            }
+        }
+
+        if (!await bounces.SendAsync(entry, permanent, now).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (remaining.Count > 0)
+        {
+            foreach (var recipient in remaining)
+            {
+                DispatchLog.Deferred(logger, entry.Id.Value, recipient.Address, next!.Value, lastReply ?? string.Empty);
+            }
+
+            await queue.DeferAsync(entry.Id, next!.Value, lastReply, Left(entry, remaining), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (held is { Count: > 0 })
+        {
+            metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", HoldReason(holdKey!.Value)));
+            await queue.HoldAsync(entry.Id, holdKey!.Value.Value, Left(entry, held), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        await queue.AckAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static Envelope? Left(QueueEntry entry, List<EnvelopeRecipient> left)
+        => left.Count == entry.Envelope.Recipients.Count ? null : entry.Envelope with { Recipients = left };
+
+    private static AttemptResult? LastResult(List<AttemptResult> results, EnvelopeRecipient recipient)
+    {
+        foreach (var r in results)
+        {
+            if (r.Recipient == recipient)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private static string HoldReason(HoldKey key)
+        => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended" : key == ReadyQueues.Stopping ? "stopping" : "queue";
+
+    private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome)
+    {
+        var classification = result.Outcome.Kind == DeliveryOutcomeKind.Delivered ? "delivered" : classifier.Classify(result.Outcome.Reply).ToString();
+        metrics.DeliveryOutcomes.Add(
+            1,
+            new KeyValuePair<string, object?>("outcome", outcome),
+            new KeyValuePair<string, object?>("classification", classification),
+            new KeyValuePair<string, object?>("site", result.Site));
+        events.Write(new DeliveryEvent(
+            time.GetUtcNow(),
+            type,
+            entry.Id.Value,
+            result.Recipient.Address,
+            result.Site,
+            result.RemoteMta,
+            attempt,
+            result.Outcome.Reply.ToString(),
+            classification,
+            result.Elapsed?.TotalMilliseconds,
+            result.Source,
+            (time.GetUtcNow() - entry.ReceivedAt).TotalMilliseconds));
+    }
+}

@@ -1,0 +1,15 @@
+namespace Sluice.Delivery.Queues;
+
+/// <summary>
+/// What a held message waits for, as the queue stores it: an operator's suspension of a
+/// destination, or one ready queue (resting after failures, or with enough mail waiting).
+/// Releasing a hold key makes exactly those messages leasable again.
+/// </summary>
+internal readonly record struct HoldKey(string Value)
+{
+    public static HoldKey ForSuspension(string destination) => new(string.Concat("suspended:", destination.ToLowerInvariant()));
+
+    public static HoldKey ForQueue(QueueKey key) => new(string.Concat("queue:", key.ToString()));
+
+    public override string ToString() => Value;
+}

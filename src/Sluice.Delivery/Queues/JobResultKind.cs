@@ -1,0 +1,8 @@
+namespace Sluice.Delivery.Queues;
+
+internal enum JobResultKind
+{
+    Answered,
+    NotSent,
+    Held,
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.Delivery.Queues;
+
+internal static partial class QueueLog
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Warning, Message = "Ready queue {Queue} rests after {Failures} session failures in a row; its mail is held until {Until}")]
+    public static partial void Resting(ILogger logger, QueueKey queue, int failures, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Ready queue {Queue} rested; its held mail is released")]
+    public static partial void RestEnded(ILogger logger, QueueKey queue);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Error, Message = "A delivery worker of {Queue} failed unexpectedly; its message is retried on its schedule")]
+    public static partial void WorkerFailed(ILogger logger, QueueKey queue, Exception exception);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Error, Message = "Releasing mail held under {HoldKey} failed; it stays held until the next release or restart")]
+    public static partial void ReleaseFailed(ILogger logger, string holdKey, Exception exception);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Warning, Message = "Closing a connection of {Queue} failed")]
+    public static partial void CloseFailed(ILogger logger, QueueKey queue, Exception exception);
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Queues;
+
+internal sealed partial class ReadyQueue
+{
+    /// <summary>
+    /// Opens a session to the first host that gives one, in preference order and each address in
+    /// turn (RFC 5321 §5.1). On failure, how the last try ended and where.
+    /// </summary>
+    private async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure, string? Remote)> OpenAsync(QueuePlan plan)
+    {
+        DeliveryOutcome? last = null;
+        string? lastHost = null;
+        var siteTag = new KeyValuePair<string, object?>("site", Key.Site);
+        foreach (var host in plan.Hosts)
+        {
+            foreach (var address in host.Addresses)
+            {
+                if (_connectionRate is { } rate)
+                {
+                    await rate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var (connection, failure) = await SmtpClientConnection.OpenAsync(new IPEndPoint(address, plan.Port), host.Name, plan.Client, _context.Time, CancellationToken.None).ConfigureAwait(false);
+                if (connection is not null)
+                {
+                    _context.Metrics?.OutboundConnectionsOpened.Add(1, siteTag);
+                    _context.Metrics?.OutboundConnectionsOpen.Add(1);
+                    return (connection, null, host.Name);
+                }
+
+                _context.Metrics?.OutboundConnectionsFailed.Add(1, siteTag, new KeyValuePair<string, object?>("reason", failure!.Cause.ToString()));
+                last = failure;
+                lastHost = host.Name;
+            }
+        }
+
+        return (null, last ?? DeliveryOutcome.Session(OutcomeCause.ConnectFailed, SessionPhase.Connect, "4.4.1", "No mail exchanger has an address to connect to"), lastHost);
+    }
+
+    /// <summary>QUIT and close; never throws (its slot is accounted for by the caller either way).</summary>
+    private async Task DisposeConnectionAsync(SmtpClientConnection connection)
+    {
+        try
+        {
+            await connection.QuitAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            QueueLog.CloseFailed(_context.Logger, Key, ex);
+        }
+
+        _context.Metrics?.OutboundConnectionsOpen.Add(-1);
+    }
+
+    /// <summary>
+    /// Closes idle connections past their idle time (all of them while another queue waits for a
+    /// connection slot), and retires the queue when nothing is left in it. Returns true when retired.
+    /// </summary>
+    public async Task<bool> ReapAsync(bool makeRoom)
+    {
+        List<SmtpClientConnection>? stale = null;
+        bool retired;
+        lock (_lock)
+        {
+            if (_idle.Count > 0)
+            {
+                var before = _context.Time.GetUtcNow() - Plan.Shaping.IdleTimeout;
+                var keep = new List<SmtpClientConnection>();
+                while (_idle.TryPop(out var c))
+                {
+                    (makeRoom || c.LastUsed < before || !c.IsUsable ? (stale ??= []) : keep).Add(c);
+                }
+
+                for (var i = keep.Count - 1; i >= 0; i--)
+                {
+                    _idle.Push(keep[i]);
+                }
+
+                _open -= stale?.Count ?? 0;
+            }
+
+            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_overflowHeld;
+            if (retired)
+            {
+                _retired = true;
+            }
+        }
+
+        foreach (var connection in stale ?? [])
+        {
+            await DisposeConnectionAsync(connection).ConfigureAwait(false);
+            _context.Capacity.ReleaseConnection();
+        }
+
+        return retired;
+    }
+}

@@ -1,0 +1,207 @@
+using Sluice.Delivery.Shaping;
+using Sluice.Delivery.Smtp;
+
+namespace Sluice.Delivery.Queues;
+
+/// <summary>
+/// The mail ready to go to one <see cref="QueueKey"/>, and everything that decides how fast it
+/// goes: its connections (busy and idle), slow-start window, message and connection rates, and
+/// rest after repeated failures. Workers — one per connection in use — take jobs from the head
+/// until none is left, so a slow, silent or throttling destination delays only its own mail.
+/// A job that cannot wait here (destination suspended, queue resting, or full) is handed back as
+/// held, without an attempt.
+/// </summary>
+internal sealed partial class ReadyQueue
+{
+    private readonly Lock _lock = new();
+    private readonly ReadyQueueContext _context;
+    private readonly Queue<DeliveryJob> _waiting = new();
+
+    // Jobs whose session was lost before any answer go ahead of the others, once.
+    private readonly Queue<DeliveryJob> _retry = new();
+    private readonly Stack<SmtpClientConnection> _idle = new();
+    private readonly SlowStartWindow _window;
+    private readonly HoldKey _holdKey;
+    private RateLimit? _messageRate;
+    private RateLimit? _connectionRate;
+    private int _open;
+    private int _busy;
+    private DateTimeOffset? _restingUntil;
+    private ITimer? _restTimer;
+    private bool _overflowHeld;
+    private bool _retired;
+
+    public ReadyQueue(QueueKey key, QueuePlan plan, ReadyQueueContext context)
+    {
+        Key = key;
+        _context = context;
+        _holdKey = HoldKey.ForQueue(key);
+        Plan = plan;
+        _window = new SlowStartWindow(plan.Shaping.InitialConnections, plan.Shaping.MaxConnections);
+        _messageRate = MessageRate(plan.Shaping, context.Time);
+        _connectionRate = ConnectionRate(plan.Shaping, context.Time);
+    }
+
+    public QueueKey Key { get; }
+
+    public QueuePlan Plan { get; private set; }
+
+    /// <summary>
+    /// Takes the newest plan (hosts, shaping, client) for the next connections. The window keeps
+    /// what it learned within a new maximum; a rate limiter is replaced only when its rate changed.
+    /// </summary>
+    public void Update(QueuePlan plan)
+    {
+        if (ReferenceEquals(plan, Plan))
+        {
+            return;
+        }
+
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
+        lock (_lock)
+        {
+            var old = Plan.Shaping;
+            Plan = plan;
+            var shaping = plan.Shaping;
+            if (ReferenceEquals(old, shaping) || old == shaping)
+            {
+                return;
+            }
+
+            _window.Reconfigure(shaping.MaxConnections);
+            if (old.MaxMessageRate != shaping.MaxMessageRate || old.MessageBurst != shaping.MessageBurst)
+            {
+                _messageRate = MessageRate(shaping, _context.Time);
+            }
+
+            if (old.MaxConnectionRate != shaping.MaxConnectionRate || old.ConnectionBurst != shaping.ConnectionBurst)
+            {
+                _connectionRate = ConnectionRate(shaping, _context.Time);
+            }
+
+            start = StartWorkersLocked();
+        }
+
+        Launch(start);
+    }
+
+    /// <summary>
+    /// Queues a job, or completes it at once as held. False when this queue was retired by the
+    /// reaper a moment ago: the caller takes the fresh one from the registry.
+    /// </summary>
+    public bool TrySubmit(DeliveryJob job)
+    {
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
+        lock (_lock)
+        {
+            if (_retired)
+            {
+                return false;
+            }
+
+            if (_context.Suspensions.Find(job.Domain, Key.Site) is { } destination)
+            {
+                job.Complete(JobResult.Held(HoldKey.ForSuspension(destination)));
+                return true;
+            }
+
+            if (_restingUntil is not null)
+            {
+                job.Complete(JobResult.Held(_holdKey));
+                return true;
+            }
+
+            if (_waiting.Count + _retry.Count >= _context.MaxWaitingPerQueue)
+            {
+                // Enough waits here: the rest stays in the message queue (held, not in memory) until this one drains.
+                _overflowHeld = true;
+                job.Complete(JobResult.Held(_holdKey));
+                return true;
+            }
+
+            _waiting.Enqueue(job);
+            start = StartWorkersLocked();
+        }
+
+        Launch(start);
+        return true;
+    }
+
+    /// <summary>Starts workers if the window and node capacity allow (called when a connection slot frees up elsewhere).</summary>
+    public void Pump()
+    {
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
+        lock (_lock)
+        {
+            start = _retired ? null : StartWorkersLocked();
+        }
+
+        Launch(start);
+    }
+
+    /// <summary>An operator suspended <paramref name="destination"/>: waiting jobs for it are held (those being sent finish).</summary>
+    public void HoldWaitingFor(string destination)
+    {
+        var held = new List<DeliveryJob>();
+        lock (_lock)
+        {
+            var site = string.Equals(Key.Site, destination, StringComparison.OrdinalIgnoreCase);
+            Drain(_retry, held, j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase));
+            Drain(_waiting, held, j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase));
+        }
+
+        var key = HoldKey.ForSuspension(destination);
+        foreach (var job in held)
+        {
+            job.Complete(JobResult.Held(key));
+        }
+    }
+
+    /// <summary>The node is stopping: waiting jobs are handed back under <paramref name="key"/> (those being sent finish).</summary>
+    public void HoldAllWaiting(HoldKey key)
+    {
+        var held = new List<DeliveryJob>();
+        lock (_lock)
+        {
+            _retired = true;
+            Drain(_retry, held, static _ => true);
+            Drain(_waiting, held, static _ => true);
+        }
+
+        foreach (var job in held)
+        {
+            job.Complete(JobResult.Held(key));
+        }
+    }
+
+    public ReadyQueueState State()
+    {
+        lock (_lock)
+        {
+            return new ReadyQueueState(Key, _waiting.Count + _retry.Count, _busy, _open, _idle.Count, _window.Limit, _window.ConsecutiveFailures, _restingUntil, _overflowHeld, Plan.Shaping);
+        }
+    }
+
+    private static void Drain(Queue<DeliveryJob> queue, List<DeliveryJob> taken, Func<DeliveryJob, bool> match)
+    {
+        var count = queue.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var job = queue.Dequeue();
+            if (match(job))
+            {
+                taken.Add(job);
+            }
+            else
+            {
+                queue.Enqueue(job);
+            }
+        }
+    }
+
+    private static RateLimit? MessageRate(SiteShaping shaping, TimeProvider time)
+        => shaping.MaxMessageRate > 0 ? new RateLimit(shaping.MaxMessageRate, shaping.MessageBurst, time) : null;
+
+    private static RateLimit? ConnectionRate(SiteShaping shaping, TimeProvider time)
+        => shaping.MaxConnectionRate > 0 ? new RateLimit(shaping.MaxConnectionRate, shaping.ConnectionBurst, time) : null;
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+using Sluice.Core.Telemetry;
+using Sluice.Delivery.Classification;
+using Sluice.Delivery.Dispatch;
+
+namespace Sluice.Delivery.Queues;
+
+/// <summary>What every ready queue shares: the clock, node-wide capacity, suspensions, the classifier, metrics, and the way back to the message queue for held mail.</summary>
+internal sealed class ReadyQueueContext(
+    TimeProvider time,
+    DeliveryCapacity capacity,
+    Suspensions suspensions,
+    BounceClassifier classifier,
+    int maxWaitingPerQueue,
+    Func<HoldKey, int, Task> releaseHeld,
+    ILogger logger,
+    SluiceMetrics? metrics = null)
+{
+    public TimeProvider Time { get; } = time;
+
+    public DeliveryCapacity Capacity { get; } = capacity;
+
+    public Suspensions Suspensions { get; } = suspensions;
+
+    public BounceClassifier Classifier { get; } = classifier;
+
+    /// <summary>Jobs a queue keeps in memory; more are held in the message queue until it drains.</summary>
+    public int MaxWaitingPerQueue { get; } = maxWaitingPerQueue;
+
+    public ILogger Logger { get; } = logger;
+
+    public SluiceMetrics? Metrics { get; } = metrics;
+
+    /// <summary>Makes up to N messages held under a key leasable again (the queue wakes the scheduler).</summary>
+    public Func<HoldKey, int, Task> ReleaseHeld { get; } = releaseHeld;
+}

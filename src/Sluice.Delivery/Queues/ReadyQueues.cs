@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+
+namespace Sluice.Delivery.Queues;
+
+/// <summary>
+/// Every live ready queue by key. A queue is made when mail for its key arrives and retired by
+/// the reaper once it is empty with no connection left, so memory follows the destinations in
+/// use, not every destination ever seen.
+/// </summary>
+internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
+{
+    /// <summary>Where jobs waiting at shutdown are held: released at the next open like any hold.</summary>
+    public static readonly HoldKey Stopping = new("node-stopping");
+
+    private readonly ConcurrentDictionary<QueueKey, ReadyQueue> _queues = new();
+
+    public int Count => _queues.Count;
+
+    public DeliveryCapacity Capacity => context.Capacity;
+
+    /// <summary>Hands a job to its key's queue; completes when it was sent, could not be, or was held back.</summary>
+    public Task<JobResult> SubmitAsync(QueueKey key, QueuePlan plan, DeliveryJob job)
+    {
+        while (true)
+        {
+            var queue = _queues.GetOrAdd(key, static (k, state) => new ReadyQueue(k, state.plan, state.context), (plan, context));
+            queue.Update(plan);
+            if (queue.TrySubmit(job))
+            {
+                return job.Completion;
+            }
+
+            // Retired by the reaper between the lookup and the submit: a fresh queue takes over.
+            _queues.TryRemove(new KeyValuePair<QueueKey, ReadyQueue>(key, queue));
+        }
+    }
+
+    /// <summary>An operator suspended <paramref name="destination"/>: waiting mail for it is held now, not after its turn.</summary>
+    public void HoldWaitingFor(string destination)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            queue.HoldWaitingFor(destination);
+        }
+    }
+
+    public List<ReadyQueueState> States()
+    {
+        var states = new List<ReadyQueueState>(_queues.Count);
+        foreach (var queue in _queues.Values)
+        {
+            states.Add(queue.State());
+        }
+
+        return states;
+    }
+
+    /// <summary>Closes idle connections past their time and retires empty queues (the engine calls this every second).</summary>
+    public async Task ReapAsync()
+    {
+        var makeRoom = context.Capacity.AnyStarved;
+        foreach (var (key, queue) in _queues)
+        {
+            if (await queue.ReapAsync(makeRoom).ConfigureAwait(false))
+            {
+                _queues.TryRemove(new KeyValuePair<QueueKey, ReadyQueue>(key, queue));
+            }
+        }
+    }
+
+    /// <summary>Stopping: waiting jobs are handed back (held until the next open), then idle connections close.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var queue in _queues.Values)
+        {
+            queue.HoldAllWaiting(Stopping);
+        }
+
+        foreach (var queue in _queues.Values)
+        {
+            await queue.ReapAsync(makeRoom: true).ConfigureAwait(false);
+        }
+    }
+}
