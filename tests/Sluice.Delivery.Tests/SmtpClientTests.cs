@@ -189,6 +189,7 @@ public sealed class SmtpClientTests : IDisposable
         Assert.Null(connection);
         Assert.Equal("421 4.7.0 Too busy, try later (sink)", failure!.Reply.ToString());
         Assert.Equal(DeliveryOutcomeKind.Transient, failure.Kind);
+        Assert.Equal((OutcomeCause.PeerReply, SessionPhase.Greeting), (failure.Cause, failure.Phase));
     }
 
     [Fact]
@@ -198,6 +199,8 @@ public sealed class SmtpClientTests : IDisposable
 
         Assert.Null(connection);
         Assert.Equal(new Sluice.Smtp.EnhancedStatusCode(4, 4, 1), failure!.Reply.Status);
+        Assert.Equal(OutcomeCause.ConnectFailed, failure.Cause);
+        Assert.Equal(SessionPhase.Connect, failure.Phase);
     }
 
     [Fact]
@@ -211,6 +214,7 @@ public sealed class SmtpClientTests : IDisposable
 
         Assert.Null(connection);
         Assert.Equal(new Sluice.Smtp.EnhancedStatusCode(4, 7, 4), failure!.Reply.Status);
+        Assert.Equal(OutcomeCause.TlsFailed, failure.Cause);
     }
 
     [Fact]

@@ -46,21 +46,16 @@ public sealed class ApiWorld : IAsyncDisposable
     /// Waits until the message has been tried and put back in the queue (not being delivered right
     /// now), so that a flush makes it due: a flush never touches a message in flight.
     /// </summary>
-    public async Task WaitDeferredAsync(string id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var view = System.Text.Json.JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
-            if (view.GetProperty("state").GetString() == "queued" && view.GetProperty("attempts").GetInt32() >= 1)
+    /// <summary>Waits until the message is held for its suspended destination (not attempted: attempts stay 0).</summary>
+    public Task WaitHeldAsync(string id)
+        => Testing.Poll.UntilAsync(
+            async () =>
             {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"{id} was not deferred: {view}");
-            await Task.Delay(50);
-        }
-    }
+                var view = System.Text.Json.JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
+                return view.GetProperty("state").GetString() == "held" && view.GetProperty("attempts").GetInt32() == 0;
+            },
+            TimeSpan.FromSeconds(30),
+            $"{id} held for its suspended destination");
 
     public async ValueTask DisposeAsync()
     {

@@ -7,12 +7,14 @@ namespace Sluice.Integration.Tests;
 /// <summary>
 /// A small mail world on loopback: dnsmasq serving the zone "test", `sluice sink` MX hosts on
 /// 127.0.0.2 and 127.0.0.3 (same port), nothing on 127.0.0.4, and a delivering node using that DNS.
+/// slow.test, silent.test, throttle.test and fast.test have MX hosts on 127.0.0.9–12 for tests
+/// that start their own peers there.
 /// </summary>
 public sealed class DeliveryFixture : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
 
-    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8");
+    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11", "127.0.0.12");
 
     public DnsmasqServer Dns { get; private set; } = null!;
 
@@ -48,7 +50,15 @@ public sealed class DeliveryFixture : IAsyncLifetime
             "--mx-host=restart.test,mx.restart.test,10",
             "--host-record=mx.restart.test,127.0.0.7",
             "--mx-host=postfix.test,mx.postfix.test,10",
-            "--host-record=mx.postfix.test,127.0.0.8");
+            "--host-record=mx.postfix.test,127.0.0.8",
+            "--mx-host=slow.test,mx.slow.test,10",
+            "--host-record=mx.slow.test,127.0.0.9",
+            "--mx-host=silent.test,mx.silent.test,10",
+            "--host-record=mx.silent.test,127.0.0.10",
+            "--mx-host=throttle.test,mx.throttle.test,10",
+            "--host-record=mx.throttle.test,127.0.0.11",
+            "--mx-host=fast.test,mx.fast.test,10",
+            "--host-record=mx.fast.test,127.0.0.12");
         SinkA = await StartSinkAsync(StoreA, "127.0.0.2");
         SinkB = await StartSinkAsync(StoreB, "127.0.0.3");
         Node = await StartNodeAsync(DataDirectory);

@@ -182,26 +182,6 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
     }
 
     [Fact]
-    public async Task Suspend_Domain_DefersUntilResumedThenDelivers()
-    {
-        using var data = new TempDirectory();
-        await using var node = await world.StartNodeAsync(data.Path, null, TimeSpan.FromMinutes(10));
-        using var http = node.CreateHttpClient();
-        (await http.PostAsync("api/v1/queue/suspensions", JsonContent("{\"destination\":\"example.test\",\"minutes\":30}"))).EnsureSuccessStatusCode();
-        var token = Guid.NewGuid().ToString("N");
-
-        var id = await SendAsync("sender@src.test", ["held@example.test"], token, node);
-        await WaitForEventAsync(id, "TransientFailure", data.Path);
-        var deferred = (await EventsAsync(id, data.Path)).First(e => e.GetProperty("type").GetString() == "TransientFailure");
-        Assert.Contains("suspended by an operator", deferred.GetProperty("reply").GetString(), StringComparison.Ordinal);
-
-        (await http.DeleteAsync(new Uri("api/v1/queue/suspensions/example.test", UriKind.Relative))).EnsureSuccessStatusCode();
-        (await http.PostAsync("api/v1/queue/flush", JsonContent("{\"domain\":\"example.test\"}"))).EnsureSuccessStatusCode();
-
-        await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
-    }
-
-    [Fact]
     public async Task Shaping_ManyMessagesToOneSite_StartSlowAndNeverExceedTheSiteLimit()
     {
         using var data = new TempDirectory();

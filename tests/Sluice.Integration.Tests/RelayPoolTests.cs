@@ -280,13 +280,6 @@ public sealed class RelayPoolTests
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("total").GetInt64();
     }
 
-    private static async Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, SluiceProcess? node = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for: {what}\n{node?.Output}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, SluiceProcess? node = null)
+        => Poll.UntilAsync(condition, timeout, what, node is null ? null : () => node.Output);
 }

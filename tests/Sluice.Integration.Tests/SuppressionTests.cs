@@ -79,7 +79,7 @@ public sealed class SuppressionTests : IAsyncLifetime
         using var sent = await Http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "late@later.example" }, text = "x" });
         var id = JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
         await SuppressAsync(new { address = "late@later.example", reason = "manual" });
-        await _world.WaitDeferredAsync(id!);
+        await _world.WaitHeldAsync(id!);
         using (var resume = await Http.DeleteAsync(new Uri("api/v1/queue/suspensions/later.example", UriKind.Relative)))
         {
             Assert.True(resume.IsSuccessStatusCode);

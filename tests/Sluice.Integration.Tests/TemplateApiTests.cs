@@ -79,7 +79,7 @@ public sealed class TemplateApiTests : IAsyncLifetime
             messageId = JsonDocument.Parse(await sent.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         }
 
-        await _world.WaitDeferredAsync(messageId);
+        await _world.WaitHeldAsync(messageId);
         using (var v2 = await Http.PutAsJsonAsync(new Uri($"api/v1/templates/{id}", UriKind.Relative), new { subject = "Receipt {{ order }}", text = "v2 for {{ order }}" }))
         {
             Assert.Equal(HttpStatusCode.OK, v2.StatusCode);

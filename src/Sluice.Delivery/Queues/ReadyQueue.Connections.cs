@@ -83,7 +83,9 @@ internal sealed partial class ReadyQueue
                 _open -= stale?.Count ?? 0;
             }
 
-            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_overflowHeld;
+            // A queue that has room again brings back what it held, even when nothing new arrives to trigger it.
+            ReleaseIfRoomLocked();
+            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld;
             if (retired)
             {
                 _retired = true;

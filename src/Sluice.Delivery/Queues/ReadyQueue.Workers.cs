@@ -53,14 +53,22 @@ internal sealed partial class ReadyQueue
     private DeliveryJob DequeueLocked()
     {
         var job = _retry.Count > 0 ? _retry.Dequeue() : _waiting.Dequeue();
-        if (_overflowHeld && _waiting.Count <= _context.MaxWaitingPerQueue / 2)
+        ReleaseIfRoomLocked();
+        return job;
+    }
+
+    /// <summary>
+    /// Under the lock: when mail is held for this queue and it has drained to half (and does not
+    /// rest), bring back from the message queue as many held messages as fit. A release that comes
+    /// back full means there may be more: the flag is set again then.
+    /// </summary>
+    private void ReleaseIfRoomLocked()
+    {
+        if (_moreHeld && _restingUntil is null && _waiting.Count <= _context.MaxWaitingPerQueue / 2)
         {
-            // Drained to half: bring back from the message queue as many held messages as fit.
-            _overflowHeld = false;
+            _moreHeld = false;
             _ = ReleaseHeldAsync(_context.MaxWaitingPerQueue - _waiting.Count);
         }
-
-        return job;
     }
 
     private async Task RunWorkerAsync(DeliveryJob? job, SmtpClientConnection? connection)
@@ -284,6 +292,7 @@ internal sealed partial class ReadyQueue
                 var held = new List<DeliveryJob>(_waiting.Count + _retry.Count);
                 Drain(_retry, held, static _ => true);
                 Drain(_waiting, held, static _ => true);
+                _moreHeld |= held.Count > 0;
                 return held;
             default:
                 return null;
@@ -311,21 +320,32 @@ internal sealed partial class ReadyQueue
             _restTimer?.Dispose();
             _restTimer = null;
             _window.Restart(Plan.Shaping.InitialConnections);
+            ReleaseIfRoomLocked();
         }
 
         QueueLog.RestEnded(_context.Logger, Key);
-        _ = ReleaseHeldAsync(_context.MaxWaitingPerQueue);
     }
 
     private async Task ReleaseHeldAsync(int max)
     {
         try
         {
-            await _context.ReleaseHeld(_holdKey, max).ConfigureAwait(false);
+            if (await _context.ReleaseHeld(_holdKey, max).ConfigureAwait(false) >= max)
+            {
+                lock (_lock)
+                {
+                    _moreHeld = true;
+                }
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Held mail stays held until the next release or restart; nothing is lost.
+            lock (_lock)
+            {
+                _moreHeld = true;
+            }
+
             QueueLog.ReleaseFailed(_context.Logger, _holdKey.Value, ex);
         }
     }

@@ -28,7 +28,7 @@ internal sealed partial class ReadyQueue
     private int _busy;
     private DateTimeOffset? _restingUntil;
     private ITimer? _restTimer;
-    private bool _overflowHeld;
+    private bool _moreHeld;
     private bool _retired;
 
     public ReadyQueue(QueueKey key, QueuePlan plan, ReadyQueueContext context)
@@ -105,16 +105,11 @@ internal sealed partial class ReadyQueue
                 return true;
             }
 
-            if (_restingUntil is not null)
+            if (_restingUntil is not null || _waiting.Count + _retry.Count >= _context.MaxWaitingPerQueue)
             {
-                job.Complete(JobResult.Held(_holdKey));
-                return true;
-            }
-
-            if (_waiting.Count + _retry.Count >= _context.MaxWaitingPerQueue)
-            {
-                // Enough waits here: the rest stays in the message queue (held, not in memory) until this one drains.
-                _overflowHeld = true;
+                // Resting, or enough waits here: the rest stays in the message queue (held, not in
+                // memory) until the rest ends or this queue drains.
+                _moreHeld = true;
                 job.Complete(JobResult.Held(_holdKey));
                 return true;
             }
@@ -178,7 +173,7 @@ internal sealed partial class ReadyQueue
     {
         lock (_lock)
         {
-            return new ReadyQueueState(Key, _waiting.Count + _retry.Count, _busy, _open, _idle.Count, _window.Limit, _window.ConsecutiveFailures, _restingUntil, _overflowHeld, Plan.Shaping);
+            return new ReadyQueueState(Key, _waiting.Count + _retry.Count, _busy, _open, _idle.Count, _window.Limit, _window.ConsecutiveFailures, _restingUntil, _moreHeld, Plan.Shaping);
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed class ReadyQueueContext(
     Suspensions suspensions,
     BounceClassifier classifier,
     int maxWaitingPerQueue,
-    Func<HoldKey, int, Task> releaseHeld,
+    Func<HoldKey, int, Task<long>> releaseHeld,
     ILogger logger,
     SluiceMetrics? metrics = null)
 {
@@ -31,6 +31,6 @@ internal sealed class ReadyQueueContext(
 
     public SluiceMetrics? Metrics { get; } = metrics;
 
-    /// <summary>Makes up to N messages held under a key leasable again (the queue wakes the scheduler).</summary>
-    public Func<HoldKey, int, Task> ReleaseHeld { get; } = releaseHeld;
+    /// <summary>Makes up to N messages held under a key leasable again (the queue wakes the scheduler); returns how many.</summary>
+    public Func<HoldKey, int, Task<long>> ReleaseHeld { get; } = releaseHeld;
 }

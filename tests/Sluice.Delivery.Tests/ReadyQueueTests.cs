@@ -1,0 +1,213 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Sluice.Core.Messages;
+using Sluice.Delivery.Classification;
+using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Queues;
+using Sluice.Delivery.Shaping;
+using Sluice.Delivery.Smtp;
+using Sluice.Testing;
+
+namespace Sluice.Delivery.Tests;
+
+/// <summary>The ready queue on a fake clock: holds, rest after failures, overflow and retirement, against real sockets that refuse or never answer.</summary>
+public sealed class ReadyQueueTests : IDisposable
+{
+    private static readonly QueueKey Key = new("mx.dest.test");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    private readonly List<(HoldKey Key, int Max)> _released = [];
+    private readonly TaskCompletionSource _releasedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Suspensions _suspensions;
+    private readonly DeliveryCapacity _capacity = new(100, 100);
+
+    public ReadyQueueTests() => _suspensions = new Suspensions(_time);
+
+    public void Dispose() => _capacity.Dispose();
+
+    [Fact]
+    public async Task TrySubmit_SuspendedDomain_IsHeldUnderTheSuspensionWithoutAConnection()
+    {
+        _suspensions.Suspend("dest.test", _time.GetUtcNow().AddHours(1));
+        var queue = new ReadyQueue(Key, Plan(Refusing(), SiteShaping.Defaults), Context());
+        var job = Job("a@dest.test");
+
+        Assert.True(queue.TrySubmit(job));
+        var result = await job.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobResultKind.Held, result.Kind);
+        Assert.Equal(HoldKey.ForSuspension("dest.test"), result.Hold);
+        Assert.Equal(0, queue.State().Open);
+    }
+
+    [Fact]
+    public async Task Worker_ConnectFailuresInARow_RestsHoldingTheRestUntilTheCooldownEnds()
+    {
+        var shaping = SiteShaping.Defaults with { InitialConnections = 1, MaxConnections = 1, FailuresBeforeCooldown = 2, FailureCooldown = TimeSpan.FromMinutes(2) };
+        var queue = new ReadyQueue(Key, Plan(Refusing(), shaping), Context());
+        var jobs = Enumerable.Range(0, 5).Select(i => Job($"r{i}@dest.test")).ToList();
+
+        jobs.ForEach(j => Assert.True(queue.TrySubmit(j)));
+        var results = await Task.WhenAll(jobs.Select(j => j.Completion)).WaitAsync(TimeSpan.FromSeconds(30));
+        var resting = queue.State();
+
+        Assert.Equal(2, results.Count(r => r.Kind == JobResultKind.NotSent && r.Failure!.Cause == OutcomeCause.ConnectFailed));
+        Assert.Equal(3, results.Count(r => r.Kind == JobResultKind.Held && r.Hold == HoldKey.ForQueue(Key)));
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(2), resting.RestingUntil);
+        Assert.Equal(0, resting.Open);
+        Assert.Empty(_released);
+        var late = Job("late@dest.test");
+        queue.TrySubmit(late);
+        Assert.Equal(JobResultKind.Held, (await late.Completion).Kind);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await _releasedSignal.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HoldKey.ForQueue(Key), Assert.Single(_released).Key);
+        Assert.Null(queue.State().RestingUntil);
+    }
+
+    [Fact]
+    public async Task TrySubmit_MoreThanTheQueueKeeps_IsHeldAndDrainingReleasesTheRoom()
+    {
+        using var silent = new SilentListener();
+        var shaping = SiteShaping.Defaults with { InitialConnections = 1, MaxConnections = 1, CommandTimeout = TimeSpan.FromSeconds(10) };
+        var queue = new ReadyQueue(Key, Plan(silent.Endpoint, shaping), Context(maxWaiting: 2));
+        var first = Job("1@dest.test");
+        var waiting = new[] { Job("2@dest.test"), Job("3@dest.test") };
+        var extra = Job("4@dest.test");
+
+        queue.TrySubmit(first);
+        await Poll.UntilAsync(() => Task.FromResult(silent.Accepted == 1), TimeSpan.FromSeconds(10), "the worker connected");
+        Array.ForEach(waiting, j => queue.TrySubmit(j));
+        queue.TrySubmit(extra);
+        var full = queue.State();
+
+        Assert.Equal(JobResultKind.Held, (await extra.Completion.WaitAsync(TimeSpan.FromSeconds(10))).Kind);
+        Assert.Equal(2, full.Waiting);
+        Assert.True(full.MoreHeld);
+        Assert.DoesNotContain(waiting, j => j.Completion.IsCompleted);
+
+        // The silent peer's greeting times out on the fake clock; the worker moves on and the queue drains to half.
+        await Poll.UntilAsync(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromSeconds(1));
+                return Task.FromResult(first.Completion.IsCompleted);
+            },
+            TimeSpan.FromSeconds(30),
+            "the first job timed out");
+        await _releasedSignal.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var failure = (await first.Completion).Failure!;
+        Assert.Equal((OutcomeCause.TimedOut, SessionPhase.Greeting), (failure.Cause, failure.Phase));
+        Assert.Equal((HoldKey.ForQueue(Key), 1), Assert.Single(_released));
+    }
+
+    [Fact]
+    public async Task Reap_EmptyQueueWithoutConnections_IsRetiredAndASubmitGetsAFreshOne()
+    {
+        var queues = new ReadyQueues(Context());
+        var shaping = SiteShaping.Defaults with { FailuresBeforeCooldown = 100 };
+        var plan = Plan(Refusing(), shaping);
+
+        var first = await queues.SubmitAsync(Key, plan, Job("a@dest.test")).WaitAsync(TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => Task.FromResult(queues.States().All(s => s.Busy == 0)), TimeSpan.FromSeconds(10), "the worker ended");
+        await queues.ReapAsync();
+        var afterReap = queues.Count;
+        var second = await queues.SubmitAsync(Key, plan, Job("b@dest.test")).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobResultKind.NotSent, first.Kind);
+        Assert.Equal(0, afterReap);
+        Assert.Equal(JobResultKind.NotSent, second.Kind);
+        Assert.Equal(1, queues.Count);
+        Assert.Equal(0, _capacity.Connections);
+    }
+
+    private ReadyQueueContext Context(int maxWaiting = 100) => new(
+        _time,
+        _capacity,
+        _suspensions,
+        new BounceClassifier([]),
+        maxWaiting,
+        (key, max) =>
+        {
+            lock (_released)
+            {
+                _released.Add((key, max));
+            }
+
+            _releasedSignal.TrySetResult();
+            return Task.FromResult(0L);
+        },
+        NullLogger.Instance);
+
+    private static QueuePlan Plan(IPEndPoint target, SiteShaping shaping)
+        => new([new MxHost("mx.dest.test", 10, [target.Address])], target.Port, shaping, new SmtpClientOptions
+        {
+            HeloName = "test.sluice",
+            ConnectTimeout = shaping.ConnectTimeout,
+            GreetingTimeout = shaping.CommandTimeout,
+            CommandTimeout = shaping.CommandTimeout,
+        });
+
+    /// <summary>A loopback port with nothing listening: connections are refused at once.</summary>
+    private static IPEndPoint Refusing() => new(IPAddress.Loopback, FreePort.Next());
+
+    private static DeliveryJob Job(string recipient)
+    {
+        var envelope = new Envelope("s@src.test", [new EnvelopeRecipient(recipient)]);
+        return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), "dest.test", new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
+    }
+
+    /// <summary>Accepts TCP connections and never says a word.</summary>
+    private sealed class SilentListener : IDisposable
+    {
+        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        private readonly List<Socket> _held = [];
+        private int _accepted;
+
+        public SilentListener()
+        {
+            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _socket.Listen(16);
+            Endpoint = (IPEndPoint)_socket.LocalEndPoint!;
+            _ = AcceptAsync();
+        }
+
+        public IPEndPoint Endpoint { get; }
+
+        public int Accepted => Volatile.Read(ref _accepted);
+
+        public void Dispose()
+        {
+            _socket.Dispose();
+            lock (_held)
+            {
+                _held.ForEach(s => s.Dispose());
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _socket.AcceptAsync();
+                    Interlocked.Increment(ref _accepted);
+                    lock (_held)
+                    {
+                        _held.Add(client);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+    }
+}
