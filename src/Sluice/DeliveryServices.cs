@@ -61,7 +61,7 @@ internal static class DeliveryServices
         services.AddSingleton(sp =>
         {
             var queue = sp.GetRequiredService<IMessageQueue>();
-            return new ReadyQueues(new ReadyQueueContext(
+            var queues = new ReadyQueues(new ReadyQueueContext(
                 time,
                 sp.GetRequiredService<DeliveryCapacity>(),
                 sp.GetRequiredService<Suspensions>(),
@@ -70,6 +70,16 @@ internal static class DeliveryServices
                 async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
                 sp.GetRequiredService<SluiceMetrics>()));
+
+            // A pool member that passes its probes again is back: its queue need not wait out a rest.
+            sp.GetRequiredService<RelayPools>().Set.HealthChanged += (member, health, _) =>
+            {
+                if (health == Core.Balancing.MemberHealth.Healthy)
+                {
+                    queues.EndRests(RelayPoolDelivery.Site(member));
+                }
+            };
+            return queues;
         });
         services.AddSingleton(sp => new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>()));
         services.AddSingleton(sp => new RelayPoolDelivery(

@@ -37,7 +37,7 @@ public sealed class RelayPoolTests
             var detection = DateTime.UtcNow - killedAt;
 
             await sending;
-            await PollAsync(async () => await QueueTotalAsync(node) == 0, TimeSpan.FromSeconds(180), "the queue drained");
+            await Poll.UntilAsync(async () => await QueueTotalAsync(node) == 0, TimeSpan.FromSeconds(180), "the queue drained", () => DebugState(node));
 
             // Every message reached a survivor exactly once (what the dead relay stored before dying may be sent again: that is SMTP's at-least-once).
             var survivors = Tokens(stores[0]).Concat(Tokens(stores[2])).ToList();
@@ -278,6 +278,12 @@ public sealed class RelayPoolTests
     {
         using var http = node.CreateHttpClient();
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("total").GetInt64();
+    }
+
+    private static string DebugState(SluiceProcess node)
+    {
+        using var http = node.CreateHttpClient();
+        return http.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative)).GetAwaiter().GetResult() + "\n" + http.GetStringAsync(new Uri("api/v1/delivery/policy", UriKind.Relative)).GetAwaiter().GetResult() + "\n" + http.GetStringAsync(new Uri("api/v1/queue/messages?limit=3", UriKind.Relative)).GetAwaiter().GetResult();
     }
 
     private static Task PollAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, SluiceProcess? node = null)

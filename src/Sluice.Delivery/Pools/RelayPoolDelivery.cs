@@ -51,7 +51,7 @@ internal sealed class RelayPoolDelivery
         string? source = null;
         var run = await _loop.RunAsync(poolName, async member =>
         {
-            site = string.Concat("pool:", member.Pool, "/", member.Name);
+            site = Site(member);
             var relay = Router.Parse(member.Address, null);
             var (hosts, _) = await _dns.ResolveRelayAsync(relay.RelayHost!, CancellationToken.None).ConfigureAwait(false);
             if (hosts is null)
@@ -92,6 +92,9 @@ internal sealed class RelayPoolDelivery
             : DeliveryOutcome.Transient("4.4.1", $"No member of relay pool {poolName} could take the message; last: {none.Reply}");
         return (JobResult.NotSent(failure, null), string.Concat("pool:", poolName), null);
     }
+
+    /// <summary>The site name of a pool member's ready queues.</summary>
+    public static string Site(BalancerMember member) => string.Concat("pool:", member.Pool, "/", member.Name);
 
     /// <summary>Whose fault, and whether the next member should get the message.</summary>
     private MemberTry<JobResult> Judge(JobResult result)

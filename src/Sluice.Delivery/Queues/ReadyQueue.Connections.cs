@@ -63,6 +63,7 @@ internal sealed partial class ReadyQueue
     public async Task<bool> ReapAsync(bool makeRoom)
     {
         List<SmtpClientConnection>? stale = null;
+        List<(DeliveryJob, SmtpClientConnection?)>? start = null;
         bool retired;
         lock (_lock)
         {
@@ -90,7 +91,14 @@ internal sealed partial class ReadyQueue
             {
                 _retired = true;
             }
+            else if (!makeRoom)
+            {
+                // A second look each tick: jobs waiting with room for a worker get one.
+                start = StartWorkersLocked();
+            }
         }
+
+        Launch(start);
 
         foreach (var connection in stale ?? [])
         {

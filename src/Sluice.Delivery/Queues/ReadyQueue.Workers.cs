@@ -196,7 +196,7 @@ internal sealed partial class ReadyQueue
                 _retry.Enqueue(job);
             }
 
-            held = FeedbackLocked(verdict);
+            held = FeedbackLocked(verdict) ?? HoldIfRestingLocked();
             if (_open > _window.Limit || _restingUntil is not null || _retired)
             {
                 close = true;
@@ -206,7 +206,6 @@ internal sealed partial class ReadyQueue
             {
                 next = DequeueLocked();
                 close = !usable;
-                start = StartWorkersLocked();
             }
             else if (usable)
             {
@@ -229,6 +228,9 @@ internal sealed partial class ReadyQueue
             {
                 _open--;
             }
+
+            // Whatever this worker does next, jobs left behind (a retry, new arrivals, a wider window) get workers if allowed.
+            start = StartWorkersLocked();
         }
 
         if (releaseSlot)
@@ -245,10 +247,11 @@ internal sealed partial class ReadyQueue
     private DeliveryJob? AfterFailedOpen(DeliveryOutcome failure)
     {
         List<DeliveryJob>? held;
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
         DeliveryJob? next = null;
         lock (_lock)
         {
-            held = FeedbackLocked(Verdicts.Of(failure, _context.Classifier).Verdict);
+            held = FeedbackLocked(Verdicts.Of(failure, _context.Classifier).Verdict) ?? HoldIfRestingLocked();
             if (_open <= _window.Limit && _restingUntil is null && !_retired && (_waiting.Count > 0 || _retry.Count > 0))
             {
                 next = DequeueLocked();
@@ -258,6 +261,8 @@ internal sealed partial class ReadyQueue
                 _busy--;
                 _open--;
             }
+
+            start = StartWorkersLocked();
         }
 
         if (next is null)
@@ -266,6 +271,7 @@ internal sealed partial class ReadyQueue
         }
 
         CompleteHeld(held);
+        Launch(start);
         return next;
     }
 
@@ -299,6 +305,21 @@ internal sealed partial class ReadyQueue
         }
     }
 
+    /// <summary>Under the lock: a queue that rests keeps nothing waiting (a retry put back by a worker that started before the rest goes too).</summary>
+    private List<DeliveryJob>? HoldIfRestingLocked()
+    {
+        if (_restingUntil is null || (_waiting.Count == 0 && _retry.Count == 0))
+        {
+            return null;
+        }
+
+        var held = new List<DeliveryJob>(_waiting.Count + _retry.Count);
+        Drain(_retry, held, static _ => true);
+        Drain(_waiting, held, static _ => true);
+        _moreHeld = true;
+        return held;
+    }
+
     private void CompleteHeld(List<DeliveryJob>? held)
     {
         if (held is null)
@@ -312,8 +333,27 @@ internal sealed partial class ReadyQueue
         }
     }
 
+    /// <summary>Ends a rest early: the destination is known to be back (a health probe of its pool member passed).</summary>
+    public void EndRestEarly()
+    {
+        ITimer? timer;
+        lock (_lock)
+        {
+            if (_restingUntil is null)
+            {
+                return;
+            }
+
+            timer = _restTimer;
+        }
+
+        timer?.Dispose();
+        EndRest();
+    }
+
     private void EndRest()
     {
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
         lock (_lock)
         {
             _restingUntil = null;
@@ -321,9 +361,11 @@ internal sealed partial class ReadyQueue
             _restTimer = null;
             _window.Restart(Plan.Shaping.InitialConnections);
             ReleaseIfRoomLocked();
+            start = StartWorkersLocked();
         }
 
         QueueLog.RestEnded(_context.Logger, Key);
+        Launch(start);
     }
 
     private async Task ReleaseHeldAsync(int max)

@@ -44,6 +44,18 @@ internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
         }
     }
 
+    /// <summary>The destination at <paramref name="site"/> is back (its pool member passed a probe): its queues stop resting now.</summary>
+    public void EndRests(string site)
+    {
+        foreach (var (key, queue) in _queues)
+        {
+            if (string.Equals(key.Site, site, StringComparison.Ordinal))
+            {
+                queue.EndRestEarly();
+            }
+        }
+    }
+
     public List<ReadyQueueState> States()
     {
         var states = new List<ReadyQueueState>(_queues.Count);
