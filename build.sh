@@ -56,6 +56,8 @@ case "$cmd" in
     bench/accept-rate/run.sh "$@"
     bench/relay/run.sh
     bench/relay-deep/run.sh
+    bench/mixed-destinations/run.sh
+    bench/deep-destinations/run.sh
     bench/balance/run.sh
     bench/api-injection/run.sh
     bench/templates/run.sh

@@ -11,6 +11,8 @@ relaydeep=$(latest relay-deep)
 balance=$(latest balance)
 templates=$(latest templates)
 api=$(latest api-injection)
+mixed=$(latest mixed-destinations)
+deepdest=$(latest deep-destinations)
 {
   cat <<'MD'
 # Performance
@@ -71,6 +73,26 @@ MD
   runs of the same node differed by up to 35% in CPU per message. Ratios from one run are
   comparable; absolute CPU figures across days are not. Sluice's 4 KB CPU was 0.46–0.55 ms on
   11-24 and 0.68 ms on 11-28, where Postfix's was 2.7x its 11-24 figure.
+
+## Mixed destinations — `bench/mixed-destinations/run.sh`
+
+Goal (engine issue, second shape): healthy destinations keep at least 90% of their rate when a
+slow and a silent destination have mail queued ahead of theirs (ADR 0014). In the first shape one
+slow relay held every other destination's mail for minutes.
+
+MD
+  if [ -n "$mixed" ]; then sed '1d' "$mixed"; echo; echo "Source: \`$mixed\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
+## A million messages over ten thousand destinations — `bench/deep-destinations/run.sh`
+
+Goal (engine issue, second shape): memory stays flat however deep the queue and however many
+destinations — the engine holds at most `Delivery:MaxInHand` messages and a ready queue only while
+its destination has mail or connections.
+
+MD
+  if [ -n "$deepdest" ]; then sed '1d' "$deepdest"; echo; echo "Source: \`$deepdest\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
 
 ## Relay with a deep queue — `bench/relay-deep/run.sh`
 

@@ -17,10 +17,17 @@ switch (mode)
                 .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
         return 0;
     case "api-load":
-        // api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE]
-        await ApiLoad.RunAsync(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture), args.Length > 6 ? args[6] : null);
+        // api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]
+        await ApiLoad.RunAsync(
+            args[1],
+            args[2],
+            args[3],
+            int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture),
+            args.Length > 6 ? args[6] : null,
+            args.Length > 7 ? int.Parse(args[7], System.Globalization.CultureInfo.InvariantCulture) : 0);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE]");
+        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]");
         return 64;
 }

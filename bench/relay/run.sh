@@ -3,8 +3,10 @@
 # package), for Sluice (--relay-host to the sink) and for Postfix (relayhost to the same sink,
 # durable queueing), plus the direct smtp-source -> smtp-sink ceiling. A run is timed from the
 # first message sent until the server's queue is empty again (everything handed to the sink).
+# With BASELINE=<commit>, that commit is built too (a git worktree) and run as a second Sluice node
+# in the same runs ("before"), so a change is measured against its predecessor and the same Postfix.
 # Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
-#   SIZES="4096:20000 102400:5000" SESSIONS=20 bench/relay/run.sh
+#   SIZES="4096:20000 102400:5000" SESSIONS=20 [BASELINE=7c51d21] bench/relay/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -21,12 +23,14 @@ POSTFIX_DIR="$WORK/postfix"
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
   [ -f "$POSTFIX_DIR/etc/main.cf" ] && postfix -c "$POSTFIX_DIR/etc" stop >/dev/null 2>&1 || true
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 sluice_queue() { sluice_queue_total "$WORK/sluice" "$SL_HTTP"; }
+base_queue() { sluice_queue_total "$WORK/sluice-base" "$BASE_HTTP"; }
 postfix_queue() { find "$POSTFIX_DIR/queue/incoming" "$POSTFIX_DIR/queue/active" "$POSTFIX_DIR/queue/deferred" "$POSTFIX_DIR/queue/maildrop" -type f 2>/dev/null | wc -l; }
 
 # measure NAME PORT PID QUEUE_FN MESSAGES SIZE -> "rate seconds cpu_s_per_1000"
@@ -43,6 +47,11 @@ measure() {
 }
 
 build_sluice
+if [ -n "${BASELINE:-}" ]; then
+  echo "== building the baseline $BASELINE"
+  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
+  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
+fi
 
 start_smtp_sink "$WORK/sink.log"
 PIDS+=("$SINK_PID")
@@ -88,6 +97,16 @@ dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --s
 PIDS+=($!); SLUICE_PID=$!
 wait_port "$SL_PORT"
 
+if [ -n "${BASELINE:-}" ]; then
+  echo "== starting the baseline node relaying to the sink"
+  BASE_PORT=$(free_port); BASE_HTTP=$(free_port)
+  SLUICE__Delivery__Shaping__Default__MaxConnections=20 \
+  dotnet "$WORK/baseline-bin/Sluice.dll" serve --data "$WORK/sluice-base" --smtp "127.0.0.1:$BASE_PORT" --http "127.0.0.1:$BASE_HTTP" \
+    --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice-base.log" 2>&1 &
+  PIDS+=($!); BASE_PID=$!
+  wait_port "$BASE_PORT"
+fi
+
 # Warm-up with every message size of the run, through both servers: the figures are for servers
 # that have been running (caches filled; for Sluice, the JIT's tiered compilation finished). Sluice
 # gets more: after 2,000 or 4,000 messages its tiered compilation (tier 0 -> instrumented -> tier 1)
@@ -96,21 +115,31 @@ wait_port "$SL_PORT"
 for spec in $SIZES; do
   size=${spec%%:*}
   smtp-source -s "$SESSIONS" -m "$SLUICE_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
+  [ -n "${BASELINE:-}" ] && smtp-source -s "$SESSIONS" -m "$SLUICE_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$BASE_PORT"
   smtp-source -s "$SESSIONS" -m "$POSTFIX_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$PF_PORT"
-  for _ in $(seq 1 6000); do [ "$(sluice_queue)" -eq 0 ] && [ "$(postfix_queue)" -eq 0 ] && break; sleep 0.02; done
+  for _ in $(seq 1 6000); do [ "$(sluice_queue)" -eq 0 ] && [ "$(postfix_queue)" -eq 0 ] && { [ -z "${BASELINE:-}" ] || [ "$(base_queue)" -eq 0 ]; } && break; sleep 0.02; done
 done
 
 rows=""
 summary=""
+base_rows=""
 for spec in $SIZES; do
   size=${spec%%:*}; n=${spec##*:}
   echo "== $n x $size bytes: direct ceiling"; d=$(measure direct "$SINK_PORT" "$SINK_PID" none "$n" "$size")
   echo "== $n x $size bytes: Postfix";        p=$(measure postfix "$PF_PORT" "$PF_MASTER" postfix_queue "$n" "$size")
+  if [ -n "${BASELINE:-}" ]; then
+    echo "== $n x $size bytes: Sluice before ($BASELINE)"; b=$(measure baseline "$BASE_PORT" "$BASE_PID" base_queue "$n" "$size")
+    read -r b_rate _ b_cpu <<<"$b"
+  fi
   echo "== $n x $size bytes: Sluice";         s=$(measure sluice "$SL_PORT" "$SLUICE_PID" sluice_queue "$n" "$size")
   read -r d_rate d_t _ <<<"$d"; read -r p_rate p_t p_cpu <<<"$p"; read -r s_rate s_t s_cpu <<<"$s"
   ratio=$(awk -v a="$s_rate" -v b="$p_rate" 'BEGIN{printf "%.2f", a/b}')
   rows+="| $n × $((size / 1024)) KB | $d_rate | $p_rate | $s_rate | **${ratio}x** | $p_cpu | $s_cpu |"$'\n'
   summary+="$n × $((size / 1024)) KB: Sluice ${ratio}x Postfix. "
+  if [ -n "${BASELINE:-}" ]; then
+    b_ratio=$(awk -v a="$b_rate" -v b="$p_rate" 'BEGIN{printf "%.2f", a/b}')
+    base_rows+="| $n × $((size / 1024)) KB | $p_rate | $b_rate (${b_ratio}x) | $s_rate (${ratio}x) | $b_cpu | $s_cpu |"$'\n'
+  fi
 done
 
 sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
@@ -127,6 +156,7 @@ $SLUICE_WARMUP messages of each size went through Sluice and $POSTFIX_WARMUP thr
 |---|---:|---:|---:|---:|---:|---:|
 $rows
 $summary
+$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after, same runs (before = $BASELINE, measured just before the current build against the same Postfix and sink):" "| messages | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU s / 1000 msgs | after CPU s / 1000 msgs |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
 Sluice peak RSS: $((sl_rss / 1024)) MiB. CPU is the server's own (Postfix: master and its children), from /proc/PID/stat;
 the load generator and the sink share the same two cores.
 MD

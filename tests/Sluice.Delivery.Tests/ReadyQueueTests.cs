@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Sluice.Core.Messages;
@@ -72,7 +71,7 @@ public sealed class ReadyQueueTests : IDisposable
     [Fact]
     public async Task TrySubmit_MoreThanTheQueueKeeps_IsHeldAndDrainingReleasesTheRoom()
     {
-        using var silent = new SilentListener();
+        using var silent = new SilentPeer(new IPEndPoint(IPAddress.Loopback, 0));
         var shaping = SiteShaping.Defaults with { InitialConnections = 1, MaxConnections = 1, CommandTimeout = TimeSpan.FromSeconds(10) };
         var queue = new ReadyQueue(Key, Plan(silent.Endpoint, shaping), Context(maxWaiting: 2));
         var first = Job("1@dest.test");
@@ -160,54 +159,5 @@ public sealed class ReadyQueueTests : IDisposable
     {
         var envelope = new Envelope("s@src.test", [new EnvelopeRecipient(recipient)]);
         return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), "dest.test", new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
-    }
-
-    /// <summary>Accepts TCP connections and never says a word.</summary>
-    private sealed class SilentListener : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        private readonly List<Socket> _held = [];
-        private int _accepted;
-
-        public SilentListener()
-        {
-            _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            _socket.Listen(16);
-            Endpoint = (IPEndPoint)_socket.LocalEndPoint!;
-            _ = AcceptAsync();
-        }
-
-        public IPEndPoint Endpoint { get; }
-
-        public int Accepted => Volatile.Read(ref _accepted);
-
-        public void Dispose()
-        {
-            _socket.Dispose();
-            lock (_held)
-            {
-                _held.ForEach(s => s.Dispose());
-            }
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await _socket.AcceptAsync();
-                    Interlocked.Increment(ref _accepted);
-                    lock (_held)
-                    {
-                        _held.Add(client);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // Stopped.
-            }
-        }
     }
 }

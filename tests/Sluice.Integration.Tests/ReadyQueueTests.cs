@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Sluice.Testing;
 
@@ -183,55 +182,4 @@ public sealed class ReadyQueueTests(DeliveryFixture world) : IClassFixture<Deliv
             .Select(e => e.GetProperty("queuedMs").GetDouble())];
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
-
-    /// <summary>A peer that accepts TCP connections and never says a word (a black-holed MX).</summary>
-    private sealed class SilentPeer : IDisposable
-    {
-        private readonly Socket _listener;
-        private readonly List<Socket> _held = [];
-        private readonly CancellationTokenSource _stop = new();
-        private int _accepted;
-
-        public SilentPeer(IPEndPoint endpoint)
-        {
-            _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            _listener.Bind(endpoint);
-            _listener.Listen(64);
-            _ = AcceptAsync();
-        }
-
-        public int Accepted => Volatile.Read(ref _accepted);
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Dispose();
-            lock (_held)
-            {
-                _held.ForEach(s => s.Dispose());
-            }
-
-            _stop.Dispose();
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    var client = await _listener.AcceptAsync(_stop.Token);
-                    Interlocked.Increment(ref _accepted);
-                    lock (_held)
-                    {
-                        _held.Add(client);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                // Stopped.
-            }
-        }
-    }
 }
