@@ -6,7 +6,8 @@
 # fresh node, interleaved: "alone" (healthy mail only) and "mixed" (BAD messages each to the slow
 # and the silent destination queued first, then the healthy load). The figure is the healthy
 # destinations' delivery rate in the mixed run as a fraction of the alone run (goal: >= 90%).
-#   REPS=3 HEALTHY=2000 BAD=500 bench/mixed-destinations/run.sh
+# SLUICE_DLL runs another build (e.g. an older commit built elsewhere) for comparison.
+#   REPS=3 HEALTHY=2000 BAD=500 [SLUICE_DLL=path/Sluice.dll] bench/mixed-destinations/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -22,7 +23,7 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-SLUICE="dotnet src/Sluice/bin/Release/net10.0/Sluice.dll"
+SLUICE="dotnet ${SLUICE_DLL:-src/Sluice/bin/Release/net10.0/Sluice.dll}"
 
 build_sluice
 MX_PORT=$(free_port)
@@ -67,15 +68,16 @@ run() {
     >"$data.log" 2>&1 &
   pid=$!
   wait_port "$port"
+  local senders=()
   if [ "$mode" = mixed ]; then
-    smtp-source -s 5 -m "$BAD" -l 2048 -f bench@src.example -t rcpt@slow.test "127.0.0.1:$port" &
-    smtp-source -s 5 -m "$BAD" -l 2048 -f bench@src.example -t rcpt@silent.test "127.0.0.1:$port" &
-    wait
+    smtp-source -s 5 -m "$BAD" -l 2048 -f bench@src.example -t rcpt@slow.test "127.0.0.1:$port" & senders+=($!)
+    smtp-source -s 5 -m "$BAD" -l 2048 -f bench@src.example -t rcpt@silent.test "127.0.0.1:$port" & senders+=($!)
+    wait "${senders[@]}"
   fi
-  base=$(accepted); total=$((HEALTHY * 4))
+  base=$(accepted); total=$((HEALTHY * 4)); senders=()
   start=$(date +%s.%N)
-  for h in h1 h2 h3 h4; do smtp-source -s 3 -m "$HEALTHY" -l 4096 -f bench@src.example -t "rcpt@$h.test" "127.0.0.1:$port" & done
-  wait
+  for h in h1 h2 h3 h4; do smtp-source -s 3 -m "$HEALTHY" -l 4096 -f bench@src.example -t "rcpt@$h.test" "127.0.0.1:$port" & senders+=($!); done
+  wait "${senders[@]}"
   for _ in $(seq 1 30000); do [ $(( $(accepted) - base )) -ge "$total" ] && break; sleep 0.02; done
   end=$(date +%s.%N)
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -96,7 +98,7 @@ result="bench/results/mixed-destinations-$(date -u +%Y%m%dT%H%M%SZ).md"
 cat > "$result" <<MD
 # Mixed destinations: healthy mail beside a slow and a silent destination — $(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores. Four healthy destinations × $HEALTHY messages of 4 KB (3 smtp-source
+Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${SLUICE_DLL:+ (node: $SLUICE_DLL)} on $(nproc) cores. Four healthy destinations × $HEALTHY messages of 4 KB (3 smtp-source
 sessions each, a connection per message), delivered by MX to one \`sluice sink\`. In the mixed runs
 $BAD messages each for a slow destination (every reply after $SLOW_MS ms) and a silent one (accepts
 TCP, never answers) were queued first. A fresh node per run; alone and mixed interleaved, $REPS
