@@ -1,0 +1,159 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Delivery.Bounces;
+using Sluice.Delivery.Classification;
+using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Dns;
+using Sluice.Delivery.Events;
+using Sluice.Delivery.Pools;
+using Sluice.Delivery.Queues;
+using Sluice.Testing;
+
+namespace Sluice.Delivery.Tests;
+
+/// <summary>The whole engine (scheduler, dispatcher, ready queues, settlement) over an in-memory queue on a fake clock, relaying to a real peer.</summary>
+public sealed class SchedulerTests : IAsyncDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    private readonly TempDirectory _dir = new();
+    private readonly List<IDisposable> _owned = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _owned)
+        {
+            d.Dispose();
+        }
+
+        _dir.Dispose();
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Run_MoreDueThanMaxInHand_LeasesOnlyUpToTheBound()
+    {
+        using var silent = new SilentPeer(new IPEndPoint(IPAddress.Loopback, 0));
+        var queue = new MemoryQueue(_time);
+        for (var i = 0; i < 50; i++)
+        {
+            queue.Add($"r{i}@dest.test", TimeSpan.Zero);
+        }
+
+        var (scheduler, _) = Engine(queue, silent.Endpoint, maxInHand: 10);
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            await Poll.UntilAsync(() => Task.FromResult(scheduler.InHand == 10), TimeSpan.FromSeconds(10), "ten messages in hand");
+            await Poll.UntilAsync(() => Task.FromResult(silent.Accepted >= 2), TimeSpan.FromSeconds(10), "the destination's window of connections opened");
+
+            Assert.Equal(10, queue.Leased);
+            Assert.Equal(40, queue.Count(QueueMessageState.Queued));
+        }
+        finally
+        {
+            await StopAsync(scheduler);
+        }
+    }
+
+    [Fact]
+    public async Task Run_MessageDueLater_IsSentOnlyOnceItsTimeHasCome()
+    {
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink"));
+        var queue = new MemoryQueue(_time);
+        queue.Add("later@dest.test", TimeSpan.FromMinutes(5));
+        var (scheduler, _) = Engine(queue, sink.SmtpEndpoint);
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            await Poll.UntilAsync(() => Task.FromResult(queue.LeaseCalls >= 1), TimeSpan.FromSeconds(10), "the scheduler looked");
+            var early = queue.Leased + queue.Acked;
+
+            _time.Advance(TimeSpan.FromMinutes(5));
+            await Poll.UntilAsync(() => Task.FromResult(queue.Acked == 1), TimeSpan.FromSeconds(20), "the message delivered and acked once due");
+
+            Assert.Equal(0, early);
+            Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        }
+        finally
+        {
+            await StopAsync(scheduler);
+        }
+    }
+
+    [Fact]
+    public async Task Run_SuspendedDestination_HoldsWithoutAnAttemptAndResumeSendsIt()
+    {
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink"));
+        var queue = new MemoryQueue(_time);
+        var entry = queue.Add("held@dest.test", TimeSpan.Zero);
+        var (scheduler, control) = Engine(queue, sink.SmtpEndpoint);
+        control.Suspend("dest.test", _time.GetUtcNow().AddHours(1));
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            await Poll.UntilAsync(() => Task.FromResult(queue.Count(QueueMessageState.Held) == 1), TimeSpan.FromSeconds(10), "the message held");
+            var held = await queue.GetAsync(entry.Id, CancellationToken.None);
+
+            await control.ResumeAsync("dest.test");
+            await Poll.UntilAsync(() => Task.FromResult(queue.Acked == 1), TimeSpan.FromSeconds(20), "the message sent after resume");
+
+            Assert.Equal(0, held!.Attempts);
+            Assert.Equal(entry.NextAttemptAt, held.NextAttemptAt);
+            Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        }
+        finally
+        {
+            await StopAsync(scheduler);
+        }
+    }
+
+    private static async Task StopAsync(Scheduler scheduler)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await scheduler.StopAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A transaction to a silent peer does not finish; the test is over either way.
+        }
+    }
+
+    private (Scheduler Scheduler, DeliveryControl Control) Engine(MemoryQueue queue, IPEndPoint relay, int maxInHand = 100)
+    {
+        var options = new DeliveryOptions
+        {
+            RelayHost = relay.ToString(),
+            MaxInHand = maxInHand,
+            PollInterval = TimeSpan.FromSeconds(1),
+            Client = new Smtp.SmtpClientOptions { HeloName = "engine.test" },
+        };
+        var classifier = new BounceClassifier([]);
+        var suspensions = new Suspensions(_time);
+        var capacity = new DeliveryCapacity(options.MaxConnections, options.Concurrency);
+        var queues = new ReadyQueues(new ReadyQueueContext(_time, capacity, suspensions, classifier, options.MaxWaitingPerQueue, async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None), NullLogger.Instance));
+        var dns = new MxResolver(MxResolver.CreateClient(options.Dns), options.Dns, _time);
+        var events = new DeliveryEventLog(Path.Combine(_dir.Path, "events"), _time);
+        var ids = new MessageIdGenerator(_time);
+        var settlement = new Settlement(queue, new BounceSender(queue, new DsnBuilder("engine.test"), ids, NullLogger<BounceSender>.Instance), classifier, events, new Core.Telemetry.SluiceMetrics(new TestMeterFactory()), _time, NullLogger.Instance);
+        var dispatcher = new Dispatcher(
+            queue,
+            new DeliveryPolicyHolder(options, _time, () => 0.5),
+            new Destinations(dns),
+            queues,
+            new RelayPoolDelivery(new RelayPools([], _time, new Random(1)), dns, queues, classifier, NullLogger.Instance),
+            settlement,
+            _time,
+            NullLogger<Dispatcher>.Instance);
+        var control = new DeliveryControl(suspensions, queues, queue);
+        var scheduler = new Scheduler(queue, dispatcher, queues, control, options, _time, NullLogger<Scheduler>.Instance);
+        _owned.Add(events);
+        _owned.Add(capacity);
+        _owned.Add(scheduler);
+        return (scheduler, control);
+    }
+}
