@@ -18,4 +18,7 @@ internal static partial class DispatchLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Bounce for {MessageId} could not be queued ({Result}); the message stays queued")]
     public static partial void BounceNotQueued(ILogger logger, string messageId, Core.Queue.EnqueueResult result);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "The queue did not take the {What} of {MessageId} after several tries; it stays leased until the next start")]
+    public static partial void SettleFailed(ILogger logger, string messageId, string what);
 }

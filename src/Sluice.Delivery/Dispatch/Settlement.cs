@@ -98,6 +98,13 @@ internal sealed class Settlement(
 
         if (!await bounces.SendAsync(entry, permanent, now).ConfigureAwait(false))
         {
+            // The bounce is not durable, so the failures must not leave the queue yet: everything not
+            // delivered is tried again shortly (the permanent failures fail again and bounce then).
+            var undelivered = new List<EnvelopeRecipient>(permanent.Count + remaining.Count + (held?.Count ?? 0));
+            permanent.ForEach(p => undelivered.Add(p.Recipient));
+            undelivered.AddRange(remaining);
+            undelivered.AddRange(held ?? []);
+            await WriteAsync(entry, "defer after a bounce that could not be queued", () => queue.DeferAsync(entry.Id, now + BounceRetry, entry.LastReply, Left(entry, undelivered), CancellationToken.None)).ConfigureAwait(false);
             return;
         }
 
@@ -108,18 +115,48 @@ internal sealed class Settlement(
                 DispatchLog.Deferred(logger, entry.Id.Value, recipient.Address, next!.Value, lastReply ?? string.Empty);
             }
 
-            await queue.DeferAsync(entry.Id, next!.Value, lastReply, Left(entry, remaining), CancellationToken.None).ConfigureAwait(false);
+            await WriteAsync(entry, "defer", () => queue.DeferAsync(entry.Id, next!.Value, lastReply, Left(entry, remaining), CancellationToken.None)).ConfigureAwait(false);
             return;
         }
 
         if (held is { Count: > 0 })
         {
             metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", HoldReason(holdKey!.Value)));
-            await queue.HoldAsync(entry.Id, holdKey!.Value.Value, Left(entry, held), CancellationToken.None).ConfigureAwait(false);
+            await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, holdKey!.Value.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
             return;
         }
 
-        await queue.AckAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
+        await WriteAsync(entry, "ack", () => queue.AckAsync(entry.Id, CancellationToken.None)).ConfigureAwait(false);
+    }
+
+    /// <summary>How long a message waits when its bounce could not be queued.</summary>
+    private static readonly TimeSpan BounceRetry = TimeSpan.FromMinutes(1);
+
+    /// <summary>Waits between tries of a settle write the queue could not take (a full or failing disk).</summary>
+    private static readonly TimeSpan[] WriteRetries = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
+
+    /// <summary>
+    /// A settle write, tried again a few times when the queue cannot take it: the message stays in
+    /// hand meanwhile and is never sent again for it. After the last try it stays leased; the next
+    /// start releases it (at-least-once, as after a crash).
+    /// </summary>
+    private async Task WriteAsync(QueueEntry entry, string what, Func<ValueTask<bool>> write)
+    {
+        if (await write().ConfigureAwait(false))
+        {
+            return;
+        }
+
+        foreach (var wait in WriteRetries)
+        {
+            await Task.Delay(wait, time).ConfigureAwait(false);
+            if (await write().ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        DispatchLog.SettleFailed(logger, entry.Id.Value, what);
     }
 
     private static Envelope? Left(QueueEntry entry, List<EnvelopeRecipient> left)

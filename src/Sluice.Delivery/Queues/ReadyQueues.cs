@@ -13,6 +13,7 @@ internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
     public static readonly HoldKey Stopping = new("node-stopping");
 
     private readonly ConcurrentDictionary<QueueKey, ReadyQueue> _queues = new();
+    private volatile bool _stopping;
 
     public int Count => _queues.Count;
 
@@ -23,6 +24,12 @@ internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
     {
         while (true)
         {
+            if (_stopping)
+            {
+                // Nothing new starts while the node stops: held until the next open.
+                return Task.FromResult(JobResult.Held(Stopping));
+            }
+
             var queue = _queues.GetOrAdd(key, static (k, state) => new ReadyQueue(k, state.plan, state.context), (plan, context));
             queue.Update(plan);
             if (queue.TrySubmit(job))
@@ -83,6 +90,7 @@ internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
     /// <summary>Stopping: waiting jobs are handed back (held until the next open), then idle connections close.</summary>
     public async ValueTask DisposeAsync()
     {
+        _stopping = true;
         foreach (var queue in _queues.Values)
         {
             queue.HoldAllWaiting(Stopping);
