@@ -1,0 +1,137 @@
+namespace Sluice.Delivery.Queues;
+
+// Learning from transactions, resting after failures, and bringing held mail back.
+
+internal sealed partial class ReadyQueue
+{
+    /// <summary>
+    /// Under the lock: when mail is held for this queue and it has drained to half (and does not
+    /// rest), bring back from the message queue as many held messages as fit. A release that comes
+    /// back full means there may be more: the flag is set again then.
+    /// </summary>
+    private void ReleaseIfRoomLocked()
+    {
+        if (_moreHeld && _restingUntil is null && _waiting.Count <= _context.MaxWaitingPerQueue / 2)
+        {
+            _moreHeld = false;
+            _ = ReleaseHeldAsync(_context.MaxWaitingPerQueue - _waiting.Count);
+        }
+    }
+
+    /// <summary>
+    /// Under the lock: slow start learns from a transaction. Enough session failures in a row put
+    /// the queue to rest: its waiting jobs are handed back as held (not charged an attempt) and
+    /// come back, with anything held meanwhile, when the rest ends.
+    /// </summary>
+    private List<DeliveryJob>? FeedbackLocked(TransactionVerdict verdict)
+    {
+        switch (verdict)
+        {
+            case TransactionVerdict.Delivered:
+                _window.Succeeded();
+                return null;
+            case TransactionVerdict.Throttled:
+                _window.Throttled();
+                return null;
+            case TransactionVerdict.SessionFailed when _window.Failed() >= Plan.Shaping.FailuresBeforeCooldown && _restingUntil is null:
+                var cooldown = Plan.Shaping.FailureCooldown;
+                _restingUntil = _context.Time.GetUtcNow() + cooldown;
+                _restTimer = _context.Time.CreateTimer(static state => ((ReadyQueue)state!).EndRest(), this, cooldown, Timeout.InfiniteTimeSpan);
+                QueueLog.Resting(_context.Logger, Key, _window.ConsecutiveFailures, _restingUntil.Value);
+                var held = new List<DeliveryJob>(_waiting.Count + _retry.Count);
+                Drain(_retry, held, static _ => true);
+                Drain(_waiting, held, static _ => true);
+                _moreHeld |= held.Count > 0;
+                return held;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Under the lock: a queue that rests keeps nothing waiting (a retry put back by a worker that started before the rest goes too).</summary>
+    private List<DeliveryJob>? HoldIfRestingLocked()
+    {
+        if (_restingUntil is null || (_waiting.Count == 0 && _retry.Count == 0))
+        {
+            return null;
+        }
+
+        var held = new List<DeliveryJob>(_waiting.Count + _retry.Count);
+        Drain(_retry, held, static _ => true);
+        Drain(_waiting, held, static _ => true);
+        _moreHeld = true;
+        return held;
+    }
+
+    private void CompleteHeld(List<DeliveryJob>? held)
+    {
+        if (held is null)
+        {
+            return;
+        }
+
+        foreach (var job in held)
+        {
+            job.Complete(JobResult.Held(_holdKey));
+        }
+    }
+
+    /// <summary>Ends a rest early: the destination is known to be back (a health probe of its pool member passed).</summary>
+    public void EndRestEarly()
+    {
+        ITimer? timer;
+        lock (_lock)
+        {
+            if (_restingUntil is null)
+            {
+                return;
+            }
+
+            timer = _restTimer;
+        }
+
+        timer?.Dispose();
+        EndRest();
+    }
+
+    private void EndRest()
+    {
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
+        lock (_lock)
+        {
+            _restingUntil = null;
+            _restTimer?.Dispose();
+            _restTimer = null;
+            _window.Restart(Plan.Shaping.InitialConnections);
+            ReleaseIfRoomLocked();
+            start = StartWorkersLocked();
+        }
+
+        QueueLog.RestEnded(_context.Logger, Key);
+        Launch(start);
+    }
+
+    private async Task ReleaseHeldAsync(int max)
+    {
+        try
+        {
+            if (await _context.ReleaseHeld(_holdKey, max).ConfigureAwait(false) >= max)
+            {
+                lock (_lock)
+                {
+                    _moreHeld = true;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Held mail stays held until the next release or restart; nothing is lost.
+            lock (_lock)
+            {
+                _moreHeld = true;
+            }
+
+            QueueLog.ReleaseFailed(_context.Logger, _holdKey.Value, ex);
+        }
+    }
+}
