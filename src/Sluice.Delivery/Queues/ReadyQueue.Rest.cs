@@ -1,3 +1,5 @@
+using Sluice.Delivery.Smtp;
+
 namespace Sluice.Delivery.Queues;
 
 // Learning from transactions, resting after failures, and bringing held mail back.
