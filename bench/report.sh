@@ -78,7 +78,11 @@ MD
 
 Goal (engine issue, second shape): healthy destinations keep at least 90% of their rate when a
 slow and a silent destination have mail queued ahead of theirs (ADR 0014). In the first shape one
-slow relay held every other destination's mail for minutes.
+slow relay held every other destination's mail for minutes: the same script run against the
+build before this change (commit 7c51d21, `SLUICE_DLL`, one repetition) delivered **0 of 8,000**
+healthy messages in the 243 s it was given beside the slow and the silent destination, against
+1,274 msgs/s alone (`bench/results/mixed-destinations-before-7c51d21-20261130T044400Z.md`): the
+silent destination's sessions held every delivery slot for their 5-minute greeting timeout.
 
 MD
   if [ -n "$mixed" ]; then sed '1d' "$mixed"; echo; echo "Source: \`$mixed\`"; else echo "_not run yet_"; fi
