@@ -6,6 +6,9 @@ namespace Sluice.Smtp;
 /// </summary>
 public sealed record SmtpPathCommand(string Address, bool IsUtf8, IReadOnlyList<SmtpParameter> Parameters)
 {
+    /// <summary>The path came with an obsolete source route (<c>&lt;@a,@b:user@host&gt;</c>), which was dropped.</summary>
+    public bool HadSourceRoute { get; init; }
+
     public string? Find(string keyword, out bool present)
     {
         foreach (var p in Parameters)

@@ -70,7 +70,8 @@ public static class SmtpPathParser
         }
 
         // An obsolete source route (<@a,@b:user@host>) must be accepted and its route ignored (RFC 5321 §4.1.2, C.).
-        if (path[0] == (byte)'@')
+        var sourceRoute = path[0] == (byte)'@';
+        if (sourceRoute)
         {
             var colon = path.IndexOf((byte)':');
             if (colon < 0)
@@ -94,7 +95,7 @@ public static class SmtpPathParser
             return status;
         }
 
-        command = new SmtpPathCommand(Encoding.UTF8.GetString(path), isUtf8, parameters);
+        command = new SmtpPathCommand(Encoding.UTF8.GetString(path), isUtf8, parameters) { HadSourceRoute = sourceRoute };
         return PathStatus.Ok;
     }
 

@@ -79,9 +79,39 @@ public sealed class LimitDialogTests
     }
 
     [Fact]
-    public async Task Connections_OverPerClientLimit_Get421()
+    public async Task Connections_TrustedClientOverPerClientLimit_AreAllServed()
     {
         await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.MaxConnectionsPerClient = 2);
+        var dialogs = new List<Testing.SmtpDialog>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                dialogs.Add(await node.ConnectAsync(readGreeting: false));
+            }
+
+            foreach (var dialog in dialogs)
+            {
+                Assert.StartsWith("220 ", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            foreach (var dialog in dialogs)
+            {
+                await dialog.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Connections_OverPerClientLimit_Get421()
+    {
+        await using var node = await TestNode.StartAsync(o =>
+        {
+            o.Listeners[0].Limits.MaxConnectionsPerClient = 2;
+            o.Listeners[0].Limits.LimitTrustedClients = true;
+        });
         await using var first = await node.ConnectAsync();
         await using var second = await node.ConnectAsync();
         await using var third = await node.ConnectAsync(readGreeting: false);
@@ -128,6 +158,25 @@ public sealed class LimitDialogTests
         time.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal("250 2.0.0 OK", await dialog.CommandAsync("NOOP"));
         time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+
+        Assert.Equal("421 4.4.2 Timeout, closing connection", await dialog.ReadReplyAsync());
+        Assert.True(await dialog.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task CommandLine_DrippedPastTheDeadline_Gets421()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.CommandTimeout = TimeSpan.FromMinutes(5), time);
+        await using var dialog = await node.HelloAsync();
+
+        // A byte now and then: each read would restart an idle timer, but the line's deadline keeps running.
+        await dialog.SendAsync("NO");
+        time.Advance(TimeSpan.FromMinutes(2));
+        await dialog.SendAsync("O");
+        time.Advance(TimeSpan.FromMinutes(2));
+        await dialog.SendAsync("P");
+        time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
 
         Assert.Equal("421 4.4.2 Timeout, closing connection", await dialog.ReadReplyAsync());
         Assert.True(await dialog.IsClosedByServerAsync());

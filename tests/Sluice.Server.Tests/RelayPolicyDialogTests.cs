@@ -16,6 +16,31 @@ public sealed class RelayPolicyDialogTests
         Assert.Equal("250 2.1.5 Recipient OK", await dialog.CommandAsync("RCPT TO:<postmaster>"));
     }
 
+    [Theory]
+    [InlineData("RCPT TO:<user%other.example@local.example>")]
+    [InlineData("RCPT TO:<other.example!user@local.example>")]
+    [InlineData("RCPT TO:<\"user@other.example\"@local.example>")]
+    [InlineData("RCPT TO:<@hop.example:user@local.example>")]
+    public async Task Relay_UntrustedRoutingThroughALocalDomain_Is554(string rcpt)
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].TrustedNetworks = ["10.0.0.0/8"]);
+        await using var dialog = await node.HelloAsync();
+        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
+
+        Assert.Equal("554 5.7.1 Relay access denied", await dialog.CommandAsync(rcpt));
+        Assert.Equal("250 2.1.5 Recipient OK", await dialog.CommandAsync("RCPT TO:<plain.user+tag@local.example>"));
+    }
+
+    [Fact]
+    public async Task Relay_TrustedClientRoutingThroughALocalDomain_IsItsOwnBusiness()
+    {
+        await using var node = await TestNode.StartAsync();
+        await using var dialog = await node.HelloAsync();
+        await dialog.CommandAsync("MAIL FROM:<a@example.com>");
+
+        Assert.Equal("250 2.1.5 Recipient OK", await dialog.CommandAsync("RCPT TO:<user%other.example@local.example>"));
+    }
+
     [Fact]
     public async Task Relay_TrustedNetwork_MayRelay()
     {

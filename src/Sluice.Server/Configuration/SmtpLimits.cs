@@ -24,10 +24,20 @@ public sealed class SmtpLimits
     /// <summary>Open connections on this listener.</summary>
     public int MaxConnections { get; set; } = 1000;
 
-    /// <summary>Open connections from one client IP on this listener.</summary>
+    /// <summary>Open connections from one client IP on this listener (not counted for trusted clients unless <see cref="LimitTrustedClients"/>).</summary>
     public int MaxConnectionsPerClient { get; set; } = 50;
 
-    /// <summary>Idle time waiting for a command (RFC 5321 §4.5.3.2.7 suggests 5 minutes).</summary>
+    /// <summary>
+    /// Apply the per-client limits to clients in the listener's <c>TrustedNetworks</c> too. Off by
+    /// default: an application sending from a trusted network legitimately opens many connections
+    /// (Postfix exempts <c>$mynetworks</c> from its client limits likewise).
+    /// </summary>
+    public bool LimitTrustedClients { get; set; }
+
+    /// <summary>
+    /// Time for a whole command line, from when the session waits for it until its CRLF (RFC 5321
+    /// §4.5.3.2.7 suggests 5 minutes of waiting): bytes trickling in do not extend it.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Idle time waiting for the next block of DATA/BDAT (RFC 5321 §4.5.3.2.6: 3 minutes).</summary>

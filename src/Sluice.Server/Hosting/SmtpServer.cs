@@ -137,7 +137,8 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         }
 
         var client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-        var refused = context.Connections.TryAdmit(client, context.Limits.MaxConnections, context.Limits.MaxConnectionsPerClient);
+        var perClient = !context.Limits.LimitTrustedClients && context.IsTrusted(client) ? int.MaxValue : context.Limits.MaxConnectionsPerClient;
+        var refused = context.Connections.TryAdmit(client, context.Limits.MaxConnections, perClient);
         if (refused is not null)
         {
             await RefuseAsync(socket, client, refused).ConfigureAwait(false);

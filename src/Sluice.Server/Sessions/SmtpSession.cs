@@ -27,6 +27,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private PipeWriter _writer;
     private SessionMode _mode = SessionMode.Command;
     private bool _pendingFlush;
+
+    // Set while part of a command line is buffered: its deadline keeps running across reads.
+    private bool _partialCommand;
+    private DateTimeOffset _commandDeadline;
     private int _errors;
     private volatile bool _shutdownRequested;
 
@@ -185,6 +189,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             finally
             {
                 _reader.AdvanceTo(buffer.Start, buffer.End);
+                _partialCommand = _mode is not (SessionMode.Data or SessionMode.Bdat) && !buffer.IsEmpty;
             }
 
             if (step == SessionStep.NeedMore && _mode is SessionMode.Data or SessionMode.Bdat && DataTooSlow())
@@ -222,8 +227,28 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private bool IsIdle => _mode is SessionMode.Command or SessionMode.DiscardLine;
 
+    /// <summary>
+    /// Content has its idle timeout per read (and a minimum rate). A command line has a deadline:
+    /// from the moment the session waits for it until its CRLF, however its bytes trickle in, so a
+    /// client dripping a byte now and then cannot hold the session (Postfix's per-record deadline).
+    /// </summary>
     private void ArmReadTimeout()
-        => _timeout.CancelAfter(_mode is SessionMode.Data or SessionMode.Bdat ? _context.Limits.DataTimeout : _context.Limits.CommandTimeout);
+    {
+        if (_mode is SessionMode.Data or SessionMode.Bdat)
+        {
+            _timeout.CancelAfter(_context.Limits.DataTimeout);
+            return;
+        }
+
+        var now = _context.Time.GetUtcNow();
+        if (!_partialCommand)
+        {
+            _commandDeadline = now + _context.Limits.CommandTimeout;
+        }
+
+        var left = _commandDeadline - now;
+        _timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+    }
 
     private async Task<bool> ClientTalkedFirstAsync()
     {
