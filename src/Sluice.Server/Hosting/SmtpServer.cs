@@ -34,6 +34,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISessionBehavior? _behavior;
     private X509Certificate2? _certificate;
+    private UserDirectory? _users;
 
     public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null, IRecipientPolicy? recipients = null)
     {
@@ -54,8 +55,10 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     {
         var hostname = _options.Hostname ?? Dns.GetHostName();
         _certificate = ServerCertificateProvider.Load(_options.Tls, _dataDirectory, hostname, _time, _logger);
-        var users = new UserDirectory(_options.Auth.Users);
-        var authLimiter = new AuthFailureLimiter(_time, _options.Auth.MaxFailures, _options.Auth.FailureWindow);
+        // One verifier thread: PBKDF2 takes at most one core however hard someone guesses.
+        var users = new UserDirectory(_options.Auth.Users, new PasswordVerifier(threads: 1, _options.Auth.MaxPendingVerifications));
+        _users = users;
+        var authLimiter = new AuthFailureLimiter(_time, _options.Auth.MaxFailures, _options.Auth.MaxFailuresPerUser, _options.Auth.FailureWindow);
         var ids = new MessageIdGenerator(_time);
         var spill = Path.Combine(_dataDirectory, "tmp");
         var bound = new List<IPEndPoint>();
@@ -92,6 +95,9 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         }
 
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+
+        // Password checks still waiting are answered "try later" rather than run: sessions can end.
+        _users?.Dispose();
         ServerLog.Stopping(_logger, _sessions.Count);
         foreach (var session in _sessions.Keys)
         {

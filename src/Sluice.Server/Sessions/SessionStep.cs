@@ -5,6 +5,9 @@ internal enum SessionStep
 {
     NeedMore,
     CommitMessage,
+
+    /// <summary>Check the pending AUTH credentials (off the session's thread), then go on parsing.</summary>
+    VerifyAuth,
     StartTls,
     Close,
 

@@ -29,7 +29,9 @@ internal static class SmtpReplies
     public static readonly SmtpReply StorageFull = SmtpReply.Create(452, "4.3.1", "Insufficient system storage, try again later");
     public static readonly SmtpReply StorageFailed = SmtpReply.Create(451, "4.3.0", "Local error in processing, try again later");
     public static readonly SmtpReply TlsNotAvailable = SmtpReply.Create(454, "4.7.0", "TLS not available");
-    public static readonly SmtpReply AuthTemporarilyRefused = SmtpReply.Create(454, "4.7.0", "Too many failed authentications, try again later");
+    public static readonly SmtpReply AuthLimitReached = SmtpReply.Create(421, "4.7.0", "Too many failed authentications, closing connection");
+
+    public static readonly SmtpReply AuthBusy = SmtpReply.Create(454, "4.7.0", "Temporary authentication failure, try again later");
 
     public static readonly SmtpReply CommandUnrecognized = SmtpReply.Create(500, "5.5.2", "Command not recognized");
     public static readonly SmtpReply LineTooLong = SmtpReply.Create(500, "5.5.2", "Line too long");

@@ -9,6 +9,7 @@ internal sealed partial class SmtpSession
     private static readonly Smtp.SmtpReply UsernameChallenge = new(334, null, "VXNlcm5hbWU6");
     private static readonly Smtp.SmtpReply PasswordChallenge = new(334, null, "UGFzc3dvcmQ6");
     private string? _loginUser;
+    private (string User, string Password)? _pendingAuth;
 
     private SessionStep Auth(ReadOnlySpan<byte> args)
     {
@@ -17,12 +18,18 @@ internal sealed partial class SmtpSession
             : _mailFrom is not null ? SmtpReplies.AuthInTransaction
             : _context.Listener.Role == Configuration.ListenerRole.Inbound || !_context.Users.HasUsers ? SmtpReplies.AuthNotAvailable
             : !_tlsActive && !_context.Listener.AllowPlaintextAuth ? SmtpReplies.EncryptionRequired
-            : _context.AuthLimiter.IsBlocked(_client) ? SmtpReplies.AuthTemporarilyRefused
             : null;
         if (refusal is not null)
         {
             Reply(refusal);
             return SessionStep.NeedMore;
+        }
+
+        if (_context.AuthLimiter.IsBlocked(_client))
+        {
+            // Past the limit a guesser gets no more tries on this connection (nor on the next ones, for the window).
+            Reply(SmtpReplies.AuthLimitReached);
+            return SessionStep.Close;
         }
 
         var space = args.IndexOf((byte)' ');
@@ -123,19 +130,47 @@ internal sealed partial class SmtpSession
 
     private SessionStep AuthResult(string? user, string? password)
     {
-        if (user is not null && password is not null && _context.Users.Verify(user, password))
+        if (user is null || password is null)
         {
-            _authenticatedUser = user;
-            _context.AuthLimiter.RecordSuccess(_client);
-            ServerLog.AuthSucceeded(_context.Logger, _client, user);
-            Reply(SmtpReplies.AuthSucceeded);
+            _context.AuthLimiter.RecordFailure(_client);
+            ServerLog.AuthFailed(_context.Logger, _client);
+            Reply(SmtpReplies.AuthFailed);
             return SessionStep.NeedMore;
         }
 
-        _context.AuthLimiter.RecordFailure(_client);
-        ServerLog.AuthFailed(_context.Logger, _client);
-        Reply(SmtpReplies.AuthFailed);
-        return SessionStep.NeedMore;
+        // Counted before it is checked: concurrent attempts cannot pass the limit.
+        if (!_context.AuthLimiter.TryBegin(_client, user))
+        {
+            Reply(SmtpReplies.AuthLimitReached);
+            return SessionStep.Close;
+        }
+
+        _pendingAuth = (user, password);
+        return SessionStep.VerifyAuth;
+    }
+
+    /// <summary>Checks the pending credentials on the verifier's thread (PBKDF2 never runs on a session's) and answers.</summary>
+    private async Task VerifyPendingAuthAsync()
+    {
+        var (user, password) = _pendingAuth!.Value;
+        _pendingAuth = null;
+        var verified = await _context.Users.VerifyAsync(user, password).ConfigureAwait(false);
+        _context.AuthLimiter.End(_client, user, failed: verified == false);
+        switch (verified)
+        {
+            case true:
+                _authenticatedUser = user;
+                ServerLog.AuthSucceeded(_context.Logger, _client, user);
+                Reply(SmtpReplies.AuthSucceeded);
+                break;
+            case false:
+                ServerLog.AuthFailed(_context.Logger, _client);
+                Reply(SmtpReplies.AuthFailed);
+                break;
+            default:
+                Reply(SmtpReplies.AuthBusy);
+                break;
+        }
     }
 
     private void CancelAuthExchange()

@@ -166,6 +166,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 while (true)
                 {
                     step = Process(ref buffer);
+                    if (step == SessionStep.VerifyAuth)
+                    {
+                        await VerifyPendingAuthAsync().ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (step != SessionStep.CommitMessage)
                     {
                         break;
