@@ -125,9 +125,32 @@ public sealed class ReadyQueueTests : IDisposable
         Assert.Equal(0, _capacity.Connections);
     }
 
-    private ReadyQueueContext Context(int maxWaiting = 100) => new(
+    [Fact]
+    public async Task ReleaseConnection_FirstStarvedQueueNoLongerNeedsIt_TheNextOneGetsTheSlot()
+    {
+        using var capacity = new DeliveryCapacity(maxConnections: 1, maxSending: 10);
+        var context = Context(capacity: capacity);
+        var plan = Plan(Refusing(), SiteShaping.Defaults with { FailuresBeforeCooldown = 100 });
+        var a = new ReadyQueue(new QueueKey("mx.a.test"), plan, context);
+        var b = new ReadyQueue(new QueueKey("mx.b.test"), plan, context);
+        Assert.True(capacity.TryTakeConnection());
+
+        // A waits for the slot, then its mail is held by a suspension: A is listed as starved but needs nothing.
+        var forA = Job("x@a.test");
+        a.TrySubmit(forA);
+        _suspensions.Suspend("a.test", _time.GetUtcNow().AddHours(1));
+        a.HoldWaitingFor("a.test");
+        var forB = Job("y@b.test");
+        b.TrySubmit(forB);
+        capacity.ReleaseConnection();
+
+        Assert.Equal(JobResultKind.Held, (await forA.Completion.WaitAsync(TimeSpan.FromSeconds(10))).Kind);
+        Assert.Equal(JobResultKind.NotSent, (await forB.Completion.WaitAsync(TimeSpan.FromSeconds(10))).Kind);
+    }
+
+    private ReadyQueueContext Context(int maxWaiting = 100, DeliveryCapacity? capacity = null) => new(
         _time,
-        _capacity,
+        capacity ?? _capacity,
         _suspensions,
         new BounceClassifier([]),
         maxWaiting,
@@ -158,6 +181,6 @@ public sealed class ReadyQueueTests : IDisposable
     private static DeliveryJob Job(string recipient)
     {
         var envelope = new Envelope("s@src.test", [new EnvelopeRecipient(recipient)]);
-        return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), "dest.test", new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
+        return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), recipient[(recipient.IndexOf('@', StringComparison.Ordinal) + 1)..], new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
     }
 }

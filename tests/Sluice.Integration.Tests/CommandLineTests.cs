@@ -64,6 +64,54 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_SmtpPortHeldByAnotherNode_StopsInOneLineNamingTheAddress()
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        await using var node = await SluiceProcess.StartAsync(first.Path);
+
+        var (code, stdout, stderr) = await SluiceProcess.RunAsync(["serve", "--data", second.Path, "--smtp", $"127.0.0.1:{node.SmtpPort}", "--http", "127.0.0.1:0", "--no-delivery"]);
+
+        Assert.Equal(2, code);
+        Assert.Equal($"sluice: cannot start: cannot listen on 127.0.0.1:{node.SmtpPort}: the address is in use by another process", stderr.Trim());
+        Assert.DoesNotContain("listening on", stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Serve_HttpPortHeld_StopsInOneLineNamingTheAddress()
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        await using var node = await SluiceProcess.StartAsync(first.Path);
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--data", second.Path, "--smtp", "127.0.0.1:0", "--http", $"127.0.0.1:{node.HttpPort}", "--no-delivery"]);
+
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.StartsWith("sluice: cannot start: ", stderr, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{node.HttpPort}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_DataFolderIsAFileOrInUse_StopsInOneLine()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "not-a-folder");
+        await File.WriteAllTextAsync(file, "x");
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "busy"));
+
+        var asFile = await SluiceProcess.RunAsync(["serve", "--data", file, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-delivery"]);
+        var inUse = await SluiceProcess.RunAsync(["serve", "--data", Path.Combine(dir.Path, "busy"), "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-delivery"]);
+
+        Assert.Equal(2, asFile.ExitCode);
+        Assert.StartsWith("sluice: cannot start: ", asFile.StdErr, StringComparison.Ordinal);
+        Assert.Single(asFile.StdErr.Trim().Split('\n'));
+        Assert.Equal(2, inUse.ExitCode);
+        Assert.Contains("in use by another Sluice process", inUse.StdErr, StringComparison.Ordinal);
+        Assert.Single(inUse.StdErr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Serve_MissingConfigFile_StopsWithReason()
     {
         var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", "/nonexistent/sluice.json"]);

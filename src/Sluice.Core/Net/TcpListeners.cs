@@ -6,17 +6,44 @@ namespace Sluice.Core.Net;
 /// <summary>Listening sockets and their accept loops, for the SMTP server and the balancer alike.</summary>
 internal static class TcpListeners
 {
-    /// <summary>A socket listening on <paramref name="endpoint"/> (port 0: any free port; see its LocalEndPoint).</summary>
+    // Linux's SOL_SOCKET and SO_REUSEADDR.
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
+    /// <summary>
+    /// A socket listening on <paramref name="endpoint"/> (port 0: any free port; see its LocalEndPoint).
+    /// A port another process listens on is refused with an <see cref="IOException"/> naming the address.
+    /// </summary>
     public static Socket Listen(IPEndPoint endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // A restarted process must not wait out TIME_WAIT to bind its port again: SO_REUSEADDR
+            // alone. .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which let a second node bind
+            // the same port and the kernel split clients between two spools.
+            if (OperatingSystem.IsLinux())
+            {
+                socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            }
 
-        // A restarted process must not wait out TIME_WAIT to bind its port again.
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        socket.Bind(endpoint);
-        socket.Listen(1024);
-        return socket;
+            socket.Bind(endpoint);
+            socket.Listen(1024);
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            var why = ex.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => "the address is in use by another process",
+                SocketError.AddressNotAvailable => "no such local address on this machine",
+                SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
+                _ => ex.Message,
+            };
+            throw new IOException($"cannot listen on {endpoint}: {why}", ex);
+        }
     }
 
     /// <summary>

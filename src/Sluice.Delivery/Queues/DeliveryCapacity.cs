@@ -40,17 +40,20 @@ internal sealed class DeliveryCapacity(int maxConnections, int maxSending) : IDi
         }
     }
 
-    /// <summary>Gives a connection slot back and lets one starved queue try again. Never called under a queue's lock.</summary>
+    /// <summary>
+    /// Gives a connection slot back and lets starved queues try again until one takes it (a queue
+    /// served meanwhile takes nothing). Never called under a queue's lock.
+    /// </summary>
     public void ReleaseConnection()
     {
         Interlocked.Decrement(ref _connections);
-        if (_starved.TryDequeue(out var queue))
+        while (Connections < MaxConnections && _starved.TryDequeue(out var queue))
         {
             queue.Pump();
         }
     }
 
-    /// <summary>A queue that has mail and window but found no connection slot.</summary>
+    /// <summary>A queue that has mail and window but found no connection slot (registered once until pumped).</summary>
     public void Starved(ReadyQueue queue) => _starved.Enqueue(queue);
 
     public Task EnterSendAsync() => _sending.WaitAsync();

@@ -91,19 +91,24 @@ internal sealed partial class ReadyQueue
             {
                 _retired = true;
             }
-            else if (!makeRoom)
-            {
-                // A second look each tick: jobs waiting with room for a worker get one.
-                start = StartWorkersLocked();
-            }
         }
-
-        Launch(start);
 
         foreach (var connection in stale ?? [])
         {
             await DisposeConnectionAsync(connection).ConfigureAwait(false);
             _context.Capacity.ReleaseConnection();
+        }
+
+        if (!retired)
+        {
+            // A second look each tick, once idle connections have made room: jobs waiting with
+            // room for a worker get one, whatever wake-up was missed.
+            lock (_lock)
+            {
+                start = _retired ? null : StartWorkersLocked();
+            }
+
+            Launch(start);
         }
 
         return retired;

@@ -23,7 +23,12 @@ internal sealed partial class ReadyQueue
 
                 if (!_context.Capacity.TryTakeConnection())
                 {
-                    _context.Capacity.Starved(this);
+                    if (!_starved)
+                    {
+                        _starved = true;
+                        _context.Capacity.Starved(this);
+                    }
+
                     break;
                 }
 

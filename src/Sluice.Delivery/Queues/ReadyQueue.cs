@@ -31,6 +31,9 @@ internal sealed partial class ReadyQueue
     private bool _moreHeld;
     private bool _retired;
 
+    // Waiting in the node's starved list for a connection slot (so it is listed once).
+    private bool _starved;
+
     public ReadyQueue(QueueKey key, QueuePlan plan, ReadyQueueContext context)
     {
         Key = key;
@@ -128,6 +131,7 @@ internal sealed partial class ReadyQueue
         List<(DeliveryJob, SmtpClientConnection?)>? start;
         lock (_lock)
         {
+            _starved = false;
             start = _retired ? null : StartWorkersLocked();
         }
 

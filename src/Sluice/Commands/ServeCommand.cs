@@ -42,8 +42,32 @@ internal static class ServeCommand
                 return 2;
             }
 
-            await using var app = NodeHost.Build(options, configuration: configuration, configFile: parse.GetValue(config)?.FullName);
-            await app.RunAsync();
+            WebApplication app;
+            try
+            {
+                app = NodeHost.Build(options, configuration: configuration, configFile: parse.GetValue(config)?.FullName);
+            }
+            catch (Exception ex) when (StartupFailure.IsOperatorProblem(ex))
+            {
+                await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));
+                return 2;
+            }
+
+            await using (app)
+            {
+                try
+                {
+                    await app.StartAsync(ct);
+                }
+                catch (Exception ex) when (StartupFailure.IsOperatorProblem(ex))
+                {
+                    await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));
+                    return 2;
+                }
+
+                await app.WaitForShutdownAsync(CancellationToken.None);
+            }
+
             return 0;
         });
         return command;
