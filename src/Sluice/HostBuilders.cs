@@ -18,6 +18,11 @@ internal static class HostBuilders
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+
+        // A start-up failure is told in one line by the command (StartupFailure); the host's own
+        // "Hosting failed to start" would repeat it as a stack trace. A background service that
+        // crashes the node is still reported: that message is Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.WebHost.ConfigureKestrel(k =>
         {

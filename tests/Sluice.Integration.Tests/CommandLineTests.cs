@@ -75,6 +75,7 @@ public sealed class CommandLineTests
         Assert.Equal(2, code);
         Assert.Equal($"sluice: cannot start: cannot listen on 127.0.0.1:{node.SmtpPort}: the address is in use by another process", stderr.Trim());
         Assert.DoesNotContain("listening on", stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,9 +85,10 @@ public sealed class CommandLineTests
         using var second = new TempDirectory();
         await using var node = await SluiceProcess.StartAsync(first.Path);
 
-        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--data", second.Path, "--smtp", "127.0.0.1:0", "--http", $"127.0.0.1:{node.HttpPort}", "--no-delivery"]);
+        var (code, stdout, stderr) = await SluiceProcess.RunAsync(["serve", "--data", second.Path, "--smtp", "127.0.0.1:0", "--http", $"127.0.0.1:{node.HttpPort}", "--no-delivery"]);
 
         Assert.Equal(2, code);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.StartsWith("sluice: cannot start: ", stderr, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{node.HttpPort}", stderr, StringComparison.Ordinal);
