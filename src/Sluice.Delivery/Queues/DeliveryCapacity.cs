@@ -18,8 +18,6 @@ internal sealed class DeliveryCapacity(int maxConnections, int maxSending) : IDi
 
     public int Connections => Volatile.Read(ref _connections);
 
-    public int Sending => maxSending - _sending.CurrentCount;
-
     /// <summary>True while some queue waits for a connection slot: idle connections elsewhere should make room.</summary>
     public bool AnyStarved => !_starved.IsEmpty;
 

@@ -17,8 +17,6 @@ internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
 
     public int Count => _queues.Count;
 
-    public DeliveryCapacity Capacity => context.Capacity;
-
     /// <summary>Hands a job to its key's queue; completes when it was sent, could not be, or was held back.</summary>
     public Task<JobResult> SubmitAsync(QueueKey key, QueuePlan plan, DeliveryJob job)
     {

@@ -25,7 +25,4 @@ public sealed record DeliveryOutcome(DeliveryOutcomeKind Kind, SmtpReply Reply, 
     /// <summary>A transient failure of the session itself (no connection, timeout, TLS, lost).</summary>
     public static DeliveryOutcome Session(OutcomeCause cause, SessionPhase phase, string status, string text)
         => new(DeliveryOutcomeKind.Transient, SmtpReply.Create(451, status, text), cause, phase);
-
-    /// <summary>True when the session failed before the peer said anything about this message.</summary>
-    public bool IsSessionFailure => Cause is OutcomeCause.ConnectFailed or OutcomeCause.TimedOut or OutcomeCause.TlsFailed or OutcomeCause.LostBeforeDot or OutcomeCause.LostAfterDot;
 }
