@@ -91,3 +91,16 @@ sluice_api() {
 
 # Messages in a node's queue.
 sluice_queue_total() { sluice_api "$1" "$2" /api/v1/queue/summary | sed -E 's/.*"total":([0-9]+).*/\1/'; }
+
+# A fresh workspace for one benchmark run: sets WORK (a temp folder named after $1) and PIDS (the
+# processes the run starts); on exit every PID is stopped and WORK removed (KEEP=1 keeps it).
+bench_workspace() {
+  WORK=$(mktemp -d "/tmp/sluice-$1.XXXXXX")
+  PIDS=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}

@@ -12,13 +12,7 @@ source bench/lib.sh
 SINGLE=${SINGLE:-20000}
 BATCH=${BATCH:-100000}
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/sluice-api.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace api
 
 build_sluice
 dotnet build bench/Sluice.Benchmarks -c Release -nologo -v quiet >/dev/null

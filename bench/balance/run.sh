@@ -12,13 +12,7 @@ source bench/lib.sh
 SIZES=${SIZES:-"4096:20000 102400:5000"}
 SESSIONS=${SESSIONS:-20}
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/sluice-balance.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace balance
 
 # measure PORT PID MESSAGES SIZE -> "rate cpu_s_per_1000" (PID "-" for no process to measure)
 measure() {

@@ -17,13 +17,7 @@ MAX_DRAIN_S=${MAX_DRAIN_S:-1500}
 # Postfix's smtp-sink serves about a thousand connections at once (select()); more wait unanswered
 # in its backlog. The node's node-wide connection cap is set below that so the peer is not the limit.
 MAX_CONNECTIONS=${MAX_CONNECTIONS:-500}
-WORK=$(mktemp -d /tmp/sluice-deepdest.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace deepdest
 SLUICE="dotnet src/Sluice/bin/Release/net10.0/Sluice.dll"
 
 build_sluice

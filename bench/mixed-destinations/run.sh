@@ -17,13 +17,7 @@ HEALTHY=${HEALTHY:-2000}   # per healthy destination
 BAD=${BAD:-500}            # to the slow and to the silent destination each
 SLOW_MS=${SLOW_MS:-2000}
 MAX_WAIT_S=${MAX_WAIT_S:-600}   # a run that has not delivered all healthy mail by then is cut and reported as such
-WORK=$(mktemp -d /tmp/sluice-mixed.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace mixed
 SLUICE="dotnet ${SLUICE_DLL:-src/Sluice/bin/Release/net10.0/Sluice.dll}"
 
 build_sluice

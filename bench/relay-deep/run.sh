@@ -15,14 +15,8 @@ SLICE=${SLICE:-20000}
 SIZE=${SIZE:-4096}
 SESSIONS=${SESSIONS:-20}
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/sluice-relay-deep.XXXXXX)
+bench_workspace relay-deep
 chmod 755 "$WORK"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 queue_total() { sluice_queue_total "$WORK/sluice" "$SL_HTTP"; }
 now() { date +%s.%N; }
