@@ -156,7 +156,7 @@ $SLUICE_WARMUP messages of each size went through Sluice and $POSTFIX_WARMUP thr
 |---|---:|---:|---:|---:|---:|---:|
 $rows
 $summary
-$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after, same runs (before = $BASELINE, measured just before the current build against the same Postfix and sink):" "| messages | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU s / 1000 msgs | after CPU s / 1000 msgs |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
+$(if [ -n "${BASELINE:-}" ]; then printf '\n%s\n\n%s\n%s\n%s\n' "Before and after, same runs (before = $BASELINE, measured just before the current build against the same Postfix and sink):" "| messages | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU s / 1000 msgs | after CPU s / 1000 msgs |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
 
 Sluice peak RSS: $((sl_rss / 1024)) MiB. CPU is the server's own (Postfix: master and its children), from /proc/PID/stat;
 the load generator and the sink share the same two cores.
