@@ -34,6 +34,7 @@ public sealed class SinkTests
         Assert.Contains("\"event\":\"open\"", log[0], StringComparison.Ordinal);
         Assert.Contains("\"local\":\"127.0.0.3:", log[0], StringComparison.Ordinal);
         Assert.Contains("\"event\":\"close\"", log[1], StringComparison.Ordinal);
+        Assert.Contains($"sluice sink listening: SMTP 127.0.0.3:{sink.SmtpPort}", sink.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -88,7 +88,20 @@ internal static class SinkCommand
             var dataDirectory = settings.Store ?? Path.Combine(Path.GetTempPath(), "sluice-sink-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             await using var app = SinkHost.Build(settings, dataDirectory);
             var stats = app.Services.GetRequiredService<SinkStats>();
-            await app.RunAsync();
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (Exception ex) when (StartupFailure.IsOperatorProblem(ex))
+            {
+                await Console.Error.WriteLineAsync(StartupFailure.Describe(ex));
+                return 2;
+            }
+
+            // Say where it listens (ports chosen by the system included), so a person or a script knows where to send.
+            var smtp = string.Join(", ", app.Services.GetRequiredService<Server.Hosting.SmtpServer>().BoundEndpoints);
+            Console.WriteLine($"sluice sink listening: SMTP {smtp}; HTTP {string.Join(", ", app.Urls)}; store {settings.Store ?? "(none: counting only)"}");
+            await app.WaitForShutdownAsync(CancellationToken.None);
             Console.WriteLine(JsonSerializer.Serialize(stats.Snapshot()));
             return 0;
         });

@@ -19,6 +19,9 @@ internal static class SinkHost
         // A sink refuses on purpose; its refusals are not warnings.
         builder.Logging.AddFilter("Sluice.Server", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // Start-up failures are told in one line by the command; a crash is still Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPEndPoint.Parse(settings.Http ?? "127.0.0.1:0"), l => l.Protocols = HttpProtocols.Http1);
