@@ -72,7 +72,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException($"The spool folder '{options.Directory}' is in use by another Sluice process.", ex);
+            throw new IOException($"The spool folder '{options.Directory}' is in use by another Sluice process.", ex);
         }
 
         var connectionString = new SqliteConnectionStringBuilder

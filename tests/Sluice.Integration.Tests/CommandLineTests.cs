@@ -73,7 +73,7 @@ public sealed class CommandLineTests
         var (code, stdout, stderr) = await SluiceProcess.RunAsync(["serve", "--data", second.Path, "--smtp", $"127.0.0.1:{node.SmtpPort}", "--http", "127.0.0.1:0", "--no-delivery"]);
 
         Assert.Equal(2, code);
-        Assert.Equal($"sluice: cannot start: cannot listen on 127.0.0.1:{node.SmtpPort}: the address is in use by another process", stderr.Trim());
+        Assert.Equal($"sluice: cannot start: cannot listen on 127.0.0.1:{node.SmtpPort}: address already in use (another process listens there)", stderr.Trim());
         Assert.DoesNotContain("listening on", stdout, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
     }

@@ -334,7 +334,7 @@ public sealed partial class SqliteSpoolTests : IDisposable
     {
         await using var spool = Open();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => Open());
+        var ex = Assert.Throws<IOException>(() => Open());
         Assert.Contains("in use", ex.Message, StringComparison.Ordinal);
     }
 

@@ -37,7 +37,7 @@ internal static class TcpListeners
             socket.Dispose();
             var why = ex.SocketErrorCode switch
             {
-                SocketError.AddressAlreadyInUse => "the address is in use by another process",
+                SocketError.AddressAlreadyInUse => "address already in use (another process listens there)",
                 SocketError.AddressNotAvailable => "no such local address on this machine",
                 SocketError.AccessDenied => "permission denied (ports below 1024 need privileges)",
                 _ => ex.Message,

@@ -11,7 +11,6 @@ internal static class StartupFailure
 {
     public static bool IsOperatorProblem(Exception ex)
         => ex is IOException or UnauthorizedAccessException or SocketException
-            || (ex is InvalidOperationException && ex.Message.Contains("in use by another Sluice process", StringComparison.Ordinal))
             || (ex is AggregateException { InnerExceptions.Count: 1 } aggregate && IsOperatorProblem(aggregate.InnerExceptions[0]));
 
     public static string Describe(Exception ex)
