@@ -43,19 +43,14 @@ public sealed class SchedulerTests : IAsyncDisposable
         }
 
         var (scheduler, _) = Engine(queue, silent.Endpoint, maxInHand: 10);
-        await scheduler.StartAsync(CancellationToken.None);
-        try
+        await RunAsync(scheduler, async () =>
         {
             await Poll.UntilAsync(() => Task.FromResult(scheduler.InHand == 10), TimeSpan.FromSeconds(10), "ten messages in hand");
             await Poll.UntilAsync(() => Task.FromResult(silent.Accepted >= 2), TimeSpan.FromSeconds(10), "the destination's window of connections opened");
 
             Assert.Equal(10, queue.Leased);
             Assert.Equal(40, queue.Count(QueueMessageState.Queued));
-        }
-        finally
-        {
-            await StopAsync(scheduler);
-        }
+        });
     }
 
     [Fact]
@@ -65,8 +60,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         var queue = new MemoryQueue(_time);
         queue.Add("later@dest.test", TimeSpan.FromMinutes(5));
         var (scheduler, _) = Engine(queue, sink.SmtpEndpoint);
-        await scheduler.StartAsync(CancellationToken.None);
-        try
+        await RunAsync(scheduler, async () =>
         {
             await Poll.UntilAsync(() => Task.FromResult(queue.LeaseCalls >= 1), TimeSpan.FromSeconds(10), "the scheduler looked");
             var early = queue.Leased + queue.Acked;
@@ -76,11 +70,7 @@ public sealed class SchedulerTests : IAsyncDisposable
 
             Assert.Equal(0, early);
             Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
-        }
-        finally
-        {
-            await StopAsync(scheduler);
-        }
+        });
     }
 
     [Fact]
@@ -91,8 +81,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         var entry = queue.Add("held@dest.test", TimeSpan.Zero);
         var (scheduler, control) = Engine(queue, sink.SmtpEndpoint);
         control.Suspend("dest.test", _time.GetUtcNow().AddHours(1));
-        await scheduler.StartAsync(CancellationToken.None);
-        try
+        await RunAsync(scheduler, async () =>
         {
             await Poll.UntilAsync(() => Task.FromResult(queue.Count(QueueMessageState.Held) == 1), TimeSpan.FromSeconds(10), "the message held");
             var held = await queue.GetAsync(entry.Id, CancellationToken.None);
@@ -103,6 +92,16 @@ public sealed class SchedulerTests : IAsyncDisposable
             Assert.Equal(0, held!.Attempts);
             Assert.Equal(entry.NextAttemptAt, held.NextAttemptAt);
             Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        });
+    }
+
+    /// <summary>Runs the engine around <paramref name="test"/> and stops it afterwards, whatever happened.</summary>
+    private static async Task RunAsync(Scheduler scheduler, Func<Task> test)
+    {
+        await scheduler.StartAsync(CancellationToken.None);
+        try
+        {
+            await test();
         }
         finally
         {
