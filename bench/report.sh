@@ -47,6 +47,12 @@ MD
 
 Goal (delivery-engine issue): at least 3x Postfix's end-to-end rate in the same run, Sluice CPU at most 0.6 ms per relayed message.
 
+These figures are measured against the **untuned** Postfix of this script (default destination
+concurrency, 2,000 warm-up messages, 20 sessions), not the reference workload and configuration in
+`../shared/bench/`: the performance issue moves this benchmark there. Ratios to Postfix here are
+therefore not the figure that counts; the before/after table (the engine change against the build
+before it, same run) is what this page uses them for.
+
 MD
   if [ -n "$relay" ]; then sed '1d' "$relay"; echo; echo "Source: \`$relay\`"; else echo "_not run yet_"; fi
   cat <<'MD'
