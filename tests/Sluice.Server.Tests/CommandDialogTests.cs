@@ -9,11 +9,12 @@ public sealed class CommandDialogTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
-    public async Task Greeting_OnConnect_Is220WithHostname()
+    public async Task Greeting_OnConnect_Is220WithHostnameInTwoLines()
     {
         await using var dialog = await _node.ConnectAsync(readGreeting: false);
 
-        Assert.Equal("220 mx.test.example ESMTP Sluice", await dialog.ReadReplyAsync());
+        // The first line goes out before the pre-greet test, the last one after it.
+        Assert.Equal("220-mx.test.example ESMTP Sluice\n220 mx.test.example ESMTP Sluice", await dialog.ReadReplyAsync());
     }
 
     [Fact]

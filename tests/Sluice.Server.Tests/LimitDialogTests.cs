@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Sluice.Server.Tests;
@@ -92,7 +93,7 @@ public sealed class LimitDialogTests
 
             foreach (var dialog in dialogs)
             {
-                Assert.StartsWith("220 ", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
+                await dialog.ReadGreetingAsync();
             }
         }
         finally
@@ -144,8 +145,61 @@ public sealed class LimitDialogTests
         await using var dialog = await node.ConnectAsync(readGreeting: false);
         await dialog.SendAsync("EHLO impatient.example\r\n");
 
+        await dialog.ReadGreetingAsync();
         Assert.Equal("554 5.5.0 Protocol error: client sent data before the greeting", await dialog.ReadReplyAsync());
         Assert.True(await dialog.IsClosedByServerAsync());
+    }
+
+    /// <summary>
+    /// Without a greeting delay, clients that write in the same breath as they connect are refused,
+    /// every one whose bytes left before the greeting reached it (nothing was waiting for the client
+    /// when its send returned: on loopback the segment is delivered within the send), and a hundred
+    /// that wait for the greeting are all served: the test does not race the client's bytes. A
+    /// client paused between connect and send (a loaded test machine) may talk after the greeting
+    /// arrived; it is not early then, and not counted.
+    /// </summary>
+    [Fact]
+    public async Task EarlyTalker_NoGreetingDelay_EveryOneIsRefusedAndPatientClientsAreServed()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.Zero);
+        var early = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.Connect(node.Endpoint);
+            socket.Send("EHLO impatient.example\r\n"u8);
+            var sentBeforeGreeting = socket.Available == 0;
+            socket.Shutdown(SocketShutdown.Send);
+            var answer = await ReadAllAsync(socket);
+            if (sentBeforeGreeting)
+            {
+                early.Add(answer);
+            }
+        }
+
+        var patient = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
+        {
+            await using var dialog = await node.ConnectAsync();
+            return await dialog.CommandAsync("HELO patient.example");
+        }));
+
+        Assert.True(early.Count >= 50, $"only {early.Count} of 100 clients managed to talk before the greeting");
+        Assert.All(early, text => Assert.Contains("\r\n554 5.5.0 ", text, StringComparison.Ordinal));
+        Assert.All(patient, reply => Assert.StartsWith("250 ", reply, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EarlyTalker_AnswersTheGreetingsFirstLine_IsRefused()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.FromMilliseconds(200));
+        await using var dialog = await node.ConnectAsync(readGreeting: false);
+
+        // RFC 5321 §4.2.1: a reply is complete at its line without a hyphen; "220-" is not yet it.
+        Assert.Equal("220-mx.test.example ESMTP Sluice", await dialog.ReadLineAsync());
+        await dialog.SendAsync("EHLO hasty.example\r\n");
+
+        Assert.Equal("220 mx.test.example ESMTP Sluice", await dialog.ReadLineAsync());
+        Assert.StartsWith("554 5.5.0 ", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,7 +265,7 @@ public sealed class LimitDialogTests
         {
             var dialog = await node.ConnectAsync(readGreeting: false);
             var reply = await dialog.ReadReplyAsync();
-            if (reply.StartsWith("220 ", StringComparison.Ordinal))
+            if (reply.StartsWith("220", StringComparison.Ordinal))
             {
                 return dialog;
             }
@@ -220,5 +274,19 @@ public sealed class LimitDialogTests
             Assert.True(DateTime.UtcNow < deadline, "slot was never released");
             await Task.Yield();
         }
+    }
+
+    private static async Task<string> ReadAllAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var text = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        {
+            text.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        return text.ToString();
     }
 }

@@ -32,8 +32,7 @@ public sealed class SmtpDialog : IAsyncDisposable
         var dialog = new SmtpDialog(client);
         if (readGreeting)
         {
-            var greeting = await dialog.ReadReplyAsync();
-            Assert.StartsWith("220 ", greeting, StringComparison.Ordinal);
+            await dialog.ReadGreetingAsync();
         }
 
         return dialog;
@@ -60,6 +59,14 @@ public sealed class SmtpDialog : IAsyncDisposable
         Assert.StartsWith("250 ", await CommandAsync($"MAIL FROM:<{from}>"), StringComparison.Ordinal);
         Assert.StartsWith("250 ", await CommandAsync($"RCPT TO:<{to}>"), StringComparison.Ordinal);
         Assert.StartsWith("354 ", await CommandAsync("DATA"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads the greeting, asserting it is a 220 reply (one line or several), and returns it.</summary>
+    public async Task<string> ReadGreetingAsync()
+    {
+        var greeting = await ReadReplyAsync();
+        Assert.StartsWith("220 ", greeting[(greeting.LastIndexOf('\n') + 1)..], StringComparison.Ordinal);
+        return greeting;
     }
 
     /// <summary>Reads one complete reply; multi-line replies are joined with '\n'.</summary>
@@ -123,7 +130,7 @@ public sealed class SmtpDialog : IAsyncDisposable
     {
         var dialog = await ConnectAsync(endpoint, readGreeting: false);
         await dialog.StartTlsAsync();
-        Assert.StartsWith("220 ", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
+        await dialog.ReadGreetingAsync();
         return dialog;
     }
 
@@ -133,7 +140,8 @@ public sealed class SmtpDialog : IAsyncDisposable
         _client.Dispose();
     }
 
-    private async Task<string?> ReadLineAsync()
+    /// <summary>Reads one line (without CRLF); null when the server closed the connection.</summary>
+    public async Task<string?> ReadLineAsync()
     {
         using var cts = new CancellationTokenSource(ReadTimeout);
         while (true)

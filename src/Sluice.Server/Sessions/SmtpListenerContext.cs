@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
@@ -47,6 +48,7 @@ internal sealed class SmtpListenerContext
         TrustedNetworks = listener.TrustedNetworks.ConvertAll(IPNetwork.Parse);
         ProxyTrustedNetworks = listener.ProxyProtocol ? listener.ProxyTrustedNetworks.ConvertAll(IPNetwork.Parse) : [];
         Greeting = new SmtpReply(220, null, $"{hostname} ESMTP Sluice");
+        GreetingOpening = Encoding.ASCII.GetBytes($"220-{hostname} ESMTP Sluice\r\n");
         HeloReply = new SmtpReply(250, null, hostname);
         for (var i = 0; i < 4; i++)
         {
@@ -91,6 +93,9 @@ internal sealed class SmtpListenerContext
     public List<IPNetwork> TrustedNetworks { get; }
 
     public SmtpReply Greeting { get; }
+
+    /// <summary>The greeting's first line, sent before the pre-greet test; <see cref="Greeting"/> ends it.</summary>
+    public ReadOnlyMemory<byte> GreetingOpening { get; }
 
     public SmtpReply HeloReply { get; }
 

@@ -19,6 +19,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly SmtpListenerContext _context;
     private readonly Socket? _socket;
     private readonly IPAddress _client;
+    private static readonly TimeSpan AcknowledgementWait = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _timeout;
     private readonly MessageBuffer _message;
     private readonly byte[] _scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
@@ -68,12 +69,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 return;
             }
 
-            if (!_context.Listener.ImplicitTls && await ClientTalkedFirstAsync().ConfigureAwait(false))
-            {
-                await CloseWithAsync(SmtpReplies.EarlyTalker, "talked before the greeting").ConfigureAwait(false);
-                return;
-            }
-
             if (_context.Behavior is { } behavior)
             {
                 notifyBehavior = true;
@@ -84,7 +79,16 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 }
             }
 
+            var talkedFirst = !_context.Listener.ImplicitTls && await ClientTalkedFirstAsync().ConfigureAwait(false);
             Reply(_context.Greeting);
+            if (talkedFirst)
+            {
+                // The greeting is finished (a multi-line reply left open would be malformed); what the
+                // client sent early is answered with the refusal.
+                await CloseWithAsync(SmtpReplies.EarlyTalker, "talked before the greeting").ConfigureAwait(false);
+                return;
+            }
+
             await FlushAsync().ConfigureAwait(false);
             await LoopAsync().ConfigureAwait(false);
         }
@@ -256,6 +260,15 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
     }
 
+    /// <summary>
+    /// The pre-greet test (Postfix postscreen's): the greeting's first line, "220-", goes out; the
+    /// session waits until the client's TCP has acknowledged it (one round trip, no client code
+    /// involved) and any <see cref="Configuration.SmtpLimits.GreetingDelay"/> has passed; only then
+    /// does the final "220 " line follow. A client that obeys RFC 5321 §4.2.1 (a multi-line reply
+    /// ends at the line without a hyphen) has nothing to say yet. Bytes a client sent before it
+    /// received the first line travel ahead of that line's acknowledgement, so whatever is waiting
+    /// by then was sent early: the test does not race the client's bytes, even without a delay.
+    /// </summary>
     private async Task<bool> ClientTalkedFirstAsync()
     {
         if (_socket is null)
@@ -263,12 +276,43 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             return false;
         }
 
-        if (_context.Limits.GreetingDelay > TimeSpan.Zero)
+        _writer.Write(_context.GreetingOpening.Span);
+        await _writer.FlushAsync().ConfigureAwait(false);
+        await WaitForAcknowledgementAsync(_socket).ConfigureAwait(false);
+        if (_context.Limits.GreetingDelay > TimeSpan.Zero && _socket.Available == 0)
         {
             await Task.Delay(_context.Limits.GreetingDelay, _context.Time).ConfigureAwait(false);
         }
 
         return _socket.Available > 0;
+    }
+
+    /// <summary>
+    /// Until the peer has acknowledged everything sent, data from it is waiting, or
+    /// <see cref="AcknowledgementWait"/> has passed (a peer delaying its ACKs costs at most that).
+    /// On loopback the ACK comes within microseconds, so the first turns only yield; then the
+    /// check runs once a millisecond. The wait is for a packet, so it runs on the real clock.
+    /// </summary>
+    private static async Task WaitForAcknowledgementAsync(Socket socket)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        for (var turn = 0; ; turn++)
+        {
+            if (socket.Available > 0 || !Core.Net.TcpInfo.TryGetUnacked(socket, out var unacked) || unacked == 0
+                || TimeProvider.System.GetElapsedTime(started) > AcknowledgementWait)
+            {
+                return;
+            }
+
+            if (turn < 32)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<bool> UpgradeToTlsAsync()
