@@ -12,9 +12,6 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Connection from {Client} on {Listener}")]
     public static partial void Connected(ILogger logger, EndPoint client, string listener);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Connection from {Client} refused: {Reason}")]
-    public static partial void ConnectionRefused(ILogger logger, IPAddress client, string reason);
-
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Accepted message {MessageId} from {Client}: {Size} bytes, {Recipients} recipients")]
     public static partial void Accepted(ILogger logger, string messageId, IPAddress client, long size, int recipients);
 
@@ -44,4 +41,16 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "SMTP server stopping: {Sessions} sessions open")]
     public static partial void Stopping(ILogger logger, int sessions);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Connections refused ({Cause}): the latest from {Client}; {Unlogged} more since the previous report")]
+    public static partial void ConnectionsRefused(ILogger logger, Sessions.AdmissionRefusal cause, IPAddress client, long unlogged);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "SMTP listener {Name} under stress: {Connections} connections (high-water mark {Threshold}); command and data timeouts now {Timeout}, addresses limited to a fair share")]
+    public static partial void StressEntered(ILogger logger, string name, int connections, int threshold, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information, Message = "SMTP listener {Name} no longer under stress: {Connections} connections")]
+    public static partial void StressLeft(ILogger logger, string name, int connections);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "The open-file limit is {Limit} but the SMTP listeners allow {Connections} connections (plus about 1024 for the spool, delivery and HTTP): raise it (systemd LimitNOFILE, ulimit -n) or lower Limits:MaxConnections")]
+    public static partial void FileLimitTooLow(ILogger logger, long limit, long connections);
 }

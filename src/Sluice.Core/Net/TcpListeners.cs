@@ -51,7 +51,7 @@ internal static class TcpListeners
     /// connection (NoDelay set) to <paramref name="onClient"/>, which must not block. A failed accept
     /// (a client that reset before we took it) is skipped.
     /// </summary>
-    public static async Task AcceptAsync(Socket listener, Action<Socket> onClient, CancellationToken stopping)
+    public static async Task AcceptAsync(Socket listener, Action<Socket> onClient, CancellationToken stopping, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(onClient);
@@ -67,6 +67,20 @@ internal static class TcpListeners
                 if (stopping.IsCancellationRequested)
                 {
                     return;
+                }
+
+                if (ex is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable })
+                {
+                    // Out of file descriptors: the pending connection stays in the backlog until
+                    // one is freed; retrying at once would spin a core.
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(50), time ?? TimeProvider.System, stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
                 }
 
                 continue;

@@ -17,6 +17,7 @@ public sealed class SluiceMetrics
         ConnectionsCurrent = Meter.CreateUpDownCounter<long>("sluice.smtp.connections.current", "{connection}", "Open SMTP connections.");
         ConnectionsTotal = Meter.CreateCounter<long>("sluice.smtp.connections", "{connection}", "SMTP connections accepted since start.");
         ConnectionsRefused = Meter.CreateCounter<long>("sluice.smtp.connections.refused", "{connection}", "SMTP connections refused by a connection limit.");
+        ListenersStressed = Meter.CreateUpDownCounter<long>("sluice.smtp.listeners.stressed", "{listener}", "SMTP listeners under stress now (past their connection high-water mark, timeouts shortened).");
         Commands = Meter.CreateCounter<long>("sluice.smtp.commands", "{command}", "SMTP commands received, by verb.");
         Replies = Meter.CreateCounter<long>("sluice.smtp.replies", "{reply}", "SMTP replies sent, by class (2xx, 3xx, 4xx, 5xx).");
         MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
@@ -61,6 +62,8 @@ public sealed class SluiceMetrics
     public Counter<long> ConnectionsTotal { get; }
 
     public Counter<long> ConnectionsRefused { get; }
+
+    public UpDownCounter<long> ListenersStressed { get; }
 
     public Counter<long> Commands { get; }
 

@@ -21,8 +21,23 @@ public sealed class SmtpLimits
     /// <summary>Error replies in one session before 421 and disconnect.</summary>
     public int MaxErrors { get; set; } = 10;
 
-    /// <summary>Open connections on this listener.</summary>
-    public int MaxConnections { get; set; } = 1000;
+    /// <summary>
+    /// Open connections on this listener. An idle session costs a few KiB (no buffers are held while
+    /// it waits; see docs/performance.md), so the default is sized for an async server; the process
+    /// needs a file-descriptor limit above it (Sluice warns at start-up when it is not).
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Fraction of <see cref="MaxConnections"/> past which the listener is under stress (Postfix's
+    /// stress mode): sessions waiting for a command or for message data get
+    /// <see cref="StressTimeout"/> instead of their usual timeouts, those already waiting included,
+    /// and an address gets at most its fair share of the connections. 1 turns stress off.
+    /// </summary>
+    public double StressThreshold { get; set; } = 0.75;
+
+    /// <summary>Command deadline and data idle timeout under stress (Postfix: 10 s instead of 300 s).</summary>
+    public TimeSpan StressTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Open connections from one client IP on this listener (not counted for trusted clients unless <see cref="LimitTrustedClients"/>).</summary>
     public int MaxConnectionsPerClient { get; set; } = 50;

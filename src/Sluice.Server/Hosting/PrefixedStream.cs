@@ -26,6 +26,11 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
 
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty && !_prefix.IsEmpty)
+        {
+            return 0;
+        }
+
         if (TakePrefix(buffer) is var n and > 0)
         {
             return n;
@@ -34,8 +39,11 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) 
         return inner.Read(buffer);
     }
 
+    // A zero-byte read (the session's pipe waits that way) completes at once while prefix bytes are
+    // left: they are data available now, and the inner stream may have nothing more to say.
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        => TakePrefix(buffer.Span) is var n and > 0 ? ValueTask.FromResult(n) : inner.ReadAsync(buffer, cancellationToken);
+        => buffer.IsEmpty && !_prefix.IsEmpty ? ValueTask.FromResult(0)
+            : TakePrefix(buffer.Span) is var n and > 0 ? ValueTask.FromResult(n) : inner.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -33,6 +33,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISessionBehavior? _behavior;
+    private readonly LogGate<AdmissionRefusal> _refusals;
     private X509Certificate2? _certificate;
     private UserDirectory? _users;
 
@@ -46,10 +47,14 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _refusals = new LogGate<AdmissionRefusal>(time, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Where each listener actually listens (port 0 resolved), in configuration order.</summary>
     public IReadOnlyList<IPEndPoint> BoundEndpoints { get; private set; } = [];
+
+    /// <summary>Sessions running now, on all listeners.</summary>
+    public int OpenSessions => _sessions.Count;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -73,12 +78,29 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
                 () => Core.Net.TcpListeners.AcceptAsync(
                     socket,
                     client => _ = Task.Run(() => RunConnectionAsync(client, context, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)), CancellationToken.None),
-                    _stopping.Token),
+                    _stopping.Token,
+                    _time),
                 CancellationToken.None));
         }
 
         BoundEndpoints = bound;
+        WarnIfFileLimitTooLow();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Each connection takes a file descriptor; the spool, logs and delivery need some more.</summary>
+    private void WarnIfFileLimitTooLow()
+    {
+        long connections = 0;
+        foreach (var listener in _options.Listeners)
+        {
+            connections += listener.Limits.MaxConnections;
+        }
+
+        if (Core.Net.FileDescriptorLimit.Current() is { } limit && connections + 1024 > limit)
+        {
+            ServerLog.FileLimitTooLow(_logger, limit, connections);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -130,7 +152,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
             // A balancer in front: the client is the one its PROXY header names (LOCAL: the balancer itself, e.g. a probe).
             if (await ProxyHeaderReader.ReadAsync(socket, _time).ConfigureAwait(false) is not var (header, rest))
             {
-                ServerLog.ConnectionRefused(_logger, remote.Address, "no valid PROXY header from a trusted balancer");
+                LogRefused(AdmissionRefusal.ProxyHeader, remote.Address);
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
@@ -143,13 +165,19 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         }
 
         var client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
-        var perClient = !context.Limits.LimitTrustedClients && context.IsTrusted(client) ? int.MaxValue : context.Limits.MaxConnectionsPerClient;
-        var refused = context.Connections.TryAdmit(client, context.Limits.MaxConnections, perClient);
-        if (refused is not null)
+        var limits = context.Limits;
+        var exempt = !limits.LimitTrustedClients && context.IsTrusted(client);
+        var refused = context.Connections.TryAdmit(client, limits.MaxConnections, limits.MaxConnectionsPerClient, context.StressAt, exempt);
+        if (refused is { } limit)
         {
-            await RefuseAsync(socket, client, refused).ConfigureAwait(false);
+            await RefuseAsync(socket, client, limit).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
+        }
+
+        if (context.Connections.EnterStress(context.StressAt))
+        {
+            EnterStress(context);
         }
 
         _metrics.ConnectionsTotal.Add(1);
@@ -181,6 +209,12 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
                 // Always account for the session, even if tearing down its transport failed:
                 // a stop waits for exactly these.
                 context.Connections.Release(client);
+                if (context.Connections.LeaveStress(context.StressAt))
+                {
+                    _metrics.ListenersStressed.Add(-1);
+                    ServerLog.StressLeft(_logger, context.Listener.Name, context.Connections.Total);
+                }
+
                 _metrics.ConnectionsCurrent.Add(-1);
                 _sessions.TryRemove(session, out _);
                 done.TrySetResult();
@@ -202,11 +236,41 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
         return false;
     }
 
-    private async Task RefuseAsync(Socket socket, IPAddress client, string limit)
+    /// <summary>
+    /// The listener passed its high-water mark: sessions already waiting get the stress timeout
+    /// too (new waits take it from <see cref="SmtpListenerContext.UnderStress"/> themselves).
+    /// </summary>
+    private void EnterStress(SmtpListenerContext context)
     {
-        _metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
-        ServerLog.ConnectionRefused(_logger, client, limit + " connection limit");
-        var reply = limit == "total" ? SmtpReplies.TooManyConnections : SmtpReplies.TooManyConnectionsFromYou;
+        _metrics.ListenersStressed.Add(1);
+        ServerLog.StressEntered(_logger, context.Listener.Name, context.Connections.Total, context.StressAt, context.Limits.StressTimeout);
+        foreach (var session in _sessions.Keys)
+        {
+            if (session.Context == context)
+            {
+                session.TightenForStress();
+            }
+        }
+    }
+
+    private void LogRefused(AdmissionRefusal cause, IPAddress client)
+    {
+        if (_refusals.ShouldLog(cause, out var unlogged))
+        {
+            ServerLog.ConnectionsRefused(_logger, cause, client, unlogged);
+        }
+    }
+
+    private async Task RefuseAsync(Socket socket, IPAddress client, AdmissionRefusal limit)
+    {
+        _metrics.ConnectionsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit switch
+        {
+            AdmissionRefusal.Total => "total",
+            AdmissionRefusal.PerClient => "per-client",
+            _ => "fair-share",
+        }));
+        LogRefused(limit, client);
+        var reply = limit == AdmissionRefusal.Total ? SmtpReplies.TooManyConnections : SmtpReplies.TooManyConnectionsFromYou;
         try
         {
             await socket.SendAsync(reply.Wire.ToArray(), SocketFlags.None).ConfigureAwait(false);

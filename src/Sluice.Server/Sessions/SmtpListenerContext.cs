@@ -101,6 +101,12 @@ internal sealed class SmtpListenerContext
 
     public ConnectionTracker Connections { get; } = new();
 
+    /// <summary>Connections past which the listener is under stress (<see cref="SmtpLimits.StressThreshold"/>).</summary>
+    public int StressAt => Limits.StressThreshold >= 1 ? int.MaxValue : (int)(Limits.MaxConnections * Limits.StressThreshold);
+
+    /// <summary>Past the high-water mark now: timeouts shrink and addresses get a fair share.</summary>
+    public bool UnderStress => Connections.Stressed;
+
     public bool IsTrusted(IPAddress client)
     {
         var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;

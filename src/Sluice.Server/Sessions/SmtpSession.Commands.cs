@@ -119,23 +119,29 @@ internal sealed partial class SmtpSession
 
     private SessionStep HandleLine(in ReadOnlySequence<byte> line)
     {
-        // Lines are at most a few KB (the limit was applied while framing).
+        if (line.IsSingleSegment)
+        {
+            return HandleLine(line.FirstSpan);
+        }
+
+        // A line across two buffer segments (rare): copied once. Lines are at most a few KB (the
+        // limit was applied while framing).
         var length = (int)line.Length;
-        var rented = length > _scratch.Length ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var span = (rented ?? _scratch).AsSpan(0, length);
+            var span = rented.AsSpan(0, length);
             line.CopyTo(span);
-            return _mode == SessionMode.Command ? HandleCommand(span) : HandleAuthResponse(span);
+            return HandleLine(span);
         }
         finally
         {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
+
+    private SessionStep HandleLine(ReadOnlySpan<byte> line)
+        => _mode == SessionMode.Command ? HandleCommand(line) : HandleAuthResponse(line);
 
     private SessionStep HandleCommand(ReadOnlySpan<byte> line)
     {

@@ -109,7 +109,7 @@ internal sealed partial class SmtpSession
     /// <summary>Decodes DATA from the buffer; true once the end marker was consumed.</summary>
     private bool ProcessData(ref ReadOnlySequence<byte> buffer)
     {
-        var maxInput = _scratch.Length - 1;
+        var maxInput = Scratch.Length - 1;
         long before = 0;
         foreach (var segment in buffer)
         {
@@ -118,8 +118,8 @@ internal sealed partial class SmtpSession
             while (offset < input.Length)
             {
                 var chunk = input.Slice(offset, Math.Min(maxInput, input.Length - offset));
-                var status = _decoder.Decode(chunk, _scratch, out var consumed, out var written);
-                Accept(_scratch.AsSpan(0, written));
+                var status = _decoder.Decode(chunk, Scratch, out var consumed, out var written);
+                Accept(Scratch.AsSpan(0, written));
                 offset += consumed;
                 if (status == DataDecodeStatus.Complete)
                 {

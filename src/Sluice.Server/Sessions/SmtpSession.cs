@@ -22,16 +22,26 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private static readonly TimeSpan AcknowledgementWait = TimeSpan.FromMilliseconds(250);
     private readonly CancellationTokenSource _timeout;
     private readonly MessageBuffer _message;
-    private readonly byte[] _scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
     private Stream _stream;
     private PipeReader _reader;
     private PipeWriter _writer;
     private SessionMode _mode = SessionMode.Command;
     private bool _pendingFlush;
 
+    // Rented on first use: an idle session holds no buffer (see Scratch).
+    private byte[]? _scratch;
+
     // Set while part of a command line is buffered: its deadline keeps running across reads.
     private bool _partialCommand;
-    private DateTimeOffset _commandDeadline;
+    private DateTimeOffset _commandStarted;
+
+    // The wait in progress, shared with TightenForStress (the accepting thread) under _waitLock:
+    // when it started (a command line's start, or the data read's), its deadline (UTC ticks), and
+    // whether it is on.
+    private readonly Lock _waitLock = new();
+    private long _waitStarted;
+    private long _waitDeadline;
+    private bool _waiting;
     private int _errors;
     private volatile bool _shutdownRequested;
 
@@ -49,6 +59,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     }
 
     public IPEndPoint Remote { get; }
+
+    /// <summary>The listener this session came in on.</summary>
+    public SmtpListenerContext Context => _context;
 
     public IPEndPoint Local => _socket?.LocalEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
 
@@ -124,12 +137,39 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         {
             _timeout.Dispose();
             _message.Dispose();
-            ArrayPool<byte>.Shared.Return(_scratch);
+            if (_scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+            }
         }
     }
 
+    /// <summary>Decoding and command scratch space, rented when a session first needs it.</summary>
+    private byte[] Scratch => _scratch ??= ArrayPool<byte>.Shared.Rent(16 * 1024);
+
+    /// <summary>
+    /// Under stress, shortens the wait in progress to <see cref="Configuration.SmtpLimits.StressTimeout"/>
+    /// counted from its start (Postfix's stress mode applies to sessions already open too). Called from
+    /// another thread; a wait that ends meanwhile re-arms from the stressed limits itself.
+    /// </summary>
+    public void TightenForStress()
+    {
+        lock (_waitLock)
+        {
+            var due = _waitStarted + _context.Limits.StressTimeout.Ticks;
+            if (_waiting && due < _waitDeadline)
+            {
+                _waitDeadline = due;
+                var left = TimeSpan.FromTicks(due - _context.Time.GetUtcNow().UtcTicks);
+                _timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+            }
+        }
+    }
+
+    // Zero-byte reads: a session waiting for its client holds no read buffer, so idle connections
+    // cost little more than their socket (tens of thousands can wait at once).
     private static (PipeReader Reader, PipeWriter Writer) CreatePipes(Stream stream)
-        => (PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true)),
+        => (PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true)),
             PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
 
     private async Task LoopAsync()
@@ -149,7 +189,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             }
 
             // Disarm; if the timer fired between the read completing and now, the session has timed out anyway.
-            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            DisarmReadTimeout();
             if (_timeout.IsCancellationRequested)
             {
                 await CloseWithAsync(SmtpReplies.Timeout, "timeout").ConfigureAwait(false);
@@ -241,23 +281,60 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     /// Content has its idle timeout per read (and a minimum rate). A command line has a deadline:
     /// from the moment the session waits for it until its CRLF, however its bytes trickle in, so a
     /// client dripping a byte now and then cannot hold the session (Postfix's per-record deadline).
+    /// Under stress both are <see cref="Configuration.SmtpLimits.StressTimeout"/> at most.
     /// </summary>
     private void ArmReadTimeout()
     {
+        var now = _context.Time.GetUtcNow();
+        DateTimeOffset started;
+        TimeSpan limit;
         if (_mode is SessionMode.Data or SessionMode.Bdat)
         {
-            _timeout.CancelAfter(_context.Limits.DataTimeout);
-            return;
+            started = now;
+            limit = _context.Limits.DataTimeout;
         }
-
-        var now = _context.Time.GetUtcNow();
-        if (!_partialCommand)
+        else
         {
-            _commandDeadline = now + _context.Limits.CommandTimeout;
+            if (!_partialCommand)
+            {
+                _commandStarted = now;
+            }
+
+            // Between messages the session holds no scratch buffer: an idle connection stays cheap.
+            if (_scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_scratch);
+                _scratch = null;
+            }
+
+            started = _commandStarted;
+            limit = _context.Limits.CommandTimeout;
         }
 
-        var left = _commandDeadline - now;
-        _timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+        var left = started + limit - now;
+        lock (_waitLock)
+        {
+            // Read under the lock: a stress that began before it is seen here, one that begins
+            // after it finds this wait on and tightens it (TightenForStress).
+            if (_context.UnderStress && _context.Limits.StressTimeout < limit)
+            {
+                left = started + _context.Limits.StressTimeout - now;
+            }
+
+            _waitStarted = started.UtcTicks;
+            _waitDeadline = (now + left).UtcTicks;
+            _waiting = true;
+            _timeout.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1));
+        }
+    }
+
+    private void DisarmReadTimeout()
+    {
+        lock (_waitLock)
+        {
+            _waiting = false;
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>
@@ -320,7 +397,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _writer.CompleteAsync().ConfigureAwait(false);
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        _timeout.CancelAfter(_context.Limits.CommandTimeout);
+        _timeout.CancelAfter(_context.UnderStress && _context.Limits.StressTimeout < _context.Limits.CommandTimeout ? _context.Limits.StressTimeout : _context.Limits.CommandTimeout);
         try
         {
             await ssl.AuthenticateAsServerAsync(

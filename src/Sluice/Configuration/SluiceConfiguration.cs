@@ -469,6 +469,16 @@ public static class SluiceConfiguration
             errors.Add($"{key}:Limits: CommandTimeout and DataTimeout must be positive");
         }
 
+        if (double.IsNaN(limits.StressThreshold) || limits.StressThreshold <= 0 || limits.StressThreshold > 1)
+        {
+            errors.Add($"{key}:Limits:StressThreshold: must be a fraction of MaxConnections above 0 and at most 1 (1 turns stress mode off)");
+        }
+
+        if (limits.StressTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:Limits:StressTimeout: must be positive");
+        }
+
         if (limits.MinDataRate < 0)
         {
             errors.Add($"{key}:Limits:MinDataRate: must not be negative");
