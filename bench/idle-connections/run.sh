@@ -53,11 +53,11 @@ HOLD_PID=$!
 exec 7>"$WORK/hold.in"
 hold_to() {  # hold_to N: open connections until N are held
   local want=$1 have
-  have=$(tail -1 "$WORK/hold.out" 2>/dev/null | awk '{print $2+0}')
+  have=$(tail -1 "$WORK/hold.out" 2>/dev/null | awk '{n = $2} END {print n + 0}')
   [ "$want" -le "${have:-0}" ] && return 0
   echo "open $((want - ${have:-0}))" >&7
   for _ in $(seq 1 1200); do
-    [ "$(tail -1 "$WORK/hold.out" 2>/dev/null | awk '{print $2+0}')" -ge "$want" ] && return 0
+    [ "$(tail -1 "$WORK/hold.out" 2>/dev/null | awk '{n = $2} END {print n + 0}')" -ge "$want" ] && return 0
     kill -0 "$HOLD_PID" 2>/dev/null || { cat "$WORK/hold.err" >&2; exit 1; }
     sleep 0.1
   done
