@@ -8,6 +8,8 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
 {
     public long Removed { get; private set; }
 
+    public override void Reset() => Removed = 0;
+
     public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
     {
         using var command = connection.CreateCommand();

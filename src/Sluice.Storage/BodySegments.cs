@@ -67,6 +67,25 @@ internal sealed class BodySegments : IDisposable
         return new BodySegments(directory, segmentBytes, largeBodyBytes, references, last);
     }
 
+    /// <summary>
+    /// Bytes of bodies that stay queued (deferred, held, dead-lettered) this batch may move into the
+    /// database, so that they do not pin their segments; set per batch from the free space, so that
+    /// the copies never take the space the spool's margin keeps.
+    /// </summary>
+    public long MoveBudget { get; set; } = long.MaxValue;
+
+    /// <summary>Takes <paramref name="bytes"/> from <see cref="MoveBudget"/> if it is there.</summary>
+    public bool TakeMoveBudget(long bytes)
+    {
+        if (bytes > MoveBudget)
+        {
+            return false;
+        }
+
+        MoveBudget -= bytes;
+        return true;
+    }
+
     /// <summary>Whether a body of this length belongs in a segment (otherwise in the database).</summary>
     public bool Holds(long length) => _largeBodyBytes > 0 && length >= _largeBodyBytes;
 
@@ -158,6 +177,18 @@ internal sealed class BodySegments : IDisposable
         }
 
         _candidates.Clear();
+
+        // The current segment pins no space once every body in it is gone: with a sixteenth of a
+        // segment written it is deleted at once, and the next body begins a new one (otherwise a
+        // 64 MiB segment would hold tens of MiB of delivered mail until it was sealed).
+        if (_current is not null && _offset >= _segmentBytes / 16 && _references.GetValueOrDefault(_currentNumber) <= 0 && !_unsynced.Contains(_current))
+        {
+            _current.Dispose();
+            _current = null;
+            _references.Remove(_currentNumber);
+            File.Delete(PathOf(_directory, _currentNumber));
+        }
+
         MarkBatchStart();
     }
 

@@ -11,6 +11,11 @@ internal abstract class SpoolOperation
     /// <summary>Applies the write. Runs on the writer thread inside the batch's transaction.</summary>
     public abstract void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies);
 
+    /// <summary>Forgets what a failed attempt learned, before the operation is tried in a new transaction.</summary>
+    public virtual void Reset()
+    {
+    }
+
     /// <summary>Called after the batch is durable.</summary>
     public abstract void Commit();
 

@@ -28,4 +28,18 @@ public sealed class SpoolOptions
 
     /// <summary>Size after which a segment file is sealed and the next one begun.</summary>
     public long SegmentBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Free space the spool's filesystem keeps (Postfix's <c>queue_minfree</c>): a message that would
+    /// leave less (its declared SIZE counted) is refused at MAIL with 452 4.3.1, and the API answers
+    /// 503; delivery and acknowledgements go on. 0 refuses only when the disk is actually full.
+    /// </summary>
+    public long MinFreeBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// A file of this size kept in the spool folder and given up when the disk fills anyway (another
+    /// process filled it): the space the spool's own bookkeeping (acks, leases, deletes, a restart's
+    /// recovery) needs to go on. Made again once space returns. 0: no reserve.
+    /// </summary>
+    public long ReserveBytes { get; set; } = 16L * 1024 * 1024;
 }

@@ -24,10 +24,222 @@ public sealed partial class SqliteSpool
 
             CommitBatch(batch);
             batch.Clear();
+            if (!reader.TryPeek(out _))
+            {
+                MaintainWhenIdle();
+            }
         }
     }
 
+    /// <summary>
+    /// After a burst (nothing waiting to be written), at most every 5 s, or at once when space is
+    /// short: the WAL is checkpointed (its file is then cut back to journal_size_limit at the next
+    /// write) and free pages go back to the filesystem (incremental auto-vacuum, new spools).
+    /// Neither waits for readers: what cannot be done now is done next time.
+    /// </summary>
+    private void MaintainWhenIdle()
+    {
+        var now = _time.GetTimestamp();
+        var pressed = _space.Full || !_space.HasRoomFor(0);
+        if (_commitsSinceMaintenance == 0 || (!pressed && _time.GetElapsedTime(_lastMaintenance, now) < TimeSpan.FromSeconds(5)))
+        {
+            return;
+        }
+
+        _commitsSinceMaintenance = 0;
+        _lastMaintenance = now;
+        try
+        {
+            Checkpoint(pressed ? "RESTART" : "PASSIVE");
+            using var command = _writeConnection.CreateCommand();
+            command.CommandText = "PRAGMA freelist_count";
+            var free = (long)command.ExecuteScalar()!;
+            if (free == 0 || (!pressed && free < 2048))
+            {
+                return;
+            }
+
+            // In steps of 1 MiB of pages, each checkpointed (which cuts the database file; when
+            // pressed, restarting the WAL so that it never needs more than a step, even on a disk
+            // with nothing left); the writer is away a quarter second at most.
+            var started = _time.GetTimestamp();
+            while (free > 0 && _time.GetElapsedTime(started) < TimeSpan.FromMilliseconds(250))
+            {
+                command.CommandText = "PRAGMA incremental_vacuum(256)";
+                command.ExecuteNonQuery();
+                Checkpoint(pressed ? "RESTART" : "PASSIVE");
+                command.CommandText = "PRAGMA freelist_count";
+                free = (long)command.ExecuteScalar()!;
+            }
+
+            _space.Changed();
+        }
+        catch (SqliteException ex)
+        {
+            var full = ex.SqliteErrorCode == SqliteFull || IsNoSpace(ex);
+            ReportFailure(full ? SpoolFailure.DiskFull : SpoolFailure.Database, 0, full ? null : ex);
+        }
+    }
+
+    /// <summary>
+    /// Commits a batch. Intake that the free-space margin does not allow is refused before anything
+    /// is written. When the disk is full anyway, the batch's bookkeeping (acks, leases, defers,
+    /// deletes) is committed without its new messages, and if even that finds no room the reserve
+    /// is given up for it: delivering and acknowledging go on while intake waits for space.
+    /// </summary>
     private void CommitBatch(List<SpoolOperation> batch)
+    {
+        RefuseIntakeWithoutRoom(batch);
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        KeepWalShort(_space.Pressed);
+
+        // A moved body is written twice (WAL, then database) before its segment can go: a quarter
+        // of the space above the margin, at most.
+        _bodies.MoveBudget = Math.Max(0, (_space.Available - _options.MinFreeBytes) / 4);
+
+        var failure = TryCommit(batch);
+        if (failure is not { } reason)
+        {
+            if (_space.NeedsRestore)
+            {
+                _space.Restore();
+            }
+
+            return;
+        }
+
+        if (reason != Core.Queue.EnqueueResult.StorageFull)
+        {
+            FailBatch(batch, reason);
+            return;
+        }
+
+        _space.MarkFull();
+        var bookkeeping = new List<SpoolOperation>(batch.Count);
+        foreach (var op in batch)
+        {
+            if (op is EnqueueOperation)
+            {
+                op.Fail(reason);
+            }
+            else
+            {
+                bookkeeping.Add(op);
+            }
+        }
+
+        if (bookkeeping.Count == 0)
+        {
+            return;
+        }
+
+        // Bookkeeping alone; then with the WAL restarted from its beginning (readers kept it from
+        // being reused, so it grew into the last free space); then with the reserve given up.
+        if (TryCommit(bookkeeping) is null
+            || (Checkpoint("RESTART") && TryCommit(bookkeeping) is null)
+            || (_space.Release() && TryCommit(bookkeeping) is null))
+        {
+            return;
+        }
+
+        FailBatch(bookkeeping, reason);
+    }
+
+    /// <summary>
+    /// The WAL grows until a checkpoint (every 4,000 pages, 16 MiB, for throughput). With free space
+    /// under twice the margin it is checkpointed every 256 pages (1 MiB) instead, so that the
+    /// spool's own bookkeeping cannot take what the margin keeps.
+    /// </summary>
+    private void KeepWalShort(bool pressed)
+    {
+        if (pressed == _walShort)
+        {
+            return;
+        }
+
+        try
+        {
+            using var command = _writeConnection.CreateCommand();
+            command.CommandText = pressed ? "PRAGMA wal_autocheckpoint=256" : "PRAGMA wal_autocheckpoint=4000";
+            command.ExecuteNonQuery();
+            _walShort = pressed;
+        }
+        catch (SqliteException ex)
+        {
+            ReportFailure(SpoolFailure.Database, 0, ex);
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints the WAL. RESTART also makes the next commit write the WAL from its beginning
+    /// (reusing the file instead of growing it); it waits for readers a quarter second at most,
+    /// not the writer's usual five. True when the whole WAL was checkpointed.
+    /// </summary>
+    private bool Checkpoint(string mode)
+    {
+        try
+        {
+            using var command = _writeConnection.CreateCommand();
+            command.CommandText = mode == "RESTART" ? "PRAGMA busy_timeout=250; PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)";
+            using var reader = command.ExecuteReader();
+
+            // One row: busy (0/1), WAL frames, frames checkpointed.
+            return reader.Read() && reader.GetInt64(0) == 0 && reader.GetInt64(1) == reader.GetInt64(2);
+        }
+        catch (SqliteException ex)
+        {
+            var full = ex.SqliteErrorCode == SqliteFull || IsNoSpace(ex);
+            ReportFailure(full ? SpoolFailure.DiskFull : SpoolFailure.Database, 0, full ? null : ex);
+            return false;
+        }
+        finally
+        {
+            if (mode == "RESTART")
+            {
+                RestoreBusyTimeout();
+            }
+        }
+    }
+
+    private void RestoreBusyTimeout()
+    {
+        try
+        {
+            using var command = _writeConnection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout=5000";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            ReportFailure(SpoolFailure.Database, 0, ex);
+        }
+    }
+
+    private void RefuseIntakeWithoutRoom(List<SpoolOperation> batch)
+    {
+        var kept = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var op = batch[i];
+            if (op is EnqueueOperation && !_space.HasRoomFor(op.Bytes, admitted: true))
+            {
+                op.Fail(Core.Queue.EnqueueResult.StorageFull);
+                ReportFailure(SpoolFailure.NoRoom, 1, null);
+                continue;
+            }
+
+            batch[kept++] = op;
+        }
+
+        batch.RemoveRange(kept, batch.Count - kept);
+    }
+
+    /// <summary>One transaction for <paramref name="batch"/>: null when it committed (and its operations completed), else why not (nothing of it is visible).</summary>
+    private Core.Queue.EnqueueResult? TryCommit(List<SpoolOperation> batch)
     {
         var started = Stopwatch.GetTimestamp();
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -67,23 +279,26 @@ public sealed partial class SqliteSpool
         }
         catch (SqliteException ex)
         {
-            var reason = ex.SqliteErrorCode == SqliteFull || (ex.SqliteErrorCode == SqliteIoErr && IsNoSpace(ex))
-                ? Core.Queue.EnqueueResult.StorageFull
-                : Core.Queue.EnqueueResult.StorageFailed;
-            SpoolLog.CommitFailed(_logger, batch.Count, ex.SqliteErrorCode, ex);
+            var full = ex.SqliteErrorCode == SqliteFull || (ex.SqliteErrorCode == SqliteIoErr && IsNoSpace(ex));
+            ReportFailure(full ? SpoolFailure.DiskFull : SpoolFailure.Database, batch.Count, full ? null : ex);
             ReopenWriteConnection();
-            FailBatch(batch, reason);
-            return;
+            _bodies.Abort();
+            ResetAttempt(batch);
+            return full ? Core.Queue.EnqueueResult.StorageFull : Core.Queue.EnqueueResult.StorageFailed;
         }
         catch (IOException ex)
         {
             // A segment write or sync failed; the transaction was rolled back when it was disposed.
-            SpoolLog.SegmentWriteFailed(_logger, batch.Count, ex.HResult, ex);
-            FailBatch(batch, ex.HResult == NoSpaceErrno ? Core.Queue.EnqueueResult.StorageFull : Core.Queue.EnqueueResult.StorageFailed);
-            return;
+            var full = ex.HResult == NoSpaceErrno;
+            ReportFailure(full ? SpoolFailure.DiskFull : SpoolFailure.Segment, batch.Count, full ? null : ex);
+            _bodies.Abort();
+            ResetAttempt(batch);
+            return full ? Core.Queue.EnqueueResult.StorageFull : Core.Queue.EnqueueResult.StorageFailed;
         }
 
         _bodies.Commit();
+        _commitsSinceMaintenance++;
+        _space.Changed();
 
         Interlocked.Add(ref _depth, enqueued - acked);
         if (enqueued > 0 || wake)
@@ -111,6 +326,41 @@ public sealed partial class SqliteSpool
                 _metrics?.SpoolWriteDuration.Record(elapsed);
             }
         }
+
+        return null;
+    }
+
+    /// <summary>Operations keep what they learned while executing (rows removed, leases found); a retry starts them afresh.</summary>
+    private static void ResetAttempt(List<SpoolOperation> batch)
+    {
+        foreach (var op in batch)
+        {
+            op.Reset();
+        }
+    }
+
+    /// <summary>One line per cause a minute, with how many failures it stands for; a stack trace only for the unexpected.</summary>
+    private void ReportFailure(SpoolFailure cause, int operations, Exception? unexpected)
+    {
+        Interlocked.Add(ref _failedOperations, operations);
+        if (!_failureLog.ShouldLog(cause, out var unlogged))
+        {
+            return;
+        }
+
+        var since = Interlocked.Exchange(ref _failedOperations, 0);
+        switch (cause)
+        {
+            case SpoolFailure.DiskFull:
+                SpoolLog.DiskFull(_logger, _options.Directory, _space.Available, since, unlogged);
+                break;
+            case SpoolFailure.NoRoom:
+                SpoolLog.NoRoom(_logger, _options.Directory, _space.Available, _options.MinFreeBytes, since, unlogged);
+                break;
+            default:
+                SpoolLog.CommitFailed(_logger, cause, since, unlogged, unexpected);
+                break;
+        }
     }
 
     private void Wake()
@@ -125,9 +375,8 @@ public sealed partial class SqliteSpool
         }
     }
 
-    private void FailBatch(List<SpoolOperation> batch, Core.Queue.EnqueueResult reason)
+    private static void FailBatch(List<SpoolOperation> batch, Core.Queue.EnqueueResult reason)
     {
-        _bodies.Abort();
         foreach (var op in batch)
         {
             op.Fail(reason);
@@ -151,6 +400,7 @@ public sealed partial class SqliteSpool
         }
 
         _writeConnection = new SqliteConnection(_connectionString);
+        _walShort = false;
         try
         {
             _writeConnection.Open();
@@ -158,7 +408,7 @@ public sealed partial class SqliteSpool
         }
         catch (SqliteException ex)
         {
-            SpoolLog.CommitFailed(_logger, 0, ex.SqliteErrorCode, ex);
+            ReportFailure(SpoolFailure.Database, 0, ex);
         }
     }
 }

@@ -25,14 +25,23 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly FileStream _lock;
     private readonly Thread _writer;
     private readonly BodySegments _bodies;
+    private readonly SpoolSpace _space;
+    private readonly LogGate<SpoolFailure> _failureLog;
     private SqliteConnection _writeConnection;
+    private long _failedOperations;
+    private int _commitsSinceMaintenance;
+    private bool _walShort;
+    private long _lastMaintenance;
     private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
     private int _stopping;
 
-    private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth, BodySegments bodies)
+    private SqliteSpool(SpoolOptions options, TimeProvider time, ILogger logger, SluiceMetrics? metrics, FileStream lockFile, SqliteConnection writeConnection, string connectionString, long depth, BodySegments bodies, SpoolSpace space)
     {
         _bodies = bodies;
+        _space = space;
+        _failureLog = new LogGate<SpoolFailure>(time, TimeSpan.FromMinutes(1));
+        _lastMaintenance = time.GetTimestamp();
         _options = options;
         _hot = new HotBodyCache(options.HotCacheBytes);
         _time = time;
@@ -83,27 +92,97 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
             Pooling = true,
         }.ToString();
 
-        var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        Configure(connection);
-        CreateSchema(connection);
-        long depth;
-        using (var command = connection.CreateCommand())
+        var space = new SpoolSpace(options.Directory, options.MinFreeBytes, options.ReserveBytes, time);
+
+        // A disk that is full at start-up (another process filled it, or the node stopped at its
+        // limit): the reserve goes first, so that the WAL's recovery, the lease release and the
+        // node's other stores in this folder can open. Delivering is what frees space again.
+        if (space.Available < Math.Max(options.ReserveBytes, 1024 * 1024) && space.Release())
         {
-            // Leases and holds belong to the process that made them: the engine starts with nothing in hand.
-            command.CommandText = "UPDATE messages SET state = 0, lease_until = NULL, held_for = NULL WHERE state IN (1, 3)";
-            command.ExecuteNonQuery();
-            command.CommandText = "SELECT COUNT(*) FROM messages";
-            depth = (long)command.ExecuteScalar()!;
+            SpoolLog.ReserveUsedAtOpen(logger, options.Directory, options.ReserveBytes);
+            space.MarkFull();
+        }
+
+        SqliteConnection connection;
+        long depth;
+        try
+        {
+            (connection, depth) = OpenDatabase(connectionString);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull || IsNoSpace(ex) || (ex.SqliteErrorCode == SqliteIoErr && space.Available < Math.Max(options.ReserveBytes, 1024 * 1024)))
+        {
+            // (On a full disk SQLite may say "disk I/O error": growing the -shm file or the WAL failed.)
+            // A full disk must not keep the node from starting: the reserve is for exactly this
+            // (recovering the WAL, releasing leases), and delivering is what frees space.
+            if (!space.Release())
+            {
+                throw new IOException($"The spool disk at '{options.Directory}' is full ({space.Available} bytes free) and there is no reserve to give up; free some space.", ex);
+            }
+
+            SpoolLog.ReserveUsedAtOpen(logger, options.Directory, options.ReserveBytes);
+            space.MarkFull();
+            (connection, depth) = OpenDatabase(connectionString);
         }
 
         var bodies = BodySegments.Open(BodiesDirectory(options), options.SegmentBytes, options.LargeBodyBytes, SegmentReferences(connection));
-        var spool = new SqliteSpool(options, time, logger, metrics, lockFile, connection, connectionString, depth, bodies);
+        var spool = new SqliteSpool(options, time, logger, metrics, lockFile, connection, connectionString, depth, bodies, space);
         metrics?.ObserveQueueDepth(() => spool.Depth);
         metrics?.ObserveQueueDepthByState(spool.DepthByState);
         SpoolLog.Opened(logger, spool.DatabasePath, depth);
         return spool;
     }
+
+    /// <summary>
+    /// Opens the database, makes the schema and releases what a previous process had in hand.
+    /// A new database gets incremental auto-vacuum, so that the space of delivered mail can be given
+    /// back to the filesystem (a spool made before keeps SQLite's default and only reuses it).
+    /// </summary>
+    private static (SqliteConnection Connection, long Depth) OpenDatabase(string connectionString)
+    {
+        var isNew = !File.Exists(new SqliteConnectionStringBuilder(connectionString).DataSource);
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            if (isNew)
+            {
+                using var vacuum = connection.CreateCommand();
+                vacuum.CommandText = "PRAGMA auto_vacuum=INCREMENTAL";
+                vacuum.ExecuteNonQuery();
+            }
+
+            Configure(connection);
+            CreateSchema(connection);
+            using var command = connection.CreateCommand();
+
+            // Leases and holds belong to the process that made them: the engine starts with nothing
+            // in hand. Written only when there is something to release (a full disk may not take it).
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM messages WHERE state IN (1, 3))";
+            if ((long)command.ExecuteScalar()! == 1)
+            {
+                command.CommandText = "UPDATE messages SET state = 0, lease_until = NULL, held_for = NULL WHERE state IN (1, 3)";
+                command.ExecuteNonQuery();
+            }
+
+            command.CommandText = "SELECT COUNT(*) FROM messages";
+            return (connection, (long)command.ExecuteScalar()!);
+        }
+        catch
+        {
+            connection.Dispose();
+            SqliteConnection.ClearPool(connection);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool HasRoomFor(long bytes) => _space.HasRoomFor(bytes);
+
+    /// <summary>
+    /// The disk was found full, or free space is under a quarter of the margin: what shares the
+    /// disk and is not mail (the event log) should not write now.
+    /// </summary>
+    public bool ShortOfSpace => !_space.HasRoomFor(0, admitted: true);
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
         => Submit(new EnqueueOperation(envelope, id, receivedAt, content), EnqueueResult.ShuttingDown);
@@ -167,9 +246,11 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
         // WAL + synchronous=FULL: a commit returns only after the WAL is fsynced, so a committed
         // message survives power loss; a crash mid-commit leaves no trace of the batch.
+        // journal_size_limit: once checkpointed, the WAL file is cut back to 8 MiB instead of
+        // keeping the size of the largest burst forever.
         command.CommandText =
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; " +
-            "PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=4000;";
+            "PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=8388608;";
         command.ExecuteNonQuery();
     }
 

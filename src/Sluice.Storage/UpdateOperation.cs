@@ -48,11 +48,13 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
         {
             // A segment holds bodies awaiting their first attempt only: one that stays queued (retry,
             // hold, dead letter) moves into the database, so a long-lived message never pins a whole segment.
+            // Within the batch's budget only: the copy takes the body's size twice (WAL and database)
+            // before the segment can go, and a full disk must not come from bookkeeping.
             if (kind == UpdateKind.Ack)
             {
                 bodies.Release(segmentBody.Segment);
             }
-            else
+            else if (bodies.TakeMoveBudget(size))
             {
                 MoveIntoDatabase(connection, transaction, bodies, seq, segmentBody, size);
             }

@@ -43,7 +43,11 @@ internal static class NodeHost
             recipients: new SuppressionPolicy(sp.GetRequiredService<Core.State.SuppressionList>(), time)));
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
-        builder.Services.AddSingleton(_ => new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time));
+        builder.Services.AddSingleton(sp =>
+        {
+            var spool = sp.GetRequiredService<SqliteSpool>();
+            return new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time, mayWrite: () => !spool.ShortOfSpace);
+        });
         if (options.Delivery.Enabled)
         {
             DeliveryServices.Add(builder.Services, options, time);
@@ -71,7 +75,12 @@ internal static class NodeHost
             }
         }
 
-        builder.Services.AddSingleton(_ => Storage.State.SqliteStateStore.Open(options.Node.DataDirectory));
+        // After the spool: on a full disk its open gives up the reserve that lets this one open too.
+        builder.Services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<SqliteSpool>();
+            return Storage.State.SqliteStateStore.Open(options.Node.DataDirectory);
+        });
         builder.Services.AddSingleton<Core.State.IApiKeyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.IIdempotencyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.ISuppressionStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());

@@ -7,6 +7,8 @@ namespace Sluice;
 /// <summary>The queue as the SMTP server sees it, writing a Reception event for every message made durable.</summary>
 internal sealed class ReceptionEvents(IMessageQueue queue, DeliveryEventLog events, TimeProvider time) : IMessageIntake
 {
+    public bool HasRoomFor(long bytes) => queue.HasRoomFor(bytes);
+
     public async ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);

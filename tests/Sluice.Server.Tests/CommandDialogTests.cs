@@ -9,12 +9,12 @@ public sealed class CommandDialogTests : IAsyncLifetime
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
-    public async Task Greeting_OnConnect_Is220WithHostnameInTwoLines()
+    public async Task Greeting_TrustedClient_Is220WithHostnameInOneLine()
     {
         await using var dialog = await _node.ConnectAsync(readGreeting: false);
 
-        // The first line goes out before the pre-greet test, the last one after it.
-        Assert.Equal("220-mx.test.example ESMTP Sluice\n220 mx.test.example ESMTP Sluice", await dialog.ReadReplyAsync());
+        // 127.0.0.1 is in this listener's trusted networks: no pre-greet test.
+        Assert.Equal("220 mx.test.example ESMTP Sluice", await dialog.ReadReplyAsync());
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public sealed class LimitDialogTests
     [Fact]
     public async Task EarlyTalker_BeforeGreeting_IsRefused()
     {
-        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.FromMilliseconds(300));
+        await using var node = await TestNode.StartAsync(o => Untrusted(o).Limits.GreetingDelay = TimeSpan.FromMilliseconds(300));
         await using var dialog = await node.ConnectAsync(readGreeting: false);
         await dialog.SendAsync("EHLO impatient.example\r\n");
 
@@ -161,7 +161,12 @@ public sealed class LimitDialogTests
     [Fact]
     public async Task EarlyTalker_NoGreetingDelay_EveryOneIsRefusedAndPatientClientsAreServed()
     {
-        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.Zero);
+        await using var node = await TestNode.StartAsync(o =>
+        {
+            var listener = Untrusted(o);
+            listener.Limits.GreetingDelay = TimeSpan.Zero;
+            listener.Limits.MaxConnectionsPerClient = 200;
+        });
         var early = new List<string>();
         for (var i = 0; i < 100; i++)
         {
@@ -191,7 +196,7 @@ public sealed class LimitDialogTests
     [Fact]
     public async Task EarlyTalker_AnswersTheGreetingsFirstLine_IsRefused()
     {
-        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.FromMilliseconds(200));
+        await using var node = await TestNode.StartAsync(o => Untrusted(o).Limits.GreetingDelay = TimeSpan.FromMilliseconds(200));
         await using var dialog = await node.ConnectAsync(readGreeting: false);
 
         // RFC 5321 §4.2.1: a reply is complete at its line without a hyphen; "220-" is not yet it.
@@ -274,6 +279,25 @@ public sealed class LimitDialogTests
             Assert.True(DateTime.UtcNow < deadline, "slot was never released");
             await Task.Yield();
         }
+    }
+
+    [Fact]
+    public async Task EarlyTalker_TrustedClient_IsNotTested()
+    {
+        await using var node = await TestNode.StartAsync(o => o.Listeners[0].Limits.GreetingDelay = TimeSpan.FromMilliseconds(200));
+        await using var dialog = await node.ConnectAsync(readGreeting: false);
+        await dialog.SendAsync("EHLO app.example\r\n");
+
+        // Postfix's postscreen_access_list = permit_mynetworks: trusted clients get the plain greeting.
+        Assert.Equal("220 mx.test.example ESMTP Sluice", await dialog.ReadReplyAsync());
+        Assert.StartsWith("250-mx.test.example", await dialog.ReadReplyAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The pre-greet test applies to untrusted clients: the listener trusts no network.</summary>
+    private static Configuration.SmtpListenerOptions Untrusted(Configuration.SmtpServerOptions options)
+    {
+        options.Listeners[0].TrustedNetworks = [];
+        return options.Listeners[0];
     }
 
     private static async Task<string> ReadAllAsync(Socket socket)

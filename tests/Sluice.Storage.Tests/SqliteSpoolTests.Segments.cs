@@ -39,7 +39,7 @@ public sealed partial class SqliteSpoolTests
     }
 
     [Fact]
-    public async Task AckAsync_EveryMessageOfSealedSegments_DeletesTheirFiles()
+    public async Task AckAsync_EveryMessageOfEverySegment_DeletesTheirFilesTheCurrentOneToo()
     {
         await using var spool = OpenSegmented();
         var ids = new List<MessageId>();
@@ -60,8 +60,11 @@ public sealed partial class SqliteSpoolTests
             Assert.True(await spool.AckAsync(id, CancellationToken.None));
         }
 
-        // The current segment stays open for the next appends.
-        Assert.Equal(["000000000003.seg"], SegmentFiles());
+        // The current segment, emptied, pins no space either (disk-full hardening); the next body
+        // begins a new one.
+        Assert.Empty(SegmentFiles());
+        await EnqueueAsync(spool, RandomBytes(Large, seed: 99), "a@example.com", "b@example.org");
+        Assert.Equal(["000000000004.seg"], SegmentFiles());
     }
 
     [Fact]

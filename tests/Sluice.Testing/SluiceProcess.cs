@@ -60,6 +60,8 @@ public sealed class SluiceProcess : IAsyncDisposable
         return http;
     }
 
+    private bool _disposed;
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -216,6 +218,12 @@ public sealed class SluiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             await KillAsync();

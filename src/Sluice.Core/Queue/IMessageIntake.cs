@@ -8,5 +8,12 @@ namespace Sluice.Core.Queue;
 /// </summary>
 public interface IMessageIntake
 {
+    /// <summary>
+    /// Whether a message of <paramref name="bytes"/> (0: size unknown) would be taken now, asked
+    /// before it is received (at MAIL, before the API builds it) so that a spool short of space
+    /// refuses early instead of after the transfer.
+    /// </summary>
+    bool HasRoomFor(long bytes) => true;
+
     ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken);
 }

@@ -23,13 +23,22 @@ internal sealed class DeliveryEventLog : IDisposable
     private readonly string _folder;
     private readonly Lock _lock = new();
     private readonly ITimer _flush;
+    private readonly Func<bool>? _mayWrite;
     private StreamWriter? _writer;
     private long _dropped;
     private string? _day;
 
-    public DeliveryEventLog(string folder, TimeProvider? time = null)
+    /// <param name="folder">Where the day files go.</param>
+    /// <param name="time">The clock for the flush timer.</param>
+    /// <param name="mayWrite">
+    /// False while the disk is short of space (the spool's answer when they share it): lines are
+    /// dropped and counted, so that the log does not take the space the spool keeps for its
+    /// acknowledgements.
+    /// </param>
+    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null)
     {
         _folder = folder;
+        _mayWrite = mayWrite;
         Directory.CreateDirectory(folder);
         _flush = (time ?? TimeProvider.System).CreateTimer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
@@ -55,6 +64,12 @@ internal sealed class DeliveryEventLog : IDisposable
     public void Write(DeliveryEvent entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (_mayWrite is not null && !_mayWrite())
+        {
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
         var line = JsonSerializer.Serialize(entry, Json);
         var day = entry.Time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         lock (_lock)

@@ -147,7 +147,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     {
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (context.ProxyTrustedNetworks.Count > 0 && IsTrustedProxy(context, remote.Address))
+        if (context.ProxyTrustedNetworks.Count > 0 && context.IsTrustedProxy(remote.Address))
         {
             // A balancer in front: the client is the one its PROXY header names (LOCAL: the balancer itself, e.g. a probe).
             if (await ProxyHeaderReader.ReadAsync(socket, _time).ConfigureAwait(false) is not var (header, rest))
@@ -220,20 +220,6 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
                 done.TrySetResult();
             }
         }
-    }
-
-    private static bool IsTrustedProxy(SmtpListenerContext context, IPAddress peer)
-    {
-        var address = peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer;
-        foreach (var network in context.ProxyTrustedNetworks)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

@@ -107,19 +107,17 @@ internal sealed class SmtpListenerContext
     /// <summary>Past the high-water mark now: timeouts shrink and addresses get a fair share.</summary>
     public bool UnderStress => Connections.Stressed;
 
-    public bool IsTrusted(IPAddress client)
-    {
-        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
-        foreach (var network in TrustedNetworks)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
+    public bool IsTrusted(IPAddress client) => InAny(TrustedNetworks, client);
 
-        return false;
-    }
+    /// <summary>A balancer allowed to send PROXY headers on this listener.</summary>
+    public bool IsTrustedProxy(IPAddress peer) => InAny(ProxyTrustedNetworks, peer);
+
+    /// <summary>
+    /// Clients the pre-greet test leaves alone (Postfix's postscreen_access_list = permit_mynetworks):
+    /// trusted networks, and a trusted balancer's own connections (its health checks expect a
+    /// one-line greeting, as HAProxy's smtpchk does).
+    /// </summary>
+    public bool SkipsPregreetTest(IPAddress client) => IsTrusted(client) || IsTrustedProxy(client);
 
     /// <summary>AUTH is offered where it can be used: not on inbound listeners, and only over TLS unless plaintext is allowed.</summary>
     public bool AuthOffered(bool tlsActive)
@@ -156,5 +154,19 @@ internal sealed class SmtpListenerContext
         lines.Add("HELP");
         lines.RemoveAll(line => line != Hostname && !Offers(line.Split(' ')[0]));
         return new SmtpReply(250, null, string.Join('\n', lines));
+    }
+
+    private static bool InAny(List<IPNetwork> networks, IPAddress address)
+    {
+        address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        foreach (var network in networks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -256,6 +256,7 @@ internal sealed partial class SmtpSession
 
     private SmtpReply? CheckMailParameters(SmtpPathCommand command)
     {
+        long declared = 0;
         foreach (var p in command.Parameters)
         {
             switch (p.Keyword)
@@ -272,6 +273,7 @@ internal sealed partial class SmtpSession
                         return SmtpReplies.MessageTooBig;
                     }
 
+                    declared = size;
                     break;
                 case "BODY":
                     if (!string.Equals(p.Value, "7BIT", StringComparison.OrdinalIgnoreCase)
@@ -312,7 +314,9 @@ internal sealed partial class SmtpSession
             }
         }
 
-        return null;
+        // Refused before the client sends the message, not after (RFC 1870 §6's 452; Postfix's
+        // queue_minfree): the spool keeps its free-space margin, counting the declared size.
+        return _context.Queue.HasRoomFor(declared) ? null : SmtpReplies.StorageFull;
     }
 
     private SessionStep Rcpt(ReadOnlySpan<byte> args)

@@ -92,7 +92,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
                 }
             }
 
-            var talkedFirst = !_context.Listener.ImplicitTls && await ClientTalkedFirstAsync().ConfigureAwait(false);
+            var talkedFirst = !_context.Listener.ImplicitTls && !_context.SkipsPregreetTest(_client) && await ClientTalkedFirstAsync().ConfigureAwait(false);
             Reply(_context.Greeting);
             if (talkedFirst)
             {

@@ -251,6 +251,11 @@ public static class SluiceConfiguration
             errors.Add("Spool:SegmentBytes: must be at least 1048576 (1 MiB)");
         }
 
+        if (options.Spool.MinFreeBytes < 0 || options.Spool.ReserveBytes < 0)
+        {
+            errors.Add("Spool:MinFreeBytes and Spool:ReserveBytes: must be 0 or more bytes");
+        }
+
         ValidateDelivery(options.Delivery, errors);
 
         return errors;
