@@ -2,13 +2,15 @@
 # Sluice build entry point.
 #   ./build.sh serve [ARGS…]  run `sluice serve` on the embedded default (SMTP 127.0.0.1:2525, HTTP 127.0.0.1:8025, spool ./data)
 #   ./build.sh test           install what the tests need (Debian packages), build, run every test
+#   ./build.sh fuzz [SECONDS] fuzz every parser target with afl++ for SECONDS each (default 60; docs/fuzzing.md)
 #   ./build.sh bench          run the benchmarks (spool engines; accept rate vs Postfix) into bench/results/ and docs/performance.md
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd),
-# dnsmasq (a DNS server with MX records for delivery tests), haproxy (a front door sending PROXY v2 to nodes).
-TEST_PACKAGES=(swaks postfix dnsmasq-base haproxy)
+# dnsmasq (a DNS server with MX records for delivery tests), haproxy (a front door sending PROXY v2 to nodes),
+# afl++ (the fuzzer driving the parser targets in fuzz/).
+TEST_PACKAGES=(swaks postfix dnsmasq-base haproxy afl++)
 
 install_packages() {
   local missing=()
@@ -47,7 +49,15 @@ case "$cmd" in
     awk '/^(Passed|Failed)!/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
          END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
     rm -f "$log"
-    exit "$status"
+    # A bounded fuzzing run of every parser target (the committed corpus and regressions ran above as tests).
+    fuzz_status=0
+    fuzz/run.sh "${FUZZ_SECONDS:-30}" || fuzz_status=$?
+    [ "$status" -ne 0 ] && exit "$status"
+    exit "$fuzz_status"
+    ;;
+  fuzz)
+    install_packages "${TEST_PACKAGES[@]}"
+    exec fuzz/run.sh "$@"
     ;;
   bench)
     install_packages "${TEST_PACKAGES[@]}"
@@ -61,9 +71,10 @@ case "$cmd" in
     bench/balance/run.sh
     bench/api-injection/run.sh
     bench/templates/run.sh
+    bench/idle-connections/run.sh
     ;;
   *)
-    echo "usage: $0 serve|test|bench" >&2
+    echo "usage: $0 serve|test|fuzz|bench" >&2
     exit 64
     ;;
 esac

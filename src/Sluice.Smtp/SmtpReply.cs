@@ -64,17 +64,10 @@ public sealed class SmtpReply : IEquatable<SmtpReply>
         var space = rest.IndexOf(' ', StringComparison.Ordinal);
         var first = space < 0 ? rest : rest[..space];
         EnhancedStatusCode? status = null;
-        if (first.Length >= 5 && first[0] - '0' == code / 100 && first.Count(c => c == '.') == 2)
+        if (EnhancedStatusCode.TryParse(first, code, out var parsed))
         {
-            try
-            {
-                status = ParseStatus(first);
-                rest = space < 0 ? string.Empty : rest[(space + 1)..];
-            }
-            catch (FormatException)
-            {
-                status = null;
-            }
+            status = parsed;
+            rest = space < 0 ? string.Empty : rest[(space + 1)..];
         }
 
         reply = new SmtpReply(code, status, rest);
@@ -84,16 +77,7 @@ public sealed class SmtpReply : IEquatable<SmtpReply>
     public static EnhancedStatusCode ParseStatus(string status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var parts = status.Split('.');
-        if (parts.Length != 3)
-        {
-            throw new FormatException($"'{status}' is not an enhanced status code.");
-        }
-
-        return new EnhancedStatusCode(
-            byte.Parse(parts[0], CultureInfo.InvariantCulture),
-            short.Parse(parts[1], CultureInfo.InvariantCulture),
-            short.Parse(parts[2], CultureInfo.InvariantCulture));
+        return EnhancedStatusCode.TryParse(status, 0, out var parsed) ? parsed : throw new FormatException($"'{status}' is not an enhanced status code.");
     }
 
     /// <summary>Writes the reply in wire form, CRLF after every line.</summary>

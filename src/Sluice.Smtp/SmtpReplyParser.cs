@@ -58,10 +58,9 @@ public static class SmtpReplyParser
             cleaned[i] = text[i];
             var space = text[i].IndexOf(' ', StringComparison.Ordinal);
             var first = space < 0 ? text[i] : text[i][..space];
-            if (first.Length >= 5 && first[0] - '0' == code / 100 && first.Count(c => c == '.') == 2
-                && first.Split('.').All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit)))
+            if (EnhancedStatusCode.TryParse(first, code, out var parsed))
             {
-                status = SmtpReply.ParseStatus(first);
+                status = parsed;
                 cleaned[i] = space < 0 ? string.Empty : text[i][(space + 1)..];
             }
         }

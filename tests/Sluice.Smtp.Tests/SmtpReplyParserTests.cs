@@ -26,6 +26,21 @@ public sealed class SmtpReplyParserTests
         Assert.True(reply.IsPermanent);
     }
 
+    /// <summary>Found by fuzzing (fuzz/regressions/reply): a three-digit class overflowed a byte and threw.</summary>
+    [Theory]
+    [InlineData("421 435.7.0 Try later\r\n", "435.7.0 Try later")]
+    [InlineData("550 5.1234.1 odd\r\n", "5.1234.1 odd")]
+    [InlineData("550 4.1.1 class differs from the code\r\n", "4.1.1 class differs from the code")]
+    [InlineData("250 2..0 empty subject\r\n", "2..0 empty subject")]
+    public void TryParse_NotAnRfc3463Status_IsKeptAsText(string wire, string text)
+    {
+        var status = Parse(wire, out var reply, out _, out _);
+
+        Assert.Equal(ReplyParseStatus.Complete, status);
+        Assert.Null(reply!.Status);
+        Assert.Equal(text, reply.Text);
+    }
+
     [Fact]
     public void TryParse_NoEnhancedCode_KeepsText()
     {

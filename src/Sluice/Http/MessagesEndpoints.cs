@@ -218,7 +218,7 @@ internal static class MessagesEndpoints
         // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
         composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {submission.Hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
         using var bytes = new MemoryStream();
-        await composed.Message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        await RawMime.WriteAsync(composed.Message, bytes, CancellationToken.None);
         if (bytes.Length > submission.Options.Http.MaxMessageSize)
         {
             return (null, rejected, bytes.Length);
@@ -272,20 +272,15 @@ internal static class MessagesEndpoints
             return null;
         }
 
-        MimeMessage message;
-        try
+        MimeMessage? message;
+        using (var stream = body.AsStream())
         {
-            using var stream = body.AsStream();
-            message = MimeMessage.Load(stream);
-        }
-        catch (FormatException)
-        {
-            return null;
+            message = RawMime.Parse(stream, id, hostname);
         }
 
-        if (string.IsNullOrEmpty(message.MessageId))
+        if (message is null)
         {
-            message.MessageId = $"{id.Value}@{hostname}";
+            return null;
         }
 
         var recipients = to.Select(t => new EnvelopeRecipient(MailboxAddress.Parse(t).Address)).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
