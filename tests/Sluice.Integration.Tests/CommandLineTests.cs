@@ -44,6 +44,62 @@ public sealed class CommandLineTests
         Assert.Contains("Smtp:Listeners:0:Role", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_UnknownKeys_StopsNamingEachWithASuggestion()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Smtp": { "Hostnme": "x" }, "Delivry": { "Enabled": false } }""");
+
+        Assert.Contains("Smtp:Hostnme: unknown key (did you mean 'Hostname'?)", stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivry: unknown key (did you mean 'Delivery'?)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");
+
+        Assert.Contains("Smtp:Listeners: expected a list ([ … ]), found an object (key 'Name')", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_SeveralTypeErrors_AllReportedInPlainTerms()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": [ { "Role": "Relai", "Limits": { "MaxConnections": "many", "LimitTrustedClients": "yes" } } ] }, "Spool": { "MaxBatchSize": 1.5 } }""");
+
+        Assert.Contains("Smtp:Listeners:0:Role: 'Relai' is not one of Submission, Relay, Inbound", stderr, StringComparison.Ordinal);
+        Assert.Contains("Smtp:Listeners:0:Limits:MaxConnections: 'many' is not a whole number", stderr, StringComparison.Ordinal);
+        Assert.Contains("Smtp:Listeners:0:Limits:LimitTrustedClients: 'yes' is not true or false", stderr, StringComparison.Ordinal);
+        Assert.Contains("Spool:MaxBatchSize: '1.5' is not a whole number", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sluice.Server.Configuration", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_JsonSyntaxError_SaysLineAndColumn()
+    {
+        var stderr = await ServeRefusedAsync("{\n  \"Smtp\": {\n    \"Hostname\": \"x\",,\n  }\n}");
+
+        Assert.Contains("is not valid JSON: line 3, column ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_DurationsWrittenAsTheReadmeDoes_AreAccepted()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, """{ "Delivery": { "Retry": { "Intervals": [ "1m", "5m", "15m", "2h" ], "MaxAge": "5d" }, "Shaping": { "Default": { "IdleTimeout": "30s", "CommandTimeout": "00:05:00" } } }, "Smtp": { "Listeners": [ { "Limits": { "StressTimeout": "1500ms" } } ] } }""");
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config]);
+
+        Assert.False(node.HasExited);
+    }
+
+    [Fact]
+    public async Task Serve_BadDuration_NamesTheFormsAccepted()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Delivery": { "Retry": { "Intervals": [ "1m", "soonish" ] } } }""");
+
+        Assert.Contains("Delivery:Retry:Intervals:1: 'soonish' is not a duration (500ms, 30s, 5m, 2h, 1d, or hh:mm:ss)", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{ "Delivery": { "Shaping": { "Domains": { "gmail.com": { "MaxConnections": "lots" } } } } }""", "Delivery:Shaping:Domains:gmail.com:MaxConnections")]
     [InlineData("""{ "Delivery": { "Shaping": { "Default": { "Sources": { "ip1": { "IdleTimeout": "soon" } } } } } }""", "Delivery:Shaping:Default:Sources:ip1:IdleTimeout")]
@@ -146,5 +202,17 @@ public sealed class CommandLineTests
 
         Assert.Equal("421 4.3.2 Service shutting down, try again later", await idle.ReadReplyAsync());
         Assert.Equal(0, await exit);
+    }
+
+    private static async Task<string> ServeRefusedAsync(string json)
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, json);
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", config, "--data", dir.Path, "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"]);
+
+        Assert.Equal(2, code);
+        return stderr;
     }
 }

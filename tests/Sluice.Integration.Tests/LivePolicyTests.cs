@@ -64,7 +64,13 @@ public sealed class LivePolicyTests
         Posix.Signal(node.Pid, Posix.SigHup);
         await WaitForOutputAsync(node, "Delivery:Shaping:Default:MaxConnections: must be at least 1");
 
+        // A misspelt key is refused too, not ignored (the issue's reload with "Concurrensy").
+        await File.WriteAllTextAsync(config, Config(sink, """ "Default": { "MaxConnections": 3 } """).Replace("\"Delivery\": {", "\"Delivery\": { \"Concurrensy\": 9,", StringComparison.Ordinal));
+        Posix.Signal(node.Pid, Posix.SigHup);
+        await WaitForOutputAsync(node, "Delivery:Concurrensy: unknown key (did you mean 'Concurrency'?)");
+
         // And over HTTP: a problem naming the key.
+        await File.WriteAllTextAsync(config, Config(sink, """ "Default": { "MaxConnections": 0 } """));
         using var http = node.CreateHttpClient();
         using var response = await http.PostAsync(new Uri("api/v1/delivery/reload", UriKind.Relative), null);
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, response.StatusCode);

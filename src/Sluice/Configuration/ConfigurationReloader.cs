@@ -113,7 +113,7 @@ internal sealed class ConfigurationReloader : IHostedService, IDisposable
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException or UnauthorizedAccessException)
         {
-            reason = ex.InnerException?.Message ?? ex.Message;
+            reason = ex is InvalidDataException invalid ? "not valid JSON: " + SluiceConfiguration.JsonError(invalid) : ex.InnerException?.Message ?? ex.Message;
         }
         finally
         {

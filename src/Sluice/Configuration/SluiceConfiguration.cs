@@ -34,7 +34,7 @@ public static class SluiceConfiguration
             }
             catch (InvalidDataException ex)
             {
-                throw new ConfigurationException($"--config: '{configFile}' is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
+                throw new ConfigurationException($"--config: '{configFile}' is not valid JSON: {JsonError(ex)}");
             }
         }
 
@@ -84,8 +84,41 @@ public static class SluiceConfiguration
         return builder.Build();
     }
 
+    /// <summary>Where the JSON parser stopped, in an editor's terms (line and column from 1), and why.</summary>
+    internal static string JsonError(InvalidDataException ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.Json.JsonException { LineNumber: { } line } json)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"line {line + 1}, column {(json.BytePositionInLine ?? 0) + 1}: {FirstSentence(json.Message)}");
+            }
+        }
+
+        return ex.InnerException?.Message ?? ex.Message;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        // System.Text.Json appends "LineNumber: 3 | BytePositionInLine: 7." to its own sentence.
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return cut < 0 ? message : message[..cut].TrimEnd();
+    }
+
     public static SluiceOptions Bind(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        Duration.Register();
+
+        // Unknown keys, lists given as objects and values that do not convert: all of them, by key,
+        // before anything is bound (the binder would ignore the first and report only one of the rest).
+        var schemaErrors = ConfigurationSchema.Check(configuration, typeof(SluiceOptions));
+        if (schemaErrors.Count > 0)
+        {
+            throw new ConfigurationException(schemaErrors);
+        }
+
         var options = new SluiceOptions();
         try
         {
