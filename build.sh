@@ -2,6 +2,8 @@
 # Sluice build entry point.
 #   ./build.sh serve [ARGS…]  run `sluice serve` on the embedded default (SMTP 127.0.0.1:2525, HTTP 127.0.0.1:8025, spool ./data)
 #   ./build.sh test           install what the tests need (Debian packages), build, run every test
+#   ./build.sh install [PREFIX]  publish `sluice` (one self-contained executable) into PREFIX/bin (default /usr/local),
+#                             with a systemd unit and a commented default config (docs/install.md)
 #   ./build.sh fuzz [SECONDS] fuzz every parser target with afl++ for SECONDS each (default 60; docs/fuzzing.md)
 #   ./build.sh bench          run the benchmarks (spool engines; accept rate vs Postfix) into bench/results/ and docs/performance.md
 set -euo pipefail
@@ -59,6 +61,33 @@ case "$cmd" in
     install_packages "${TEST_PACKAGES[@]}"
     exec fuzz/run.sh "$@"
     ;;
+  install)
+    prefix="${1:-/usr/local}"
+    sysconfdir="${SYSCONFDIR:-$prefix/etc}"
+    case "$(uname -m)" in
+      x86_64) rid=linux-x64 ;;
+      aarch64) rid=linux-arm64 ;;
+      *) echo "install: no .NET runtime identifier known for $(uname -m)" >&2; exit 2 ;;
+    esac
+    stage=$(mktemp -d)
+    trap 'rm -rf "$stage"' EXIT
+    # One file with the .NET runtime and SQLite inside: nothing else to install on the machine.
+    dotnet publish src/Sluice -c Release -r "$rid" --self-contained true -p:PublishSingleFile=true \
+      -p:IncludeNativeLibrariesForSelfExtract=true -nologo -v quiet -o "$stage"
+    mkdir -p "$prefix/bin" "$prefix/lib/systemd/system" "$prefix/share/doc/sluice" "$sysconfdir/sluice"
+    install -m 755 "$stage/Sluice" "$prefix/bin/sluice"
+    sed -e "s|@PREFIX@|$prefix|g" -e "s|@SYSCONFDIR@|$sysconfdir|g" packaging/sluice.service >"$prefix/lib/systemd/system/sluice.service"
+    chmod 644 "$prefix/lib/systemd/system/sluice.service"
+    # An operator's config is never overwritten; the shipped one is kept beside it for comparison.
+    if [ -e "$sysconfdir/sluice/sluice.json" ]; then
+      install -m 644 packaging/sluice.json "$sysconfdir/sluice/sluice.json.dist"
+    else
+      install -m 644 packaging/sluice.json "$sysconfdir/sluice/sluice.json"
+    fi
+    install -m 644 LICENSE README.md docs/install.md "$prefix/share/doc/sluice/"
+    echo "installed: $prefix/bin/sluice ($("$prefix/bin/sluice" --version)), $prefix/lib/systemd/system/sluice.service, $sysconfdir/sluice/sluice.json"
+    echo "to run it as a service: useradd --system --home-dir /var/lib/sluice --shell /usr/sbin/nologin sluice && systemctl daemon-reload && systemctl enable --now sluice"
+    ;;
   bench)
     install_packages "${TEST_PACKAGES[@]}"
     bench/spool-engines/run.sh
@@ -74,7 +103,7 @@ case "$cmd" in
     bench/idle-connections/run.sh
     ;;
   *)
-    echo "usage: $0 serve|test|fuzz|bench" >&2
+    echo "usage: $0 serve|test|install|fuzz|bench" >&2
     exit 64
     ;;
 esac
