@@ -132,7 +132,15 @@ internal static class NodeHost
             document.Info = new() { Title = "Sluice", Version = "v1", Description = "Send mail, manage templates and suppressions, operate the queue. Every endpoint but health needs 'Authorization: Bearer sk_…'." };
             return Task.CompletedTask;
         }));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        });
+
+        // A body or query that does not bind throws, so that BadRequestProblems can say which field and why.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
@@ -140,6 +148,7 @@ internal static class NodeHost
         // Created now, not on the first scrape: a listener only sees measurements made after it starts.
         app.Services.GetRequiredService<MetricsExporter>();
         app.UseStatusCodePages();
+        app.Use(BadRequestProblems.InvokeAsync);
         app.UseRouting();
         var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();
         app.Use(next => context => auth.InvokeAsync(context, next));

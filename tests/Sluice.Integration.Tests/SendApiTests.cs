@@ -119,6 +119,34 @@ public sealed class SendApiTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("""{ "from": "a@src.example", "to": [ "b@dest.example" ], "subjet": "typo", "text": "x" }""", "subjet: unknown field (did you mean 'subject'?)")]
+    [InlineData("""{ "from": "a@src.example", "to": "b@dest.example", "subject": "s", "text": "x" }""", "to: expected a list of strings")]
+    [InlineData("""{ "from": "a@src.example", "to": [ "b@dest.example" ], "text": "x", "attachments": [ { "filename": "a", "content": "AA==", "inline": "yes" } ] }""", "unknown field")]
+    public async Task Post_FieldTheRequestDoesNotTake_Is400NamingItInsteadOfIgnoringIt(string body, string detail)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+
+        using var response = await Http.PostAsync(new Uri("api/v1/messages", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostTemplate_UnknownField_Is400NamingIt()
+    {
+        using var content = new StringContent("""{ "name": "t", "subjetc": "Hi", "text": "x" }""", Encoding.UTF8, "application/json");
+
+        using var response = await Http.PostAsync(new Uri("api/v1/templates", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("subjetc: unknown field (did you mean 'subject'?)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("{ \"from\": ", "application/json", HttpStatusCode.BadRequest, "Invalid JSON")]
     [InlineData("hello", "text/plain", HttpStatusCode.UnsupportedMediaType, "415")]
     public async Task Post_BadBody_IsProblem(string body, string contentType, HttpStatusCode status, string title)

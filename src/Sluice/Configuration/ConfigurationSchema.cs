@@ -31,7 +31,7 @@ internal static class ConfigurationSchema
             var key = Join(prefix, child.Key);
             if (!properties.TryGetValue(child.Key, out var property))
             {
-                errors.Add($"{key}: unknown key{Suggestion(child.Key, properties.Keys)}");
+                errors.Add($"{key}: unknown key{DidYouMean.Suggest(child.Key, properties.Values.Select(p => p.Name))}");
                 continue;
             }
 
@@ -180,44 +180,4 @@ internal static class ConfigurationSchema
     }
 
     private static string Join(string prefix, string key) => prefix.Length == 0 ? key : prefix + ":" + key;
-
-    /// <summary>The closest known key, when it is close enough to be a typo.</summary>
-    private static string Suggestion(string key, IEnumerable<string> known)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var candidate in known)
-        {
-            var distance = Distance(key.ToUpperInvariant(), candidate.ToUpperInvariant());
-            if (distance < bestDistance)
-            {
-                (best, bestDistance) = (candidate, distance);
-            }
-        }
-
-        return best is not null && bestDistance <= Math.Max(2, key.Length / 3) ? $" (did you mean '{best}'?)" : string.Empty;
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 }

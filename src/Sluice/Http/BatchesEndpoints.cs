@@ -38,7 +38,7 @@ internal static class BatchesEndpoints
         }
         catch (JsonException ex)
         {
-            return MessagesEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid JSON", ex.Message);
+            return MessagesEndpoints.InvalidJson(ex, typeof(BatchRequest));
         }
 
         if (batch?.Template is not { } reference || batch.Recipients is not { Length: > 0 and <= MaxRecipients } recipients)

@@ -15,7 +15,14 @@ namespace Sluice.Http;
 /// </summary>
 internal static class MessagesEndpoints
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // A field the request type does not have is an error, not ignored: "subjet" must not send a
+    // message without a subject.
+    // Relaxed escaping: answers are JSON for API clients, not HTML, so "'" and "<" stay themselves.
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static void Map(WebApplication app)
     {
@@ -103,7 +110,7 @@ internal static class MessagesEndpoints
             }
             catch (JsonException ex)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", ex.Message);
+                return InvalidJson(ex, typeof(SendMessageRequest));
             }
 
             if (request is null)
@@ -239,6 +246,20 @@ internal static class MessagesEndpoints
 
     internal static IdempotentResponse TooLargeProblem(long size, Submission submission)
         => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", $"The message is {size} bytes; this node takes at most {submission.Options.Http.MaxMessageSize}.");
+
+    /// <summary>400 naming the field and what it should be (an unknown field: the one meant).</summary>
+    internal static IdempotentResponse InvalidJson(JsonException exception, Type requestType)
+    {
+        var (field, reason) = JsonProblem.Describe(exception, requestType);
+        return new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
+        {
+            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            title = reason.StartsWith("not valid JSON", StringComparison.Ordinal) ? "Invalid JSON" : "Invalid request",
+            status = 400,
+            detail = $"{field}: {reason}",
+            errors = new Dictionary<string, string[]> { [field] = [reason] },
+        }, Json));
+    }
 
     internal static IdempotentResponse Invalid(Dictionary<string, string[]> errors)
         => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new

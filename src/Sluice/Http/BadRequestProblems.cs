@@ -1,0 +1,47 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// A request the endpoint could not bind (a JSON body with an unknown field or a wrong type, a
+/// query value that is not a number) answers 400 with a problem naming the field and the reason,
+/// not an empty 400.
+/// </summary>
+internal static class BadRequestProblems
+{
+    public static async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        try
+        {
+            await next().ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            string field;
+            string reason;
+            if (ex.InnerException is JsonException json)
+            {
+                var requestType = context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType ?? typeof(object);
+                (field, reason) = JsonProblem.Describe(json, requestType);
+            }
+            else
+            {
+                (field, reason) = ("request", ex.Message);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.ContentType = "application/problem+json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(
+                new
+                {
+                    type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                    title = "Invalid request",
+                    status = 400,
+                    detail = $"{field}: {reason}",
+                    errors = new Dictionary<string, string[]> { [field] = [reason] },
+                },
+                MessagesEndpoints.Json)).ConfigureAwait(false);
+        }
+    }
+}
