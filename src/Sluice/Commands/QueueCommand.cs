@@ -11,7 +11,8 @@ namespace Sluice.Commands;
 /// </summary>
 internal static class QueueCommand
 {
-    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    // Relaxed escaping: this is for people to read, so "<" and "'" stay themselves.
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {
@@ -92,15 +93,21 @@ internal static class QueueCommand
             await action(http);
             return 0;
         }
-        catch (ApiProblemException ex)
+        catch (Exception ex) when (ex is ApiProblemException or CommandFailedException)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return 1;
         }
         catch (HttpRequestException ex)
         {
-            await Console.Error.WriteLineAsync($"{http.BaseAddress}: {(ex.StatusCode is { } code ? $"{(int)code} {code}" : ex.Message)}");
+            await Console.Error.WriteLineAsync($"{http.BaseAddress}: {(ex.StatusCode is { } code ? $"{(int)code} {code}" : "cannot reach the node: " + ex.Message)}");
             return 1;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // A file the command was given (--attach, --html-file, --batch…): one line, not a trace.
+            await Console.Error.WriteLineAsync("sluice: " + ex.Message);
+            return 2;
         }
     }
 
@@ -112,10 +119,26 @@ internal static class QueueCommand
 
     internal static async Task<JsonElement> Read(HttpResponseMessage response, CancellationToken ct)
     {
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        // An error may come without a JSON body (a proxy, an empty 401): then the status says it.
+        var text = await response.Content.ReadAsStringAsync(ct);
+        JsonElement json = default;
+        try
+        {
+            json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
+        }
+        catch (JsonException) when (!response.IsSuccessStatusCode)
+        {
+            json = default;
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             var detail = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("detail", out var d) ? d.GetString() : response.ReasonPhrase;
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+            {
+                detail += " (the API key is taken from --key, else SLUICE_API_KEY, else ./data/admin.key beside a running node)";
+            }
+
             throw new ApiProblemException($"{(int)response.StatusCode}: {detail}");
         }
 

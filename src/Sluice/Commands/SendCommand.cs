@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Spectre.Console;
@@ -39,7 +40,11 @@ internal static class SendCommand
                     throw new ApiProblemException("--batch needs --template ID");
                 }
 
-                await SendBatchAsync(http, file, p.GetValue(from)!, templateId, ct);
+                if (!await SendBatchAsync(http, file, p.GetValue(from)!, templateId, ct))
+                {
+                    throw new CommandFailedException($"{file.Name}: some rows were not sent (listed above)");
+                }
+
                 return;
             }
 
@@ -61,62 +66,64 @@ internal static class SendCommand
         return command;
     }
 
-    private static async Task SendBatchAsync(HttpClient http, FileInfo file, string from, string template, CancellationToken ct)
+    /// <summary>
+    /// Sends the template to every row of the CSV; refused rows (by the CSV reader or the node) are
+    /// listed with their line and reason. Returns false when any row was refused.
+    /// </summary>
+    private static async Task<bool> SendBatchAsync(HttpClient http, FileInfo file, string from, string template, CancellationToken ct)
     {
-        var lines = await File.ReadAllLinesAsync(file.FullName, ct);
-        if (lines.Length < 2)
+        List<BatchRow> rows;
+        List<BatchRefusal> refused;
+        using (var reader = new StreamReader(file.FullName, detectEncodingFromByteOrderMarks: true))
         {
-            throw new ApiProblemException($"{file.Name}: a header line (to,var1,…) and at least one recipient are needed");
+            (rows, refused) = BatchCsv.Read(reader);
         }
 
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToArray();
-        var recipients = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).Select(cells => new
+        var accepted = 0;
+        if (rows.Count > 0)
         {
-            to = cells[0].Trim(),
-            variables = header.Skip(1).Select((name, i) => (name, value: i + 1 < cells.Length ? cells[i + 1].Trim() : string.Empty)).ToDictionary(v => v.name, v => v.value),
-        }).ToList();
-
-        int accepted = 0, refused = 0;
-        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
-        await AnsiConsole.Progress().StartAsync(async progress =>
-        {
-            var task = progress.AddTask($"Sending to {recipients.Count} recipients", maxValue: recipients.Count);
-            foreach (var chunk in recipients.Chunk(1000))
+            await AnsiConsole.Progress().StartAsync(async progress =>
             {
-                using var response = await http.PostAsJsonAsync("api/v1/batches", new { from, template = new { id = template }, recipients = chunk }, ct);
-                var answer = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-                if (!answer.TryGetProperty("results", out var results))
+                var task = progress.AddTask($"Sending to {rows.Count} recipients", maxValue: rows.Count);
+                foreach (var chunk in rows.Chunk(1000))
                 {
-                    var detail = answer.TryGetProperty("detail", out var d) ? d.GetString() : response.ReasonPhrase;
-                    throw new ApiProblemException($"{(int)response.StatusCode}: {detail}");
-                }
-
-                foreach (var result in results.EnumerateArray())
-                {
-                    if (result.GetProperty("status").GetString() == "queued")
+                    var recipients = chunk.Select(r => new { to = r.To, variables = r.Variables }).ToArray();
+                    using var response = await http.PostAsJsonAsync("api/v1/batches", new { from, template = new { id = template }, recipients }, ct);
+                    var answer = await QueueCommand.Read(response, ct);
+                    foreach (var result in answer.GetProperty("results").EnumerateArray())
                     {
-                        accepted++;
+                        var row = chunk[result.GetProperty("index").GetInt32()];
+                        if (result.GetProperty("status").GetString() == "queued")
+                        {
+                            accepted++;
+                        }
+                        else
+                        {
+                            var reason = result.TryGetProperty("error", out var e) ? e.GetString() : null;
+                            refused.Add(new BatchRefusal(row.Line, row.To, $"{result.GetProperty("status").GetString()}: {reason ?? "?"}"));
+                        }
                     }
-                    else
-                    {
-                        refused++;
-                        var reason = $"{result.GetProperty("status").GetString()}: {(result.TryGetProperty("error", out var e) ? e.GetString() : "?")}";
-                        reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
-                    }
+
+                    task.Increment(chunk.Length);
                 }
-
-                task.Increment(chunk.Length);
-            }
-        });
-
-        var table = new Table().AddColumn("Result").AddColumn(new TableColumn("Recipients").RightAligned());
-        table.AddRow("[green]accepted[/]", accepted.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        table.AddRow("[red]refused[/]", refused.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value))
-        {
-            table.AddRow("  " + Markup.Escape(reason), count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
         }
 
-        AnsiConsole.Write(table);
+        if (refused.Count > 0)
+        {
+            var lines = new Table().AddColumn(new TableColumn("Line").RightAligned()).AddColumn("Address").AddColumn("Why it was not sent");
+            foreach (var refusal in refused.OrderBy(r => r.Line))
+            {
+                lines.AddRow(refusal.Line.ToString(CultureInfo.InvariantCulture), Markup.Escape(refusal.To), Markup.Escape(refusal.Reason));
+            }
+
+            AnsiConsole.Write(lines);
+        }
+
+        var summary = new Table().AddColumn("Result").AddColumn(new TableColumn("Recipients").RightAligned());
+        summary.AddRow("[green]accepted[/]", accepted.ToString(CultureInfo.InvariantCulture));
+        summary.AddRow(refused.Count > 0 ? "[red]refused[/]" : "refused", refused.Count.ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(summary);
+        return refused.Count == 0;
     }
 }

@@ -14,7 +14,11 @@ internal static class SuppressionsCommand
         var address = new Argument<string>("address");
         var scope = new Option<string?>("--scope") { Description = "A sending domain (default: every sender)." };
         var reason = new Option<string?>("--reason") { Description = "bounce, complaint, unsubscribe or manual (default)." };
-        var expires = new Option<DateTimeOffset?>("--expires") { Description = "When the entry lapses (ISO 8601); default never." };
+        var expires = new Option<DateTimeOffset?>("--expires")
+        {
+            Description = "When the entry lapses: a date and time (ISO 8601) or a time from now (30d, 12h); default never.",
+            CustomParser = ParseExpiry,
+        };
         var file = new Argument<FileInfo>("file") { Description = "CSV: address,reason,scope,expires_at." };
 
         var add = new Command("add", "Suppress an address.") { address, scope, reason, expires };
@@ -53,5 +57,24 @@ internal static class SuppressionsCommand
         }));
 
         return new Command("suppressions", "The suppression list: recipients never to send to.") { api, key, add, remove, list, import, export };
+    }
+
+    /// <summary>ISO 8601, or a duration from now as configuration durations are written (30d, 12h, 90m).</summary>
+    private static DateTimeOffset? ParseExpiry(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return at;
+        }
+
+        if (Configuration.Duration.TryParse(text, out var span) && !text.Contains(':', StringComparison.Ordinal))
+        {
+            // The CLI's clock is the machine's; the node stores the absolute time.
+            return TimeProvider.System.GetUtcNow() + span;
+        }
+
+        result.AddError($"--expires: '{text}' is not a date and time (ISO 8601, e.g. 2026-12-31T00:00:00Z) or a time from now (30d, 12h)");
+        return null;
     }
 }

@@ -29,7 +29,19 @@ internal static class TemplatesCommand
         var update = new Command("update", "Store a new version of a template.") { id, name, subject, htmlFile, textFile };
         update.SetAction((p, ct) => QueueCommand.RunAsync(p, api, async http =>
         {
-            using var response = await http.PutAsJsonAsync("api/v1/templates/" + Uri.EscapeDataString(p.GetValue(id)!), await BodyAsync(p, name, subject, htmlFile, textFile, ct), ct);
+            // A new version keeps what the command does not change: the newest version's other parts.
+            var path = "api/v1/templates/" + Uri.EscapeDataString(p.GetValue(id)!);
+            using var current = await http.GetAsync(path, ct);
+            var newest = await QueueCommand.Read(current, ct);
+            var body = await BodyAsync(p, name, subject, htmlFile, textFile, ct);
+            var merged = new
+            {
+                name = body.Name ?? Part(newest, "name"),
+                subject = body.Subject ?? Part(newest, "subject"),
+                html = body.Html ?? Part(newest, "html"),
+                text = body.Text ?? Part(newest, "text"),
+            };
+            using var response = await http.PutAsJsonAsync(path, merged, ct);
             QueueCommand.Print(await QueueCommand.Read(response, ct));
         }));
 
@@ -62,11 +74,12 @@ internal static class TemplatesCommand
         return new Command("templates", "Stored Liquid templates: create, update, list, show, delete, preview.") { api, key, create, update, list, show, delete, preview };
     }
 
-    private static async Task<object> BodyAsync(ParseResult p, Option<string?> name, Option<string?> subject, Option<FileInfo?> htmlFile, Option<FileInfo?> textFile, CancellationToken ct) => new
-    {
-        name = p.GetValue(name),
-        subject = p.GetValue(subject),
-        html = p.GetValue(htmlFile) is { } html ? await File.ReadAllTextAsync(html.FullName, ct) : null,
-        text = p.GetValue(textFile) is { } text ? await File.ReadAllTextAsync(text.FullName, ct) : null,
-    };
+    private static async Task<Http.TemplateRequest> BodyAsync(ParseResult p, Option<string?> name, Option<string?> subject, Option<FileInfo?> htmlFile, Option<FileInfo?> textFile, CancellationToken ct) => new(
+        p.GetValue(name),
+        p.GetValue(subject),
+        p.GetValue(htmlFile) is { } html ? await File.ReadAllTextAsync(html.FullName, ct) : null,
+        p.GetValue(textFile) is { } text ? await File.ReadAllTextAsync(text.FullName, ct) : null);
+
+    private static string? Part(JsonElement template, string name)
+        => template.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
