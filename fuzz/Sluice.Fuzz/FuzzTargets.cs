@@ -99,19 +99,29 @@ public static class FuzzTargets
         }
     }
 
-    /// <summary>MIME intake of the API's raw messages: parsed, given a Message-ID, written as queued.</summary>
+    /// <summary>
+    /// MIME intake of the API's raw messages: parsed (validation), then the queued bytes built; they
+    /// must end in CRLF, have no bare CR or LF, and hold the original's text otherwise unchanged.
+    /// </summary>
     public static void Mime(byte[] input)
     {
         using var stream = new MemoryStream(input, writable: false);
-        var message = RawMime.Parse(stream, new MessageId("01M8NK15CNT785CBVZY62K8R4M"), "fuzz.sluice.test");
+        var message = RawMime.Parse(stream);
         if (message is null)
         {
             return;
         }
 
-        Check(!string.IsNullOrEmpty(message.MessageId), "no Message-ID after intake");
-        using var output = new MemoryStream();
-        RawMime.WriteAsync(message, output, CancellationToken.None).GetAwaiter().GetResult();
+        var queued = RawMime.Queued(input, message, new MessageId("01M8NK15CNT785CBVZY62K8R4M"), "fuzz.sluice.test", "from fuzz by fuzz.sluice.test; Mon, 30 Nov 2026 00:00:00 +0000");
+        Check(queued.AsSpan().EndsWith("\r\n"u8), "queued bytes do not end in CRLF");
+        for (var i = 0; i < queued.Length; i++)
+        {
+            Check(queued[i] != (byte)'\n' || (i > 0 && queued[i - 1] == (byte)'\r'), "a bare LF in the queued bytes");
+            Check(queued[i] != (byte)'\r' || (i + 1 < queued.Length && queued[i + 1] == (byte)'\n'), "a bare CR in the queued bytes");
+        }
+
+        using var rewritten = new MemoryStream();
+        RawMime.WriteAsync(message, rewritten, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     /// <summary>Replies as the delivery client reads them from a next hop.</summary>

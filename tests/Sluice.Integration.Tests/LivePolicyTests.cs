@@ -199,6 +199,18 @@ public sealed class LivePolicyTests
         Assert.Fail($"the sink accepted {accepted} of {count} messages");
     }
 
+    [Fact]
+    public async Task Policy_NoRetryConfigured_ShowsTheDefaultIntervalsInForce()
+    {
+        using var dir = new TempDirectory();
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--relay-host", "127.0.0.1:9"], delivery: true);
+
+        var retry = (await PolicyAsync(node)).GetProperty("retry");
+
+        Assert.Equal(["00:01:00", "00:05:00", "00:15:00", "00:30:00", "01:00:00", "02:00:00", "04:00:00"], retry.GetProperty("intervals").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal("5.00:00:00", retry.GetProperty("maxAge").GetString());
+    }
+
     private static async Task<JsonElement> PolicyAsync(SluiceProcess node)
     {
         using var http = node.CreateHttpClient();

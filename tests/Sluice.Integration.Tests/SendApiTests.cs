@@ -160,6 +160,45 @@ public sealed class SendApiTests : IAsyncLifetime
         Assert.Contains(title, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A raw submission is queued and delivered as it came: only a trace line goes before it. MimeKit
+    /// would have rewritten this one (odd folding, lower-case header names, no space after a colon,
+    /// a multipart preamble and epilogue, a header it does not know).
+    /// </summary>
+    [Fact]
+    public async Task Post_RawMessage_IsDeliveredByteIdentical()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var original = Encoding.ASCII.GetBytes(
+            "from:  Odd   Sender <odd@src.example>\r\n" +
+            "To: b@dest.example\r\n" +
+            $"Subject:{token}\r\n" +
+            "Message-ID: <raw-" + token + "@src.example>\r\n" +
+            "X-Custom:\tvalue   with  spaces\r\n" +
+            "\tfolded on a tab\r\n" +
+            "MIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/alternative;\r\n boundary=\"b\"\r\n" +
+            "\r\n" +
+            "a preamble nobody reads\r\n" +
+            "--b\r\n" +
+            "Content-Type: text/plain; charset=us-ascii\r\n" +
+            "\r\n" +
+            "line one   \r\n" +
+            "--b--\r\n" +
+            "an epilogue\r\n");
+        using var content = new ByteArrayContent(original);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+
+        using var response = await Http.PostAsync(new Uri("api/v1/messages?from=odd@src.example&to=b@dest.example", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var delivered = await File.ReadAllBytesAsync(await DeliveryFixture.WaitForMessageAsync(Store, token));
+        Assert.True(delivered.AsSpan().EndsWith(original), "the delivered message does not end with the submitted bytes");
+        var added = Encoding.ASCII.GetString(delivered, 0, delivered.Length - original.Length);
+        Assert.Contains("with HTTP id ", added, StringComparison.Ordinal);
+        Assert.DoesNotContain("Message-ID", added, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Post_OverSize_Is413AndQueuesNothing()
     {

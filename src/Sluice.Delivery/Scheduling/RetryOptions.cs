@@ -17,6 +17,9 @@ public sealed class RetryOptions
     /// </summary>
     public List<TimeSpan> Intervals { get; set; } = [];
 
+    /// <summary>The waits in force: <see cref="Intervals"/>, or <see cref="DefaultIntervals"/> when none are configured.</summary>
+    public IReadOnlyList<TimeSpan> EffectiveIntervals => Intervals.Count > 0 ? Intervals : DefaultIntervals;
+
     /// <summary>A message still undelivered this long after reception expires and bounces (RFC 5321 §4.5.4.1 suggests 4–5 days).</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(5);
 

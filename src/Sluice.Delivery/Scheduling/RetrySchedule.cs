@@ -12,7 +12,7 @@ internal sealed class RetrySchedule(RetryOptions options, Func<double> random)
             return null;
         }
 
-        IReadOnlyList<TimeSpan> intervals = options.Intervals.Count > 0 ? options.Intervals : RetryOptions.DefaultIntervals;
+        var intervals = options.EffectiveIntervals;
         var interval = intervals[Math.Clamp(failedAttempts - 1, 0, intervals.Count - 1)];
         var spread = 1 + (((random() * 2) - 1) * options.Jitter);
         var next = now + TimeSpan.FromTicks((long)(interval.Ticks * spread));

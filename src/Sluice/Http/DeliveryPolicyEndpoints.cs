@@ -50,7 +50,8 @@ internal static class DeliveryPolicyEndpoints
                 loadedAt = policy.LoadedAt,
                 relayHost = policy.Options.RelayHost,
                 routes = policy.Options.Routes,
-                retry = policy.Options.Retry,
+                // What is in force, defaults included (an empty list here read as "no retries").
+                retry = new { intervals = policy.Options.Retry.EffectiveIntervals, maxAge = policy.Options.Retry.MaxAge, jitter = policy.Options.Retry.Jitter },
                 shaping = new
                 {
                     defaults = policy.Shaping.Default,

@@ -223,16 +223,28 @@ internal static class MessagesEndpoints
         }
 
         // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
-        composed.Message.Headers.Insert(0, new Header("Received", $"from {client ?? "local"} by {submission.Hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}"));
-        using var bytes = new MemoryStream();
-        await RawMime.WriteAsync(composed.Message, bytes, CancellationToken.None);
-        if (bytes.Length > submission.Options.Http.MaxMessageSize)
+        var received = $"from {client ?? "local"} by {submission.Hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}";
+        ReadOnlyMemory<byte> queued;
+        if (!composed.Original.IsEmpty)
         {
-            return (null, rejected, bytes.Length);
+            // A raw submission is queued as it came (ADR 0016's sibling rule for the API: nothing re-serialised).
+            queued = RawMime.Queued(composed.Original.Span, composed.Message, id, submission.Hostname, received);
+        }
+        else
+        {
+            composed.Message.Headers.Insert(0, new Header("Received", received));
+            using var bytes = new MemoryStream();
+            await RawMime.WriteAsync(composed.Message, bytes, CancellationToken.None);
+            queued = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
         }
 
-        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"), (int)bytes.Length);
-        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        if (queued.Length > submission.Options.Http.MaxMessageSize)
+        {
+            return (null, rejected, queued.Length);
+        }
+
+        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"), queued.Length);
+        buffer.Write(queued.Span);
         var envelope = kept.Count == composed.Envelope.Recipients.Count ? composed.Envelope : composed.Envelope with { Recipients = kept };
         return (await submission.Intake.EnqueueAsync(envelope, id, now, buffer, CancellationToken.None), rejected, null);
     }
@@ -296,7 +308,7 @@ internal static class MessagesEndpoints
         MimeMessage? message;
         using (var stream = body.AsStream())
         {
-            message = RawMime.Parse(stream, id, hostname);
+            message = RawMime.Parse(stream);
         }
 
         if (message is null)
@@ -305,7 +317,7 @@ internal static class MessagesEndpoints
         }
 
         var recipients = to.Select(t => new EnvelopeRecipient(MailboxAddress.Parse(t).Address)).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
-        return new ComposedMessage(message, new Envelope(sender.Address, recipients, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName));
+        return new ComposedMessage(message, new Envelope(sender.Address, recipients, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName), body.Memory);
     }
 
     internal static IdempotentResponse Problem(int status, string title, string detail)
