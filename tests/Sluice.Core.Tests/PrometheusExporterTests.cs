@@ -59,4 +59,23 @@ public sealed class PrometheusExporterTests
 
         Assert.Contains("sluice_messages_accepted_total 0\n", exporter.Export(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Export_NodeWithoutPoolsOrBalancer_HasNoPoolOrBalanceSeries()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+        Balancing.BalancerMetrics.Register(metrics.Meter, new Balancing.BalancerPoolSet([], TimeProvider.System, new Random(1)), "{message}", "in flight");
+
+        var text = exporter.Export();
+
+        Assert.DoesNotContain("sluice_pool_member_health 0", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("sluice_balance_", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("sluice_pool_member_selected", text, StringComparison.Ordinal);
+
+        // Once a pool picks, its series appear, labelled.
+        metrics.PoolSelections.Add(1, new KeyValuePair<string, object?>("pool", "p"), new KeyValuePair<string, object?>("member", "m"));
+        Assert.Contains("sluice_pool_member_selected_total{member=\"m\",pool=\"p\"} 1\n", exporter.Export(), StringComparison.Ordinal);
+    }
 }

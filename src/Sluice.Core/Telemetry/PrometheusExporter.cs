@@ -137,10 +137,16 @@ public sealed class PrometheusExporter : IDisposable
             };
             text.Append("# HELP ").Append(Name).Append(' ').Append(_help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
             text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
-            if (_cells.IsEmpty && _kind != Kind.Histogram)
+            if (_cells.IsEmpty)
             {
-                // An instrument that has not fired yet still reads as zero, so dashboards see the series.
-                text.Append(Name).Append(" 0\n");
+                // An instrument that has not fired yet still reads as zero, so dashboards see the
+                // series. Not an observable one: it reports what exists (no pools, no members), and
+                // an unlabelled zero would claim a member that is not there.
+                if (_kind != Kind.Histogram && !_observable)
+                {
+                    text.Append(Name).Append(" 0\n");
+                }
+
                 return;
             }
 

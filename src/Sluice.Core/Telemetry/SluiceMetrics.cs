@@ -10,6 +10,11 @@ public sealed class SluiceMetrics
 {
     public const string MeterName = "Sluice";
 
+    private Counter<long>? _balanceConnections;
+    private UpDownCounter<long>? _balanceConnectionsOpen;
+    private Counter<long>? _poolSelections;
+    private Counter<long>? _poolFailures;
+
     public SluiceMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
@@ -37,10 +42,6 @@ public sealed class SluiceMetrics
         ValidationCache = Meter.CreateCounter<long>("sluice.validation.cache", "{lookup}", "Recipient-domain validation lookups by cache result (hit, miss).");
         TemplateParses = Meter.CreateCounter<long>("sluice.template.parses", "{part}", "Template parts parsed (a cached template is never parsed again).");
         TemplateCache = Meter.CreateCounter<long>("sluice.template.cache", "{lookup}", "Compiled-template lookups by result (hit, miss).");
-        BalanceConnections = Meter.CreateCounter<long>("sluice.balance.connections", "{connection}", "Client connections accepted by the balancer.");
-        BalanceConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.balance.connections.open", "{connection}", "Client connections the balancer is proxying now.");
-        PoolSelections = Meter.CreateCounter<long>("sluice.pool.member.selected", "{message}", "Messages sent to a pool member, by pool and member.");
-        PoolFailures = Meter.CreateCounter<long>("sluice.pool.member.failures", "{attempt}", "Attempts that failed by the member's fault, by pool, member and reason.");
         PoolProbeDuration = Meter.CreateHistogram<double>("sluice.pool.probe.duration", "s", "Active health probe latency, by pool, member and result.");
         DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
@@ -83,13 +84,14 @@ public sealed class SluiceMetrics
 
     public Counter<long> ValidationCache { get; }
 
-    public Counter<long> BalanceConnections { get; }
+    /// <summary>Created on first use, so that only a process that balances exports the series (the same below for pools).</summary>
+    public Counter<long> BalanceConnections => LazyInitializer.EnsureInitialized(ref _balanceConnections, () => Meter.CreateCounter<long>("sluice.balance.connections", "{connection}", "Client connections accepted by the balancer."));
 
-    public UpDownCounter<long> BalanceConnectionsOpen { get; }
+    public UpDownCounter<long> BalanceConnectionsOpen => LazyInitializer.EnsureInitialized(ref _balanceConnectionsOpen, () => Meter.CreateUpDownCounter<long>("sluice.balance.connections.open", "{connection}", "Client connections the balancer is proxying now."));
 
-    public Counter<long> PoolSelections { get; }
+    public Counter<long> PoolSelections => LazyInitializer.EnsureInitialized(ref _poolSelections, () => Meter.CreateCounter<long>("sluice.pool.member.selected", "{message}", "Messages sent to a pool member, by pool and member."));
 
-    public Counter<long> PoolFailures { get; }
+    public Counter<long> PoolFailures => LazyInitializer.EnsureInitialized(ref _poolFailures, () => Meter.CreateCounter<long>("sluice.pool.member.failures", "{attempt}", "Attempts that failed by the member's fault, by pool, member and reason."));
 
     public Histogram<double> PoolProbeDuration { get; }
 
