@@ -93,6 +93,20 @@ public sealed class CliSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Templates_ListWithoutJson_IsATableForPeople()
+    {
+        await CliAsync("templates", "create", "--name", "tabled", "--subject", "S <b>&'x'", "--text-file", await WriteAsync("t.txt", "x"));
+
+        var (code, output, _) = await SluiceProcess.RunAsync(["templates", "list", "--api", _world.Node.HttpBase.ToString(), "--key", _world.Node.ApiKey!]);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"│\s*id\s*│\s*version\s*│\s*name", output);
+        Assert.Contains("S <b>&'x'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Templates_UpdateWithOnlyTheHtml_KeepsSubjectAndText()
     {
         var text = Path.Combine(_world.Folder, "v1.txt");
@@ -125,6 +139,13 @@ public sealed class CliSendTests : IAsyncLifetime
         Assert.Equal(0, ok);
     }
 
+    private async Task<string> WriteAsync(string name, string content)
+    {
+        var path = Path.Combine(_world.Folder, name);
+        await File.WriteAllTextAsync(path, content);
+        return path;
+    }
+
     private Task<(int ExitCode, string StdOut, string StdErr)> CliAsync(params string[] args)
-        => SluiceProcess.RunAsync([.. args, "--api", _world.Node.HttpBase.ToString(), "--key", _world.Node.ApiKey!]);
+        => SluiceProcess.RunAsync([.. args, "--api", _world.Node.HttpBase.ToString(), "--key", _world.Node.ApiKey!, "--json"]);
 }

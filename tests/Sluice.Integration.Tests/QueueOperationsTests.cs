@@ -101,8 +101,8 @@ public sealed class QueueOperationsTests : IAsyncLifetime
         var key = _node.ApiKey!;
 
         var (listCode, list, _) = await SluiceProcess.RunAsync(["queue", "list", "--domain", "cli.example", "--api", api, "--key", key]);
-        var (showCode, show, _) = await SluiceProcess.RunAsync(["queue", "show", id, "--api", api, "--key", key]);
-        var (dryCode, dry, _) = await SluiceProcess.RunAsync(["queue", "delete", "--domain", "cli.example", "--dry-run", "--api", api, "--key", key]);
+        var (showCode, show, _) = await SluiceProcess.RunAsync(["queue", "show", id, "--api", api, "--key", key, "--json"]);
+        var (dryCode, dry, _) = await SluiceProcess.RunAsync(["queue", "delete", "--domain", "cli.example", "--dry-run", "--api", api, "--key", key, "--json"]);
         var (refusedCode, _, refused) = await SluiceProcess.RunAsync(["queue", "delete", "--api", api, "--key", key]);
 
         Assert.Equal(0, listCode);

@@ -106,7 +106,7 @@ public sealed class SuppressionTests : IAsyncLifetime
         var csv = Path.Combine(_world.Folder, "list.csv");
         await File.WriteAllTextAsync(csv, "address,reason,scope,expires_at\r\none@csv.example,bounce,,\r\nnot-an-address,manual,,\r\ntwo@csv.example,unsubscribe,news.example,2099-01-01T00:00:00Z\r\n");
 
-        var (code, output, _) = await SluiceProcess.RunAsync(["suppressions", "import", csv, "--api", Node.HttpBase.ToString(), "--key", Node.ApiKey!]);
+        var (code, output, _) = await SluiceProcess.RunAsync(["suppressions", "import", csv, "--api", Node.HttpBase.ToString(), "--key", Node.ApiKey!, "--json"]);
 
         Assert.Equal(0, code);
         var result = JsonDocument.Parse(output).RootElement;

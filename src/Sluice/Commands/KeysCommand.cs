@@ -36,6 +36,6 @@ internal static class KeysCommand
             QueueCommand.Print(await QueueCommand.Read(response, ct));
         }));
 
-        return new Command("keys", "Create, list and revoke API keys.") { api, key, create, list, revoke };
+        return new Command("keys", "Create, list and revoke API keys.") { api, key, QueueCommand.JsonOption(), create, list, revoke };
     }
 }

@@ -12,7 +12,7 @@ internal static class PoolsCommand
     {
         var api = QueueCommand.ApiOption();
         var key = QueueCommand.KeyOption();
-        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table." };
+        var json = QueueCommand.JsonOption();
         var command = new Command("pools", "Show the relay pools: members, weight, tier, health, in flight, failure rate, last probe.") { api, key, json };
         command.SetAction((p, ct) => QueueCommand.RunAsync(p, api, async http =>
         {

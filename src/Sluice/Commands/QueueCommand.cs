@@ -11,6 +11,8 @@ namespace Sluice.Commands;
 /// </summary>
 internal static class QueueCommand
 {
+    private static bool s_json;
+
     // Relaxed escaping: this is for people to read, so "<" and "'" stay themselves.
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -69,12 +71,16 @@ internal static class QueueCommand
             Print(await Read(response, ct));
         }));
 
-        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, apiKey, summary, list, show, flush, delete, bounce, suspend, resume };
+        return new Command("queue", "Inspect and operate a node's queue over its HTTP API.") { api, apiKey, JsonOption(), summary, list, show, flush, delete, bounce, suspend, resume };
     }
 
     /// <summary>--api (or SLUICE_API): the node to talk to.</summary>
     internal static Option<string> ApiOption()
         => new("--api") { Description = "Node HTTP address.", Recursive = true, DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLUICE_API") ?? "http://127.0.0.1:8025" };
+
+    /// <summary>--json: print the API's JSON instead of tables (on every command that prints data).</summary>
+    internal static Option<bool> JsonOption()
+        => new("--json") { Description = "Print the API's JSON instead of tables.", Recursive = true };
 
     /// <summary>--key (or SLUICE_API_KEY, or the node's ./data/admin.key when run beside it): the API key.</summary>
     internal static Option<string?> KeyOption()
@@ -82,6 +88,8 @@ internal static class QueueCommand
 
     internal static async Task<int> RunAsync(ParseResult parse, Option<string> api, Func<HttpClient, Task> action)
     {
+        // One command per process: the output choice is the process's.
+        s_json = parse.GetResult("--json") is not null && parse.GetValue<bool>("--json");
         using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(api)!.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         if (ApiKey(parse) is { } key)
         {
@@ -161,5 +169,16 @@ internal static class QueueCommand
         return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 
-    internal static void Print(JsonElement json) => Console.WriteLine(JsonSerializer.Serialize(json, Pretty));
+    /// <summary>An answer for people (tables), or with <c>--json</c> the API's JSON itself.</summary>
+    internal static void Print(JsonElement json)
+    {
+        if (s_json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(json, Pretty));
+        }
+        else
+        {
+            HumanOutput.Write(json);
+        }
+    }
 }

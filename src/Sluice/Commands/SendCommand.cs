@@ -28,7 +28,7 @@ internal static class SendCommand
         var batch = new Option<FileInfo?>("--batch") { Description = "CSV of recipients (to,var1,var2,…) to send the template to." };
         var command = new Command("send", "Send a message (or a template to a CSV of recipients) through a node's API.")
         {
-            api, key, from, to, subject, text, htmlFile, template, variables, attach, batch,
+            api, key, QueueCommand.JsonOption(), from, to, subject, text, htmlFile, template, variables, attach, batch,
         };
 
         command.SetAction((p, ct) => QueueCommand.RunAsync(p, api, async http =>

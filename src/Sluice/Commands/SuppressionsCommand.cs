@@ -56,7 +56,7 @@ internal static class SuppressionsCommand
             await csv.CopyToAsync(Console.OpenStandardOutput(), ct);
         }));
 
-        return new Command("suppressions", "The suppression list: recipients never to send to.") { api, key, add, remove, list, import, export };
+        return new Command("suppressions", "The suppression list: recipients never to send to.") { api, key, QueueCommand.JsonOption(), add, remove, list, import, export };
     }
 
     /// <summary>ISO 8601, or a duration from now as configuration durations are written (30d, 12h, 90m).</summary>

@@ -71,7 +71,7 @@ internal static class TemplatesCommand
             QueueCommand.Print(await QueueCommand.Read(response, ct));
         }));
 
-        return new Command("templates", "Stored Liquid templates: create, update, list, show, delete, preview.") { api, key, create, update, list, show, delete, preview };
+        return new Command("templates", "Stored Liquid templates: create, update, list, show, delete, preview.") { api, key, QueueCommand.JsonOption(), create, update, list, show, delete, preview };
     }
 
     private static async Task<Http.TemplateRequest> BodyAsync(ParseResult p, Option<string?> name, Option<string?> subject, Option<FileInfo?> htmlFile, Option<FileInfo?> textFile, CancellationToken ct) => new(
