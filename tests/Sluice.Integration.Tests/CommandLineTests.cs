@@ -54,6 +54,19 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Balance_UnknownKey_StopsNamingItWithASuggestion()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "balance.json");
+        await File.WriteAllTextAsync(config, """{ "Balance": { "Pools": [ { "Name": "p", "Policy": "RoundRobin", "Members": [ { "Name": "a", "Address": "127.0.0.1:2525", "Wieght": 2 } ] } ] } }""");
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["balance", "--config", config, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("Balance:Pools:0:Members:0:Wieght: unknown key (did you mean 'Weight'?)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");

@@ -50,6 +50,16 @@ internal static class BalanceConfiguration
 
     public static BalanceOptions Bind(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        Duration.Register();
+
+        // The Balance section only: SLUICE__ variables meant for a node on the same machine share the root.
+        var schemaErrors = ConfigurationSchema.Check(configuration.GetSection("Balance"), typeof(BalanceOptions), "Balance");
+        if (schemaErrors.Count > 0)
+        {
+            throw new ConfigurationException(schemaErrors);
+        }
+
         var options = new BalanceOptions();
         try
         {
