@@ -46,7 +46,9 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp =>
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
-            return new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time, mayWrite: () => !spool.ShortOfSpace);
+            var log = new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time, mayWrite: () => !spool.ShortOfSpace);
+            sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);
+            return log;
         });
         if (options.Delivery.Enabled)
         {

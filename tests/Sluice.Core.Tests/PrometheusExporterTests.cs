@@ -36,6 +36,20 @@ public sealed class PrometheusExporterTests
     }
 
     [Fact]
+    public void Export_EventsDropped_IsACounterOfTheLogsCount()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+        long dropped = 0;
+        metrics.ObserveEventsDropped(() => dropped);
+
+        Assert.Contains("sluice_events_dropped_total 0\n", exporter.Export(), StringComparison.Ordinal);
+        dropped = 7;
+        Assert.Contains("sluice_events_dropped_total 7\n", exporter.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_LabelValues_AreEscaped()
     {
         using var factory = new TestMeterFactory();

@@ -183,6 +183,21 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_DataFolderNotWritable_StopsInOneLineNamingIt()
+    {
+        // Root may write anywhere, so "not writable" is a read-only filesystem here.
+        using var mount = TmpfsMount.Create(1024 * 1024, readOnly: true);
+        var data = Path.Combine(mount.Path, "data");
+
+        var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--data", data, "--smtp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--no-delivery"]);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("sluice: cannot start: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(data, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Serve_MissingConfigFile_StopsWithReason()
     {
         var (code, _, stderr) = await SluiceProcess.RunAsync(["serve", "--config", "/nonexistent/sluice.json"]);

@@ -10,11 +10,11 @@ public sealed class TmpfsMount : IDisposable
 
     public string Path { get; }
 
-    public static TmpfsMount Create(long bytes)
+    public static TmpfsMount Create(long bytes, bool readOnly = false)
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sluice-tmpfs-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
-        Run("mount", "-t", "tmpfs", "-o", string.Create(CultureInfo.InvariantCulture, $"size={bytes}"), "tmpfs", path);
+        Run("mount", "-t", "tmpfs", "-o", string.Create(CultureInfo.InvariantCulture, $"size={bytes}{(readOnly ? ",ro" : string.Empty)}"), "tmpfs", path);
         return new TmpfsMount(path);
     }
 

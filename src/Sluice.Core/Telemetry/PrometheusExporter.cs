@@ -70,7 +70,7 @@ public sealed class PrometheusExporter : IDisposable
             var baseName = instrument.Name.Replace('.', '_').Replace('-', '_');
             _kind = instrument switch
             {
-                Counter<long> or Counter<int> or Counter<double> => Kind.Counter,
+                Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> => Kind.Counter,
                 Histogram<long> or Histogram<int> or Histogram<double> => Kind.Histogram,
                 _ => Kind.Gauge,
             };
@@ -101,6 +101,10 @@ public sealed class PrometheusExporter : IDisposable
             {
                 switch (_kind)
                 {
+                    // An observable counter reports its running total each time.
+                    case Kind.Counter when _observable:
+                        cell.Value = value;
+                        break;
                     case Kind.Counter:
                         cell.Value += value;
                         break;

@@ -127,4 +127,8 @@ public sealed class SluiceMetrics
     /// <summary>Registers the per-state depth gauge (tag "state": queued, in-flight, held, dead-letter).</summary>
     public void ObserveQueueDepthByState(Func<IEnumerable<Measurement<long>>> depths)
         => Meter.CreateObservableGauge("sluice.queue.depth.by_state", depths, "{message}", "Messages in the queue by state (refreshed at most every 15 s).");
+
+    /// <summary>Registers the count of delivery-event lines not written (disk short of space, I/O errors).</summary>
+    public void ObserveEventsDropped(Func<long> dropped)
+        => Meter.CreateObservableCounter("sluice.events.dropped", dropped, "{event}", "Delivery event log lines not written: the disk was short of space (the spool's acks come first) or a write failed.");
 }
