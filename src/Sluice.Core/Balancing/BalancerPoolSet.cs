@@ -204,23 +204,7 @@ public sealed class BalancerPoolSet
     }
 
     /// <summary>HOST:PORT or [IPv6]:PORT with a port from 1 to 65535.</summary>
-    public static bool IsHostAndPort(string address)
-    {
-        if (string.IsNullOrWhiteSpace(address))
-        {
-            return false;
-        }
-
-        if (IPEndPoint.TryParse(address, out var endpoint))
-        {
-            return endpoint.Port > 0 && address.Contains(':', StringComparison.Ordinal) && (endpoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || address.StartsWith('['));
-        }
-
-        var colon = address.LastIndexOf(':');
-        return colon > 0
-            && int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
-            && Uri.CheckHostName(address[..colon]) is UriHostNameType.Dns or UriHostNameType.IPv4;
-    }
+    public static bool IsHostAndPort(string address) => Net.HostPort.TryParse(address, null, out _);
 
     private static int IndexOf(IReadOnlyList<BalancerPoolOptions> pools, BalancerPoolOptions pool)
     {

@@ -36,22 +36,8 @@ internal sealed class Router
     public static Route Parse(string relay, Smtp.TlsPolicy? tls)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        if (System.Net.IPEndPoint.TryParse(relay, out var endpoint))
-        {
-            return new Route(endpoint.Address.ToString(), endpoint.Port == 0 ? 25 : endpoint.Port, tls);
-        }
-
-        var colon = relay.LastIndexOf(':');
-        if (colon > 0 && int.TryParse(relay.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
-        {
-            return new Route(relay[..colon], port, tls);
-        }
-
-        if (colon >= 0)
-        {
-            throw new FormatException($"'{relay}' is not HOST:PORT");
-        }
-
-        return new Route(relay, 25, tls);
+        return Core.Net.HostPort.TryParse(relay, 25, out var target)
+            ? new Route(target.Host, target.Port, tls)
+            : throw new FormatException($"'{relay}' is not HOST:PORT");
     }
 }

@@ -135,7 +135,9 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
     {
         using var timeout = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
-        var literal = IPEndPoint.TryParse(address, out var endpoint) ? endpoint : null;
+        // Validated at load (BalancerPoolSet.IsHostAndPort): it parses.
+        Core.Net.HostPort.TryParse(address, null, out var target);
+        var literal = target.Address is { } ip ? new IPEndPoint(ip, target.Port) : null;
         var socket = literal is null ? new Socket(SocketType.Stream, ProtocolType.Tcp) : new Socket(literal.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
         try
@@ -147,8 +149,7 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
             }
             else
             {
-                var colon = address.LastIndexOf(':');
-                await socket.ConnectAsync(address[..colon], int.Parse(address.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture), linked.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(target.Host, target.Port, linked.Token).ConfigureAwait(false);
             }
 
             return (socket, default);
