@@ -30,9 +30,6 @@ internal sealed class SpoolSpace
         _time = time;
     }
 
-    /// <summary>A write failed for want of space; intake stays refused until space is back.</summary>
-    public bool Full => _full;
-
     /// <summary>The reserve is to be made (again): the writer calls <see cref="Restore"/> between batches.</summary>
     public bool NeedsRestore => _reserveBytes > 0 && !_reserveExists;
 
@@ -69,13 +66,23 @@ internal sealed class SpoolSpace
         return Fits(bytes, admitted);
     }
 
-    private bool Fits(long bytes, bool admitted) => !_full && Volatile.Read(ref _available) - bytes >= (admitted ? _minFree / 4 : _minFree);
+    /// <summary>
+    /// Full, or under a quarter of the margin, as last read (no fresh look: this is asked for every
+    /// event-log line, and a refusal's re-read would be a syscall per line while the disk is short).
+    /// </summary>
+    public bool Short
+    {
+        get
+        {
+            Refresh();
+            return !Fits(0, admitted: true);
+        }
+    }
 
     /// <summary>Free space is under twice the margin: the WAL is kept short.</summary>
     public bool Pressed => Available < 2 * _minFree;
 
-    /// <summary>Space was taken or given back: the next question reads the filesystem again.</summary>
-    public void Changed() => _checked = false;
+    private bool Fits(long bytes, bool admitted) => !_full && Volatile.Read(ref _available) - bytes >= (admitted ? _minFree / 4 : _minFree);
 
     /// <summary>A write failed with ENOSPC or SQLITE_FULL.</summary>
     public void MarkFull()
@@ -150,6 +157,12 @@ internal sealed class SpoolSpace
 
         lock (_gate)
         {
+            // Another thread may have read it while this one waited.
+            if (_checked && _time.GetElapsedTime(Volatile.Read(ref _checkedAt), now) < RefreshEvery)
+            {
+                return;
+            }
+
             long available;
             try
             {

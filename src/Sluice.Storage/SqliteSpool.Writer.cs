@@ -40,7 +40,7 @@ public sealed partial class SqliteSpool
     private void MaintainWhenIdle()
     {
         var now = _time.GetTimestamp();
-        var pressed = _space.Full || !_space.HasRoomFor(0);
+        var pressed = !_space.HasRoomFor(0);
         if (_commitsSinceMaintenance == 0 || (!pressed && _time.GetElapsedTime(_lastMaintenance, now) < TimeSpan.FromSeconds(5)))
         {
             return;
@@ -71,8 +71,6 @@ public sealed partial class SqliteSpool
                 command.CommandText = "PRAGMA freelist_count";
                 free = (long)command.ExecuteScalar()!;
             }
-
-            _space.Changed();
         }
         catch (SqliteException ex)
         {
@@ -298,7 +296,6 @@ public sealed partial class SqliteSpool
 
         _bodies.Commit();
         _commitsSinceMaintenance++;
-        _space.Changed();
 
         Interlocked.Add(ref _depth, enqueued - acked);
         if (enqueued > 0 || wake)

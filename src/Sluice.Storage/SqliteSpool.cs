@@ -182,7 +182,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     /// The disk was found full, or free space is under a quarter of the margin: what shares the
     /// disk and is not mail (the event log) should not write now.
     /// </summary>
-    public bool ShortOfSpace => !_space.HasRoomFor(0, admitted: true);
+    public bool ShortOfSpace => _space.Short;
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
         => Submit(new EnqueueOperation(envelope, id, receivedAt, content), EnqueueResult.ShuttingDown);
