@@ -108,7 +108,8 @@ internal static class ConfigurationSchema
 
     private static bool IsCollection(Type type) => ElementType(type) is not null || DictionaryValueType(type) is not null;
 
-    private static Type? ElementType(Type type)
+    /// <summary>The element type of an array or list type (what configuration and JSON bind as lists), else null.</summary>
+    internal static Type? ElementType(Type type)
     {
         if (type.IsArray)
         {

@@ -30,18 +30,10 @@ internal static class BadRequestProblems
                 (field, reason) = ("request", ex.Message);
             }
 
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.ContentType = "application/problem+json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(
-                new
-                {
-                    type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-                    title = "Invalid request",
-                    status = 400,
-                    detail = $"{field}: {reason}",
-                    errors = new Dictionary<string, string[]> { [field] = [reason] },
-                },
-                MessagesEndpoints.Json)).ConfigureAwait(false);
+            var problem = MessagesEndpoints.InvalidField(field, reason);
+            context.Response.StatusCode = problem.Status;
+            context.Response.ContentType = problem.ContentType;
+            await context.Response.WriteAsync(problem.Body).ConfigureAwait(false);
         }
     }
 }

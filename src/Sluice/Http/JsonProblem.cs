@@ -75,7 +75,7 @@ internal static class JsonProblem
 
             if (bracket >= 0)
             {
-                type = ElementType(type) ?? type;
+                type = Configuration.ConfigurationSchema.ElementType(type) ?? type;
             }
         }
 
@@ -120,7 +120,7 @@ internal static class JsonProblem
             return "an object of " + Plural(type.GetGenericArguments()[1]);
         }
 
-        return ElementType(type) is { } element ? "a list of " + Plural(element) : "an object";
+        return Configuration.ConfigurationSchema.ElementType(type) is { } element ? "a list of " + Plural(element) : "an object";
     }
 
     private static string Plural(Type type)
@@ -134,11 +134,6 @@ internal static class JsonProblem
             _ => one,
         };
     }
-
-    private static Type? ElementType(Type type)
-        => type.IsArray ? type.GetElementType()
-            : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0]
-            : null;
 
     private static PropertyInfo[] Properties(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 

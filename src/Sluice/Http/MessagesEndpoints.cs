@@ -263,7 +263,12 @@ internal static class MessagesEndpoints
     internal static IdempotentResponse InvalidJson(JsonException exception, Type requestType)
     {
         var (field, reason) = JsonProblem.Describe(exception, requestType);
-        return new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
+        return InvalidField(field, reason);
+    }
+
+    /// <summary>400 for one field that could not be read: the body of every "what did not bind" answer.</summary>
+    internal static IdempotentResponse InvalidField(string field, string reason)
+        => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
         {
             type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
             title = reason.StartsWith("not valid JSON", StringComparison.Ordinal) ? "Invalid JSON" : "Invalid request",
@@ -271,7 +276,6 @@ internal static class MessagesEndpoints
             detail = $"{field}: {reason}",
             errors = new Dictionary<string, string[]> { [field] = [reason] },
         }, Json));
-    }
 
     internal static IdempotentResponse Invalid(Dictionary<string, string[]> errors)
         => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
