@@ -79,6 +79,13 @@ internal sealed class SpoolSpace
         }
     }
 
+    /// <summary>
+    /// Space was taken or given back: the next question reads the filesystem again. Called after
+    /// every commit (one statvfs per batch, not per message): a MAIL answered from a quarter-second-old
+    /// figure let a burst through to a refusal after DATA instead of at MAIL.
+    /// </summary>
+    public void Changed() => _checked = false;
+
     /// <summary>Free space is under twice the margin: the WAL is kept short.</summary>
     public bool Pressed => Available < 2 * _minFree;
 

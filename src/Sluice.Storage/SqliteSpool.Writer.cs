@@ -71,6 +71,8 @@ public sealed partial class SqliteSpool
                 command.CommandText = "PRAGMA freelist_count";
                 free = (long)command.ExecuteScalar()!;
             }
+
+            _space.Changed();
         }
         catch (SqliteException ex)
         {
@@ -296,6 +298,7 @@ public sealed partial class SqliteSpool
 
         _bodies.Commit();
         _commitsSinceMaintenance++;
+        _space.Changed();
 
         Interlocked.Add(ref _depth, enqueued - acked);
         if (enqueued > 0 || wake)
