@@ -22,18 +22,10 @@ SESSIONS=${SESSIONS:-10}
 SIZE=${SIZE:-4096}
 REPS=${REPS:-3}
 HZ=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/sluice-bench.XXXXXX)
-SLUICE_PID=""; HOLD_PID=""
-cleanup() {
-  [ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null || true
-  [ -n "$SLUICE_PID" ] && kill "$SLUICE_PID" 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workspace idle
 rss_kib() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 
-echo "== building Sluice (Release)"
-dotnet build src/Sluice -c Release -nologo -v quiet >/dev/null
+build_sluice
 
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
 cat > "$WORK/sluice.json" <<JSON
@@ -42,15 +34,33 @@ JSON
 echo "== starting sluice serve"
 dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --no-delivery --config "$WORK/sluice.json" --data "$WORK/sluice" --http "127.0.0.1:$SL_HTTP" >"$WORK/sluice.log" 2>&1 &
 SLUICE_PID=$!
+PIDS+=("$SLUICE_PID")
 wait_port "$SL_PORT"
 # Warm up (JIT, pools) with real sessions first.
 smtp-source -s 4 -m 500 -l "$SIZE" -f w@sender.example -t w@bench.example "127.0.0.1:$SL_PORT"
 
-# The holder talks over a FIFO so this script can step it.
-mkfifo "$WORK/hold.in"
-python3 bench/idle-connections/hold.py 127.0.0.1 "$SL_PORT" <"$WORK/hold.in" >"$WORK/hold.out" 2>"$WORK/hold.err" &
-HOLD_PID=$!
-exec 7>"$WORK/hold.in"
+# The holder talks over a FIFO (fd 7) so this script can step it; stop_holder closes everything it holds.
+start_holder() {
+  local fifo="$WORK/hold-$1.in"
+  mkfifo "$fifo"
+  python3 bench/idle-connections/hold.py 127.0.0.1 "$SL_PORT" <"$fifo" >"$WORK/hold.out" 2>"$WORK/hold.err" &
+  HOLD_PID=$!
+  PIDS+=("$HOLD_PID")
+  exec 7>"$fifo"
+}
+# Until the node holds no connection (its own count), so a measurement starts from none held.
+wait_no_connections() {
+  for _ in $(seq 1 600); do
+    [ "$(sluice_api "$WORK/sluice" "$SL_HTTP" /metrics | awk '$1 == "sluice_smtp_connections_current" { print $2 }')" = 0 ] && return 0
+    sleep 0.05
+  done
+  echo "the node still holds connections" >&2; exit 1
+}
+stop_holder() {
+  echo "close" >&7; exec 7>&-; wait "$HOLD_PID" || true
+  wait_no_connections
+}
+start_holder memory
 hold_to() {  # hold_to N: open connections until N are held
   local want=$1 have
   have=$(tail -1 "$WORK/hold.out" 2>/dev/null | awk '{n = $2} END {print n + 0}')
@@ -66,17 +76,17 @@ hold_to() {  # hold_to N: open connections until N are held
 
 # 1. Memory per idle connection.
 echo "== memory: idle connections in steps up to $IDLE_MAX"
-sleep 2
+wait_no_connections
 steps="0 $((IDLE_MAX / 4)) $((IDLE_MAX / 2)) $((IDLE_MAX * 3 / 4)) $IDLE_MAX"
 declare -A RSS
 for n in $steps; do
+  # RSS a moment after the step: the sessions' first allocations are done and the GC has run its course.
   hold_to "$n"; sleep 3
   RSS[$n]=$(rss_kib "$SLUICE_PID")
   echo "   $n idle: RSS $((RSS[$n] / 1024)) MiB"
 done
 per_conn=$(awk -v a="${RSS[0]}" -v b="${RSS[$IDLE_MAX]}" -v n="$IDLE_MAX" 'BEGIN{printf "%.1f", (b - a) / n}')
-echo "close" >&7; exec 7>&-; wait "$HOLD_PID" || true; HOLD_PID=""
-sleep 2
+stop_holder
 
 # 2. Accept rate with and without IDLE_HELD idle connections, interleaved.
 run_rate() {
@@ -92,14 +102,10 @@ for rep in $(seq 1 "$REPS"); do
   echo "== accept rate, repetition $rep: no idle connections"
   run_rate >>"$WORK/rate.none"
   echo "== accept rate, repetition $rep: $IDLE_HELD idle connections held"
-  mkfifo "$WORK/hold$rep.in"
-  python3 bench/idle-connections/hold.py 127.0.0.1 "$SL_PORT" <"$WORK/hold$rep.in" >"$WORK/hold.out" 2>"$WORK/hold.err" &
-  HOLD_PID=$!
-  exec 7>"$WORK/hold$rep.in"
+  start_holder "rate-$rep"
   hold_to "$IDLE_HELD"
   run_rate >>"$WORK/rate.held"
-  echo "close" >&7; exec 7>&-; wait "$HOLD_PID" || true; HOLD_PID=""
-  sleep 2
+  stop_holder
 done
 none_rate=$(awk '{print $1}' "$WORK/rate.none" | median); none_cpu=$(awk '{print $2}' "$WORK/rate.none" | median)
 held_rate=$(awk '{print $1}' "$WORK/rate.held" | median); held_cpu=$(awk '{print $2}' "$WORK/rate.held" | median)
