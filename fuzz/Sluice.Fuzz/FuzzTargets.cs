@@ -100,19 +100,23 @@ public static class FuzzTargets
     }
 
     /// <summary>
-    /// MIME intake of the API's raw messages: parsed (validation), then the queued bytes built; they
-    /// must end in CRLF, have no bare CR or LF, and hold the original's text otherwise unchanged.
+    /// MIME intake of the API's raw messages: parsed (validation), then the queued bytes written;
+    /// they must end in CRLF, have no bare CR or LF, and hold the original's text otherwise unchanged.
     /// </summary>
     public static void Mime(byte[] input)
     {
-        using var stream = new MemoryStream(input, writable: false);
-        var message = RawMime.Parse(stream);
-        if (message is null)
+        var spill = Path.GetTempPath();
+        var buffer = new MessageBuffer(spill);
+        buffer.Write(input);
+        using var body = SpooledBody.Wrap(buffer);
+        if (RawMessage.TryParse(body, "01M8NK15CNT785CBVZY62K8R4M@fuzz.sluice.test") is not { } message)
         {
             return;
         }
 
-        var queued = RawMime.Queued(input, message, new MessageId("01M8NK15CNT785CBVZY62K8R4M"), "fuzz.sluice.test", "from fuzz by fuzz.sluice.test; Mon, 30 Nov 2026 00:00:00 +0000");
+        using var output = new MessageBuffer(spill);
+        message.WriteToAsync(new MessageBufferWriteStream(output), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var queued = output.ToArray();
         Check(queued.AsSpan().EndsWith("\r\n"u8), "queued bytes do not end in CRLF");
         for (var i = 0; i < queued.Length; i++)
         {
@@ -120,8 +124,23 @@ public static class FuzzTargets
             Check(queued[i] != (byte)'\r' || (i + 1 < queued.Length && queued[i + 1] == (byte)'\n'), "a bare CR in the queued bytes");
         }
 
-        using var rewritten = new MemoryStream();
-        RawMime.WriteAsync(message, rewritten, CancellationToken.None).GetAwaiter().GetResult();
+        var text = Without(input, (byte)'\r', (byte)'\n');
+        var written = Without(queued, (byte)'\r', (byte)'\n');
+        Check(written.AsSpan().EndsWith(text), "the queued bytes lost or changed some of the original's text");
+    }
+
+    private static byte[] Without(byte[] bytes, byte a, byte b)
+    {
+        var kept = new List<byte>(bytes.Length);
+        foreach (var c in bytes)
+        {
+            if (c != a && c != b)
+            {
+                kept.Add(c);
+            }
+        }
+
+        return [.. kept];
     }
 
     /// <summary>Replies as the delivery client reads them from a next hop.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Sluice.Configuration;
+using Sluice.Core.Intake;
 using Sluice.Core.Queue;
 using Sluice.Core.Telemetry;
 using Sluice.Http;
@@ -31,7 +32,13 @@ internal static class NodeHost
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Spool"),
             sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
-        builder.Services.AddSingleton<IMessageIntake>(sp => new ReceptionEvents(sp.GetRequiredService<IMessageQueue>(), sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(), time));
+        builder.Services.AddSingleton(sp => new IntakeStage(
+            sp.GetRequiredService<IMessageQueue>(),
+            new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
+            sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(),
+            options.Smtp.Hostname ?? Dns.GetHostName(),
+            Path.Combine(options.Node.DataDirectory, "tmp")));
+        builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
         builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
         builder.Services.AddSingleton(sp => new SmtpServer(
             options.Smtp,
@@ -39,8 +46,7 @@ internal static class NodeHost
             sp.GetRequiredService<IMessageIntake>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
-            sp.GetRequiredService<ILogger<SmtpServer>>(),
-            recipients: new SuppressionPolicy(sp.GetRequiredService<Core.State.SuppressionList>(), time)));
+            sp.GetRequiredService<ILogger<SmtpServer>>()));
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
         builder.Services.AddSingleton(sp =>
@@ -90,21 +96,19 @@ internal static class NodeHost
         builder.Services.AddSingleton<Core.State.ITemplateStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateEngine(sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(sp => new Submission(
-            sp.GetRequiredService<IMessageIntake>(),
+            sp.GetRequiredService<IntakeStage>(),
             sp.GetRequiredService<Core.Messages.MessageIdGenerator>(),
-            sp.GetRequiredService<Core.State.SuppressionList>(),
             sp.GetRequiredService<Core.Templates.TemplateCache>(),
             sp.GetRequiredService<Core.Templates.TemplateEngine>(),
             options,
-            time,
-            sp.GetRequiredService<RecipientValidator>()));
+            time));
         if (!options.Delivery.Enabled)
         {
             // Validation at submission still looks domains up when this node does not deliver.
             builder.Services.AddSingleton(sp => new Delivery.Dns.MxResolver(Delivery.Dns.MxResolver.CreateClient(options.Delivery.Dns), options.Delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
         }
 
-        builder.Services.AddSingleton(sp => new RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time));
+        builder.Services.AddSingleton(sp => new Delivery.Dns.RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time));
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(sp.GetRequiredService<Core.State.ITemplateStore>(), sp.GetRequiredService<Core.Templates.TemplateEngine>(), sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));

@@ -1,3 +1,4 @@
+using Sluice.Core.Intake;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Core.Queue;
@@ -24,7 +25,8 @@ internal sealed class TestNode : IAsyncDisposable
         Time = time;
         Metrics = new SluiceMetrics(_meters);
         Spool = SqliteSpool.Open(new SpoolOptions { Directory = directory }, time, NullLogger.Instance, Metrics);
-        Server = new SmtpServer(options, directory, queue ?? Spool, Metrics, time, NullLogger<SmtpServer>.Instance);
+        var intake = new IntakeStage(queue ?? Spool, new IntakePolicy(options.LocalDomains, null, null, time), null, options.Hostname!, Path.Combine(directory, "tmp"));
+        Server = new SmtpServer(options, directory, intake, Metrics, time, NullLogger<SmtpServer>.Instance);
     }
 
     public string Directory { get; }

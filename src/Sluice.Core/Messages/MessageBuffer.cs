@@ -109,6 +109,35 @@ public sealed class MessageBuffer : IDisposable
     }
 
     /// <summary>
+    /// Copies up to <paramref name="destination"/>'s length of bytes from <paramref name="position"/>;
+    /// returns how many (0 at the end). Positional, so several readers may share a buffer once
+    /// writing is over and <see cref="Flush"/> was called.
+    /// </summary>
+    public int ReadAt(long position, Span<byte> destination)
+    {
+        ThrowIfDetached();
+        if (position >= Length || destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (_file is not null)
+        {
+            return RandomAccess.Read(_file.SafeFileHandle, destination, position);
+        }
+
+        var block = (int)(position / BlockSize);
+        var offset = (int)(position % BlockSize);
+        var used = block == _blocks.Count - 1 ? _lastBlockUsed : BlockSize;
+        var n = Math.Min(destination.Length, used - offset);
+        _blocks[block].AsSpan(offset, n).CopyTo(destination);
+        return n;
+    }
+
+    /// <summary>Pushes what was written to a spilled file down to it, so that <see cref="ReadAt"/> sees every byte.</summary>
+    public void Flush() => _file?.Flush();
+
+    /// <summary>
     /// Writes the whole message at <paramref name="fileOffset"/> of an open file: the in-memory blocks
     /// in one gathered write (pwritev), a spilled message in block-sized copies.
     /// </summary>

@@ -7,14 +7,14 @@ namespace Sluice.Core.Queue;
 /// (ADR 0014). Its semantics are those a broker can also give, so the embedded spool and a
 /// RabbitMQ backend are interchangeable:
 /// <list type="bullet">
-/// <item><see cref="IMessageIntake.EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
+/// <item><see cref="IMessageStore.EnqueueAsync"/> completes only once the message is durable; a failure is a value, never a silent loss.</item>
 /// <item>Delivery is at-least-once: <see cref="LeaseAsync"/> hands out due messages, owned by this consumer until it settles
 /// them (ack, defer, hold, dead-letter) or dies; a dead consumer's messages are due again (the embedded spool: at the next open).</item>
 /// <item>Attempts, next attempt and last reply are kept with the message; holding a message changes neither.</item>
 /// <item><see cref="WaitForWorkAsync"/> is the engine's only wake-up: whatever makes messages due early signals it.</item>
 /// </list>
 /// </summary>
-public interface IMessageQueue : IMessageIntake
+public interface IMessageQueue : IMessageStore
 {
     /// <summary>Leases up to <paramref name="max"/> due messages, oldest due first. They belong to the caller until settled.</summary>
     ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken);

@@ -10,7 +10,7 @@ namespace Sluice.Delivery.Events;
 /// buffered and flushed every <see cref="FlushInterval"/> (and at dispose), so the accept path pays
 /// no syscall per event; a crash can lose at most that much log, never mail (the spool is the record).
 /// </summary>
-internal sealed class DeliveryEventLog : IDisposable
+internal sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -28,6 +28,8 @@ internal sealed class DeliveryEventLog : IDisposable
     private long _dropped;
     private string? _day;
 
+    private readonly TimeProvider _time;
+
     /// <param name="folder">Where the day files go.</param>
     /// <param name="time">The clock for the flush timer.</param>
     /// <param name="mayWrite">
@@ -39,8 +41,9 @@ internal sealed class DeliveryEventLog : IDisposable
     {
         _folder = folder;
         _mayWrite = mayWrite;
+        _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(folder);
-        _flush = (time ?? TimeProvider.System).CreateTimer(_ => Flush(), null, FlushInterval, FlushInterval);
+        _flush = _time.CreateTimer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
 
     /// <summary>Lines that could not be written (disk full, I/O error); the log never fails the mail path.</summary>
@@ -58,6 +61,17 @@ internal sealed class DeliveryEventLog : IDisposable
             {
                 Reset();
             }
+        }
+    }
+
+    /// <summary>A Reception event for each recipient of a message made durable.</summary>
+    public void Received(Core.Messages.Envelope envelope, Core.Messages.MessageId id, DateTimeOffset receivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var now = _time.GetUtcNow();
+        foreach (var recipient in envelope.Recipients)
+        {
+            Write(new DeliveryEvent(now, DeliveryEventType.Reception, id.Value, recipient.Address, null, envelope.ClientAddress, 0, null, "received", (now - receivedAt).TotalMilliseconds));
         }
     }
 

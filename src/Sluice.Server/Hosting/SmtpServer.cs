@@ -5,7 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Messages;
-using Sluice.Core.Queue;
+using Sluice.Core.Intake;
 using Sluice.Core.Telemetry;
 using Sluice.Server.Auth;
 using Sluice.Server.Configuration;
@@ -21,7 +21,6 @@ namespace Sluice.Server.Hosting;
 /// </summary>
 internal sealed class SmtpServer : IHostedService, IAsyncDisposable
 {
-    private readonly IRecipientPolicy? _recipients;
     private readonly SmtpServerOptions _options;
     private readonly string _dataDirectory;
     private readonly IMessageIntake _queue;
@@ -37,10 +36,9 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
     private X509Certificate2? _certificate;
     private UserDirectory? _users;
 
-    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null, IRecipientPolicy? recipients = null)
+    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null)
     {
         _behavior = behavior;
-        _recipients = recipients;
         _options = options;
         _dataDirectory = dataDirectory;
         _queue = queue;
@@ -72,7 +70,7 @@ internal sealed class SmtpServer : IHostedService, IAsyncDisposable
             var socket = Core.Net.TcpListeners.Listen(IPEndPoint.Parse(listener.Address));
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
-            var context = new SmtpListenerContext(listener, hostname, _options.LocalDomains, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior) { Recipients = _recipients };
+            var context = new SmtpListenerContext(listener, hostname, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior);
             ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
             _acceptLoops.Add(Task.Run(
                 () => Core.Net.TcpListeners.AcceptAsync(

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sluice.Core.Messages;
-using Sluice.Core.Queue;
+using Sluice.Core.Intake;
 using Sluice.Core.Telemetry;
 using Sluice.Server.Auth;
 using Sluice.Server.Configuration;
@@ -19,7 +19,6 @@ internal sealed class SmtpListenerContext
     public SmtpListenerContext(
         SmtpListenerOptions listener,
         string hostname,
-        IReadOnlyCollection<string> localDomains,
         IMessageIntake queue,
         MessageIdGenerator ids,
         SluiceMetrics metrics,
@@ -35,7 +34,6 @@ internal sealed class SmtpListenerContext
         Listener = listener;
         Limits = listener.Limits;
         Hostname = hostname;
-        LocalDomains = new HashSet<string>(localDomains, StringComparer.OrdinalIgnoreCase);
         Queue = queue;
         Ids = ids;
         Metrics = metrics;
@@ -58,9 +56,6 @@ internal sealed class SmtpListenerContext
 
     public SmtpListenerOptions Listener { get; }
 
-    /// <summary>The node's recipient policy (suppressions); null for none (a sink).</summary>
-    public IRecipientPolicy? Recipients { get; init; }
-
     /// <summary>Balancers whose connections start with a PROXY header (empty: PROXY is off on this listener).</summary>
     public List<IPNetwork> ProxyTrustedNetworks { get; }
 
@@ -70,8 +65,7 @@ internal sealed class SmtpListenerContext
 
     public string Hostname { get; }
 
-    public HashSet<string> LocalDomains { get; }
-
+    /// <summary>The intake stage: room at MAIL, policy at RCPT, the store at the end of the data.</summary>
     public IMessageIntake Queue { get; }
 
     public MessageIdGenerator Ids { get; }

@@ -61,7 +61,6 @@ internal static class SmtpReplies
     public static readonly SmtpReply MessageTooBig = SmtpReply.Create(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly SmtpReply NeedsSmtpUtf8 = SmtpReply.Create(553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter");
     public static readonly SmtpReply AddressTooLong = SmtpReply.Create(553, "5.1.3", "Address too long");
-    public static readonly SmtpReply RelayDenied = SmtpReply.Create(554, "5.7.1", "Relay access denied");
     public static readonly SmtpReply EarlyTalker = SmtpReply.Create(554, "5.5.0", "Protocol error: client sent data before the greeting");
     public static readonly SmtpReply UnsupportedParameter = SmtpReply.Create(555, "5.5.4", "Unsupported MAIL/RCPT parameter");
     public static readonly SmtpReply BadBdat = SmtpReply.Create(501, "5.5.4", "Syntax: BDAT size [LAST]; closing connection");

@@ -363,15 +363,9 @@ internal sealed partial class SmtpSession
         }
 
         var recipient = new EnvelopeRecipient(command.Address, notify, orcpt);
-        if (!MayRelayTo(recipient, command.HadSourceRoute))
+        if (_context.Queue.CheckRecipient(_mailFrom.Address, recipient, MayRelay(), command.HadSourceRoute) is { } refused)
         {
-            Reply(SmtpReplies.RelayDenied);
-            return SessionStep.NeedMore;
-        }
-
-        if (_context.Recipients?.Check(_mailFrom.Address, recipient.Address) is { } refused)
-        {
-            Reply(refused);
+            Reply(refused.Reply);
             return SessionStep.NeedMore;
         }
 
@@ -387,35 +381,16 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>
-    /// The one relay decision. Local domains (and bare postmaster, RFC 5321 §4.5.1) are open to all;
-    /// anything else needs an authenticated client, or a trusted network on a relay listener.
-    /// No configuration reaches an open relay: an empty trusted list trusts no one. Sender-specified
-    /// routing through a local domain (<c>user%other@local</c>, <c>other!user@local</c>,
-    /// <c>"user@other"@local</c>, a source route) counts as relaying, as Postfix's
-    /// <c>allow_untrusted_routing = no</c> has it: a next hop could pass it on unchanged.
+    /// This client's relay rights (the intake policy decides which addresses need them): anything
+    /// beyond the local domains needs an authenticated client, or a trusted network on a relay
+    /// listener. No configuration reaches an open relay: an empty trusted list trusts no one.
     /// </summary>
-    private bool MayRelayTo(EnvelopeRecipient recipient, bool sourceRouted)
+    private bool MayRelay() => _context.Listener.Role switch
     {
-        var domain = recipient.Domain;
-        if (domain.Length == 0 || (_context.LocalDomains.Contains(domain) && !sourceRouted && !HasRouting(recipient.Address)))
-        {
-            return true;
-        }
-
-        return _context.Listener.Role switch
-        {
-            ListenerRole.Inbound => false,
-            ListenerRole.Submission => _authenticatedUser is not null,
-            _ => _authenticatedUser is not null || _context.IsTrusted(_client),
-        };
-    }
-
-    /// <summary>A local part that names another destination: <c>%</c> or <c>!</c> routing, or an <c>@</c> inside quotes.</summary>
-    private static bool HasRouting(string address)
-    {
-        var at = address.LastIndexOf('@');
-        return at > 0 && address.AsSpan(0, at).IndexOfAny('%', '!', '@') >= 0;
-    }
+        ListenerRole.Inbound => false,
+        ListenerRole.Submission => _authenticatedUser is not null,
+        _ => _authenticatedUser is not null || _context.IsTrusted(_client),
+    };
 
     private static bool IsValidNotify(string? value)
     {

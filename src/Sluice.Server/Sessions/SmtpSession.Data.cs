@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Sluice.Core.Messages;
-using Sluice.Core.Queue;
+using Sluice.Core.Intake;
 using Sluice.Smtp;
 
 namespace Sluice.Server.Sessions;
@@ -102,7 +102,7 @@ internal sealed partial class SmtpSession
         _dataStarted = _context.Time.GetTimestamp();
         if (!_bdatRefused)
         {
-            _message.Write(Encoding.UTF8.GetBytes(BuildReceivedHeader()));
+            TraceHeader.Write(_message, _helo!, _client, _context.Hostname, Protocol(), _messageId, _recipients.Count == 1 ? _recipients[0].Address : null, _receivedAt);
         }
     }
 
@@ -261,19 +261,19 @@ internal sealed partial class SmtpSession
             _helo,
             _authenticatedUser);
 
-        var result = await _context.Queue.EnqueueAsync(envelope, _messageId, _receivedAt, _message, CancellationToken.None).ConfigureAwait(false);
-        switch (result)
+        var result = await _context.Queue.StoreAsync(envelope, _messageId, _receivedAt, _message, CancellationToken.None).ConfigureAwait(false);
+        switch (result.Outcome)
         {
-            case EnqueueResult.Stored:
+            case IntakeOutcome.Stored:
                 _context.Metrics.MessagesAccepted.Add(1);
-                _context.Metrics.BytesAccepted.Add(_message.Length);
-                ServerLog.Accepted(_context.Logger, _messageId.Value, _client, _message.Length, _recipients.Count);
+                _context.Metrics.BytesAccepted.Add(result.Size);
+                ServerLog.Accepted(_context.Logger, _messageId.Value, _client, result.Size, _recipients.Count);
                 Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), "OK: queued as " + _messageId.Value));
                 break;
-            case EnqueueResult.StorageFull:
+            case IntakeOutcome.StorageFull:
                 Reply(SmtpReplies.StorageFull);
                 break;
-            case EnqueueResult.ShuttingDown:
+            case IntakeOutcome.ShuttingDown:
                 Reply(SmtpReplies.ShuttingDown);
                 break;
             default:
@@ -281,7 +281,7 @@ internal sealed partial class SmtpSession
                 break;
         }
 
-        if (result != EnqueueResult.Stored)
+        if (!result.IsStored)
         {
             _context.Metrics.MessagesRejected.Add(1, new KeyValuePair<string, object?>("reason", "storage"));
         }
@@ -311,17 +311,22 @@ internal sealed partial class SmtpSession
         }
     }
 
-    /// <summary>The RFC 5321 §4.4 trace header, with the RFC 3848 protocol keyword.</summary>
-    private string BuildReceivedHeader()
+    /// <summary>The RFC 3848 "with" keyword of the trace header (RFC 6531 §4.3 adds UTF8 for SMTPUTF8 transactions).</summary>
+    private string Protocol()
     {
-        var protocol = (_esmtp ? "ESMTP" : "SMTP") + (_tlsActive ? "S" : string.Empty) + (_authenticatedUser is not null ? "A" : string.Empty);
-        if (_mailFrom!.Find("SMTPUTF8", out var utf8) is null && utf8 && _esmtp)
+        var utf8 = _esmtp && _mailFrom!.Find("SMTPUTF8", out var present) is null && present;
+        return (utf8, _esmtp, _tlsActive, _authenticatedUser is not null) switch
         {
-            protocol = "UTF8" + protocol;
-        }
-
-        var forClause = _recipients.Count == 1 ? $"\r\n\tfor <{_recipients[0].Address}>" : string.Empty;
-        var date = _receivedAt.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture);
-        return $"Received: from {_helo} ([{_client}])\r\n\tby {_context.Hostname} (Sluice) with {protocol} id {_messageId.Value}{forClause};\r\n\t{date}\r\n";
+            (_, false, false, _) => "SMTP",
+            (_, false, true, _) => "SMTPS",
+            (false, true, false, false) => "ESMTP",
+            (false, true, false, true) => "ESMTPA",
+            (false, true, true, false) => "ESMTPS",
+            (false, true, true, true) => "ESMTPSA",
+            (true, true, false, false) => "UTF8ESMTP",
+            (true, true, false, true) => "UTF8ESMTPA",
+            (true, true, true, false) => "UTF8ESMTPS",
+            (true, true, true, true) => "UTF8ESMTPSA",
+        };
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Sluice.Core.Queue;
+using Sluice.Core.Intake;
 using Sluice.Core.State;
 
 namespace Sluice.Http;
@@ -18,8 +18,8 @@ internal static class BatchesEndpoints
     {
         app.MapPost("/api/v1/batches", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
         {
-            using var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
-            return await Idempotency.RunAsync(context, body.Memory, idempotency, submission.Time, () => RunAsync(context, body, submission));
+            using var body = await SpooledBody.ReadAsync(context.Request, submission.SpillDirectory, context.RequestAborted);
+            return await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => RunAsync(context, body, submission));
         })
             .RequireScope(ApiScopes.Send)
             .Accepts<BatchRequest>("application/json")
@@ -29,12 +29,14 @@ internal static class BatchesEndpoints
             .WithSummary("Send one template to up to 1,000 recipients, each with its own variables.");
     }
 
-    private static async Task<IdempotentResponse> RunAsync(HttpContext context, RequestBody body, Submission submission)
+    private static async Task<IdempotentResponse> RunAsync(HttpContext context, SpooledBody body, Submission submission)
     {
+        var attachments = JsonAttachments.Scan(body);
         BatchRequest? batch;
         try
         {
-            batch = JsonSerializer.Deserialize<BatchRequest>(body.Memory.Span, MessagesEndpoints.Json);
+            await using var json = attachments.OpenJson();
+            batch = await JsonSerializer.DeserializeAsync<BatchRequest>(json, MessagesEndpoints.Json, context.RequestAborted);
         }
         catch (JsonException ex)
         {
@@ -53,7 +55,7 @@ internal static class BatchesEndpoints
         }
 
         var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
-        var client = context.Connection.RemoteIpAddress?.ToString();
+        var client = context.Connection.RemoteIpAddress;
         var now = submission.Time.GetUtcNow();
         var results = new object?[recipients.Length];
         var accepted = 0;
@@ -73,7 +75,7 @@ internal static class BatchesEndpoints
             }
 
             var id = submission.Ids.Next();
-            var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client, key.Name);
+            var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
             if (message is null)
             {
                 results[index] = new { index, to = recipient.To, status = "invalid", error = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) };
@@ -83,18 +85,18 @@ internal static class BatchesEndpoints
             // Rendering is done in order; making the messages durable runs together, so they share group commits.
             queueing.Add(Task.Run(async () =>
             {
-                var (status, rejected, tooLarge) = await MessagesEndpoints.QueueAsync(message, id, now, client, submission, key.StrictValidation);
-                if (status == EnqueueResult.Stored)
+                var result = await submission.Intake.SubmitAsync(message.Envelope, id, now, client, message, key.StrictValidation, submission.Options.Http.MaxMessageSize, CancellationToken.None);
+                if (result.IsStored)
                 {
                     Interlocked.Increment(ref accepted);
                 }
 
-                results[index] = (status, tooLarge) switch
+                results[index] = result.Outcome switch
                 {
-                    (EnqueueResult.Stored, _) => new { index, to = recipient.To, status = "queued", id = id.Value },
-                    (_, { } size) => new { index, to = recipient.To, status = "invalid", error = $"{size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
-                    (null, _) => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected },
-                    _ => (object)new { index, to = recipient.To, status = "failed", error = status.ToString() },
+                    IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new { index, to = recipient.To, status = "queued", id = id.Value },
+                    IntakeOutcome.TooLarge => new { index, to = recipient.To, status = "invalid", error = $"{result.Size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
+                    IntakeOutcome.Rejected => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected = MessagesEndpoints.Rejected(result) },
+                    _ => (object)new { index, to = recipient.To, status = "failed", error = result.Outcome.ToString() },
                 };
             }));
         }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Sluice.Core.State;
 
 namespace Sluice.Http;
@@ -16,7 +14,7 @@ internal static class Idempotency
     public const string Header = "Idempotency-Key";
     private static readonly TimeSpan KeepFor = TimeSpan.FromHours(24);
 
-    public static async Task<IResult> RunAsync(HttpContext context, ReadOnlyMemory<byte> body, IIdempotencyStore store, TimeProvider time, Func<Task<IdempotentResponse>> handler)
+    public static async Task<IResult> RunAsync(HttpContext context, SpooledBody body, IIdempotencyStore store, TimeProvider time, Func<Task<IdempotentResponse>> handler)
     {
         var key = context.Request.Headers[Header].ToString();
         if (key.Length == 0)
@@ -30,7 +28,7 @@ internal static class Idempotency
         }
 
         var apiKey = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
-        var hash = RequestHash(context.Request, body);
+        var hash = body.Hash!;
         var now = time.GetUtcNow();
         var existing = await store.TryReserveAsync(apiKey.Id, key, hash, now, now + KeepFor, context.RequestAborted).ConfigureAwait(false);
         if (existing is not null)
@@ -66,13 +64,5 @@ internal static class Idempotency
         }
 
         return response.ToResult(replayed: false);
-    }
-
-    private static string RequestHash(HttpRequest request, ReadOnlyMemory<byte> body)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString} {request.ContentType}\n"));
-        sha.AppendData(body.Span);
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }

@@ -18,7 +18,8 @@ internal static class MessageComposer
         "From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version", "Received", "Return-Path",
     };
 
-    public static (ComposedMessage? Message, Dictionary<string, string[]> Errors) Compose(SendMessageRequest request, MessageId id, string hostname, DateTimeOffset now, string? client, string keyName)
+    /// <param name="attachments">Where attachment contents stay when the request was spooled (null: contents are inline base64).</param>
+    public static (ComposedMessage? Message, Dictionary<string, string[]> Errors) Compose(SendMessageRequest request, MessageId id, string hostname, DateTimeOffset now, string? client, string keyName, JsonAttachments? attachments = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Error(string field, string reason) => errors[field] = [.. errors.GetValueOrDefault(field, []), reason];
@@ -38,7 +39,8 @@ internal static class MessageComposer
             Error("text", "a text or an html body is required");
         }
 
-        var body = new BodyBuilder { TextBody = request.Text, HtmlBody = request.Html };
+        var parts = new List<MimePart>();
+        long size = 1024 + ((request.Text?.Length ?? 0) * 2L) + ((request.Html?.Length ?? 0) * 2L);
         for (var i = 0; i < (request.Attachments?.Length ?? 0); i++)
         {
             var attachment = request.Attachments![i];
@@ -49,28 +51,27 @@ internal static class MessageComposer
                 continue;
             }
 
-            var bytes = new byte[((attachment.Content?.Length ?? 0) * 3 / 4) + 3];
-            if (attachment.Content is null || !Convert.TryFromBase64String(attachment.Content, bytes, out var length))
-            {
-                Error(field + ".content", "must be base64");
-                continue;
-            }
-
             if (attachment.ContentType is { } type && !ContentType.TryParse(type, out _))
             {
                 Error(field + ".contentType", $"'{type}' is not a MIME type");
                 continue;
             }
 
-            var content = bytes.AsSpan(0, length).ToArray();
-            if (attachment.ContentType is { } mime)
+            if (Content(attachment.Content, attachments) is not { } content)
             {
-                body.Attachments.Add(attachment.Filename, content, ContentType.Parse(mime));
+                Error(field + ".content", "must be base64");
+                continue;
             }
-            else
+
+            // Base64 in the message: a third larger, and a line end every 76 characters (RFC 2045 §6.8).
+            size += (content.Length * 4 / 3 * 78 / 76) + 256;
+            parts.Add(new MimePart(ContentType.Parse(attachment.ContentType ?? MimeTypes.GetMimeType(attachment.Filename)))
             {
-                body.Attachments.Add(attachment.Filename, content);
-            }
+                Content = new MimeContent(content),
+                ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                ContentTransferEncoding = ContentEncoding.Base64,
+                FileName = attachment.Filename,
+            });
         }
 
         foreach (var (name, _) in request.Headers ?? [])
@@ -104,7 +105,22 @@ internal static class MessageComposer
             message.Headers.Add(name, value);
         }
 
-        message.Body = body.ToMessageBody();
+        var body = new BodyBuilder { TextBody = request.Text, HtmlBody = request.Html }.ToMessageBody();
+        if (parts.Count == 0)
+        {
+            message.Body = body;
+        }
+        else
+        {
+            // As BodyBuilder lays attachments out: multipart/mixed, the text first (RFC 2046 §5.1.3).
+            var mixed = new Multipart("mixed") { body };
+            foreach (var part in parts)
+            {
+                mixed.Add(part);
+            }
+
+            message.Body = mixed;
+        }
         var recipients = new List<EnvelopeRecipient>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var mailbox in to.Concat(cc).Concat(bcc))
@@ -117,7 +133,24 @@ internal static class MessageComposer
 
         var utf8 = !Ascii(from!.Address) || recipients.Exists(r => !Ascii(r.Address));
         var envelope = new Envelope(from.Address, recipients, SmtpUtf8: utf8, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName, Tags: request.Tags, Metadata: request.Metadata);
-        return (new ComposedMessage(message, envelope), errors);
+        return (new ComposedMessage(message, envelope, size), errors);
+    }
+
+    /// <summary>The attachment's bytes as a stream (spooled, or decoded from an inline value); null when not base64.</summary>
+    private static Stream? Content(string? value, JsonAttachments? attachments)
+    {
+        if (attachments?.Open(value) is { } spooled)
+        {
+            return spooled.TryMeasure(out _) ? spooled : null;
+        }
+
+        if (value is null)
+        {
+            return null;
+        }
+
+        var bytes = new byte[(value.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(value, bytes, out var length) ? new MemoryStream(bytes, 0, length, writable: false) : null;
     }
 
     private static List<MailboxAddress> Mailboxes(string[]? values, string field, Action<string, string> error)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MimeKit;
-using MimeKit.Utils;
 using Sluice.Core.Messages;
+using Sluice.Core.Intake;
 using Sluice.Core.Queue;
 using Sluice.Core.State;
 using Sluice.Delivery.Events;
@@ -28,9 +28,8 @@ internal static class MessagesEndpoints
     {
         app.MapPost("/api/v1/messages", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
         {
-            using var body = await RequestBody.ReadAsync(context.Request, context.RequestAborted);
-            var response = await Idempotency.RunAsync(context, body.Memory, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
-            return response;
+            using var body = await SpooledBody.ReadAsync(context.Request, submission.SpillDirectory, context.RequestAborted);
+            return await Idempotency.RunAsync(context, body, idempotency, submission.Time, () => SubmitAsync(context, body, submission));
         })
             .RequireScope(ApiScopes.Send)
             .Accepts<SendMessageRequest>("application/json", "message/rfc822")
@@ -84,29 +83,32 @@ internal static class MessagesEndpoints
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, RequestBody body, Submission submission)
+    private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, SpooledBody body, Submission submission)
     {
         var key = (ApiKey)context.Items[ApiKeyAuthentication.ItemKey]!;
         var id = submission.Ids.Next();
         var now = submission.Time.GetUtcNow();
-        var client = context.Connection.RemoteIpAddress?.ToString();
-        ComposedMessage composed;
+        var client = context.Connection.RemoteIpAddress;
+        Envelope envelope;
+        IMessageContent content;
         var mediaType = context.Request.ContentType?.Split(';')[0].Trim();
         if (string.Equals(mediaType, "message/rfc822", StringComparison.OrdinalIgnoreCase))
         {
-            if (Raw(context.Request, body, id, submission.Hostname, client, key.Name) is not { } raw)
+            if (RawEnvelope(context.Request, client, key.Name) is not { } raw || RawMessage.TryParse(body, $"{id.Value}@{submission.Hostname}") is not { } message)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Invalid message", "A raw message needs ?from=ADDRESS&to=ADDRESS[,ADDRESS…] and a body that parses as RFC 5322.");
             }
 
-            composed = raw;
+            (envelope, content) = (raw, message);
         }
         else if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
+            var attachments = JsonAttachments.Scan(body);
             SendMessageRequest? request;
             try
             {
-                request = JsonSerializer.Deserialize<SendMessageRequest>(body.Memory.Span, Json);
+                await using var json = attachments.OpenJson();
+                request = await JsonSerializer.DeserializeAsync<SendMessageRequest>(json, Json, context.RequestAborted);
             }
             catch (JsonException ex)
             {
@@ -135,37 +137,45 @@ internal static class MessagesEndpoints
                 request = rendered;
             }
 
-            var (message, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client, key.Name);
-            if (message is null)
+            var (composed, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
+            if (composed is null)
             {
                 return Invalid(errors);
             }
 
-            composed = message;
+            (envelope, content) = (composed.Envelope, composed);
         }
         else
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
         }
 
-        var (status, rejected, tooLarge) = await QueueAsync(composed, id, now, client, submission, key.StrictValidation);
-        if (tooLarge is { } size)
+        var result = await submission.Intake.SubmitAsync(envelope, id, now, client, content, key.StrictValidation, submission.Options.Http.MaxMessageSize, CancellationToken.None);
+        return result.Outcome switch
         {
-            return TooLargeProblem(size, submission);
-        }
-
-        return status switch
-        {
-            EnqueueResult.Stored => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = composed.Envelope.Recipients.Count - rejected.Count, queuedAt = now, rejected }, Json)),
-            null => new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
+            IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = result.Queued, queuedAt = now, rejected = Rejected(result) }, Json)),
+            IntakeOutcome.Rejected => new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
             {
                 title = "No deliverable recipient",
                 status = 422,
                 detail = "No recipient can be sent to (suppressed, or a domain that does not accept mail); nothing was queued.",
-                rejected,
+                rejected = Rejected(result),
             }, Json)),
-            _ => Failure(status.Value, submission),
+            _ => Failure(result, submission),
         };
+    }
+
+    /// <summary>Each refused recipient as the API reports it: address, reason, enhanced status code.</summary>
+    internal static object[] Rejected(IntakeResult result)
+    {
+        var list = new object[result.Refused.Count];
+        for (var i = 0; i < list.Length; i++)
+        {
+            var refusal = result.Refused[i];
+            list[i] = new { address = refusal.Address, error = refusal.Reason, code = refusal.Code };
+        }
+
+        return list;
     }
 
     /// <summary>A stored or inline template, compiled (from the cache when stored); or the problem to answer.</summary>
@@ -191,68 +201,12 @@ internal static class MessagesEndpoints
             : (request with { Subject = parts.Subject ?? request.Subject, Html = parts.Html ?? request.Html, Text = parts.Text ?? request.Text }, null);
     }
 
-    /// <summary>
-    /// Refuses suppressed recipients, adds the trace line, checks the size and makes the message
-    /// durable. Null status: nothing was queued, because no recipient was left or (TooLarge set) the
-    /// message is over the size limit. The rejected list names each refused recipient.
-    /// </summary>
-    internal static async Task<(EnqueueResult? Status, List<object> Rejected, long? TooLarge)> QueueAsync(ComposedMessage composed, MessageId id, DateTimeOffset now, string? client, Submission submission, bool strict = false)
+    /// <summary>Nothing was queued: too large (413), out of space or stopping (503), or a storage failure (500).</summary>
+    internal static IdempotentResponse Failure(IntakeResult result, Submission submission) => result.Outcome switch
     {
-        // Suppressed recipients are refused one by one (like RCPT's 550 5.7.1); the others still get the message.
-        var rejected = new List<object>();
-        var kept = new List<EnvelopeRecipient>(composed.Envelope.Recipients.Count);
-        foreach (var recipient in composed.Envelope.Recipients)
-        {
-            if (submission.Suppressions.Find(recipient.Address, composed.Envelope.Sender, now) is { } hit)
-            {
-                rejected.Add(new { address = recipient.Address, error = $"suppressed ({hit.Reason.ToString().ToLowerInvariant()})", code = "5.7.1" });
-            }
-            else if (strict && await submission.Validator.CheckDomainAsync(recipient.Domain, CancellationToken.None) is { } invalid)
-            {
-                rejected.Add(new { address = recipient.Address, error = invalid.Reason, code = invalid.Code });
-            }
-            else
-            {
-                kept.Add(recipient);
-            }
-        }
-
-        if (kept.Count == 0)
-        {
-            return (null, rejected, null);
-        }
-
-        // RFC 5321 §4.4 asks for a trace line from each host that takes a message; the API is a way in too.
-        var received = $"from {client ?? "local"} by {submission.Hostname} (Sluice) with HTTP id {id.Value}; {DateUtils.FormatDate(now)}";
-        ReadOnlyMemory<byte> queued;
-        if (!composed.Original.IsEmpty)
-        {
-            // A raw submission is queued as it came (ADR 0016's sibling rule for the API: nothing re-serialised).
-            queued = RawMime.Queued(composed.Original.Span, composed.Message, id, submission.Hostname, received);
-        }
-        else
-        {
-            composed.Message.Headers.Insert(0, new Header("Received", received));
-            using var bytes = new MemoryStream();
-            await RawMime.WriteAsync(composed.Message, bytes, CancellationToken.None);
-            queued = bytes.GetBuffer().AsMemory(0, (int)bytes.Length);
-        }
-
-        if (queued.Length > submission.Options.Http.MaxMessageSize)
-        {
-            return (null, rejected, queued.Length);
-        }
-
-        using var buffer = new MessageBuffer(Path.Combine(submission.Options.Node.DataDirectory, "tmp"), queued.Length);
-        buffer.Write(queued.Span);
-        var envelope = kept.Count == composed.Envelope.Recipients.Count ? composed.Envelope : composed.Envelope with { Recipients = kept };
-        return (await submission.Intake.EnqueueAsync(envelope, id, now, buffer, CancellationToken.None), rejected, null);
-    }
-
-    internal static IdempotentResponse Failure(EnqueueResult status, Submission submission) => status switch
-    {
-        EnqueueResult.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
-        EnqueueResult.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
+        IntakeOutcome.TooLarge => TooLargeProblem(result.Size, submission),
+        IntakeOutcome.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
+        IntakeOutcome.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
         _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
     };
 
@@ -300,7 +254,8 @@ internal static class MessagesEndpoints
             reason = error.Reason,
         }, Json));
 
-    private static ComposedMessage? Raw(HttpRequest request, RequestBody body, MessageId id, string hostname, string? client, string keyName)
+    /// <summary>The envelope of a raw submission, from <c>?from=</c> and <c>?to=</c>; null when either is missing or not an address.</summary>
+    private static Envelope? RawEnvelope(HttpRequest request, System.Net.IPAddress? client, string keyName)
     {
         var from = request.Query["from"].ToString();
         var to = request.Query["to"].SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -309,19 +264,8 @@ internal static class MessagesEndpoints
             return null;
         }
 
-        MimeMessage? message;
-        using (var stream = body.AsStream())
-        {
-            message = RawMime.Parse(stream);
-        }
-
-        if (message is null)
-        {
-            return null;
-        }
-
         var recipients = to.Select(t => new EnvelopeRecipient(MailboxAddress.Parse(t).Address)).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
-        return new ComposedMessage(message, new Envelope(sender.Address, recipients, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName), body.Memory);
+        return new Envelope(sender.Address, recipients, ClientAddress: client?.ToString(), HeloName: "api", AuthenticatedUser: keyName);
     }
 
     internal static IdempotentResponse Problem(int status, string title, string detail)

@@ -58,7 +58,7 @@ internal static class SinkHost
         builder.Services.AddSingleton(sp => new SmtpServer(
             options,
             dataDirectory,
-            new SinkStore(settings.Store, stats),
+            new Core.Intake.IntakeStage(new SinkStore(settings.Store, stats), Core.Intake.IntakePolicy.Open(TimeProvider.System), null, settings.Hostname ?? System.Net.Dns.GetHostName(), Path.Combine(dataDirectory, "tmp")),
             sp.GetRequiredService<SluiceMetrics>(),
             TimeProvider.System,
             sp.GetRequiredService<ILogger<SmtpServer>>(),

@@ -3,10 +3,11 @@ using Sluice.Core.Messages;
 namespace Sluice.Core.Queue;
 
 /// <summary>
-/// Where a receiving session hands a finished message: the node's queue, or the capture store of
-/// <c>sluice sink</c>. Completing with <see cref="EnqueueResult.Stored"/> is the licence to answer 250.
+/// Where the intake stage makes a finished message durable: the node's queue, or the capture store
+/// of <c>sluice sink</c>. Completing with <see cref="EnqueueResult.Stored"/> is the licence to answer
+/// 250 or 202.
 /// </summary>
-public interface IMessageIntake
+public interface IMessageStore
 {
     /// <summary>
     /// Whether a message of <paramref name="bytes"/> (0: size unknown) would be taken now, asked

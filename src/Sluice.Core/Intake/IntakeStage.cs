@@ -1,0 +1,104 @@
+using System.Net;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+
+namespace Sluice.Core.Intake;
+
+/// <summary>
+/// The one intake stage, shared by SMTP and HTTP: acceptance policy per recipient, the trace header,
+/// the message written straight into the buffer the spool takes, the durable store, and a typed
+/// result. The SMTP session drives it step by step (RCPT, then the data it received); the API hands
+/// it a composed or raw message whole through <see cref="SubmitAsync"/>.
+/// </summary>
+public sealed class IntakeStage : IMessageIntake
+{
+    private readonly IMessageStore _store;
+    private readonly IReceptionLog? _log;
+    private readonly string _hostname;
+    private readonly string _spillDirectory;
+
+    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory)
+    {
+        _store = store;
+        Policy = policy;
+        _log = log;
+        _hostname = hostname;
+        _spillDirectory = spillDirectory;
+    }
+
+    public IntakePolicy Policy { get; }
+
+    public bool HasRoomFor(long bytes) => _store.HasRoomFor(bytes);
+
+    public RecipientRefusal? CheckRecipient(string sender, EnvelopeRecipient recipient, bool mayRelay, bool sourceRouted)
+        => Policy.Check(sender, recipient, mayRelay, sourceRouted);
+
+    public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
+        => await StoreAsync(envelope, id, receivedAt, content, [], cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// An API submission: each recipient through the policy (refused ones are reported, the others
+    /// kept), then the trace header and <paramref name="content"/> written into a fresh buffer, the
+    /// size checked against <paramref name="maxSize"/>, and the message stored for the kept recipients.
+    /// </summary>
+    public async ValueTask<IntakeResult> SubmitAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, IPAddress? client, IMessageContent content, bool strict, long maxSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(content);
+        List<RecipientRefusal>? refused = null;
+        List<EnvelopeRecipient>? kept = null;
+        for (var i = 0; i < envelope.Recipients.Count; i++)
+        {
+            var recipient = envelope.Recipients[i];
+            if (await Policy.CheckAsync(envelope.Sender, recipient, strict, cancellationToken).ConfigureAwait(false) is { } refusal)
+            {
+                (refused ??= []).Add(refusal);
+                kept ??= [.. Take(envelope.Recipients, i)];
+            }
+            else
+            {
+                kept?.Add(recipient);
+            }
+        }
+
+        IReadOnlyList<RecipientRefusal> refusals = refused is null ? [] : refused;
+        var recipients = kept ?? envelope.Recipients;
+        if (recipients.Count == 0)
+        {
+            return new IntakeResult(IntakeOutcome.Rejected, id, 0, 0, refusals);
+        }
+
+        using var buffer = new MessageBuffer(_spillDirectory, (int)Math.Min(content.SizeHint + 512, MessageBuffer.BlockSize));
+        TraceHeader.Write(buffer, envelope.HeloName ?? "api", client, _hostname, "HTTP", id, recipients.Count == 1 ? recipients[0].Address : null, receivedAt);
+        await content.WriteToAsync(new MessageBufferWriteStream(buffer), cancellationToken).ConfigureAwait(false);
+        if (buffer.Length > maxSize)
+        {
+            return new IntakeResult(IntakeOutcome.TooLarge, id, buffer.Length, 0, refusals);
+        }
+
+        var queued = kept is null ? envelope : envelope with { Recipients = kept };
+        return await StoreAsync(queued, id, receivedAt, buffer, refusals, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IReadOnlyList<RecipientRefusal> refused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(content);
+        var size = content.Length;
+        var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, cancellationToken).ConfigureAwait(false);
+        if (result == EnqueueResult.Stored)
+        {
+            _log?.Received(envelope, id, receivedAt);
+        }
+
+        return new IntakeResult(IntakeResult.From(result, refused.Count > 0), id, size, result == EnqueueResult.Stored ? envelope.Recipients.Count : 0, refused);
+    }
+
+    private static IEnumerable<EnvelopeRecipient> Take(IReadOnlyList<EnvelopeRecipient> recipients, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return recipients[i];
+        }
+    }
+}
