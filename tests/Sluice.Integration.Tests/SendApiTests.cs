@@ -24,6 +24,32 @@ public sealed class SendApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _world.DisposeAsync();
 
+    /// <summary>
+    /// An attachment as JSON encoders write it (slashes escaped, a line break every 76 characters)
+    /// is streamed out of the spooled request and arrives byte for byte.
+    /// </summary>
+    [Fact]
+    public async Task Post_EscapedLineBrokenAttachment_ArrivesByteForByte()
+    {
+        var token = Guid.NewGuid().ToString("N");
+        var data = new byte[120_000];
+        new Random(7).NextBytes(data);
+        var base64 = Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks).Replace("\r\n", "\\n", StringComparison.Ordinal).Replace("/", "\\/", StringComparison.Ordinal);
+        var json = $$$"""{"from":"shop@src.example","to":["ann@dest.example"],"subject":"{{{token}}}","text":"see attached","attachments":[{"filename":"data.bin","content":"{{{base64}}}"}],"metadata":{"content":"kept"}}""";
+
+        using var response = await Http.PostAsync(new Uri("api/v1/messages", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var file = await DeliveryFixture.WaitForMessageAsync(Store, token);
+        var message = await MimeMessage.LoadAsync(file);
+        var part = message.Attachments.OfType<MimePart>().Single();
+        Assert.Equal("data.bin", part.FileName);
+        Assert.Equal("application/octet-stream", part.ContentType.MimeType);
+        using var decoded = new MemoryStream();
+        await part.Content!.DecodeToAsync(decoded);
+        Assert.Equal(data, decoded.ToArray());
+    }
+
     [Fact]
     public async Task Post_JsonMessage_Is202AfterSpoolAndArrivesBuiltByMimeKit()
     {
