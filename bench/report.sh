@@ -14,6 +14,7 @@ api=$(latest api-injection)
 mixed=$(latest mixed-destinations)
 deepdest=$(latest deep-destinations)
 idle=$(latest idle-connections)
+apimem=$(latest api-memory)
 {
   cat <<'MD'
 # Performance
@@ -171,4 +172,17 @@ this benchmark.
 
 MD
   if [ -n "$idle" ]; then sed '1d' "$idle"; echo; echo "Source: \`$idle\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
+
+## Sending API memory — `bench/api-memory/run.sh`
+
+Front-of-house issue: a submission's memory stays near its own size. Ten concurrent 25 MB API
+messages and 100,000 batch messages, against the SMTP path with the same messages (goal: peak RSS
+within 2x). The API spools each request body like an SMTP session spools DATA (1 MiB in memory,
+then a temp file), deserializes the JSON with attachment contents left in the spooled body, and
+MimeKit writes the message straight into the spool's buffer while the attachment is base64-decoded
+from the request in 4 KiB steps.
+
+MD
+  if [ -n "$apimem" ]; then sed '1d' "$apimem"; echo; echo "Source: \`$apimem\`"; else echo "_not run yet_"; fi
 } > docs/performance.md

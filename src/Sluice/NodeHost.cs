@@ -5,6 +5,7 @@ using Sluice.Core.Intake;
 using Sluice.Core.Queue;
 using Sluice.Core.Telemetry;
 using Sluice.Http;
+using Sluice.Delivery;
 using Sluice.Server.Hosting;
 using Sluice.Storage;
 
@@ -26,12 +27,7 @@ internal static class NodeHost
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton<MetricsExporter>();
-        builder.Services.AddSingleton(sp => SqliteSpool.Open(
-            options.Spool,
-            time,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Spool"),
-            sp.GetRequiredService<SluiceMetrics>()));
-        builder.Services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
+        builder.Services.AddSluiceStorage(options.Spool, time);
         builder.Services.AddSingleton(sp => new IntakeStage(
             sp.GetRequiredService<IMessageQueue>(),
             new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
@@ -40,15 +36,8 @@ internal static class NodeHost
             Path.Combine(options.Node.DataDirectory, "tmp")));
         builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
         builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
-        builder.Services.AddSingleton(sp => new SmtpServer(
-            options.Smtp,
-            options.Node.DataDirectory,
-            sp.GetRequiredService<IMessageIntake>(),
-            sp.GetRequiredService<SluiceMetrics>(),
-            time,
-            sp.GetRequiredService<ILogger<SmtpServer>>()));
+        builder.Services.AddSluiceSmtp(options.Smtp, options.Node.DataDirectory, time);
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpServer>());
         builder.Services.AddSingleton(sp =>
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
@@ -58,7 +47,7 @@ internal static class NodeHost
         });
         if (options.Delivery.Enabled)
         {
-            DeliveryServices.Add(builder.Services, options, time);
+            builder.Services.AddSluiceDelivery(options.Delivery, options.Smtp.Hostname ?? Dns.GetHostName(), options.Node.DataDirectory, time);
             if (configuration is not null)
             {
                 builder.Services.AddSingleton(sp =>
@@ -83,15 +72,6 @@ internal static class NodeHost
             }
         }
 
-        // After the spool: on a full disk its open gives up the reserve that lets this one open too.
-        builder.Services.AddSingleton(sp =>
-        {
-            sp.GetRequiredService<SqliteSpool>();
-            return Storage.State.SqliteStateStore.Open(options.Node.DataDirectory);
-        });
-        builder.Services.AddSingleton<Core.State.IApiKeyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
-        builder.Services.AddSingleton<Core.State.IIdempotencyStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
-        builder.Services.AddSingleton<Core.State.ISuppressionStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton<Core.State.SuppressionList>();
         builder.Services.AddSingleton<Core.State.ITemplateStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateEngine(sp.GetRequiredService<SluiceMetrics>()));

@@ -182,13 +182,11 @@ public sealed class BalancerHealthTests
     [Fact]
     public void Validate_BadPools_NameEveryKey()
     {
-        var errors = BalancerPoolSet.Validate(
-            [
+        var errors = new BalancerPoolsValidator("Delivery:Pools").Validate([
                 new BalancerPoolOptions { Name = "a", NextPool = "b", Members = [new() { Address = "nohost", Weight = -1, Tier = 0 }] },
                 new BalancerPoolOptions { Name = "b", NextPool = "a", Members = [] },
                 new BalancerPoolOptions { Name = "c", NextPool = "missing", Members = [Member("x", "127.0.0.2:25"), Member("x", "127.0.0.3:25")], Passive = { FailureRate = 2 } },
-            ],
-            "Delivery:Pools");
+            ]);
 
         Assert.Contains("Delivery:Pools:0:Members:0:Address: 'nohost' is not HOST:PORT", errors);
         Assert.Contains(errors, e => e.StartsWith("Delivery:Pools:0:Members:0:Weight:", StringComparison.Ordinal));

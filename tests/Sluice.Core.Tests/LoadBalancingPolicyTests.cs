@@ -112,7 +112,7 @@ public sealed class LoadBalancingPolicyTests
     [Fact]
     public void Validate_UnknownPolicy_NamesTheKeyAndTheKnownOnes()
     {
-        var errors = BalancerPoolSet.Validate([new BalancerPoolOptions { Name = "p", Policy = "Fastest", Members = [new() { Address = "127.0.0.2:25" }] }], "Delivery:Pools");
+        var errors = new BalancerPoolsValidator("Delivery:Pools").Validate([new BalancerPoolOptions { Name = "p", Policy = "Fastest", Members = [new() { Address = "127.0.0.2:25" }] }]);
 
         var error = Assert.Single(errors);
         Assert.StartsWith("Delivery:Pools:0:Policy: unknown policy 'Fastest'", error, StringComparison.Ordinal);

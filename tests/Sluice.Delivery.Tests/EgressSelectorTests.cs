@@ -41,12 +41,12 @@ public sealed class EgressSelectorTests
     [Fact]
     public void Validate_BadReferences_NameTheKeys()
     {
-        var errors = EgressSelector.Validate(new EgressOptions
+        var errors = new EgressOptionsValidator().Validate(null, new EgressOptions
         {
             Sources = [new EgressSourceOptions { Name = "a", Address = "not-an-ip" }],
             Pools = [new EgressPoolOptions { Name = "p", Members = [new EgressPoolMemberOptions { Source = "zzz" }] }],
             DefaultPool = "nope",
-        });
+        }).Failures?.ToList() ?? [];
 
         Assert.Contains("Delivery:Egress:Sources:0:Address: 'not-an-ip' is not an IP address", errors);
         Assert.Contains("Delivery:Egress:Pools:0:Members:0:Source: no source named 'zzz'", errors);

@@ -102,7 +102,7 @@ public sealed class ShapingPolicyTests
             Domains = { ["a.example"] = new ShapingRule { MxSuffixes = [".x"], Sources = { ["ip1"] = new ShapingRule { MessageBurst = 0 } } } },
         };
 
-        var errors = ShapingPolicy.Validate(options);
+        var errors = new ShapingOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
 
         Assert.Contains("Delivery:Shaping:Default:MaxConnections: must be at least 1", errors);
         Assert.Contains(errors, e => e.StartsWith("Delivery:Shaping:Default:IdleTimeout:", StringComparison.Ordinal));

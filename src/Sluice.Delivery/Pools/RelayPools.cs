@@ -34,36 +34,6 @@ internal sealed class RelayPools
     public RelayMemberSettings SettingsOf(BalancerMember member)
         => Volatile.Read(ref _settings).TryGetValue((member.Pool, member.Name), out var settings) ? settings : new RelayMemberSettings(null, null, null);
 
-    /// <summary>Config problems of the pools' outbound settings (the balancing library checks the rest).</summary>
-    public static List<string> Validate(IReadOnlyList<BalancerPoolOptions> pools, string prefix = "Delivery:Pools")
-    {
-        var errors = BalancerPoolSet.Validate(pools, prefix);
-        for (var i = 0; i < pools.Count; i++)
-        {
-            for (var j = 0; j < pools[i].Members.Count; j++)
-            {
-                var member = pools[i].Members[j];
-                var key = $"{prefix}:{i}:Members:{j}";
-                if (member.Tls is { } tls && !Enum.TryParse<TlsPolicy>(tls, ignoreCase: true, out _))
-                {
-                    errors.Add($"{key}:Tls: '{tls}' is not Opportunistic, Required or Disabled");
-                }
-
-                if (member.Username is not null && string.IsNullOrEmpty(member.Password))
-                {
-                    errors.Add($"{key}:Password: a Username needs a Password");
-                }
-
-                if (member.Username is not null && member.Tls is { } policy && !policy.Equals(nameof(TlsPolicy.Required), StringComparison.OrdinalIgnoreCase))
-                {
-                    errors.Add($"{key}:Tls: credentials are only sent over TLS; set Tls to Required (or leave it unset)");
-                }
-            }
-        }
-
-        return errors;
-    }
-
     private static Dictionary<(string, string), RelayMemberSettings> Settings(IReadOnlyList<BalancerPoolOptions> pools)
     {
         var settings = new Dictionary<(string, string), RelayMemberSettings>();

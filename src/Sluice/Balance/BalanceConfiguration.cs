@@ -96,7 +96,7 @@ internal static class BalanceConfiguration
 
     public static List<string> Validate(BalanceOptions options)
     {
-        var errors = BalancerPoolSet.Validate(options.Pools, "Balance:Pools");
+        var errors = new BalancerPoolsValidator("Balance:Pools").Validate(options.Pools);
         if (options.Pools.Count == 0)
         {
             errors.Add("Balance:Pools: no nodes to balance to (configure a pool, or pass --node ADDR:PORT)");

@@ -14,6 +14,9 @@ internal static class BatchesEndpoints
 {
     public const int MaxRecipients = 1000;
 
+    /// <summary>Messages of one batch being built and stored at once.</summary>
+    private const int InHand = 64;
+
     public static void Map(WebApplication app)
     {
         app.MapPost("/api/v1/batches", async (HttpContext context, IIdempotencyStore idempotency, Submission submission) =>
@@ -59,49 +62,60 @@ internal static class BatchesEndpoints
         var now = submission.Time.GetUtcNow();
         var results = new object?[recipients.Length];
         var accepted = 0;
-        var queueing = new List<Task>(recipients.Length);
-        for (var i = 0; i < recipients.Length; i++)
+        var next = -1;
+
+        // A few messages in hand at a time, not the whole batch: each holds its MIME tree and buffer
+        // until the spool has it. Enough run together to share the spool's group commits.
+        async Task WorkAsync()
         {
-            var index = i;
-            var recipient = recipients[i];
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < recipients.Length)
+            {
+                results[index] = await SendOneAsync(index);
+            }
+        }
+
+        async Task<object> SendOneAsync(int index)
+        {
+            var recipient = recipients[index];
             var request = new SendMessageRequest(
                 batch.From, recipient.To is null ? null : [recipient.To], recipient.Cc, null, batch.ReplyTo, null, null, null,
                 batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata);
             var (rendered, renderError) = await MessagesEndpoints.RenderAsync(compiled, request, recipient.Variables);
             if (rendered is null)
             {
-                results[index] = new { index, to = recipient.To, status = "invalid", error = renderError!.ToString() };
-                continue;
+                return new { index, to = recipient.To, status = "invalid", error = renderError!.ToString() };
             }
 
             var id = submission.Ids.Next();
             var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
             if (message is null)
             {
-                results[index] = new { index, to = recipient.To, status = "invalid", error = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) };
-                continue;
+                return new { index, to = recipient.To, status = "invalid", error = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) };
             }
 
-            // Rendering is done in order; making the messages durable runs together, so they share group commits.
-            queueing.Add(Task.Run(async () =>
+            var result = await submission.Intake.SubmitAsync(message.Envelope, id, now, client, message, key.StrictValidation, submission.Options.Http.MaxMessageSize, CancellationToken.None);
+            if (result.IsStored)
             {
-                var result = await submission.Intake.SubmitAsync(message.Envelope, id, now, client, message, key.StrictValidation, submission.Options.Http.MaxMessageSize, CancellationToken.None);
-                if (result.IsStored)
-                {
-                    Interlocked.Increment(ref accepted);
-                }
+                Interlocked.Increment(ref accepted);
+            }
 
-                results[index] = result.Outcome switch
-                {
-                    IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new { index, to = recipient.To, status = "queued", id = id.Value },
-                    IntakeOutcome.TooLarge => new { index, to = recipient.To, status = "invalid", error = $"{result.Size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
-                    IntakeOutcome.Rejected => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected = MessagesEndpoints.Rejected(result) },
-                    _ => (object)new { index, to = recipient.To, status = "failed", error = result.Outcome.ToString() },
-                };
-            }));
+            return result.Outcome switch
+            {
+                IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new { index, to = recipient.To, status = "queued", id = id.Value },
+                IntakeOutcome.TooLarge => new { index, to = recipient.To, status = "invalid", error = $"{result.Size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
+                IntakeOutcome.Rejected => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected = MessagesEndpoints.Rejected(result) },
+                _ => new { index, to = recipient.To, status = "failed", error = result.Outcome.ToString() },
+            };
         }
 
-        await Task.WhenAll(queueing);
+        var workers = new Task[Math.Min(InHand, recipients.Length)];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(WorkAsync);
+        }
+
+        await Task.WhenAll(workers);
         var answer = JsonSerializer.Serialize(new { accepted, refused = recipients.Length - accepted, results }, MessagesEndpoints.Json);
         return new IdempotentResponse(accepted > 0 ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity, "application/json", answer);
     }

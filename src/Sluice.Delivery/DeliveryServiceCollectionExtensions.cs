@@ -1,4 +1,6 @@
-using Sluice.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sluice.Core;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Core.Telemetry;
@@ -9,15 +11,16 @@ using Sluice.Delivery.Events;
 using Sluice.Delivery.Pools;
 using Sluice.Delivery.Queues;
 
-namespace Sluice;
+namespace Sluice.Delivery;
 
 /// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), ready queues, bounces, dispatcher and scheduler.</summary>
-internal static class DeliveryServices
+internal static class DeliveryServiceCollectionExtensions
 {
-    public static void Add(IServiceCollection services, SluiceOptions options, TimeProvider time)
+    /// <param name="hostname">The node's name, for the DSNs it writes.</param>
+    /// <param name="dataDirectory">Where the suspensions are kept.</param>
+    public static IServiceCollection AddSluiceDelivery(this IServiceCollection services, DeliveryOptions delivery, string hostname, string dataDirectory, TimeProvider time)
     {
-        var delivery = options.Delivery;
-        var hostname = options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
+        OptionsGuard.Validated(delivery, new DeliveryOptionsValidator());
         services.AddSingleton(delivery);
         services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(sp =>
@@ -49,9 +52,9 @@ internal static class DeliveryServices
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<ActiveHealthChecker>());
         services.AddSingleton(_ => new DsnBuilder(hostname));
-        services.AddSingleton(_ => new Delivery.Classification.BounceClassifier(
-            delivery.BounceRulesFile is { } rules ? Delivery.Classification.BounceClassifier.Load(rules) : []));
-        services.AddSingleton(_ => new Suspensions(time, Path.Combine(options.Node.DataDirectory, "suspensions.json")));
+        services.AddSingleton(_ => new Classification.BounceClassifier(
+            delivery.BounceRulesFile is { } rules ? Classification.BounceClassifier.Load(rules) : []));
+        services.AddSingleton(_ => new Suspensions(time, Path.Combine(dataDirectory, "suspensions.json")));
         services.AddSingleton(sp => new BounceSender(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<DsnBuilder>(),
@@ -65,7 +68,7 @@ internal static class DeliveryServices
                 time,
                 sp.GetRequiredService<DeliveryCapacity>(),
                 sp.GetRequiredService<Suspensions>(),
-                sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+                sp.GetRequiredService<Classification.BounceClassifier>(),
                 delivery.MaxWaitingPerQueue,
                 async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
@@ -86,13 +89,13 @@ internal static class DeliveryServices
             sp.GetRequiredService<RelayPools>(),
             sp.GetRequiredService<MxResolver>(),
             sp.GetRequiredService<ReadyQueues>(),
-            sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+            sp.GetRequiredService<Classification.BounceClassifier>(),
             sp.GetRequiredService<ILogger<RelayPoolDelivery>>(),
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(sp => new Settlement(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<BounceSender>(),
-            sp.GetRequiredService<Delivery.Classification.BounceClassifier>(),
+            sp.GetRequiredService<Classification.BounceClassifier>(),
             sp.GetRequiredService<DeliveryEventLog>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
@@ -117,5 +120,6 @@ internal static class DeliveryServices
             sp.GetRequiredService<ILogger<Scheduler>>(),
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<Scheduler>());
+        return services;
     }
 }

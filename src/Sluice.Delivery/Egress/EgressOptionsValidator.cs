@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Sluice.Delivery.Egress;
+
+/// <summary>The egress sources and pools (section <c>Delivery:Egress</c>), every error named by its key.</summary>
+internal sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EgressOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            var s = options.Sources[i];
+            if (string.IsNullOrWhiteSpace(s.Name) || !names.Add(s.Name))
+            {
+                errors.Add($"Delivery:Egress:Sources:{i}:Name: missing or used twice");
+            }
+
+            if (!IPAddress.TryParse(s.Address, out _))
+            {
+                errors.Add($"Delivery:Egress:Sources:{i}:Address: '{s.Address}' is not an IP address");
+            }
+        }
+
+        var pools = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Pools.Count; i++)
+        {
+            var pool = options.Pools[i];
+            if (string.IsNullOrWhiteSpace(pool.Name) || !pools.Add(pool.Name))
+            {
+                errors.Add($"Delivery:Egress:Pools:{i}:Name: missing or used twice");
+            }
+
+            if (pool.Members.Count == 0 || pool.Members.All(m => m.Weight <= 0))
+            {
+                errors.Add($"Delivery:Egress:Pools:{i}:Members: at least one member with a positive weight");
+            }
+
+            for (var j = 0; j < pool.Members.Count; j++)
+            {
+                if (!names.Contains(pool.Members[j].Source))
+                {
+                    errors.Add($"Delivery:Egress:Pools:{i}:Members:{j}:Source: no source named '{pool.Members[j].Source}'");
+                }
+
+                if (pool.Members[j].Weight < 0)
+                {
+                    errors.Add($"Delivery:Egress:Pools:{i}:Members:{j}:Weight: must not be negative");
+                }
+            }
+        }
+
+        if (options.DefaultPool is { } d && !pools.Contains(d))
+        {
+            errors.Add($"Delivery:Egress:DefaultPool: no pool named '{d}'");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
