@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Sluice.Core;
 
 /// <summary>What every AddSluiceX registration does first: its component's validator over the options it is given.</summary>
-internal static class OptionsGuard
+public static class OptionsGuard
 {
     /// <exception cref="OptionsValidationException">The options fail their validator (every failure in the message).</exception>
     public static T Validated<T>(T options, IValidateOptions<T> validator)

@@ -14,7 +14,7 @@ using Sluice.Delivery.Queues;
 namespace Sluice.Delivery;
 
 /// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), ready queues, bounces, dispatcher and scheduler.</summary>
-internal static class DeliveryServiceCollectionExtensions
+public static class DeliveryServiceCollectionExtensions
 {
     /// <param name="hostname">The node's name, for the DSNs it writes.</param>
     /// <param name="dataDirectory">Where the suspensions are kept.</param>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Sluice.Storage;
 
 /// <summary>The spool's settings (section <c>Spool</c>), every error named by its key.</summary>
-internal sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
+public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
 {
     public ValidateOptionsResult Validate(string? name, SpoolOptions options)
     {

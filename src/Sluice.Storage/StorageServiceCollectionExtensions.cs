@@ -9,7 +9,7 @@ using Sluice.Storage.State;
 namespace Sluice.Storage;
 
 /// <summary>The embedded storage of a node: the spool (its queue) and the state store beside it in the data folder.</summary>
-internal static class StorageServiceCollectionExtensions
+public static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time)
     {

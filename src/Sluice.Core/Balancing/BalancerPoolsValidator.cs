@@ -7,7 +7,7 @@ namespace Sluice.Core.Balancing;
 /// <c>Balance:Pools</c>): names, policies, members, health checks and failover chains, every error
 /// named by its key under <paramref name="prefix"/>.
 /// </summary>
-internal sealed class BalancerPoolsValidator(string prefix)
+public sealed class BalancerPoolsValidator(string prefix)
 {
     /// <summary>Config problems as "key: reason" lines; <paramref name="prefix"/> is the list's key.</summary>
     public List<string> Validate(IReadOnlyList<BalancerPoolOptions> pools)

@@ -6,7 +6,7 @@ namespace Sluice.Core.Messages;
 /// Makes ULID-style ids: sortable by reception time, unique without coordination. Within one
 /// millisecond the random part is incremented, so ids from one node are strictly increasing.
 /// </summary>
-internal sealed class MessageIdGenerator
+public sealed class MessageIdGenerator
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private readonly TimeProvider _time;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sluice.Core.Net;
 
 /// <summary>The process's soft limit on open files (each connection takes one), where the OS says.</summary>
-internal static class FileDescriptorLimit
+public static class FileDescriptorLimit
 {
     /// <summary>The soft limit from /proc/self/limits; null where unknown or unlimited.</summary>
     public static long? Current()

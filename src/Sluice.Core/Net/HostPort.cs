@@ -8,7 +8,7 @@ namespace Sluice.Core.Net;
 /// <c>[IPv6]:PORT</c>, or (where a default port applies) just <c>HOST</c> — parsed in one place
 /// for relay hosts, pool members and balancer nodes alike.
 /// </summary>
-internal readonly record struct HostPort(string Host, int Port)
+public readonly record struct HostPort(string Host, int Port)
 {
     /// <summary>The host as an IP address when it is one (no resolver needed), else null.</summary>
     public IPAddress? Address => IPAddress.TryParse(Host, out var address) ? address : null;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Sluice.Core.Net;
 
 /// <summary>What the kernel knows of a TCP connection (Linux's TCP_INFO), read without a copy of the stream.</summary>
-internal static class TcpInfo
+public static class TcpInfo
 {
     // IPPROTO_TCP, TCP_INFO, and the offset of tcpi_unacked in struct tcp_info (linux/tcp.h):
     // eight one-byte fields, then u32 rto, ato, snd_mss, rcv_mss, unacked.

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Sluice.Core.Net;
 
 /// <summary>Listening sockets and their accept loops, for the SMTP server and the balancer alike.</summary>
-internal static class TcpListeners
+public static class TcpListeners
 {
     // Linux's SOL_SOCKET and SO_REUSEADDR.
     private const int SolSocket = 1;

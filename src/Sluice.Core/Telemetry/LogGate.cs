@@ -8,7 +8,7 @@ namespace Sluice.Core.Telemetry;
 /// connections or a full disk thus costs a line a minute per cause, not a line per event.
 /// </summary>
 /// <typeparam name="TCause">What distinguishes one repeated error from another (a typed value).</typeparam>
-internal sealed class LogGate<TCause>
+public sealed class LogGate<TCause>
     where TCause : notnull
 {
     private readonly ConcurrentDictionary<TCause, Entry> _entries = new();

@@ -3,4 +3,4 @@ using Fluid;
 namespace Sluice.Core.Templates;
 
 /// <summary>A template version parsed once: each part ready to render, or null when the template has no such part.</summary>
-internal sealed record CompiledTemplate(string Id, int Version, IFluidTemplate? Subject, IFluidTemplate? Html, IFluidTemplate? Text);
+public sealed record CompiledTemplate(string Id, int Version, IFluidTemplate? Subject, IFluidTemplate? Html, IFluidTemplate? Text);

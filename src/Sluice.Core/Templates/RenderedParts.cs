@@ -1,4 +1,4 @@
 namespace Sluice.Core.Templates;
 
 /// <summary>A template's output for one set of variables.</summary>
-internal sealed record RenderedParts(string? Subject, string? Html, string? Text);
+public sealed record RenderedParts(string? Subject, string? Html, string? Text);

@@ -9,7 +9,7 @@ namespace Sluice.Core.Templates;
 /// out first). A stored version never changes, so an entry never goes stale; deleting a template
 /// evicts all of its versions. Rendering from the cache never parses.
 /// </summary>
-internal sealed class TemplateCache(ITemplateStore store, TemplateEngine engine, SluiceMetrics metrics, int capacity = 1000)
+public sealed class TemplateCache(ITemplateStore store, TemplateEngine engine, SluiceMetrics metrics, int capacity = 1000)
 {
     private readonly ConcurrentDictionary<(string Id, int Version), Entry> _entries = new();
     private readonly ConcurrentDictionary<string, int> _latest = new(StringComparer.Ordinal);

@@ -11,7 +11,7 @@ namespace Sluice.Core.Templates;
 /// cache saves) and rendering with variables from JSON. HTML parts are rendered with HTML encoding
 /// of values; subject and text parts are not encoded.
 /// </summary>
-internal sealed partial class TemplateEngine(Telemetry.SluiceMetrics? metrics = null)
+public sealed partial class TemplateEngine(Telemetry.SluiceMetrics? metrics = null)
 {
     private static readonly FluidParser Parser = new();
     private static readonly TemplateOptions Options = new();

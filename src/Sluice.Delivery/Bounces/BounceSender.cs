@@ -11,7 +11,7 @@ namespace Sluice.Delivery.Bounces;
 /// when an operator returns messages to their senders. Nothing is sent for a null reverse-path
 /// (RFC 5321 §4.5.5: no bounce loops) or for recipients whose NOTIFY excludes FAILURE.
 /// </summary>
-internal sealed class BounceSender(IMessageQueue queue, DsnBuilder dsn, MessageIdGenerator ids, ILogger<BounceSender> logger)
+public sealed class BounceSender(IMessageQueue queue, DsnBuilder dsn, MessageIdGenerator ids, ILogger<BounceSender> logger)
 {
     /// <summary>False when the notice could not be made durable (then the caller must not settle the message).</summary>
     public async Task<bool> SendAsync(QueueEntry entry, IReadOnlyList<FailedRecipient> failed, DateTimeOffset now)

@@ -11,7 +11,7 @@ namespace Sluice.Delivery.Bounces;
 /// fail for good: a multipart/report (RFC 6522) with a human part, the machine-readable
 /// message/delivery-status, and the original headers (RET=HDRS or no RET) or whole message (RET=FULL).
 /// </summary>
-internal sealed class DsnBuilder(string reportingMta)
+public sealed class DsnBuilder(string reportingMta)
 {
     /// <summary>Recipients whose NOTIFY excludes FAILURE (RFC 3461 §4.1) get no notification.</summary>
     public static bool WantsFailureNotice(EnvelopeRecipient recipient)

@@ -11,7 +11,7 @@ namespace Sluice.Delivery.Classification;
 /// <c>Delivery:BounceRulesFile</c>), then the built-in rules shipped as <c>bounce-rules.json</c>;
 /// the first rule whose every condition holds wins. Regular expressions are built once; a match timeout guards against pathological user patterns.
 /// </summary>
-internal sealed class BounceClassifier
+public sealed class BounceClassifier
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Dispatch;
 /// An operator's hand on delivery: suspending a destination holds its waiting mail at once;
 /// resuming (or the suspension running out) releases what was held for it, due as it was before.
 /// </summary>
-internal sealed class DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue)
+public sealed class DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue)
 {
     public IReadOnlyDictionary<string, DateTimeOffset> Suspended => suspensions.Snapshot();
 

@@ -8,7 +8,7 @@ namespace Sluice.Delivery.Dispatch;
 /// limits, shaping, egress, relay pools and bounce rules, every error named by its key. The same
 /// check runs at start and on every live reload (a reload that fails it is refused).
 /// </summary>
-internal sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
+public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
 {
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {

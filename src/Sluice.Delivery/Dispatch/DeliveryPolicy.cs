@@ -14,7 +14,7 @@ namespace Sluice.Delivery.Dispatch;
 /// routes, shaping, retry schedule, egress pools and client settings. A message is planned under
 /// one snapshot, so a reload never mixes two configs within one attempt.
 /// </summary>
-internal sealed class DeliveryPolicy
+public sealed class DeliveryPolicy
 {
     private readonly ConcurrentDictionary<QueueKey, QueuePlan> _plans = new();
 

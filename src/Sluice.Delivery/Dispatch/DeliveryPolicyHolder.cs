@@ -5,7 +5,7 @@ namespace Sluice.Delivery.Dispatch;
 /// flight finishes under the snapshot it started with, and long-lived state (connections, slow-start
 /// windows, rate limiters) lives outside it and is carried over.
 /// </summary>
-internal sealed class DeliveryPolicyHolder(DeliveryOptions options, TimeProvider time, Func<double> random)
+public sealed class DeliveryPolicyHolder(DeliveryOptions options, TimeProvider time, Func<double> random)
 {
     private readonly Lock _lock = new();
     private volatile DeliveryPolicy _current = new(options, 1, time.GetUtcNow(), random);

@@ -9,7 +9,7 @@ namespace Sluice.Delivery.Dispatch;
 /// <c>suspensions.json</c> in the data folder and survive a restart. (A queue resting after
 /// failures is the queue's own state, not a suspension.)
 /// </summary>
-internal sealed class Suspensions
+public sealed class Suspensions
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;

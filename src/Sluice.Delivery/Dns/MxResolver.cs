@@ -14,7 +14,7 @@ namespace Sluice.Delivery.Dns;
 /// MX (RFC 7505). Answers are cached for their TTL, negative answers per RFC 2308, and concurrent
 /// lookups of one domain share a single query.
 /// </summary>
-internal sealed class MxResolver
+public sealed class MxResolver
 {
     private readonly ILookupClient _dns;
     private readonly DnsOptions _options;

@@ -12,7 +12,7 @@ namespace Sluice.Delivery.Dns;
 /// <see cref="PositiveTtl"/>, negative ones for <see cref="NegativeTtl"/>, on top of the resolver's
 /// own TTL-respecting cache. Hits and misses are counted.
 /// </summary>
-internal sealed class RecipientValidator(MxResolver dns, SluiceMetrics metrics, TimeProvider time) : IRecipientDomainCheck
+public sealed class RecipientValidator(MxResolver dns, SluiceMetrics metrics, TimeProvider time) : IRecipientDomainCheck
 {
     public static readonly TimeSpan PositiveTtl = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan NegativeTtl = TimeSpan.FromMinutes(1);

@@ -4,7 +4,7 @@ using Sluice.Core.Balancing;
 namespace Sluice.Delivery.Egress;
 
 /// <summary>Picks the egress source for a message from its route's pool (or the default pool), by weight.</summary>
-internal sealed class EgressSelector
+public sealed class EgressSelector
 {
     private readonly Dictionary<string, SmoothWeightedRoundRobin<EgressSource>> _pools = new(StringComparer.OrdinalIgnoreCase);
     private readonly string? _default;

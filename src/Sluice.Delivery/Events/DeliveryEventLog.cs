@@ -10,7 +10,7 @@ namespace Sluice.Delivery.Events;
 /// buffered and flushed every <see cref="FlushInterval"/> (and at dispose), so the accept path pays
 /// no syscall per event; a crash can lose at most that much log, never mail (the spool is the record).
 /// </summary>
-internal sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
+public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

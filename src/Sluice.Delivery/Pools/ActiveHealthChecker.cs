@@ -8,7 +8,7 @@ namespace Sluice.Delivery.Pools;
 /// all members of a pool at once. Pools and members are read afresh each round, so a reload
 /// takes effect at the next round.
 /// </summary>
-internal sealed class ActiveHealthChecker(BalancerPoolSet pools, SmtpProbe probe, string heloName, TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : BackgroundService
+public sealed class ActiveHealthChecker(BalancerPoolSet pools, SmtpProbe probe, string heloName, TimeProvider time, Core.Telemetry.SluiceMetrics? metrics = null) : BackgroundService
 {
     /// <summary>How often the loop looks for pools that are due (the finest probe interval it can honour).</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);

@@ -3,4 +3,4 @@ using Sluice.Delivery.Smtp;
 namespace Sluice.Delivery.Pools;
 
 /// <summary>The outbound settings of one relay member: TLS policy and AUTH credentials.</summary>
-internal sealed record RelayMemberSettings(TlsPolicy? Tls, string? Username, string? Password);
+public sealed record RelayMemberSettings(TlsPolicy? Tls, string? Username, string? Password);

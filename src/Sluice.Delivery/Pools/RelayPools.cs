@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Pools;
 /// The outbound relay pools: the balancing library's pool set plus each member's TLS and AUTH
 /// settings, reloaded with the delivery policy. Health and in-flight counts survive reloads.
 /// </summary>
-internal sealed class RelayPools
+public sealed class RelayPools
 {
     private Dictionary<(string Pool, string Member), RelayMemberSettings> _settings = [];
 

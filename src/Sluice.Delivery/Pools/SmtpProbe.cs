@@ -11,7 +11,7 @@ namespace Sluice.Delivery.Pools;
 /// all within the check's timeout. Never throws: every way it can go wrong is a result.
 /// </summary>
 /// <param name="preamble">Sent before the greeting: a PROXY LOCAL header when the members expect PROXY from us.</param>
-internal sealed class SmtpProbe(MxResolver dns, TimeProvider time, ReadOnlyMemory<byte> preamble = default)
+public sealed class SmtpProbe(MxResolver dns, TimeProvider time, ReadOnlyMemory<byte> preamble = default)
 {
     public async Task<ProbeResult> ProbeAsync(string address, HealthCheckOptions check, string heloName, CancellationToken cancellationToken)
     {

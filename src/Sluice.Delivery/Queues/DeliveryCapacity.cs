@@ -8,7 +8,7 @@ namespace Sluice.Delivery.Queues;
 /// connection, and a sending slot only with a connection in hand, so mail waiting for its own
 /// destination never holds capacity another destination could use.
 /// </summary>
-internal sealed class DeliveryCapacity(int maxConnections, int maxSending) : IDisposable
+public sealed class DeliveryCapacity(int maxConnections, int maxSending) : IDisposable
 {
     private readonly SemaphoreSlim _sending = new(maxSending, maxSending);
     private readonly ConcurrentQueue<ReadyQueue> _starved = new();

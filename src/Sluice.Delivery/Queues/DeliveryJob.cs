@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Queues;
 /// One domain's recipients of one leased message, waiting in a ready queue. It holds metadata
 /// only: the body is opened when a connection is ready to send it.
 /// </summary>
-internal sealed class DeliveryJob(MessageId id, string domain, OutboundMessage message)
+public sealed class DeliveryJob(MessageId id, string domain, OutboundMessage message)
 {
     private readonly TaskCompletionSource<JobResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

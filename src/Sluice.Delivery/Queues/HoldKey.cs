@@ -5,7 +5,7 @@ namespace Sluice.Delivery.Queues;
 /// destination, or one ready queue (resting after failures, or with enough mail waiting).
 /// Releasing a hold key makes exactly those messages leasable again.
 /// </summary>
-internal readonly record struct HoldKey(string Value)
+public readonly record struct HoldKey(string Value)
 {
     public static HoldKey ForSuspension(string destination) => new(string.Concat("suspended:", destination.ToLowerInvariant()));
 

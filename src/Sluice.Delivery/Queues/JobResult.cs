@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Queues;
 /// no session could carry it (one failure for all its recipients), or it was held back without
 /// an attempt (the destination is suspended, resting, or has enough mail waiting).
 /// </summary>
-internal sealed record JobResult(JobResultKind Kind, IReadOnlyList<RecipientOutcome>? Outcomes, DeliveryOutcome? Failure, string? RemoteMta, HoldKey? Hold)
+public sealed record JobResult(JobResultKind Kind, IReadOnlyList<RecipientOutcome>? Outcomes, DeliveryOutcome? Failure, string? RemoteMta, HoldKey? Hold)
 {
     public static JobResult Answered(IReadOnlyList<RecipientOutcome> outcomes, string remoteMta) => new(JobResultKind.Answered, outcomes, null, remoteMta, null);
 

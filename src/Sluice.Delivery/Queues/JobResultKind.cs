@@ -1,6 +1,6 @@
 namespace Sluice.Delivery.Queues;
 
-internal enum JobResultKind
+public enum JobResultKind
 {
     Answered,
     NotSent,

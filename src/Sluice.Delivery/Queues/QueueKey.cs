@@ -8,7 +8,7 @@ namespace Sluice.Delivery.Queues;
 /// policy when it differs from the default (a connection made under a weaker policy is never
 /// reused for a stricter one). Each key has its own connections, window, limits and rest.
 /// </summary>
-internal readonly record struct QueueKey(string Site, string? Source = null, string? Domain = null, TlsPolicy? Tls = null)
+public readonly record struct QueueKey(string Site, string? Source = null, string? Domain = null, TlsPolicy? Tls = null)
 {
     /// <summary>The one written form, for the API, logs, metrics and hold keys (not for lookups: the key itself is the lookup).</summary>
     public override string ToString()

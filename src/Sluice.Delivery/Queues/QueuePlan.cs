@@ -5,4 +5,4 @@ using Sluice.Delivery.Smtp;
 namespace Sluice.Delivery.Queues;
 
 /// <summary>How a ready queue reaches its site now: the hosts in preference order, the port, the shaping and the client settings. Replaced as routes, DNS answers or the config change.</summary>
-internal sealed record QueuePlan(IReadOnlyList<MxHost> Hosts, int Port, SiteShaping Shaping, SmtpClientOptions Client);
+public sealed record QueuePlan(IReadOnlyList<MxHost> Hosts, int Port, SiteShaping Shaping, SmtpClientOptions Client);

@@ -3,7 +3,7 @@ using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Queues;
 
-internal sealed partial class ReadyQueue
+public sealed partial class ReadyQueue
 {
     /// <summary>
     /// Opens a session to the first host that gives one, in preference order and each address in

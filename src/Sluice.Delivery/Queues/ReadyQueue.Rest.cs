@@ -4,7 +4,7 @@ namespace Sluice.Delivery.Queues;
 
 // Learning from transactions, resting after failures, and bringing held mail back.
 
-internal sealed partial class ReadyQueue
+public sealed partial class ReadyQueue
 {
     /// <summary>
     /// Under the lock: when mail is held for this queue and it has drained to half (and does not

@@ -2,7 +2,7 @@ using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Queues;
 
-internal sealed partial class ReadyQueue
+public sealed partial class ReadyQueue
 {
     /// <summary>
     /// Under the lock: one worker per job that can have a connection now — an idle one, or a new

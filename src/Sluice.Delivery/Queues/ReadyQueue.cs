@@ -11,7 +11,7 @@ namespace Sluice.Delivery.Queues;
 /// A job that cannot wait here (destination suspended, queue resting, or full) is handed back as
 /// held, without an attempt.
 /// </summary>
-internal sealed partial class ReadyQueue
+public sealed partial class ReadyQueue
 {
     private readonly Lock _lock = new();
     private readonly ReadyQueueContext _context;

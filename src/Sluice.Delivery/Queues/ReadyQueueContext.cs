@@ -6,7 +6,7 @@ using Sluice.Delivery.Dispatch;
 namespace Sluice.Delivery.Queues;
 
 /// <summary>What every ready queue shares: the clock, node-wide capacity, suspensions, the classifier, metrics, and the way back to the message queue for held mail.</summary>
-internal sealed class ReadyQueueContext(
+public sealed class ReadyQueueContext(
     TimeProvider time,
     DeliveryCapacity capacity,
     Suspensions suspensions,

@@ -3,7 +3,7 @@ using Sluice.Delivery.Shaping;
 namespace Sluice.Delivery.Queues;
 
 /// <summary>A ready queue as the policy view and metrics see it at one moment.</summary>
-internal sealed record ReadyQueueState(
+public sealed record ReadyQueueState(
     QueueKey Key,
     int Waiting,
     int Busy,

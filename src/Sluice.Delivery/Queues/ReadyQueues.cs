@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Queues;
 /// the reaper once it is empty with no connection left, so memory follows the destinations in
 /// use, not every destination ever seen.
 /// </summary>
-internal sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
+public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
 {
     /// <summary>Where jobs waiting at shutdown are held: released at the next open like any hold.</summary>
     public static readonly HoldKey Stopping = new("node-stopping");

@@ -3,7 +3,7 @@ using Sluice.Delivery.Smtp;
 namespace Sluice.Delivery.Routing;
 
 /// <summary>Where a domain's mail goes: MX lookup, a relay host and port, or a balanced relay pool.</summary>
-internal sealed record Route(string? RelayHost, int RelayPort, TlsPolicy? Tls, string? EgressPool = null, string? Pool = null)
+public sealed record Route(string? RelayHost, int RelayPort, TlsPolicy? Tls, string? EgressPool = null, string? Pool = null)
 {
     public bool IsRelay => RelayHost is not null;
 

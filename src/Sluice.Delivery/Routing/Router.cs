@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sluice.Delivery.Routing;
 
 /// <summary>Picks the route for a domain: the most specific rule wins (exact domain, then "*"), else MX.</summary>
-internal sealed class Router
+public sealed class Router
 {
     private static readonly Route Mx = new(null, 0, null);
     private readonly Dictionary<string, Route> _byDomain = new(StringComparer.OrdinalIgnoreCase);

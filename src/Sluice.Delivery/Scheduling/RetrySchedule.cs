@@ -1,7 +1,7 @@
 namespace Sluice.Delivery.Scheduling;
 
 /// <summary>When to try again after a transient failure, or null when the message has expired.</summary>
-internal sealed class RetrySchedule(RetryOptions options, Func<double> random)
+public sealed class RetrySchedule(RetryOptions options, Func<double> random)
 {
     /// <param name="failedAttempts">Attempts made so far, this one included (1 after the first failure).</param>
     public DateTimeOffset? Next(int failedAttempts, DateTimeOffset receivedAt, DateTimeOffset now)

@@ -9,7 +9,7 @@ namespace Sluice.Delivery.Shaping;
 /// default rule, the matching provider and the recipient domain's rule (each with its entry for
 /// the egress source) and remembers the answer, so the hot path does one dictionary lookup.
 /// </summary>
-internal sealed class ShapingPolicy
+public sealed class ShapingPolicy
 {
     private readonly ShapingOptions _options;
     private readonly KeyValuePair<string, ShapingRule>[] _providers;

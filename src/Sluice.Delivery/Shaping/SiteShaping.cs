@@ -1,7 +1,7 @@
 namespace Sluice.Delivery.Shaping;
 
 /// <summary>The effective shaping of one site × egress source: every layer applied, nothing left open.</summary>
-internal sealed record SiteShaping(
+public sealed record SiteShaping(
     int MaxConnections,
     int InitialConnections,
     int MaxMessagesPerConnection,

@@ -6,7 +6,7 @@ using Sluice.Server.Auth;
 namespace Sluice.Server.Configuration;
 
 /// <summary>The SMTP server's settings (section <c>Smtp</c>): listeners, their limits, AUTH users and TLS files, every error named by its key.</summary>
-internal sealed class SmtpServerOptionsValidator : IValidateOptions<SmtpServerOptions>
+public sealed class SmtpServerOptionsValidator : IValidateOptions<SmtpServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, SmtpServerOptions options)
     {

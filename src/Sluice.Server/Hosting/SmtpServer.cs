@@ -19,7 +19,7 @@ namespace Sluice.Server.Hosting;
 /// Stopping closes the listening sockets first, then asks sessions to finish: idle ones get
 /// 421 4.3.2 at once, ones receiving a message finish it (and its spool write) first.
 /// </summary>
-internal sealed class SmtpServer : IHostedService, IAsyncDisposable
+public sealed class SmtpServer : IHostedService, IAsyncDisposable
 {
     private readonly SmtpServerOptions _options;
     private readonly string _dataDirectory;

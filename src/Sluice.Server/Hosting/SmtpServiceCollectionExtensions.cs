@@ -8,7 +8,7 @@ using Sluice.Server.Configuration;
 namespace Sluice.Server.Hosting;
 
 /// <summary>The SMTP server: its listeners run as a hosted service and hand what they receive to the registered <see cref="IMessageIntake"/>.</summary>
-internal static class SmtpServiceCollectionExtensions
+public static class SmtpServiceCollectionExtensions
 {
     public static IServiceCollection AddSluiceSmtp(this IServiceCollection services, SmtpServerOptions options, string dataDirectory, TimeProvider time)
     {

@@ -8,7 +8,7 @@ namespace Sluice.Server.Sessions;
 /// <c>sluice sink</c> defers, rejects, drops, delays and hides extensions on purpose. A node's
 /// own listeners have none.
 /// </summary>
-internal interface ISessionBehavior
+public interface ISessionBehavior
 {
     /// <summary>Added before every batch of replies is flushed.</summary>
     TimeSpan Latency { get; }

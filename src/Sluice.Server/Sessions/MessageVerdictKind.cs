@@ -1,6 +1,6 @@
 namespace Sluice.Server.Sessions;
 
-internal enum MessageVerdictKind
+public enum MessageVerdictKind
 {
     Accept,
     Refuse,
