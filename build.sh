@@ -3,7 +3,7 @@
 #   ./build.sh serve [ARGS…]  run `sluice serve` on the embedded default (SMTP 127.0.0.1:2525, HTTP 127.0.0.1:8025, spool ./data)
 #   ./build.sh test           install what the tests need (Debian packages), build, run every test
 #   ./build.sh install [PREFIX]  publish `sluice` (one self-contained executable) into PREFIX/bin (default /usr/local),
-#                             with a systemd unit and a commented default config (docs/install.md)
+#                             with a systemd unit, a commented default config and bash completion (docs/install.md)
 #   ./build.sh fuzz [SECONDS] fuzz every parser target with afl++ for SECONDS each (default 60; docs/fuzzing.md)
 #   ./build.sh bench          run the benchmarks (spool engines; accept rate vs Postfix) into bench/results/ and docs/performance.md
 set -euo pipefail
@@ -74,8 +74,9 @@ case "$cmd" in
     # One file with the .NET runtime and SQLite inside: nothing else to install on the machine.
     dotnet publish src/Sluice -c Release -r "$rid" --self-contained true -p:PublishSingleFile=true \
       -p:IncludeNativeLibrariesForSelfExtract=true -nologo -v quiet -o "$stage"
-    mkdir -p "$prefix/bin" "$prefix/lib/systemd/system" "$prefix/share/doc/sluice" "$sysconfdir/sluice"
+    mkdir -p "$prefix/bin" "$prefix/lib/systemd/system" "$prefix/share/doc/sluice" "$prefix/share/bash-completion/completions" "$sysconfdir/sluice"
     install -m 755 "$stage/Sluice" "$prefix/bin/sluice"
+    install -m 644 packaging/sluice.bash-completion "$prefix/share/bash-completion/completions/sluice"
     sed -e "s|@PREFIX@|$prefix|g" -e "s|@SYSCONFDIR@|$sysconfdir|g" packaging/sluice.service >"$prefix/lib/systemd/system/sluice.service"
     chmod 644 "$prefix/lib/systemd/system/sluice.service"
     # An operator's config is never overwritten; the shipped one is kept beside it for comparison.
@@ -85,7 +86,7 @@ case "$cmd" in
       install -m 644 packaging/sluice.json "$sysconfdir/sluice/sluice.json"
     fi
     install -m 644 LICENSE README.md docs/install.md "$prefix/share/doc/sluice/"
-    echo "installed: $prefix/bin/sluice ($("$prefix/bin/sluice" --version)), $prefix/lib/systemd/system/sluice.service, $sysconfdir/sluice/sluice.json"
+    echo "installed: $prefix/bin/sluice ($("$prefix/bin/sluice" --version)), $prefix/lib/systemd/system/sluice.service, $sysconfdir/sluice/sluice.json, bash completion in $prefix/share/bash-completion/completions/sluice"
     echo "to run it as a service: useradd --system --home-dir /var/lib/sluice --shell /usr/sbin/nologin sluice && systemctl daemon-reload && systemctl enable --now sluice"
     ;;
   bench)
@@ -101,6 +102,7 @@ case "$cmd" in
     bench/api-injection/run.sh
     bench/templates/run.sh
     bench/idle-connections/run.sh
+    bench/api-memory/run.sh
     ;;
   *)
     echo "usage: $0 serve|test|install|fuzz|bench" >&2

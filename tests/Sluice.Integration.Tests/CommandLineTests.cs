@@ -18,6 +18,41 @@ public sealed class CommandLineTests
         Assert.Contains("Smtp:Listeners:0:TrustedNetworks:0: '10.0.0.0/99' is not a CIDR network", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>Each component validates its own section; a start-up reports every component's errors together.</summary>
+    [Fact]
+    public async Task Serve_ErrorsInEveryComponent_AllReportedAtOnce()
+    {
+        var stderr = await ServeRefusedAsync("""
+            { "Http": { "RequestsPerSecond": 0 },
+              "Smtp": { "Auth": { "MaxFailures": 0 } },
+              "Spool": { "MaxBatchSize": 0 },
+              "Delivery": { "Retry": { "Jitter": 2 }, "Shaping": { "Default": { "MaxConnections": 0 } } } }
+            """);
+
+        Assert.Contains("Http:RequestsPerSecond: must be at least 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("Smtp:Auth:MaxFailures: must be at least 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("Spool:MaxBatchSize: must be at least 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivery:Retry:Jitter: a fraction from 0 to below 1", stderr, StringComparison.Ordinal);
+        Assert.Contains("Delivery:Shaping:Default:MaxConnections: must be at least 1", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_TlsFilesThatAreNotPem_StopsInOneLineNamingThem()
+    {
+        using var dir = new TempDirectory();
+        var cert = Path.Combine(dir.Path, "cert.pem");
+        var key = Path.Combine(dir.Path, "key.pem");
+        await File.WriteAllTextAsync(cert, "not a certificate\n");
+        await File.WriteAllTextAsync(key, "not a key\n");
+
+        var stderr = await ServeRefusedAsync($$"""{ "Smtp": { "Tls": { "CertificateFile": "{{cert}}", "KeyFile": "{{key}}" } } }""");
+
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Smtp:Tls", StringComparison.Ordinal));
+        Assert.Contains($"'{cert}' and '{key}' are not a PEM certificate and its private key", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_InvalidEnvironmentOverride_StopsNamingKey()
     {

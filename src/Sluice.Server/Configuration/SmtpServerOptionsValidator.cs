@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 using Sluice.Server.Auth;
 
@@ -53,6 +55,11 @@ public sealed class SmtpServerOptionsValidator : IValidateOptions<SmtpServerOpti
             if (!File.Exists(tls.KeyFile))
             {
                 errors.Add($"Smtp:Tls:KeyFile: '{tls.KeyFile}' does not exist");
+            }
+
+            if (File.Exists(tls.CertificateFile) && File.Exists(tls.KeyFile) && CertificateProblem(tls.CertificateFile, tls.KeyFile!) is { } problem)
+            {
+                errors.Add($"Smtp:Tls: {problem}");
             }
         }
 
@@ -154,6 +161,24 @@ public sealed class SmtpServerOptionsValidator : IValidateOptions<SmtpServerOpti
         if (limits.MinDataRate < 0)
         {
             errors.Add($"{key}:Limits:MinDataRate: must not be negative");
+        }
+    }
+
+    /// <summary>Why the two files are not a PEM certificate and its private key (loaded here so that start-up says so, not STARTTLS later).</summary>
+    private static string? CertificateProblem(string certificateFile, string keyFile)
+    {
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+            return null;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            return $"'{certificateFile}' and '{keyFile}' are not a PEM certificate and its private key ({ex.Message.ReplaceLineEndings(" ").TrimEnd('.')})";
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return $"cannot read '{certificateFile}' or '{keyFile}' ({ex.Message.ReplaceLineEndings(" ").TrimEnd('.')})";
         }
     }
 }
