@@ -30,7 +30,7 @@ internal static class BadRequestProblems
                 (field, reason) = ("request", ex.Message);
             }
 
-            var problem = MessagesEndpoints.InvalidField(field, reason);
+            var problem = ApiProblems.InvalidField(field, reason);
             context.Response.StatusCode = problem.Status;
             context.Response.ContentType = problem.ContentType;
             await context.Response.WriteAsync(problem.Body).ConfigureAwait(false);

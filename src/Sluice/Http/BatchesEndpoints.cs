@@ -43,15 +43,15 @@ internal static class BatchesEndpoints
         }
         catch (JsonException ex)
         {
-            return MessagesEndpoints.InvalidJson(ex, typeof(BatchRequest));
+            return ApiProblems.InvalidJson(ex, typeof(BatchRequest));
         }
 
         if (batch?.Template is not { } reference || batch.Recipients is not { Length: > 0 and <= MaxRecipients } recipients)
         {
-            return MessagesEndpoints.Problem(StatusCodes.Status400BadRequest, "Invalid batch", $"A batch needs a template and from 1 to {MaxRecipients} recipients.");
+            return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid batch", $"A batch needs a template and from 1 to {MaxRecipients} recipients.");
         }
 
-        var (compiled, problem) = await MessagesEndpoints.CompileAsync(reference, submission, context.RequestAborted);
+        var (compiled, problem) = await TemplateRendering.CompileAsync(reference, submission, context.RequestAborted);
         if (compiled is null)
         {
             return problem!;
@@ -81,7 +81,7 @@ internal static class BatchesEndpoints
             var request = new SendMessageRequest(
                 batch.From, recipient.To is null ? null : [recipient.To], recipient.Cc, null, batch.ReplyTo, null, null, null,
                 batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata);
-            var (rendered, renderError) = await MessagesEndpoints.RenderAsync(compiled, request, recipient.Variables);
+            var (rendered, renderError) = await TemplateRendering.RenderAsync(compiled, request, recipient.Variables);
             if (rendered is null)
             {
                 return new { index, to = recipient.To, status = "invalid", error = renderError!.ToString() };
@@ -104,7 +104,7 @@ internal static class BatchesEndpoints
             {
                 IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new { index, to = recipient.To, status = "queued", id = id.Value },
                 IntakeOutcome.TooLarge => new { index, to = recipient.To, status = "invalid", error = $"{result.Size} bytes, over the limit of {submission.Options.Http.MaxMessageSize}" },
-                IntakeOutcome.Rejected => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected = MessagesEndpoints.Rejected(result) },
+                IntakeOutcome.Rejected => new { index, to = recipient.To, status = "rejected", error = "no recipient can be sent to", rejected = ApiProblems.Rejected(result) },
                 _ => new { index, to = recipient.To, status = "failed", error = result.Outcome.ToString() },
             };
         }

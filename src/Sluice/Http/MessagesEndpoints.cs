@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MimeKit;
-using Sluice.Core.Messages;
 using Sluice.Core.Intake;
+using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Core.State;
 using Sluice.Delivery.Events;
@@ -96,7 +96,7 @@ internal static class MessagesEndpoints
         {
             if (RawEnvelope(context.Request, client, key.Name) is not { } raw || RawMessage.TryParse(body, $"{id.Value}@{submission.Hostname}") is not { } message)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid message", "A raw message needs ?from=ADDRESS&to=ADDRESS[,ADDRESS…] and a body that parses as RFC 5322.");
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid message", "A raw message needs ?from=ADDRESS&to=ADDRESS[,ADDRESS…] and a body that parses as RFC 5322.");
             }
 
             (envelope, content) = (raw, message);
@@ -112,26 +112,26 @@ internal static class MessagesEndpoints
             }
             catch (JsonException ex)
             {
-                return InvalidJson(ex, typeof(SendMessageRequest));
+                return ApiProblems.InvalidJson(ex, typeof(SendMessageRequest));
             }
 
             if (request is null)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid JSON", "The body is empty.");
+                return ApiProblems.Problem(StatusCodes.Status400BadRequest, "Invalid JSON", "The body is empty.");
             }
 
             if (request.Template is { } reference)
             {
-                var (compiled, problem) = await CompileAsync(reference, submission, context.RequestAborted);
+                var (compiled, problem) = await TemplateRendering.CompileAsync(reference, submission, context.RequestAborted);
                 if (compiled is null)
                 {
                     return problem!;
                 }
 
-                var (rendered, renderError) = await RenderAsync(compiled, request, request.Variables);
+                var (rendered, renderError) = await TemplateRendering.RenderAsync(compiled, request, request.Variables);
                 if (rendered is null)
                 {
-                    return TemplateProblem(renderError!);
+                    return ApiProblems.TemplateProblem(renderError!);
                 }
 
                 request = rendered;
@@ -140,119 +140,30 @@ internal static class MessagesEndpoints
             var (composed, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
             if (composed is null)
             {
-                return Invalid(errors);
+                return ApiProblems.Invalid(errors);
             }
 
             (envelope, content) = (composed.Envelope, composed);
         }
         else
         {
-            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
+            return ApiProblems.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send application/json (a message to build) or message/rfc822 (a message as it is).");
         }
 
         var result = await submission.Intake.SubmitAsync(envelope, id, now, client, content, key.StrictValidation, submission.Options.Http.MaxMessageSize, CancellationToken.None);
         return result.Outcome switch
         {
-            IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = result.Queued, queuedAt = now, rejected = Rejected(result) }, Json)),
+            IntakeOutcome.Stored or IntakeOutcome.PartlyRejected => new IdempotentResponse(StatusCodes.Status202Accepted, "application/json", JsonSerializer.Serialize(new { id = id.Value, recipients = result.Queued, queuedAt = now, rejected = ApiProblems.Rejected(result) }, Json)),
             IntakeOutcome.Rejected => new IdempotentResponse(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
             {
                 title = "No deliverable recipient",
                 status = 422,
                 detail = "No recipient can be sent to (suppressed, or a domain that does not accept mail); nothing was queued.",
-                rejected = Rejected(result),
+                rejected = ApiProblems.Rejected(result),
             }, Json)),
-            _ => Failure(result, submission),
+            _ => ApiProblems.Failure(result, submission),
         };
     }
-
-    /// <summary>Each refused recipient as the API reports it: address, reason, enhanced status code.</summary>
-    internal static object[] Rejected(IntakeResult result)
-    {
-        var list = new object[result.Refused.Count];
-        for (var i = 0; i < list.Length; i++)
-        {
-            var refusal = result.Refused[i];
-            list[i] = new { address = refusal.Address, error = refusal.Reason, code = refusal.Code };
-        }
-
-        return list;
-    }
-
-    /// <summary>A stored or inline template, compiled (from the cache when stored); or the problem to answer.</summary>
-    internal static async Task<(Core.Templates.CompiledTemplate? Template, IdempotentResponse? Problem)> CompileAsync(TemplateReference reference, Submission submission, CancellationToken cancellationToken)
-    {
-        var (compiled, error, unknown) = await TemplatesEndpoints.ResolveAsync(reference, submission.Templates, submission.Engine, cancellationToken);
-        if (compiled is not null)
-        {
-            return (compiled, null);
-        }
-
-        return (null, unknown
-            ? Problem(StatusCodes.Status422UnprocessableEntity, "Unknown template", $"No template {reference.Id}{(reference.Version is { } v ? $" version {v}" : string.Empty)}.")
-            : TemplateProblem(error!));
-    }
-
-    /// <summary>The request with subject, html and text rendered from the template (parts the template lacks keep the request's).</summary>
-    internal static async Task<(SendMessageRequest? Request, Core.Templates.TemplateError? Error)> RenderAsync(Core.Templates.CompiledTemplate template, SendMessageRequest request, JsonElement? variables)
-    {
-        var (parts, error) = await Core.Templates.TemplateEngine.RenderAsync(template, variables);
-        return parts is null
-            ? (null, error)
-            : (request with { Subject = parts.Subject ?? request.Subject, Html = parts.Html ?? request.Html, Text = parts.Text ?? request.Text }, null);
-    }
-
-    /// <summary>Nothing was queued: too large (413), out of space or stopping (503), or a storage failure (500).</summary>
-    internal static IdempotentResponse Failure(IntakeResult result, Submission submission) => result.Outcome switch
-    {
-        IntakeOutcome.TooLarge => TooLargeProblem(result.Size, submission),
-        IntakeOutcome.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
-        IntakeOutcome.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
-        _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
-    };
-
-    internal static IdempotentResponse TooLargeProblem(long size, Submission submission)
-        => Problem(StatusCodes.Status413PayloadTooLarge, "Message too large", $"The message is {size} bytes; this node takes at most {submission.Options.Http.MaxMessageSize}.");
-
-    /// <summary>400 naming the field and what it should be (an unknown field: the one meant).</summary>
-    internal static IdempotentResponse InvalidJson(JsonException exception, Type requestType)
-    {
-        var (field, reason) = JsonProblem.Describe(exception, requestType);
-        return InvalidField(field, reason);
-    }
-
-    /// <summary>400 for one field that could not be read: the body of every "what did not bind" answer.</summary>
-    internal static IdempotentResponse InvalidField(string field, string reason)
-        => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
-        {
-            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-            title = reason.StartsWith("not valid JSON", StringComparison.Ordinal) ? "Invalid JSON" : "Invalid request",
-            status = 400,
-            detail = $"{field}: {reason}",
-            errors = new Dictionary<string, string[]> { [field] = [reason] },
-        }, Json));
-
-    internal static IdempotentResponse Invalid(Dictionary<string, string[]> errors)
-        => new(StatusCodes.Status400BadRequest, "application/problem+json", JsonSerializer.Serialize(new
-        {
-            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-            title = "Invalid message",
-            status = 400,
-            detail = "Some fields are missing or invalid.",
-            errors,
-        }, Json));
-
-    /// <summary>422 naming the template part, line, column and reason (also the answer of the template endpoints).</summary>
-    internal static IdempotentResponse TemplateProblem(Core.Templates.TemplateError error)
-        => new(StatusCodes.Status422UnprocessableEntity, "application/problem+json", JsonSerializer.Serialize(new
-        {
-            title = "Template error",
-            status = 422,
-            detail = error.ToString(),
-            part = error.Part,
-            line = error.Line,
-            column = error.Column,
-            reason = error.Reason,
-        }, Json));
 
     /// <summary>The envelope of a raw submission, from <c>?from=</c> and <c>?to=</c>; null when either is missing or not an address.</summary>
     private static Envelope? RawEnvelope(HttpRequest request, System.Net.IPAddress? client, string keyName)
@@ -267,7 +178,4 @@ internal static class MessagesEndpoints
         var recipients = to.Select(t => new EnvelopeRecipient(MailboxAddress.Parse(t).Address)).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
         return new Envelope(sender.Address, recipients, ClientAddress: client?.ToString(), HeloName: "api", AuthenticatedUser: keyName);
     }
-
-    internal static IdempotentResponse Problem(int status, string title, string detail)
-        => new(status, "application/problem+json", JsonSerializer.Serialize(new { title, status, detail }, Json));
 }

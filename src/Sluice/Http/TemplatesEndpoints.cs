@@ -55,7 +55,7 @@ internal static class TemplatesEndpoints
         }).RequireScope(ApiScopes.Read);
     }
 
-    private static IResult Unprocessable(TemplateError error) => MessagesEndpoints.TemplateProblem(error).ToResult(replayed: false);
+    private static IResult Unprocessable(TemplateError error) => ApiProblems.TemplateProblem(error).ToResult(replayed: false);
 
     private static async Task<IResult> SaveAsync(string id, int version, TemplateRequest request, ITemplateStore store, TemplateEngine engine, TemplateCache cache, TimeProvider time, CancellationToken ct)
     {
