@@ -104,3 +104,46 @@ bench_cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
+
+# A private Postfix configured exactly as ../shared/bench/postfix-reference.cf says (the reference
+# peer of the relay and accept benchmarks): that file with DIR and PORT_SINK filled in, plus
+# $3 (extra main.cf lines, e.g. a HOLD for accept-only runs); master.cf is Debian's master.cf.dist
+# with one smtpd on 127.0.0.1:$2 and chroot = n everywhere. Sets PF_DIR; the caller starts it.
+postfix_reference() {
+  local dir=$1 port=$2 extra=${3:-} reference=bench/postfix-reference.cf
+  # bench/postfix-reference.cf is a verbatim copy of the shared reference, so a fresh clone has it.
+  if [ -f ../shared/bench/postfix-reference.cf ] && ! cmp -s ../shared/bench/postfix-reference.cf "$reference"; then
+    echo "warning: bench/postfix-reference.cf differs from ../shared/bench/postfix-reference.cf; using the shared one" >&2
+    reference=../shared/bench/postfix-reference.cf
+  fi
+  postfix_prepare "$dir"
+  sed -e "s|DIR|$dir|g" -e "s|PORT_SINK|${SINK_PORT:-25}|g" "$reference" >"$dir/etc/main.cf"
+  # Only a path is added: Postfix writes maillog_file only under maillog_file_prefixes (/var by default).
+  echo "maillog_file_prefixes = $dir" >>"$dir/etc/main.cf"
+  [ -n "$extra" ] && printf '%s\n' "$extra" >>"$dir/etc/main.cf"
+  awk -v port="$port" '
+    /^#/ || /^[ \t]/ || NF < 8 { print; next }
+    $1 == "smtp" && $2 == "inet" { $1 = "127.0.0.1:" port; $5 = "n"; print; next }
+    { $5 = "n"; print }' /usr/share/postfix/master.cf.dist >"$dir/etc/master.cf"
+  touch "$dir/maillog"; chown postfix "$dir/maillog"
+  PF_DIR=$dir
+}
+
+# Machine-wide busy and total CPU ticks (for the busy share of a run).
+machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
+
+# Messages smtp-sink -c has counted so far (its log holds "sess=N quit=N mesg=N" updates).
+sink_count() { tail -c 300 "$1" | tr '\r' '\n' | awk -F'mesg=' 'NF > 1 { n = $2 } END { print n + 0 }'; }
+
+# The memory (KiB) of a process and its children now: the sum of their proportional set sizes
+# (PSS: shared pages divided among the processes sharing them, so Postfix's many processes are not
+# charged each library once per process).
+tree_rss() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '/^Pss:/{print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2 }'; }

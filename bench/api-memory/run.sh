@@ -65,7 +65,6 @@ for rep in $(seq 1 "$REPS"); do
   for name in smtp-big api-big smtp-many api-batch; do run "$name"; done
 done
 
-median() { sort -n | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 mib() { awk '{printf "%.0f\n", $1 / 1024}'; }
 peak() { awk '{print $1}' "$WORK/$1" | median | mib; }
 growth() { awk '{print $2}' "$WORK/$1" | median | mib; }

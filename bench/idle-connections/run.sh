@@ -96,7 +96,6 @@ run_rate() {
   end=$(date +%s.%N); cpu1=$(cpu_ticks "$SLUICE_PID")
   awk -v n="$MESSAGES" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" 'BEGIN { printf "%.0f %.3f\n", n / (e - s), c * 1000 / hz / n }'
 }
-median() { sort -n | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 : >"$WORK/rate.none"; : >"$WORK/rate.held"
 for rep in $(seq 1 "$REPS"); do
   echo "== accept rate, repetition $rep: no idle connections"

@@ -1,50 +1,36 @@
 #!/usr/bin/env bash
-# End-to-end relay benchmark: smtp-source -> server -> smtp-sink (both from Debian's postfix
-# package), for Sluice (--relay-host to the sink) and for Postfix (relayhost to the same sink,
-# durable queueing), plus the direct smtp-source -> smtp-sink ceiling. A run is timed from the
-# first message sent until the server's queue is empty again (everything handed to the sink).
-# With BASELINE=<commit>, that commit is built too (a git worktree) and run as a second Sluice node
-# in the same runs ("before"), so a change is measured against its predecessor and the same Postfix.
+# End-to-end relay on the reference workload (../shared/bench/README.md): smtp-source → server →
+# smtp-sink, all on 127.0.0.1, one message per connection. Servers: the "direct" ceiling
+# (smtp-source straight into the sink), Postfix configured exactly as bench/postfix-reference.cf
+# (a verbatim copy of the shared reference: destination concurrency 100, connection cache, no
+# client lookups) and `sluice serve --relay-host` with 100 connections to the next hop, as the
+# reference gives Postfix. Both servers fsync before 250. Every server gets the same untimed
+# warm-up (5,000 × 4 KB, 2,000 × 100 KB); then each workload runs on each server in turn
+# (direct, Postfix, Sluice, direct, Postfix, Sluice, …), REPS times; medians are reported.
+# A run lasts from the first timed message until the sink has counted all of them.
+# With BASELINE=<commit>, that commit is built (a git worktree) and run as a fourth server.
 # Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
-#   SIZES="4096:20000 102400:5000" SESSIONS=20 [BASELINE=7c51d21] bench/relay/run.sh
+#   WORKLOADS="4096:20000:10 102400:5000:10 4096:20000:50" REPS=3 [BASELINE=7c51d21] bench/relay/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-SIZES=${SIZES:-"4096:20000 102400:5000"}
-SESSIONS=${SESSIONS:-20}
-SLUICE_WARMUP=${SLUICE_WARMUP:-10000}
-POSTFIX_WARMUP=${POSTFIX_WARMUP:-2000}
+WORKLOADS=${WORKLOADS:-"4096:20000:10 102400:5000:10 4096:20000:50"}
+REPS=${REPS:-3}
+WARMUP=${WARMUP:-"4096:5000 102400:2000"}
 HZ=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/sluice-relay.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
-POSTFIX_DIR="$WORK/postfix"
+PF_DIR="$WORK/postfix"
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
-  [ -f "$POSTFIX_DIR/etc/main.cf" ] && postfix -c "$POSTFIX_DIR/etc" stop >/dev/null 2>&1 || true
+  [ -f "$PF_DIR/etc/main.cf" ] && postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || true
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-sluice_queue() { sluice_queue_total "$WORK/sluice" "$SL_HTTP"; }
-base_queue() { sluice_queue_total "$WORK/sluice-base" "$BASE_HTTP"; }
-postfix_queue() { find "$POSTFIX_DIR/queue/incoming" "$POSTFIX_DIR/queue/active" "$POSTFIX_DIR/queue/deferred" "$POSTFIX_DIR/queue/maildrop" -type f 2>/dev/null | wc -l; }
-
-# measure NAME PORT PID QUEUE_FN MESSAGES SIZE -> "rate seconds cpu_s_per_1000"
-measure() {
-  local port=$2 pid=$3 queue_fn=$4 n=$5 size=$6 start end cpu0 cpu1
-  cpu0=$(cpu_ticks "$pid"); start=$(date +%s.%N)
-  timeout 900 smtp-source -s "$SESSIONS" -m "$n" -l "$size" -f bench@sender.example -t rcpt@relay.example "127.0.0.1:$port"
-  if [ "$queue_fn" != none ]; then
-    for _ in $(seq 1 36000); do [ "$($queue_fn)" -eq 0 ] && break; sleep 0.02; done
-  fi
-  end=$(date +%s.%N); cpu1=$(cpu_ticks "$pid")
-  awk -v n="$n" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" \
-    'BEGIN { t = e - s; printf "%.0f %.2f %.2f\n", n / t, t, c / hz / n * 1000 }'
-}
 
 build_sluice
 if [ -n "${BASELINE:-}" ]; then
@@ -53,113 +39,120 @@ if [ -n "${BASELINE:-}" ]; then
   dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
 fi
 
-start_smtp_sink "$WORK/sink.log"
-PIDS+=("$SINK_PID")
+SINK_PORT=$(free_port)
+smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
+SINK_PID=$!; PIDS+=("$SINK_PID")
+wait_port "$SINK_PORT"
 
-echo "== starting Postfix relaying to the sink"
+echo "== starting Postfix (reference configuration) relaying to the sink"
 PF_PORT=$(free_port)
-postfix_prepare "$POSTFIX_DIR"
-cat >> "$POSTFIX_DIR/etc/main.cf" <<CF
-relayhost = [127.0.0.1]:$SINK_PORT
-default_destination_concurrency_limit = 20
-smtp_tls_security_level = none
-CF
-cat > "$POSTFIX_DIR/etc/master.cf" <<CF
-127.0.0.1:$PF_PORT inet n - n - - smtpd
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-smtp unix - - n - - smtp
-relay unix - - n - - smtp
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-proxymap unix - - n - - proxymap
-postlog unix-dgram n - n - 1 postlogd
-CF
-postfix -c "$POSTFIX_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
+postfix_reference "$PF_DIR" "$PF_PORT"
+postfix -c "$PF_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
 PIDS+=($!)
 wait_port "$PF_PORT"
-PF_MASTER=$(tr -d ' ' < "$POSTFIX_DIR/queue/pid/master.pid")
+PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 
+# start_sluice NAME DLL -> sets <NAME>_PORT and <NAME>_PID
+start_sluice() {
+  local name=$1 dll=$2 port http
+  port=$(free_port); http=$(free_port)
+  SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
+  dotnet "$dll" serve --data "$WORK/$name" --smtp "127.0.0.1:$port" --http "127.0.0.1:$http" \
+    --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"
+  wait_port "$port"
+}
 echo "== starting sluice serve relaying to the sink"
-SL_PORT=$(free_port); SL_HTTP=$(free_port)
-SLUICE__Delivery__Shaping__Default__MaxConnections=20 \
-dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
-  --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
-PIDS+=($!); SLUICE_PID=$!
-wait_port "$SL_PORT"
-
+start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll
+SERVERS="direct postfix sluice"
 if [ -n "${BASELINE:-}" ]; then
-  echo "== starting the baseline node relaying to the sink"
-  BASE_PORT=$(free_port); BASE_HTTP=$(free_port)
-  SLUICE__Delivery__Shaping__Default__MaxConnections=20 \
-  dotnet "$WORK/baseline-bin/Sluice.dll" serve --data "$WORK/sluice-base" --smtp "127.0.0.1:$BASE_PORT" --http "127.0.0.1:$BASE_HTTP" \
-    --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice-base.log" 2>&1 &
-  PIDS+=($!); BASE_PID=$!
-  wait_port "$BASE_PORT"
+  start_sluice base "$WORK/baseline-bin/Sluice.dll"
+  SERVERS="direct postfix base sluice"
 fi
+port_of() { case $1 in direct) echo "$SINK_PORT" ;; postfix) echo "$PF_PORT" ;; sluice) echo "$sluice_PORT" ;; base) echo "$base_PORT" ;; esac; }
+pid_of() { case $1 in direct) echo "$SINK_PID" ;; postfix) echo "$PF_MASTER" ;; sluice) echo "$sluice_PID" ;; base) echo "$base_PID" ;; esac; }
 
-# Warm-up with every message size of the run, through both servers: the figures are for servers
-# that have been running (caches filled; for Sluice, the JIT's tiered compilation finished). Sluice
-# gets more: after 2,000 or 4,000 messages its tiered compilation (tier 0 -> instrumented -> tier 1)
-# was still busy and took about a quarter of the CPU of a 20,000 x 4 KB run (0.85-0.92 ms/msg
-# against 0.66-0.68 after 15,000); Postfix has nothing to compile.
-for spec in $SIZES; do
-  size=${spec%%:*}
-  smtp-source -s "$SESSIONS" -m "$SLUICE_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
-  [ -n "${BASELINE:-}" ] && smtp-source -s "$SESSIONS" -m "$SLUICE_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$BASE_PORT"
-  smtp-source -s "$SESSIONS" -m "$POSTFIX_WARMUP" -l "$size" -f w@sender.example -t w@relay.example "127.0.0.1:$PF_PORT"
-  for _ in $(seq 1 6000); do [ "$(sluice_queue)" -eq 0 ] && [ "$(postfix_queue)" -eq 0 ] && { [ -z "${BASELINE:-}" ] || [ "$(base_queue)" -eq 0 ]; } && break; sleep 0.02; done
+# send SERVER COUNT SIZE SESSIONS: COUNT messages through SERVER; returns when the sink has them all.
+# Prints the number of refused messages (smtp-source reports each failed transaction on stderr).
+send() {
+  local port target refused
+  port=$(port_of "$1"); target=$(( $(sink_count "$WORK/sink.log") + $2 ))
+  refused=$(timeout 900 smtp-source -s "$4" -m "$2" -l "$3" -f bench@sender.example -t rcpt@relay.example "127.0.0.1:$port" 2>&1 | grep -c . || true)
+  for _ in $(seq 1 45000); do [ "$(sink_count "$WORK/sink.log")" -ge "$target" ] && break; sleep 0.02; done
+  [ "$(sink_count "$WORK/sink.log")" -ge "$target" ] || { echo "$1: the sink did not get all $2 messages" >&2; exit 1; }
+  echo "$refused"
+}
+
+echo "== warm-up, the same for every server: $WARMUP"
+for server in $SERVERS; do
+  [ "$server" = direct ] && continue
+  for spec in $WARMUP; do send "$server" "${spec##*:}" "${spec%%:*}" 10 >/dev/null; done
 done
 
-rows=""
-summary=""
-base_rows=""
-for spec in $SIZES; do
-  size=${spec%%:*}; n=${spec##*:}
-  echo "== $n x $size bytes: direct ceiling"; d=$(measure direct "$SINK_PORT" "$SINK_PID" none "$n" "$size")
-  echo "== $n x $size bytes: Postfix";        p=$(measure postfix "$PF_PORT" "$PF_MASTER" postfix_queue "$n" "$size")
+# measure SERVER COUNT SIZE SESSIONS -> "rate cpu_ms_per_msg busy_share refused rss_kib"
+measure() {
+  local pid start end cpu0 cpu1 m0 m1 refused rss sampler
+  pid=$(pid_of "$1")
+  cpu0=$(cpu_ticks "$pid"); read -r -a m0 <<<"$(machine_ticks)"; start=$(date +%s.%N)
+  # Peak resident memory of the server's processes, sampled while it runs.
+  ( peak=0; while :; do r=$(tree_rss "$pid"); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" >"$WORK/rss"; sleep 0.25; done ) &
+  sampler=$!
+  refused=$(send "$@") || exit 1
+  end=$(date +%s.%N); cpu1=$(cpu_ticks "$pid"); read -r -a m1 <<<"$(machine_ticks)"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  rss=$(cat "$WORK/rss" 2>/dev/null || echo 0); rm -f "$WORK/rss"
+  awk -v n="$2" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" -v b="$((m1[0] - m0[0]))" -v t="$((m1[1] - m0[1]))" -v r="$refused" -v rss="$rss" \
+    'BEGIN { printf "%.0f %.3f %.0f %d %d\n", n / (e - s), c * 1000 / hz / n, 100 * b / t, r, rss }'
+}
+
+for rep in $(seq 1 "$REPS"); do
+  for spec in $WORKLOADS; do
+    IFS=: read -r size n sessions <<<"$spec"
+    for server in $SERVERS; do
+      echo "== repetition $rep: $n × $size B, $sessions sessions: $server"
+      measure "$server" "$n" "$size" "$sessions" >>"$WORK/$server-$size-$sessions"
+      tail -1 "$WORK/$server-$size-$sessions"
+    done
+  done
+done
+
+col() { awk -v c="$2" '{print $c}' "$WORK/$1" | median; }
+runs() { awk '{printf "%s%s", sep, $1; sep=", "}' "$WORK/$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.2f", (b > 0) ? a / b : 0 }'; }
+rows=""; cpu_rows=""
+for spec in $WORKLOADS; do
+  IFS=: read -r size n sessions <<<"$spec"
+  k="$size-$sessions"
+  d=$(col "direct-$k" 1); p=$(col "postfix-$k" 1); s=$(col "sluice-$k" 1)
+  label="$n × $((size / 1024)) KB, $sessions sessions"
+  rows+="| $label | $d | $p | $s | **$(ratio "$s" "$p")x** | $(ratio "$s" "$d") | $(runs "postfix-$k") | $(runs "sluice-$k") |"$'\n'
+  cpu_rows+="| $label | $(col "postfix-$k" 2) | $(col "sluice-$k" 2) | $(( $(col "postfix-$k" 5) / 1024 )) | $(( $(col "sluice-$k" 5) / 1024 )) | $(col "postfix-$k" 3)% / $(col "sluice-$k" 3)% | $(col "postfix-$k" 4) / $(col "sluice-$k" 4) |"$'\n'
   if [ -n "${BASELINE:-}" ]; then
-    echo "== $n x $size bytes: Sluice before ($BASELINE)"; b=$(measure baseline "$BASE_PORT" "$BASE_PID" base_queue "$n" "$size")
-    read -r b_rate _ b_cpu <<<"$b"
-  fi
-  echo "== $n x $size bytes: Sluice";         s=$(measure sluice "$SL_PORT" "$SLUICE_PID" sluice_queue "$n" "$size")
-  read -r d_rate d_t _ <<<"$d"; read -r p_rate p_t p_cpu <<<"$p"; read -r s_rate s_t s_cpu <<<"$s"
-  ratio=$(awk -v a="$s_rate" -v b="$p_rate" 'BEGIN{printf "%.2f", a/b}')
-  rows+="| $n × $((size / 1024)) KB | $d_rate | $p_rate | $s_rate | **${ratio}x** | $p_cpu | $s_cpu |"$'\n'
-  summary+="$n × $((size / 1024)) KB: Sluice ${ratio}x Postfix. "
-  if [ -n "${BASELINE:-}" ]; then
-    b_ratio=$(awk -v a="$b_rate" -v b="$p_rate" 'BEGIN{printf "%.2f", a/b}')
-    base_rows+="| $n × $((size / 1024)) KB | $p_rate | $b_rate (${b_ratio}x) | $s_rate (${ratio}x) | $b_cpu | $s_cpu |"$'\n'
+    b=$(col "base-$k" 1)
+    base_rows+="| $label | $p | $b ($(ratio "$b" "$p")x) | $s ($(ratio "$s" "$p")x) | $(col "base-$k" 2) | $(col "sluice-$k" 2) |"$'\n'
   fi
 done
 
-sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
 result="bench/results/relay-$(date -u +%Y%m%dT%H%M%SZ).md"
 cat > "$result" <<MD
-# End-to-end relay: smtp-source → server → smtp-sink — $(date -u +%Y-%m-%dT%H:%M:%SZ)
+# End-to-end relay, reference workload — $(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). $SESSIONS parallel smtp-source sessions, a connection per
-message; each server relays everything to one smtp-sink and queues durably (fsync before 250). A run
-lasts from the first message sent until the server's queue is empty again. Before measuring,
-$SLUICE_WARMUP messages of each size went through Sluice and $POSTFIX_WARMUP through Postfix (warm-up).
+Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). smtp-source → server → smtp-sink on 127.0.0.1, one
+message per connection; Postfix as \`bench/postfix-reference.cf\`, Sluice with 100 connections to the next hop; both fsync
+before 250. Same warm-up for every server ($WARMUP); servers interleaved, $REPS repetitions, medians. A run lasts
+from the first timed message until the sink has counted all of them.
 
-| messages | direct ceiling msgs/s | Postfix msgs/s | Sluice msgs/s | Sluice / Postfix | Postfix CPU s / 1000 msgs | Sluice CPU s / 1000 msgs |
-|---|---:|---:|---:|---:|---:|---:|
+| workload | direct msgs/s | Postfix msgs/s | Sluice msgs/s | Sluice / Postfix | Sluice / direct | Postfix runs | Sluice runs |
+|---|---:|---:|---:|---:|---:|---|---|
 $rows
-$summary
-$(if [ -n "${BASELINE:-}" ]; then printf '\n%s\n\n%s\n%s\n%s\n' "Before and after, same runs (before = $BASELINE, measured just before the current build against the same Postfix and sink):" "| messages | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU s / 1000 msgs | after CPU s / 1000 msgs |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
-
-Sluice peak RSS: $((sl_rss / 1024)) MiB. CPU is the server's own (Postfix: master and its children), from /proc/PID/stat;
-the load generator and the sink share the same two cores.
+| workload | Postfix CPU ms/msg | Sluice CPU ms/msg | Postfix peak memory (PSS) MiB | Sluice peak memory (PSS) MiB | machine busy (Postfix / Sluice runs) | refused (Postfix / Sluice) |
+|---|---:|---:|---:|---:|---:|---:|
+$cpu_rows
+$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE):" "| workload | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU ms/msg | after CPU ms/msg |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
+CPU is each server's own (Postfix: master and all its children; Sluice: its one process) from /proc/PID/stat; load
+generator and sink share the two cores. Peak memory is the proportional set size summed over the server's processes,
+sampled every 250 ms.
 MD
 cat "$result"
 bench/report.sh

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Where Sluice's CPU goes on the relay path: the reference workload's shape (smtp-source, 10
+# sessions, a connection per message → sluice serve --relay-host → smtp-sink), sampled with perf
+# (cpu-clock, call graphs; the runtime writes /tmp/perf-PID.map so JIT-compiled frames have names).
+# After the same warm-up as bench/relay, MESSAGES messages of SIZE bytes are sent while perf records
+# the node. Writes the top frames (self time), the split by library and by category to
+# bench/results/profile-relay-<SIZE>-<utc>.md.
+#   SIZE=4096 MESSAGES=20000 bench/profile/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+SIZE=${SIZE:-4096}
+MESSAGES=${MESSAGES:-20000}
+SESSIONS=${SESSIONS:-10}
+TOP=${TOP:-40}
+bench_workspace profile
+build_sluice
+
+SINK_PORT=$(free_port)
+smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
+PIDS+=($!)
+wait_port "$SINK_PORT"
+SL_PORT=$(free_port); SL_HTTP=$(free_port)
+DOTNET_PerfMapEnabled=1 SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
+  dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
+  --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
+NODE=$!; PIDS+=("$NODE")
+wait_port "$SL_PORT"
+
+wait_sink() { for _ in $(seq 1 45000); do [ "$(sink_count "$WORK/sink.log")" -ge "$1" ] && return 0; sleep 0.02; done; return 1; }
+echo "== warm-up: 5,000 × 4 KB, 2,000 × 100 KB"
+smtp-source -s 10 -m 5000 -l 4096 -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
+smtp-source -s 10 -m 2000 -l 102400 -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
+wait_sink 7000
+
+echo "== profiling $MESSAGES × $SIZE B"
+target=$(( $(sink_count "$WORK/sink.log") + MESSAGES ))
+cpu0=$(cpu_ticks "$NODE")
+perf record -F 1999 -g -p "$NODE" -o "$WORK/perf.data" 2>"$WORK/perf.err" &
+PERF=$!
+smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f bench@sender.example -t rcpt@relay.example "127.0.0.1:$SL_PORT"
+wait_sink "$target"
+kill -INT "$PERF"; wait "$PERF" || true
+cpu1=$(cpu_ticks "$NODE")
+cpu_ms=$(awk -v c="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES" 'BEGIN{printf "%.3f", c * 1000 / hz / n}')
+
+report() { perf report -i "$WORK/perf.data" --no-children --percent-limit 0.3 --stdio "$@" 2>/dev/null | grep -v '^#' | grep -v '^$'; }
+report --sort dso -g none | head -20 >"$WORK/dso"
+report --sort sym -g none | head -"$TOP" >"$WORK/sym"
+# Categories by the name of the frame a sample is in (self time).
+perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev/null | grep -v '^#' | awk '
+  NF >= 3 { pct = $1; sub("%", "", pct); name = $0; sub(/^[^]]*\] /, "", name)
+    cat = "other managed code"
+    if ($2 == "[k]") cat = "kernel (TCP, syscalls, scheduler, page cache)"
+    else if (name ~ /sqlite3|libe_sqlite/) cat = "SQLite"
+    else if (name ~ /GC|gc_heap|Allocate|JIT_New|memset|memmove|memcpy/) cat = "allocation, GC, memory copies"
+    else if (name ~ /Sluice\.Server|SmtpSession|DataDecoder|SmtpLineReader|LineChecker/) cat = "SMTP server (accept, parse)"
+    else if (name ~ /Sluice\.Storage|SqliteSpool|Microsoft\.Data\.Sqlite/) cat = "spool (managed side)"
+    else if (name ~ /Sluice\.Delivery|SmtpClientConnection|ReadyQueue|Dispatcher|Settlement/) cat = "delivery engine and SMTP client"
+    else if (name ~ /System\.Threading|ThreadPool|Monitor|Semaphore|AsyncTaskMethodBuilder|AwaitTaskContinuation|Task/) cat = "threads, tasks, locks"
+    else if (name ~ /System\.Net\.Sockets|Socket|Pipe|NetworkStream/) cat = "sockets and pipes (managed side)"
+    else if (name ~ /Logging|Metrics|Meter|Counter|Histogram|DeliveryEventLog|Json/) cat = "logging, metrics, event log"
+    sum[cat] += pct }
+  END { for (c in sum) printf "%.1f %s\n", sum[c], c }' | sort -rn >"$WORK/cat"
+
+result="bench/results/profile-relay-$((SIZE / 1024))k-$(date -u +%Y%m%dT%H%M%SZ).md"
+{
+  echo "# Relay profile, $MESSAGES × $((SIZE / 1024)) KB — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo
+  echo "Commit $(git rev-parse --short HEAD) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per message) → sluice serve --relay-host → smtp-sink, after the reference warm-up; perf record -F 1999 -g on the node (cpu-clock) for the whole run. Node CPU: **$cpu_ms ms per message**."
+  echo
+  echo "## By category (self time)"
+  echo
+  echo "| share | category |"; echo "|---:|---|"
+  awk '{ pct = $1; $1 = ""; printf "| %s%% |%s |\n", pct, $0 }' "$WORK/cat"
+  echo
+  echo "## By library (self time)"
+  echo
+  echo '```'; cat "$WORK/dso"; echo '```'
+  echo
+  echo "## Top frames (self time)"
+  echo
+  echo '```'; cat "$WORK/sym"; echo '```'
+} >"$result"
+cat "$result"
