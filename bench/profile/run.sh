@@ -22,7 +22,7 @@ smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 wait_port "$SINK_PORT"
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
-DOTNET_PerfMapEnabled=1 SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
   dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
   --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
 NODE=$!; PIDS+=("$NODE")
@@ -48,6 +48,8 @@ cpu_ms=$(awk -v c="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$MESSAGES"
 report() { perf report -i "$WORK/perf.data" --no-children --percent-limit 0.3 --stdio "$@" 2>/dev/null | grep -v '^#' | grep -v '^$'; }
 report --sort dso -g none | head -20 >"$WORK/dso"
 report --sort sym -g none | head -"$TOP" >"$WORK/sym"
+# System calls with everything they cost below them (children), and the managed frames that cost most with their callees.
+perf report -i "$WORK/perf.data" --children --sort sym -g none --stdio 2>/dev/null | grep -E '__x64_sys_|__do_sys_' | head -15 >"$WORK/sys"
 # Categories by the name of the frame a sample is in (self time).
 perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev/null | grep -v '^#' | awk '
   NF >= 3 { pct = $1; sub("%", "", pct); name = $0; sub(/^[^]]*\] /, "", name)
@@ -68,7 +70,7 @@ result="bench/results/profile-relay-$((SIZE / 1024))k-$(date -u +%Y%m%dT%H%M%SZ)
 {
   echo "# Relay profile, $MESSAGES × $((SIZE / 1024)) KB — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Commit $(git rev-parse --short HEAD) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per message) → sluice serve --relay-host → smtp-sink, after the reference warm-up; perf record -F 1999 -g on the node (cpu-clock) for the whole run. Node CPU: **$cpu_ms ms per message**."
+  echo "Commit $(git rev-parse --short HEAD) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per message) → sluice serve --relay-host → smtp-sink, after the reference warm-up; perf record -F 1999 -g on the node (cpu-clock) for the whole run; W^X off so that JIT-compiled frames have names. Node CPU: **$cpu_ms ms per message**."
   echo
   echo "## By category (self time)"
   echo
@@ -78,6 +80,10 @@ result="bench/results/profile-relay-$((SIZE / 1024))k-$(date -u +%Y%m%dT%H%M%SZ)
   echo "## By library (self time)"
   echo
   echo '```'; cat "$WORK/dso"; echo '```'
+  echo
+  echo "## System calls, with their kernel work (children)"
+  echo
+  echo '```'; cat "$WORK/sys"; echo '```'
   echo
   echo "## Top frames (self time)"
   echo

@@ -12,7 +12,7 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Connection from {Client} on {Listener}")]
     public static partial void Connected(ILogger logger, EndPoint client, string listener);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Accepted message {MessageId} from {Client}: {Size} bytes, {Recipients} recipients")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Accepted message {MessageId} from {Client}: {Size} bytes, {Recipients} recipients")]
     public static partial void Accepted(ILogger logger, string messageId, IPAddress client, long size, int recipients);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Message from {Client} refused: {Reason}")]

@@ -10,10 +10,11 @@ internal sealed class AdminOperation(AdminKind kind, QueueFilter filter, bool dr
 
     public override void Reset() => Removed = 0;
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
+    public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        // An operator's rare bulk change with its own filter: a command of its own, not one to keep.
+        using var command = statements.Connection.CreateCommand();
+        command.Transaction = statements.Transaction;
         var where = FilterSql.Where(filter, command);
         command.Parameters.AddWithValue("$now", nowMs);
         switch (kind, dryRun)

@@ -15,46 +15,50 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
 
     public MessageBuffer Content => content;
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
+    public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)
     {
         var receivedMs = receivedAt.ToUnixTimeMilliseconds();
         BodyLocation? location = bodies.Holds(content.Length) ? bodies.Append(content) : null;
-        using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText =
+        var insert = statements.Get(
             "INSERT INTO messages (id, received_at, sender, envelope, size, state, attempts, next_attempt, body_segment, body_offset) " +
-            "VALUES ($id, $received, $sender, $envelope, $size, 0, 0, $received, $segment, $offset) RETURNING seq";
-        insert.Parameters.AddWithValue("$id", id.Value);
-        insert.Parameters.AddWithValue("$received", receivedMs);
-        insert.Parameters.AddWithValue("$sender", envelope.Sender);
-        insert.Parameters.AddWithValue("$envelope", JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope));
-        insert.Parameters.AddWithValue("$size", content.Length);
-        insert.Parameters.AddWithValue("$segment", (object?)location?.Segment ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$offset", (object?)location?.Offset ?? DBNull.Value);
+            "VALUES ($id, $received, $sender, $envelope, $size, 0, 0, $received, $segment, $offset) RETURNING seq",
+            ("$id", SqliteType.Text),
+            ("$received", SqliteType.Integer),
+            ("$sender", SqliteType.Text),
+            ("$envelope", SqliteType.Text),
+            ("$size", SqliteType.Integer),
+            ("$segment", SqliteType.Integer),
+            ("$offset", SqliteType.Integer));
+        var p = insert.Parameters;
+        p[0].Value = id.Value;
+        p[1].Value = receivedMs;
+        p[2].Value = envelope.Sender;
+        p[3].Value = JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope);
+        p[4].Value = content.Length;
+        p[5].Value = (object?)location?.Segment ?? DBNull.Value;
+        p[6].Value = (object?)location?.Offset ?? DBNull.Value;
         var seq = (long)insert.ExecuteScalar()!;
         if (location is null)
         {
-            BodyRows.Insert(connection, transaction, seq, content.Length, content.CopyTo);
+            BodyRows.Insert(statements, seq, content.Length, content.CopyTo);
         }
 
-        InsertDomains(connection, transaction, seq);
+        InsertDomains(statements, seq);
         Result = EnqueueResult.Stored;
     }
 
-    private void InsertDomains(SqliteConnection connection, SqliteTransaction transaction, long seq)
+    private void InsertDomains(SpoolStatements statements, long seq)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        using var domain = connection.CreateCommand();
-        domain.Transaction = transaction;
-        domain.CommandText = "INSERT INTO message_domains (seq, domain) VALUES ($seq, $domain)";
-        var seqParameter = domain.Parameters.Add("$seq", SqliteType.Integer);
-        var domainParameter = domain.Parameters.Add("$domain", SqliteType.Text);
-        seqParameter.Value = seq;
+        var domain = statements.Get("INSERT OR IGNORE INTO message_domains (seq, domain) VALUES ($seq, $domain)", ("$seq", SqliteType.Integer), ("$domain", SqliteType.Text));
+        domain.Parameters[0].Value = seq;
+        string? previous = null;
         foreach (var recipient in envelope.Recipients)
         {
-            if (seen.Add(recipient.Domain))
+            // OR IGNORE drops a domain already inserted; the common case (one domain, or recipients grouped by it) skips the statement.
+            if (!string.Equals(previous, recipient.Domain, StringComparison.Ordinal))
             {
-                domainParameter.Value = recipient.Domain;
+                previous = recipient.Domain;
+                domain.Parameters[1].Value = recipient.Domain;
                 domain.ExecuteNonQuery();
             }
         }

@@ -10,15 +10,15 @@ namespace Sluice.Storage;
 /// </summary>
 internal sealed class LeaseOperation(int max) : SpoolOperation<IReadOnlyList<QueueEntry>>
 {
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
+    private const string Sql =
+        "UPDATE messages SET state = 1 WHERE seq IN (" +
+        "SELECT seq FROM messages WHERE state = 0 AND next_attempt <= $now ORDER BY next_attempt LIMIT $max) RETURNING " + SpoolRows.Columns;
+
+    public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
-            "UPDATE messages SET state = 1 WHERE seq IN (" +
-            "SELECT seq FROM messages WHERE state = 0 AND next_attempt <= $now ORDER BY next_attempt LIMIT $max) RETURNING " + SpoolRows.Columns;
-        command.Parameters.AddWithValue("$now", nowMs);
-        command.Parameters.AddWithValue("$max", max);
+        var command = statements.Get(Sql, ("$now", SqliteType.Integer), ("$max", SqliteType.Integer));
+        command.Parameters[0].Value = nowMs;
+        command.Parameters[1].Value = max;
         var leased = new List<QueueEntry>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

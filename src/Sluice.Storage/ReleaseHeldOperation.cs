@@ -6,15 +6,15 @@ namespace Sluice.Storage;
 /// <summary>Makes up to N messages held under one key leasable again, oldest first; their due time and attempts are as they were.</summary>
 internal sealed class ReleaseHeldOperation(string holdKey, int max) : SpoolOperation<long>
 {
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
+    public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
+        var command = statements.Get(
             "UPDATE messages SET state = 0, held_for = NULL WHERE seq IN (" +
-            "SELECT seq FROM messages WHERE state = 3 AND held_for = $key ORDER BY seq LIMIT $max)";
-        command.Parameters.AddWithValue("$key", holdKey);
-        command.Parameters.AddWithValue("$max", max);
+            "SELECT seq FROM messages WHERE state = 3 AND held_for = $key ORDER BY seq LIMIT $max)",
+            ("$key", SqliteType.Text),
+            ("$max", SqliteType.Integer));
+        command.Parameters[0].Value = holdKey;
+        command.Parameters[1].Value = max;
         Result = command.ExecuteNonQuery();
     }
 

@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-
 namespace Sluice.Storage;
 
 /// <summary>One write the spool's writer thread applies inside a group-commit transaction.</summary>
@@ -9,7 +7,7 @@ internal abstract class SpoolOperation
     public virtual long Bytes => 0;
 
     /// <summary>Applies the write. Runs on the writer thread inside the batch's transaction.</summary>
-    public abstract void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies);
+    public abstract void Execute(SpoolStatements statements, long nowMs, BodySegments bodies);
 
     /// <summary>Forgets what a failed attempt learned, before the operation is tried in a new transaction.</summary>
     public virtual void Reset()

@@ -250,9 +250,10 @@ public sealed partial class SqliteSpool
         {
             using (var transaction = _writeConnection.BeginTransaction())
             {
+                _statements.Transaction = transaction;
                 foreach (var op in batch)
                 {
-                    op.Execute(_writeConnection, transaction, nowMs, _bodies);
+                    op.Execute(_statements, nowMs, _bodies);
                     if (op is EnqueueOperation)
                     {
                         enqueued++;
@@ -275,6 +276,7 @@ public sealed partial class SqliteSpool
                 // Bodies in segment files are durable before the rows that point at them (ADR 0013).
                 _bodies.Sync();
                 transaction.Commit();
+                _statements.Transaction = null;
             }
         }
         catch (SqliteException ex)
@@ -392,6 +394,7 @@ public sealed partial class SqliteSpool
         // After a failed commit SQLite has rolled back; a fresh connection drops any state the failure left behind.
         try
         {
+            _statements.Dispose();
             _writeConnection.Dispose();
         }
         catch (SqliteException)
@@ -400,6 +403,7 @@ public sealed partial class SqliteSpool
         }
 
         _writeConnection = new SqliteConnection(_connectionString);
+        _statements = new SpoolStatements(_writeConnection);
         _walShort = false;
         try
         {

@@ -28,6 +28,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly SpoolSpace _space;
     private readonly LogGate<SpoolFailure> _failureLog;
     private SqliteConnection _writeConnection;
+    private SpoolStatements _statements;
     private long _failedOperations;
     private int _commitsSinceMaintenance;
     private bool _walShort;
@@ -49,6 +50,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         _metrics = metrics;
         _lock = lockFile;
         _writeConnection = writeConnection;
+        _statements = new SpoolStatements(writeConnection);
         _connectionString = connectionString;
         _readConnectionString = new SqliteConnectionStringBuilder(connectionString) { Mode = SqliteOpenMode.ReadOnly }.ToString();
         _depth = depth;
@@ -234,6 +236,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         _operations.Writer.TryComplete();
         await Task.Run(_writer.Join).ConfigureAwait(false);
         _bodies.Dispose();
+        _statements.Dispose();
         _writeConnection.Dispose();
         _work.Dispose();
         SqliteConnection.ClearAllPools();

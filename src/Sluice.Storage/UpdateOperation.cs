@@ -11,25 +11,42 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
 
     public MessageId Id => id;
 
-    public override void Execute(SqliteConnection connection, SqliteTransaction transaction, long nowMs, BodySegments bodies)
+    private const string Returning = " RETURNING seq, body_segment, body_offset, size";
+
+    public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        const string Returning = " RETURNING seq, body_segment, body_offset, size";
-        command.CommandText = kind switch
+        var command = kind switch
         {
             // Bodies and domains go with the row (ON DELETE CASCADE).
-            UpdateKind.Ack => "DELETE FROM messages WHERE id = $id" + Returning,
-            UpdateKind.Defer => "UPDATE messages SET state = 0, lease_until = NULL, attempts = attempts + 1, next_attempt = $until, last_reply = $reply WHERE id = $id AND state <> 2" + Returning,
-            UpdateKind.Hold => "UPDATE messages SET state = 3, lease_until = NULL, held_for = $hold WHERE id = $id AND state = 1" + Returning,
-            _ => "UPDATE messages SET state = 2, lease_until = NULL, attempts = attempts + 1, last_reply = $reply WHERE id = $id" + Returning,
+            UpdateKind.Ack => statements.Get("DELETE FROM messages WHERE id = $id" + Returning, ("$id", SqliteType.Text)),
+            UpdateKind.Defer => statements.Get(
+                "UPDATE messages SET state = 0, lease_until = NULL, attempts = attempts + 1, next_attempt = $until, last_reply = $reply WHERE id = $id AND state <> 2" + Returning,
+                ("$id", SqliteType.Text),
+                ("$until", SqliteType.Integer),
+                ("$reply", SqliteType.Text)),
+            UpdateKind.Hold => statements.Get(
+                "UPDATE messages SET state = 3, lease_until = NULL, held_for = $hold WHERE id = $id AND state = 1" + Returning,
+                ("$id", SqliteType.Text),
+                ("$hold", SqliteType.Text)),
+            _ => statements.Get(
+                "UPDATE messages SET state = 2, lease_until = NULL, attempts = attempts + 1, last_reply = $reply WHERE id = $id" + Returning,
+                ("$id", SqliteType.Text),
+                ("$reply", SqliteType.Text)),
         };
-        command.Parameters.AddWithValue("$id", id.Value);
-        command.Parameters.AddWithValue("$until", untilMs);
-        command.Parameters.AddWithValue("$reply", (object?)lastReply ?? DBNull.Value);
-        if (kind == UpdateKind.Hold)
+        var p = command.Parameters;
+        p[0].Value = id.Value;
+        switch (kind)
         {
-            command.Parameters.AddWithValue("$hold", holdKey);
+            case UpdateKind.Defer:
+                p[1].Value = untilMs;
+                p[2].Value = (object?)lastReply ?? DBNull.Value;
+                break;
+            case UpdateKind.Hold:
+                p[1].Value = holdKey;
+                break;
+            case UpdateKind.DeadLetter:
+                p[1].Value = (object?)lastReply ?? DBNull.Value;
+                break;
         }
         long seq = 0, size = 0;
         BodyLocation? location = null;
@@ -56,13 +73,13 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
             }
             else if (bodies.TakeMoveBudget(size))
             {
-                MoveIntoDatabase(connection, transaction, bodies, seq, segmentBody, size);
+                MoveIntoDatabase(statements, bodies, seq, segmentBody, size);
             }
         }
 
         if (Result && remaining is not null)
         {
-            ReplaceEnvelope(connection, transaction, remaining);
+            ReplaceEnvelope(statements, remaining);
         }
     }
 
@@ -71,7 +88,7 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
     /// message there and releases the segment. A segment file that is gone (removed by hand) is left
     /// as it is rather than failing the whole batch, again and again, over one message.
     /// </summary>
-    private static void MoveIntoDatabase(SqliteConnection connection, SqliteTransaction transaction, BodySegments bodies, long seq, BodyLocation location, long length)
+    private static void MoveIntoDatabase(SpoolStatements statements, BodySegments bodies, long seq, BodyLocation location, long length)
     {
         using (var source = bodies.OpenRead(location, length))
         {
@@ -80,35 +97,33 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
                 return;
             }
 
-            BodyRows.Insert(connection, transaction, seq, length, blob => source.CopyTo(blob, Core.Messages.MessageBuffer.BlockSize));
+            BodyRows.Insert(statements, seq, length, blob => source.CopyTo(blob, Core.Messages.MessageBuffer.BlockSize));
         }
 
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = "UPDATE messages SET body_segment = NULL, body_offset = NULL WHERE seq = $seq";
-        update.Parameters.AddWithValue("$seq", seq);
+        var update = statements.Get("UPDATE messages SET body_segment = NULL, body_offset = NULL WHERE seq = $seq", ("$seq", SqliteType.Integer));
+        update.Parameters[0].Value = seq;
         update.ExecuteNonQuery();
         bodies.Release(location.Segment);
     }
 
-    private void ReplaceEnvelope(SqliteConnection connection, SqliteTransaction transaction, Envelope envelope)
+    private void ReplaceEnvelope(SpoolStatements statements, Envelope envelope)
     {
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText =
+        var update = statements.Get(
             "UPDATE messages SET envelope = $envelope WHERE id = $id;" +
-            "DELETE FROM message_domains WHERE seq = (SELECT seq FROM messages WHERE id = $id);";
-        update.Parameters.AddWithValue("$id", id.Value);
-        update.Parameters.AddWithValue("$envelope", System.Text.Json.JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope));
+            "DELETE FROM message_domains WHERE seq = (SELECT seq FROM messages WHERE id = $id);",
+            ("$id", SqliteType.Text),
+            ("$envelope", SqliteType.Text));
+        update.Parameters[0].Value = id.Value;
+        update.Parameters[1].Value = System.Text.Json.JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope);
         update.ExecuteNonQuery();
-        using var domains = connection.CreateCommand();
-        domains.Transaction = transaction;
-        domains.CommandText = "INSERT OR IGNORE INTO message_domains (seq, domain) SELECT seq, $domain FROM messages WHERE id = $id";
-        domains.Parameters.AddWithValue("$id", id.Value);
-        var domain = domains.Parameters.Add("$domain", SqliteType.Text);
+        var domains = statements.Get(
+            "INSERT OR IGNORE INTO message_domains (seq, domain) SELECT seq, $domain FROM messages WHERE id = $id",
+            ("$id", SqliteType.Text),
+            ("$domain", SqliteType.Text));
+        domains.Parameters[0].Value = id.Value;
         foreach (var recipient in envelope.Recipients)
         {
-            domain.Value = recipient.Domain;
+            domains.Parameters[1].Value = recipient.Domain;
             domains.ExecuteNonQuery();
         }
     }

@@ -2,12 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Sluice.Delivery.Dispatch;
 
+/// <summary>
+/// Delivery log messages, event ids 4000–4099. Per-message outcomes are Debug: the delivery event
+/// log is the per-message record, and a console line per message is a real share of the node's CPU.
+/// </summary>
 internal static partial class DispatchLog
 {
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Delivered {MessageId} to {Recipient} via {RemoteMta}: {Reply}")]
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Debug, Message = "Delivered {MessageId} to {Recipient} via {RemoteMta}: {Reply}")]
     public static partial void Delivered(ILogger logger, string messageId, string recipient, string? remoteMta, string reply);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Deferred {MessageId} for {Recipient} until {Next}: {Reply}")]
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Deferred {MessageId} for {Recipient} until {Next}: {Reply}")]
     public static partial void Deferred(ILogger logger, string messageId, string recipient, DateTimeOffset next, string reply);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Bounced {MessageId} for {Recipient}: {Reply}")]
