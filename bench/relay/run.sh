@@ -8,7 +8,8 @@
 # warm-up (5,000 × 4 KB, 2,000 × 100 KB); then each workload runs on each server in turn
 # (direct, Postfix, Sluice, direct, Postfix, Sluice, …), REPS times; medians are reported.
 # A run lasts from the first timed message until the sink has counted all of them.
-# With BASELINE=<commit>, that commit is built (a git worktree) and run as a fourth server.
+# With BASELINE=<commit>, that commit is built (a git worktree) and run as a fourth server;
+# SLUICE_ENV / BASE_ENV ("NAME=value …") set environment variables for either node (runtime knobs).
 # Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
 #   WORKLOADS="4096:20000:10 102400:5000:10 4096:20000:50" REPS=3 [BASELINE=7c51d21] bench/relay/run.sh
 set -euo pipefail
@@ -52,11 +53,13 @@ PIDS+=($!)
 wait_port "$PF_PORT"
 PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 
-# start_sluice NAME DLL -> sets <NAME>_PORT and <NAME>_PID
+# start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
 start_sluice() {
   local name=$1 dll=$2 port http
+  shift 2
   port=$(free_port); http=$(free_port)
-  SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
+  # shellcheck disable=SC2068
+  env SLUICE__Delivery__Shaping__Default__MaxConnections=100 $@ \
   dotnet "$dll" serve --data "$WORK/$name" --smtp "127.0.0.1:$port" --http "127.0.0.1:$http" \
     --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
@@ -64,10 +67,12 @@ start_sluice() {
   wait_port "$port"
 }
 echo "== starting sluice serve relaying to the sink"
-start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll
+# shellcheck disable=SC2086
+start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll ${SLUICE_ENV:-}
 SERVERS="direct postfix sluice"
 if [ -n "${BASELINE:-}" ]; then
-  start_sluice base "$WORK/baseline-bin/Sluice.dll"
+  # shellcheck disable=SC2086
+  start_sluice base "$WORK/baseline-bin/Sluice.dll" ${BASE_ENV:-}
   SERVERS="direct postfix base sluice"
 fi
 port_of() { case $1 in direct) echo "$SINK_PORT" ;; postfix) echo "$PF_PORT" ;; sluice) echo "$sluice_PORT" ;; base) echo "$base_PORT" ;; esac; }
@@ -149,7 +154,7 @@ $rows
 | workload | Postfix CPU ms/msg | Sluice CPU ms/msg | Postfix peak memory (PSS) MiB | Sluice peak memory (PSS) MiB | machine busy (Postfix / Sluice runs) | refused (Postfix / Sluice) |
 |---|---:|---:|---:|---:|---:|---:|
 $cpu_rows
-$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE):" "| workload | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU ms/msg | after CPU ms/msg |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
+$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE${BASE_ENV:+ with $BASE_ENV}; after${SLUICE_ENV:+ with $SLUICE_ENV}):" "| workload | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU ms/msg | after CPU ms/msg |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
 CPU is each server's own (Postfix: master and all its children; Sluice: its one process) from /proc/PID/stat; load
 generator and sink share the two cores. Peak memory is the proportional set size summed over the server's processes,
 sampled every 250 ms.
