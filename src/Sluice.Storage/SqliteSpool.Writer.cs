@@ -238,6 +238,40 @@ public sealed partial class SqliteSpool
         batch.RemoveRange(kept, batch.Count - kept);
     }
 
+    /// <summary>
+    /// Whether this batch must be on disk before it completes: new messages (a 250 waits for them)
+    /// and an operator's bulk changes do. A batch of leases, acks, deferrals and holds only does
+    /// not: a lease means nothing after a restart (the next open releases it), and the others are
+    /// made durable by the next commit that syncs the WAL, which holds them in order. Only a power
+    /// failure in between can undo them; then a message delivered just before is delivered again,
+    /// the window SMTP has anyway between the next hop's reply and the ack. A process crash loses
+    /// nothing either way: the WAL is in the page cache.
+    /// </summary>
+    private static bool NeedsSync(List<SpoolOperation> batch)
+    {
+        foreach (var op in batch)
+        {
+            if (op is EnqueueOperation or AdminOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>synchronous=FULL (fsync at commit) or NORMAL (WAL synced at the next FULL commit or checkpoint), changed only when it differs.</summary>
+    private void SetSynchronous(bool full)
+    {
+        if (_synchronousFull == full)
+        {
+            return;
+        }
+
+        _statements.Get(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL").ExecuteNonQuery();
+        _synchronousFull = full;
+    }
+
     /// <summary>One transaction for <paramref name="batch"/>: null when it committed (and its operations completed), else why not (nothing of it is visible).</summary>
     private Core.Queue.EnqueueResult? TryCommit(List<SpoolOperation> batch)
     {
@@ -248,6 +282,7 @@ public sealed partial class SqliteSpool
         var wake = false;
         try
         {
+            SetSynchronous(NeedsSync(batch));
             using (var transaction = _writeConnection.BeginTransaction())
             {
                 _statements.Transaction = transaction;
@@ -404,6 +439,7 @@ public sealed partial class SqliteSpool
 
         _writeConnection = new SqliteConnection(_connectionString);
         _statements = new SpoolStatements(_writeConnection);
+        _synchronousFull = true;
         _walShort = false;
         try
         {

@@ -29,6 +29,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly LogGate<SpoolFailure> _failureLog;
     private SqliteConnection _writeConnection;
     private SpoolStatements _statements;
+
+    // The write connection opens with synchronous=FULL (Configure); the writer lowers it for batches that need no fsync.
+    private bool _synchronousFull = true;
     private long _failedOperations;
     private int _commitsSinceMaintenance;
     private bool _walShort;
