@@ -62,6 +62,47 @@ MD
   if [ -n "$relay" ]; then sed '1d' "$relay"; echo; echo "Source: \`$relay\`"; else echo "_not run yet_"; fi
   cat <<'MD'
 
+### Where the CPU goes, and what moved it on 11-30 (performance issue)
+
+Profiles from `bench/profile/run.sh` (perf, cpu-clock, JIT-compiled frames named; under perf the
+node spends about 1.7x its normal CPU, so the shares count, not the absolute figures), committed
+before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k}-*.md`.
+
+- **Before:** the spool's writer thread was 36% of the node's CPU at 4 KB, and SQLite's parser and
+  planner (`sqlite3RunParser`, `yy_find_shift_action`, `resolveExprStep`, `sqlite3WhereBegin`,
+  `exprDup`) were among its top frames: every operation built a new command, so each of the 4–5
+  statements per message was parsed and planned again. The console logger thread was 3.7% (two
+  lines per message), idle thread-pool workers spinning in `sched_yield` 4.8%.
+- **Prepared statements** (`SpoolStatements`): 0.600 → 0.488 ms per 4 KB message, 4.49x → 5.31x
+  Postfix in the same runs (`relay-before-after-20261130T095721Z.md`).
+- **Per-message log lines at Debug** (the delivery event log is the per-message record).
+- **No spinning before blocking** (`UnfairSemaphoreSpinLimit` 0): 0.508 → 0.471 ms, 3% less rate
+  (`relay-before-after-20261130T100227Z.md`).
+- **No fsync for bookkeeping-only batches** (leases, acks, deferrals, holds commit with
+  `synchronous=NORMAL` and become durable with the next syncing commit; new messages still fsync
+  before 250): 0.55 → 0.31 fsyncs per relayed message.
+- **After, 4 KB:** the kernel is 52% of the node's CPU — `sendto` 10.8% (10 sends per message: 7
+  replies to smtp-source's unpipelined dialogue, 3 towards the sink), `epoll_wait` 7.9%, `fsync`
+  6.6%, `pwrite64` 4.6% (9.3 WAL page writes per message: the message row, its body row, its
+  domain row and their indexes, touched at insert, lease and delete), and the scheduler
+  (`finish_task_switch` 12–19%) from hand-offs between the socket engine, the thread pool and the
+  spool writer. The JIT is still 9% after the reference warm-up (15% at 100 KB) — tiering is not
+  done after 7,000 messages. SQLite 4.7%; managed code is spread thin (no frame above 0.4%).
+  System calls per message (strace, 3,000 × 4 KB): 10 sendto, 14.7 recvfrom (2 of them EAGAIN),
+  9.3 pwrite64, 5.3 epoll_wait, 3.6 futex, 4.1 fcntl, 1.3 sched_yield, 0.35 statfs, 0.31 fsync,
+  1 shutdown (0.7 failing with ENOTCONN) and 1 poll from closing sockets.
+- **Goals (reference workload, medians of 3, same runs as Postfix):** 4 KB: 6.48x Postfix (goal
+  5x, met) at 0.408 ms CPU per message (goal 0.40, **not met** by 2%); 100 KB: 3.20x (goal 3x,
+  met) at 0.752 ms (goal 0.9, met); 50 sessions: 6.65x at 0.334 ms, no refusals (met).
+  Accept-only (`bench/accept-rate`): 2.19x Postfix's smtpd with a connection per message and
+  2.85x with reused connections (goal 3x, **not met**): Sluice is not CPU-bound there (0.35 ms per
+  message against Postfix's 1.10, the machine 82% busy during Sluice's runs) but waits for the
+  group commit: 10 sessions each wait one fsync, about 3 messages per commit.
+- **What is left, by size:** the JIT's tiering after warm-up (ReadyToRun or tiering settings,
+  to be measured), fewer pages per message in the spool (one row per message: small bodies and
+  the domain list in the message row), leases and acks in fewer statements, fewer thread hops per
+  message (socket continuations, the writer's hand-back), and the accept path's fsync wait.
+
 ### History and what moved it
 
 The rows before 11-30 were measured against an **untuned Postfix** (default destination
@@ -74,6 +115,8 @@ and are kept only as history.
 | 11-24, bodies in SQLite, hot body cache (ADR 0009) (untuned peer) | 4.22x–5.05x | 0.46–0.55 | 2.94x–3.07x | 0.87–1.17 | 2.38–2.88 |
 | 11-28, large bodies in segment files (ADR 0013), line-wise dot-stuffing (untuned peer) | 8.28x | 0.68 | 4.68x | 1.23 | 7.69 |
 | 11-30, 7c51d21, reference workload and peer, measured by hand (the performance issue's table) | 2.4x–3.1x | 0.71–0.94 | 1.54x–1.62x | 1.76–1.84 | 2.49–2.90 |
+| 11-30, 55cf78a, `bench/relay` on the reference workload, medians of 3 | 4.89x | 0.568 | 2.98x | 0.860 | 3.28 |
+| 11-30, 6b60b01, prepared spool statements, no spinning, bookkeeping without fsync, medians of 3 | 6.48x | 0.408 | 3.20x | 0.752 | 3.57 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
