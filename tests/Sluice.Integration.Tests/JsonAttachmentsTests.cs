@@ -39,6 +39,27 @@ public sealed class JsonAttachmentsTests : IDisposable
         });
     }
 
+    [Fact]
+    public void Open_AfterAValidMeasure_KnowsTheLengthWithoutReading()
+    {
+        using var body = Spool("""{"attachments":[{"filename":"f","content":"QUJDRA=="}]}""");
+        var attachments = JsonAttachments.Scan(body);
+        var request = System.Text.Json.JsonSerializer.Deserialize<SendMessageRequest>(attachments.OpenJson(), MessagesEndpoints.Json)!;
+        var placeholder = request.Attachments![0].Content!;
+        using (var first = attachments.Open(placeholder)!)
+        {
+            Assert.True(first.TryMeasure(out var length));
+            attachments.Measured(placeholder, length);
+        }
+
+        using var second = attachments.Open(placeholder)!;
+
+        Assert.Equal(4, second.Length);
+        using var decoded = new MemoryStream();
+        second.CopyTo(decoded);
+        Assert.Equal("ABCD"u8.ToArray(), decoded.ToArray());
+    }
+
     [Theory]
     [InlineData("AA=A")]
     [InlineData("%%%%")]

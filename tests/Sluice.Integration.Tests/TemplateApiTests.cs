@@ -144,6 +144,52 @@ public sealed class TemplateApiTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A batch's attachment is checked once and streamed into every message; each arrives with the same bytes.</summary>
+    [Fact]
+    public async Task Batch_SharedAttachment_EveryMessageCarriesItByteForByte()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var data = new byte[50_000];
+        new Random(11).NextBytes(data);
+        var recipients = Enumerable.Range(0, 50).Select(i => new { to = $"att{i}-{run}@batch.example", variables = new { n = i } }).ToArray();
+
+        using var response = await Http.PostAsJsonAsync(new Uri("api/v1/batches", UriKind.Relative), new
+        {
+            from = "news@src.example",
+            template = new { subject = $"Report {run} {{{{ n }}}}", text = "Attached." },
+            recipients,
+            attachments = new[] { new { filename = "report.bin", content = Convert.ToBase64String(data) } },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(50, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("accepted").GetInt32());
+        var folder = Path.Combine(_world.Store, "new");
+        var files = await Poll.ForAsync(
+            async () =>
+            {
+                var found = new List<string>();
+                foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder) : [])
+                {
+                    if ((await File.ReadAllTextAsync(file)).Contains($"Report {run} ", StringComparison.Ordinal))
+                    {
+                        found.Add(file);
+                    }
+                }
+
+                return found;
+            },
+            found => found.Count == 50,
+            TimeSpan.FromSeconds(60),
+            "50 batch messages at the sink");
+        foreach (var file in files)
+        {
+            var part = (await MimeKit.MimeMessage.LoadAsync(file)).Attachments.OfType<MimeKit.MimePart>().Single();
+            using var decoded = new MemoryStream();
+            await part.Content!.DecodeToAsync(decoded);
+            Assert.Equal(data, decoded.ToArray());
+        }
+    }
+
     [Fact]
     public async Task Batch_BadRecipientAndSuppressedRecipient_AreReportedOneByOne()
     {

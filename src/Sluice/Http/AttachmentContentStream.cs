@@ -31,11 +31,13 @@ internal sealed class AttachmentContentStream : Stream
     private long _position;
     private long? _length;
 
-    public AttachmentContentStream(MessageBuffer source, long start, long end)
+    /// <param name="measured">The decoded length when an earlier stream over the same bytes measured it valid.</param>
+    public AttachmentContentStream(MessageBuffer source, long start, long end, long? measured = null)
     {
         _source = source;
         _start = start;
         _end = end;
+        _length = measured;
         Rewind();
     }
 
@@ -56,9 +58,15 @@ internal sealed class AttachmentContentStream : Stream
         set => Seek(value, SeekOrigin.Begin);
     }
 
-    /// <summary>Reads the whole content once: false when it is not valid base64; otherwise its decoded length.</summary>
+    /// <summary>Reads the whole content once (unless already measured): false when it is not valid base64; otherwise its decoded length.</summary>
     public bool TryMeasure(out long length)
     {
+        if (_length is { } known)
+        {
+            length = known;
+            return true;
+        }
+
         var scratch = ArrayPool<byte>.Shared.Rent(Step);
         try
         {

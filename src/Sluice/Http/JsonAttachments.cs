@@ -15,10 +15,15 @@ internal sealed class JsonAttachments
     private readonly SpooledBody _body;
     private readonly List<(long Start, long End)> _spans;
 
+    // Decoded lengths of contents already found valid: a batch's 1,000 messages share its attachments, and one check is enough.
+    private readonly long[] _measured;
+
     private JsonAttachments(SpooledBody body, List<(long Start, long End)> spans)
     {
         _body = body;
         _spans = spans;
+        _measured = new long[spans.Count];
+        Array.Fill(_measured, -1);
     }
 
     public static JsonAttachments Scan(SpooledBody body)
@@ -45,7 +50,19 @@ internal sealed class JsonAttachments
         }
 
         var (start, end) = _spans[index];
-        return new AttachmentContentStream(_body.Buffer, start, end);
+        var measured = Volatile.Read(ref _measured[index]);
+        return new AttachmentContentStream(_body.Buffer, start, end, measured >= 0 ? measured : null);
+    }
+
+    /// <summary>Remembers that the content behind placeholder <paramref name="content"/> is valid, with its decoded length.</summary>
+    public void Measured(string content, long length)
+    {
+        if (content.StartsWith(Marker, StringComparison.Ordinal)
+            && int.TryParse(content.AsSpan(Marker.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && index < _measured.Length)
+        {
+            Volatile.Write(ref _measured[index], length);
+        }
     }
 
     /// <summary>The JSON text of the placeholder for span <paramref name="index"/> (a NUL escape, so no real value collides by accident).</summary>

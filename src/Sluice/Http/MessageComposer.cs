@@ -141,7 +141,13 @@ internal static class MessageComposer
     {
         if (attachments?.Open(value) is { } spooled)
         {
-            return spooled.TryMeasure(out _) ? spooled : null;
+            if (!spooled.TryMeasure(out var decoded))
+            {
+                return null;
+            }
+
+            attachments.Measured(value!, decoded);
+            return spooled;
         }
 
         if (value is null)
