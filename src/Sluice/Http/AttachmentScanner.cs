@@ -11,29 +11,14 @@ internal static class AttachmentScanner
     private const int ChunkSize = 64 * 1024;
     private const int MaxName = 16;
 
-    private enum Container : byte
-    {
-        Object,
-        Array,
-        Attachments,
-        Attachment,
-    }
-
-    private enum Name : byte
-    {
-        Other,
-        Attachments,
-        Content,
-    }
-
     public static List<(long Start, long End)> Scan(Stream json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var spans = new List<(long Start, long End)>();
-        var stack = new List<Container>();
+        var stack = new List<ScanContainer>();
         Span<byte> name = stackalloc byte[MaxName];
         var nameLength = 0;
-        var lastName = Name.Other;
+        var lastName = ScanName.Other;
         var expectName = false;
         var inString = false;
         var escaped = false;
@@ -63,12 +48,12 @@ internal static class AttachmentScanner
                         inString = false;
                         if (stringIsName)
                         {
-                            lastName = nameLength > MaxName ? Name.Other
-                                : name[..nameLength].SequenceEqual("attachments"u8) ? Name.Attachments
-                                : name[..nameLength].SequenceEqual("content"u8) ? Name.Content
-                                : Name.Other;
+                            lastName = nameLength > MaxName ? ScanName.Other
+                                : name[..nameLength].SequenceEqual("attachments"u8) ? ScanName.Attachments
+                                : name[..nameLength].SequenceEqual("content"u8) ? ScanName.Content
+                                : ScanName.Other;
                         }
-                        else if (lastName == Name.Content && stack.Count > 0 && stack[^1] == Container.Attachment)
+                        else if (lastName == ScanName.Content && stack.Count > 0 && stack[^1] == ScanContainer.Attachment)
                         {
                             spans.Add((stringStart, offset + i));
                         }
@@ -90,11 +75,11 @@ internal static class AttachmentScanner
                         stringStart = offset + i + 1;
                         break;
                     case (byte)'{':
-                        stack.Add(stack.Count > 0 && stack[^1] == Container.Attachments ? Container.Attachment : Container.Object);
+                        stack.Add(stack.Count > 0 && stack[^1] == ScanContainer.Attachments ? ScanContainer.Attachment : ScanContainer.Object);
                         expectName = true;
                         break;
                     case (byte)'[':
-                        stack.Add(stack.Count == 1 && stack[0] == Container.Object && lastName == Name.Attachments && !expectName ? Container.Attachments : Container.Array);
+                        stack.Add(stack.Count == 1 && stack[0] == ScanContainer.Object && lastName == ScanName.Attachments && !expectName ? ScanContainer.Attachments : ScanContainer.Array);
                         expectName = false;
                         break;
                     case (byte)'}' or (byte)']':
@@ -109,7 +94,7 @@ internal static class AttachmentScanner
                         expectName = false;
                         break;
                     case (byte)',':
-                        expectName = stack.Count > 0 && stack[^1] is Container.Object or Container.Attachment;
+                        expectName = stack.Count > 0 && stack[^1] is ScanContainer.Object or ScanContainer.Attachment;
                         break;
                 }
             }
