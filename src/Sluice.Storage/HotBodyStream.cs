@@ -1,3 +1,5 @@
+using Sluice.Core.Messages;
+
 namespace Sluice.Storage;
 
 /// <summary>A cached body's blocks as a stream; disposing it lets the cache free them.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Messages;
 
 namespace Sluice.Storage;
 

@@ -1,11 +1,11 @@
-namespace Sluice.Storage;
+namespace Sluice.Core.Messages;
 
 /// <summary>
-/// A read-only, seekable stream over one stored body of known length: what every body source
-/// (cached blocks, a segment file) shares. A subclass only copies bytes from a position; reads are
-/// synchronous because each source answers from memory or the page cache.
+/// A read-only, seekable stream over one body of known length: what every body source (the spool's
+/// cached blocks and segment files, a spooled API request) shares. A subclass only copies bytes from
+/// a position; reads are synchronous because each source answers from memory or the page cache.
 /// </summary>
-internal abstract class ReadOnlyBodyStream(long length) : Stream
+public abstract class ReadOnlyBodyStream(long length) : Stream
 {
     private long _position;
 
