@@ -20,7 +20,7 @@ public static class DeliveryServiceCollectionExtensions
     /// <param name="dataDirectory">Where the suspensions are kept.</param>
     public static IServiceCollection AddSluiceDelivery(this IServiceCollection services, DeliveryOptions delivery, string hostname, string dataDirectory, TimeProvider time)
     {
-        OptionsGuard.Validated(delivery, new DeliveryOptionsValidator());
+        OptionsValidation.Guard(delivery, new DeliveryOptionsValidator());
         services.AddSingleton(delivery);
         services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton(sp =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 
 namespace Sluice.Storage;
 
@@ -29,6 +30,6 @@ public sealed class SpoolOptionsValidator : IValidateOptions<SpoolOptions>
             errors.Add("Spool:MinFreeBytes and Spool:ReserveBytes: must be 0 or more bytes");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 }

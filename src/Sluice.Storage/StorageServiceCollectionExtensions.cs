@@ -13,7 +13,7 @@ public static class StorageServiceCollectionExtensions
 {
     public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time)
     {
-        OptionsGuard.Validated(options, new SpoolOptionsValidator());
+        OptionsValidation.Guard(options, new SpoolOptionsValidator());
         services.AddSingleton(options);
         services.AddSingleton(sp => SqliteSpool.Open(
             options,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 
 namespace Sluice.Delivery.Dispatch;
 
@@ -15,7 +16,7 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         ValidateDelivery(options, errors);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 
     private static void ValidateDelivery(DeliveryOptions delivery, List<string> errors)
@@ -82,10 +83,10 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
             }
         }
 
-        AddFailures(new Shaping.ShapingOptionsValidator().Validate(null, delivery.Shaping), errors);
+        OptionsValidation.Collect(new Shaping.ShapingOptionsValidator().Validate(null, delivery.Shaping), errors);
         ValidateShapingSources(delivery, errors);
 
-        AddFailures(new Egress.EgressOptionsValidator().Validate(null, delivery.Egress), errors);
+        OptionsValidation.Collect(new Egress.EgressOptionsValidator().Validate(null, delivery.Egress), errors);
         errors.AddRange(new Pools.RelayPoolsValidator().Validate(delivery.Pools));
         for (var i = 0; i < delivery.Routes.Count; i++)
         {
@@ -146,14 +147,6 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
                     errors.Add($"{key}:Sources:{source}: no egress source named '{source}' in Delivery:Egress:Sources");
                 }
             }
-        }
-    }
-
-    private static void AddFailures(ValidateOptionsResult result, List<string> errors)
-    {
-        if (result.Failed)
-        {
-            errors.AddRange(result.Failures);
         }
     }
 }

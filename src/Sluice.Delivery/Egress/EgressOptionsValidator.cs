@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 
 namespace Sluice.Delivery.Egress;
 
@@ -59,6 +60,6 @@ internal sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
             errors.Add($"Delivery:Egress:DefaultPool: no pool named '{d}'");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 }

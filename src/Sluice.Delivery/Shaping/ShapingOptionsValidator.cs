@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 
 namespace Sluice.Delivery.Shaping;
 
@@ -41,7 +42,7 @@ internal sealed class ShapingOptionsValidator(string prefix = "Delivery:Shaping"
             ValidateRule(rule, key, errors);
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 
     private static void ValidateRule(ShapingRule rule, string key, List<string> errors)
@@ -52,15 +53,8 @@ internal sealed class ShapingOptionsValidator(string prefix = "Delivery:Shaping"
         AtLeastOne(rule.MessageBurst, $"{key}:MessageBurst", errors);
         AtLeastOne(rule.ConnectionBurst, $"{key}:ConnectionBurst", errors);
         AtLeastOne(rule.FailuresBeforeCooldown, $"{key}:FailuresBeforeCooldown", errors);
-        if (rule.MaxMessageRate is < 0 || rule.MaxMessageRate is double m && !double.IsFinite(m))
-        {
-            errors.Add($"{key}:MaxMessageRate: messages per second, 0 for no limit");
-        }
-
-        if (rule.MaxConnectionRate is < 0 || rule.MaxConnectionRate is double c && !double.IsFinite(c))
-        {
-            errors.Add($"{key}:MaxConnectionRate: connections per second, 0 for no limit");
-        }
+        Rate(rule.MaxMessageRate, $"{key}:MaxMessageRate", "messages", errors);
+        Rate(rule.MaxConnectionRate, $"{key}:MaxConnectionRate", "connections", errors);
 
         Positive(rule.IdleTimeout, $"{key}:IdleTimeout", errors);
         Positive(rule.FailureCooldown, $"{key}:FailureCooldown", errors);
@@ -76,6 +70,14 @@ internal sealed class ShapingOptionsValidator(string prefix = "Delivery:Shaping"
             }
 
             ValidateRule(sourceRule, $"{key}:Sources:{source}", errors);
+        }
+    }
+
+    private static void Rate(double? value, string key, string what, List<string> errors)
+    {
+        if (value is < 0 || value is double v && !double.IsFinite(v))
+        {
+            errors.Add($"{key}: {what} per second, 0 for no limit");
         }
     }
 

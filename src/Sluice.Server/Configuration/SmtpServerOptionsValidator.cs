@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 using Sluice.Server.Auth;
 
 namespace Sluice.Server.Configuration;
@@ -63,7 +64,7 @@ public sealed class SmtpServerOptionsValidator : IValidateOptions<SmtpServerOpti
             }
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 
     private static void ValidateListener(SmtpServerOptions smtp, SmtpListenerOptions listener, string key, HashSet<string> seen, List<string> errors)

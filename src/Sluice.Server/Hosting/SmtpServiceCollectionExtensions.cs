@@ -12,7 +12,7 @@ public static class SmtpServiceCollectionExtensions
 {
     public static IServiceCollection AddSluiceSmtp(this IServiceCollection services, SmtpServerOptions options, string dataDirectory, TimeProvider time)
     {
-        OptionsGuard.Validated(options, new SmtpServerOptionsValidator());
+        OptionsValidation.Guard(options, new SmtpServerOptionsValidator());
         services.AddSingleton(options);
         services.AddSingleton(sp => new SmtpServer(
             options,

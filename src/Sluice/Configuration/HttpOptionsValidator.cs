@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Sluice.Core;
 
 namespace Sluice.Configuration;
 
@@ -25,6 +26,6 @@ internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
             errors.Add("Http:MaxMessageSize: must be at least 1024 octets");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return OptionsValidation.Result(errors);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Sluice.Core;
 using Sluice.Server.Auth;
 using Sluice.Server.Configuration;
 
@@ -219,19 +220,12 @@ public static class SluiceConfiguration
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        Collect(new NodeOptionsValidator().Validate(null, options.Node), errors);
-        Collect(new HttpOptionsValidator().Validate(null, options.Http), errors);
-        Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
-        Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
-        Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);
+        OptionsValidation.Collect(new NodeOptionsValidator().Validate(null, options.Node), errors);
+        OptionsValidation.Collect(new HttpOptionsValidator().Validate(null, options.Http), errors);
+        OptionsValidation.Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
+        OptionsValidation.Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
+        OptionsValidation.Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);
         return errors;
     }
 
-    private static void Collect(Microsoft.Extensions.Options.ValidateOptionsResult result, List<string> errors)
-    {
-        if (result.Failed)
-        {
-            errors.AddRange(result.Failures);
-        }
-    }
 }
