@@ -22,6 +22,7 @@ internal static class NodeHost
         var builder = HostBuilders.Create(options.Http.Address, (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024));
 
         time ??= TimeProvider.System;
+        var hostname = options.Smtp.Hostname ?? Dns.GetHostName();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(options);
         builder.Services.AddMetrics();
@@ -32,7 +33,7 @@ internal static class NodeHost
             sp.GetRequiredService<IMessageQueue>(),
             new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
             sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(),
-            options.Smtp.Hostname ?? Dns.GetHostName(),
+            hostname,
             Path.Combine(options.Node.DataDirectory, "tmp")));
         builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
         builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
@@ -47,7 +48,7 @@ internal static class NodeHost
         });
         if (options.Delivery.Enabled)
         {
-            builder.Services.AddSluiceDelivery(options.Delivery, options.Smtp.Hostname ?? Dns.GetHostName(), options.Node.DataDirectory, time);
+            builder.Services.AddSluiceDelivery(options.Delivery, hostname, options.Node.DataDirectory, time);
             if (configuration is not null)
             {
                 builder.Services.AddSingleton(sp =>

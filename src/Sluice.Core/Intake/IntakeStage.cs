@@ -14,19 +14,23 @@ public sealed class IntakeStage : IMessageIntake
 {
     private readonly IMessageStore _store;
     private readonly IReceptionLog? _log;
-    private readonly string _hostname;
-    private readonly string _spillDirectory;
 
     public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory)
     {
         _store = store;
         Policy = policy;
         _log = log;
-        _hostname = hostname;
-        _spillDirectory = spillDirectory;
+        Hostname = hostname;
+        SpillDirectory = spillDirectory;
     }
 
     public IntakePolicy Policy { get; }
+
+    /// <summary>The name this node gives itself in trace headers and Message-IDs.</summary>
+    public string Hostname { get; }
+
+    /// <summary>Where message buffers (and the API's spooled request bodies) spill to disk.</summary>
+    public string SpillDirectory { get; }
 
     public bool HasRoomFor(long bytes) => _store.HasRoomFor(bytes);
 
@@ -38,45 +42,49 @@ public sealed class IntakeStage : IMessageIntake
 
     /// <summary>
     /// An API submission: each recipient through the policy (refused ones are reported, the others
-    /// kept), then the trace header and <paramref name="content"/> written into a fresh buffer, the
-    /// size checked against <paramref name="maxSize"/>, and the message stored for the kept recipients.
+    /// kept), room in the spool for about <see cref="IMessageContent.SizeHint"/>, then the trace
+    /// header and <paramref name="content"/> written into a fresh buffer, the size checked against
+    /// <paramref name="maxSize"/>, and the message stored for the kept recipients.
     /// </summary>
     public async ValueTask<IntakeResult> SubmitAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, IPAddress? client, IMessageContent content, bool strict, long maxSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
         List<RecipientRefusal>? refused = null;
-        List<EnvelopeRecipient>? kept = null;
-        for (var i = 0; i < envelope.Recipients.Count; i++)
+        var kept = new List<EnvelopeRecipient>(envelope.Recipients.Count);
+        foreach (var recipient in envelope.Recipients)
         {
-            var recipient = envelope.Recipients[i];
             if (await Policy.CheckAsync(envelope.Sender, recipient, strict, cancellationToken).ConfigureAwait(false) is { } refusal)
             {
                 (refused ??= []).Add(refusal);
-                kept ??= [.. Take(envelope.Recipients, i)];
             }
             else
             {
-                kept?.Add(recipient);
+                kept.Add(recipient);
             }
         }
 
         IReadOnlyList<RecipientRefusal> refusals = refused is null ? [] : refused;
-        var recipients = kept ?? envelope.Recipients;
-        if (recipients.Count == 0)
+        if (kept.Count == 0)
         {
             return new IntakeResult(IntakeOutcome.Rejected, id, 0, 0, refusals);
         }
 
-        using var buffer = new MessageBuffer(_spillDirectory, (int)Math.Min(content.SizeHint + 512, MessageBuffer.BlockSize));
-        TraceHeader.Write(buffer, envelope.HeloName ?? "api", client, _hostname, "HTTP", id, recipients.Count == 1 ? recipients[0].Address : null, receivedAt);
+        // As SMTP asks at MAIL with the declared size: a spool short of space refuses before the message is built.
+        if (!_store.HasRoomFor(content.SizeHint))
+        {
+            return new IntakeResult(IntakeOutcome.StorageFull, id, 0, 0, refusals);
+        }
+
+        using var buffer = new MessageBuffer(SpillDirectory, (int)Math.Min(content.SizeHint + 512, MessageBuffer.BlockSize));
+        TraceHeader.Write(buffer, envelope.HeloName ?? "api", client, Hostname, "HTTP", id, kept.Count == 1 ? kept[0].Address : null, receivedAt);
         await content.WriteToAsync(new MessageBufferWriteStream(buffer), cancellationToken).ConfigureAwait(false);
         if (buffer.Length > maxSize)
         {
             return new IntakeResult(IntakeOutcome.TooLarge, id, buffer.Length, 0, refusals);
         }
 
-        var queued = kept is null ? envelope : envelope with { Recipients = kept };
+        var queued = refused is null ? envelope : envelope with { Recipients = kept };
         return await StoreAsync(queued, id, receivedAt, buffer, refusals, cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,13 +100,5 @@ public sealed class IntakeStage : IMessageIntake
         }
 
         return new IntakeResult(IntakeResult.From(result, refused.Count > 0), id, size, result == EnqueueResult.Stored ? envelope.Recipients.Count : 0, refused);
-    }
-
-    private static IEnumerable<EnvelopeRecipient> Take(IReadOnlyList<EnvelopeRecipient> recipients, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            yield return recipients[i];
-        }
     }
 }

@@ -13,8 +13,8 @@ internal sealed record Submission(
     Configuration.SluiceOptions Options,
     TimeProvider Time)
 {
-    public string Hostname { get; } = Options.Smtp.Hostname ?? System.Net.Dns.GetHostName();
+    public string Hostname => Intake.Hostname;
 
-    /// <summary>Where spooled request bodies spill to disk (beside the SMTP sessions' spill files).</summary>
-    public string SpillDirectory { get; } = Path.Combine(Options.Node.DataDirectory, "tmp");
+    /// <summary>Where spooled request bodies spill to disk: where the intake stage spills message buffers.</summary>
+    public string SpillDirectory => Intake.SpillDirectory;
 }
