@@ -112,28 +112,12 @@ public sealed class TemplateApiTests : IAsyncLifetime
         Assert.Equal(1000, answer.GetProperty("accepted").GetInt32());
         Assert.Equal(parsesBefore, await MetricAsync("sluice_template_parses_total")); // rendered from the cache: no parse at all
 
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        var folder = Path.Combine(_world.Store, "new");
-        Dictionary<string, string> byRecipient;
-        do
+        var byRecipient = new Dictionary<string, string>();
+        foreach (var file in await SinkFilesAsync(run, 1000, TimeSpan.FromSeconds(90)))
         {
-            byRecipient = [];
-            foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder) : [])
-            {
-                var text = await File.ReadAllTextAsync(file);
-                if (text.Contains(run, StringComparison.Ordinal))
-                {
-                    var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_world.Store, "envelopes", Path.GetFileNameWithoutExtension(file) + ".json"))).RootElement;
-                    byRecipient[envelope.GetProperty("recipients")[0].GetProperty("address").GetString()!] = text;
-                }
-            }
-
-            if (byRecipient.Count < 1000)
-            {
-                await Task.Delay(200);
-            }
+            var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_world.Store, "envelopes", Path.GetFileNameWithoutExtension(file) + ".json"))).RootElement;
+            byRecipient[envelope.GetProperty("recipients")[0].GetProperty("address").GetString()!] = await File.ReadAllTextAsync(file);
         }
-        while (byRecipient.Count < 1000 && DateTime.UtcNow < deadline);
 
         Assert.Equal(1000, byRecipient.Count);
         for (var i = 0; i < 1000; i++)
@@ -163,24 +147,7 @@ public sealed class TemplateApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(50, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("accepted").GetInt32());
-        var folder = Path.Combine(_world.Store, "new");
-        var files = await Poll.ForAsync(
-            async () =>
-            {
-                var found = new List<string>();
-                foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder) : [])
-                {
-                    if ((await File.ReadAllTextAsync(file)).Contains($"Report {run} ", StringComparison.Ordinal))
-                    {
-                        found.Add(file);
-                    }
-                }
-
-                return found;
-            },
-            found => found.Count == 50,
-            TimeSpan.FromSeconds(60),
-            "50 batch messages at the sink");
+        var files = await SinkFilesAsync($"Report {run} ", 50, TimeSpan.FromSeconds(60));
         foreach (var file in files)
         {
             var part = (await MimeKit.MimeMessage.LoadAsync(file)).Attachments.OfType<MimeKit.MimePart>().Single();
@@ -233,5 +200,28 @@ public sealed class TemplateApiTests : IAsyncLifetime
         var metrics = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The messages at the sink whose text contains <paramref name="marker"/>, once there are <paramref name="count"/> of them.</summary>
+    private async Task<List<string>> SinkFilesAsync(string marker, int count, TimeSpan timeout)
+    {
+        var folder = Path.Combine(_world.Store, "new");
+        return await Poll.ForAsync(
+            async () =>
+            {
+                var found = new List<string>();
+                foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder) : [])
+                {
+                    if ((await File.ReadAllTextAsync(file)).Contains(marker, StringComparison.Ordinal))
+                    {
+                        found.Add(file);
+                    }
+                }
+
+                return found;
+            },
+            found => found.Count >= count,
+            timeout,
+            $"{count} messages containing '{marker}' at the sink");
     }
 }

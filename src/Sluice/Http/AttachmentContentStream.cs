@@ -19,6 +19,7 @@ internal sealed class AttachmentContentStream : Stream
     private readonly byte[] _raw = new byte[Step];
     private readonly byte[] _base64 = new byte[Step + 4];
     private readonly byte[] _decoded = new byte[(Step + 4) / 4 * 3];
+    private readonly Action<long>? _onMeasured;
     private long _read;
     private int _rawOffset;
     private int _rawLength;
@@ -32,12 +33,14 @@ internal sealed class AttachmentContentStream : Stream
     private long? _length;
 
     /// <param name="measured">The decoded length when an earlier stream over the same bytes measured it valid.</param>
-    public AttachmentContentStream(MessageBuffer source, long start, long end, long? measured = null)
+    /// <param name="onMeasured">Told the decoded length when this stream measures its content valid.</param>
+    public AttachmentContentStream(MessageBuffer source, long start, long end, long? measured = null, Action<long>? onMeasured = null)
     {
         _source = source;
         _start = start;
         _end = end;
         _length = measured;
+        _onMeasured = onMeasured;
         Rewind();
     }
 
@@ -82,6 +85,11 @@ internal sealed class AttachmentContentStream : Stream
         length = _position;
         _length = Invalid ? null : _position;
         Rewind();
+        if (_length is { } valid)
+        {
+            _onMeasured?.Invoke(valid);
+        }
+
         return _length is not null;
     }
 

@@ -38,7 +38,8 @@ internal sealed class JsonAttachments
 
     /// <summary>
     /// The decoding stream for a content value that is a placeholder; null for any other value
-    /// (given inline, e.g. under an escaped property name the scan did not follow).
+    /// (given inline, e.g. under an escaped property name the scan did not follow). A stream that
+    /// finds its content valid tells this request, so the next one over it need not check again.
     /// </summary>
     public AttachmentContentStream? Open(string? content)
     {
@@ -51,18 +52,7 @@ internal sealed class JsonAttachments
 
         var (start, end) = _spans[index];
         var measured = Volatile.Read(ref _measured[index]);
-        return new AttachmentContentStream(_body.Buffer, start, end, measured >= 0 ? measured : null);
-    }
-
-    /// <summary>Remembers that the content behind placeholder <paramref name="content"/> is valid, with its decoded length.</summary>
-    public void Measured(string content, long length)
-    {
-        if (content.StartsWith(Marker, StringComparison.Ordinal)
-            && int.TryParse(content.AsSpan(Marker.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            && index < _measured.Length)
-        {
-            Volatile.Write(ref _measured[index], length);
-        }
+        return new AttachmentContentStream(_body.Buffer, start, end, measured >= 0 ? measured : null, length => Volatile.Write(ref _measured[index], length));
     }
 
     /// <summary>The JSON text of the placeholder for span <paramref name="index"/> (a NUL escape, so no real value collides by accident).</summary>

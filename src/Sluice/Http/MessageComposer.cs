@@ -141,13 +141,7 @@ internal static class MessageComposer
     {
         if (attachments?.Open(value) is { } spooled)
         {
-            if (!spooled.TryMeasure(out var decoded))
-            {
-                return null;
-            }
-
-            attachments.Measured(value!, decoded);
-            return spooled;
+            return spooled.TryMeasure(out _) ? spooled : null;
         }
 
         if (value is null)
