@@ -36,16 +36,19 @@ MD
 ### What limits the accept rate
 
 - **CPU, shared three ways.** Two cores carry smtp-source, the server and the kernel's loopback
-  TCP. The "machine CPU" column is the whole box per message; with a connection per message, TCP
-  setup and the greeting/EHLO/QUIT round-trips cost more than the message itself.
+  TCP. The "machine busy" column is the whole box's busy share during each server's runs; with a
+  connection per message, TCP setup and the greeting/EHLO/QUIT round-trips cost more than the
+  message itself.
 - **fsync latency.** Each group commit is one WAL fsync; a session waits for the next commit, so
   per-message latency is about one fsync, while throughput grows with the number of sessions
-  (messages per commit is in the table).
-- **The single spool writer.** Four SQLite statements and a JSON envelope per message on one
-  thread; the engine comparison below shows the headroom left before the spool is the limit.
+  (messages per commit is under the table). With the reference's 10 sessions this, not CPU, is
+  what holds Sluice below 3x Postfix's smtpd.
+- **The single spool writer.** Three prepared SQLite statements and a JSON envelope per message on
+  one thread (ADR 0020); the engine comparison below shows the headroom left before the spool is
+  the limit.
 - **The event log on the accept path.** Each accepted recipient writes a Reception event. Written
   with a syscall per line it cost about 0.08 ms CPU per message (0.39 → 0.47 ms); buffered and
-  flushed every 200 ms it costs about 0.04 ms (0.43 ms in the run above).
+  flushed every 200 ms it cost about 0.04 ms when measured (foundation issue, untuned peer).
 
 ## End-to-end relay — `bench/relay/run.sh`
 

@@ -43,7 +43,8 @@ JSON
   smtp-source -s 4 -m 200 -l 1024 -f w@src.example -t w@bench.example "127.0.0.1:$smtp"
   $LOAD "http://127.0.0.1:$http" "$key" single 200 8 "$template" >/dev/null
   $LOAD "http://127.0.0.1:$http" "$key" batch 1000 1 "$template" >/dev/null
-  sleep 2
+  queued=$(sluice_queue_total "$data" "$http")
+  [ "$queued" -eq 1400 ] || { echo "$name: the warm-up left $queued queued, expected 1400" >&2; exit 1; }
   before=$(kib "$node" VmRSS)
   case $name in
     smtp-big) python3 bench/api-memory/big.py smtp 127.0.0.1 "$smtp" "$BIG_N" "$BIG_SIZE" >/dev/null; expected=$((1400 + BIG_N)) ;;
