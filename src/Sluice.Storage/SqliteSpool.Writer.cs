@@ -286,32 +286,39 @@ public sealed partial class SqliteSpool
             using (var transaction = _writeConnection.BeginTransaction())
             {
                 _statements.Transaction = transaction;
-                foreach (var op in batch)
+                try
                 {
-                    op.Execute(_statements, nowMs, _bodies);
-                    if (op is EnqueueOperation)
+                    foreach (var op in batch)
                     {
-                        enqueued++;
+                        op.Execute(_statements, nowMs, _bodies);
+                        if (op is EnqueueOperation)
+                        {
+                            enqueued++;
+                        }
+                        else if (op is UpdateOperation { IsAck: true })
+                        {
+                            acked++;
+                        }
+                        else if (op is AdminOperation admin)
+                        {
+                            acked += admin.Removed;
+                            wake = true;
+                        }
+                        else if (op is ReleaseHeldOperation)
+                        {
+                            wake = true;
+                        }
                     }
-                    else if (op is UpdateOperation { IsAck: true })
-                    {
-                        acked++;
-                    }
-                    else if (op is AdminOperation admin)
-                    {
-                        acked += admin.Removed;
-                        wake = true;
-                    }
-                    else if (op is ReleaseHeldOperation)
-                    {
-                        wake = true;
-                    }
-                }
 
-                // Bodies in segment files are durable before the rows that point at them (ADR 0013).
-                _bodies.Sync();
-                transaction.Commit();
-                _statements.Transaction = null;
+                    // Bodies in segment files are durable before the rows that point at them (ADR 0013).
+                    _bodies.Sync();
+                    transaction.Commit();
+                }
+                finally
+                {
+                    // A failed batch must not leave the next one's statements (the synchronous pragma first) bound to a dead transaction.
+                    _statements.Transaction = null;
+                }
             }
         }
         catch (SqliteException ex)
