@@ -22,7 +22,7 @@ public sealed class RecipientValidator(MxResolver dns, SluiceMetrics metrics, Ti
         => await CheckDomainAsync(domain, cancellationToken).ConfigureAwait(false) is { } cause ? Refusal(address, cause) : null;
 
     /// <summary>Null when mail to the domain may be accepted; otherwise why not.</summary>
-    public async ValueTask<RefusalCause?> CheckDomainAsync(string domain, CancellationToken cancellationToken)
+    private async ValueTask<RefusalCause?> CheckDomainAsync(string domain, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (_verdicts.TryGetValue(domain, out var cached) && cached.Until > now)
