@@ -147,3 +147,18 @@ tree_rss() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END{ if (NR == 0) print 0; else print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2 }'; }
+
+# start_listening NAME "ENV…" COMMAND… : runs COMMAND with the environment words ENV in the
+# background, with {PORT} and {HTTP} in its arguments replaced by free ports; sets <NAME>_PORT and
+# <NAME>_PID, adds the PID to PIDS, logs to $WORK/NAME.log and waits until {PORT} listens.
+start_listening() {
+  local name=$1 envs=$2 port http arg args=()
+  shift 2
+  port=$(free_port); http=$(free_port)
+  for arg in "$@"; do arg=${arg//\{PORT\}/$port}; args+=("${arg//\{HTTP\}/$http}"); done
+  # shellcheck disable=SC2086
+  env $envs "${args[@]}" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"
+  wait_port "$port"
+}

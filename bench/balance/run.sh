@@ -1,41 +1,48 @@
 #!/usr/bin/env bash
 # Balancer overhead: smtp-source -> smtp-sink (Debian's postfix package) directly, through
-# `sluice balance` and through HAProxy, in the same run. Neither balancer sends PROXY headers here
-# (smtp-sink does not read them): this measures the cost of the extra hop itself. A connection per
-# message, so connection setup through the balancer is part of every message.
+# `sluice balance` and through HAProxy (Debian's package, tcp mode, its defaults: one thread per
+# core, no splicing), in the same run. Neither balancer sends PROXY headers here (smtp-sink does not
+# read them): this measures the cost of the extra hop itself. A connection per message, so
+# connection setup through the balancer is part of every message. Every balancer gets the same
+# untimed warm-up; then each workload runs through each path in turn (direct, HAProxy, Sluice,
+# direct, …), REPS times; medians are reported.
+# With BASELINE=<commit>, that commit's `sluice balance` runs as a fourth path; SLUICE_ENV /
+# BASE_ENV ("NAME=value …") set environment variables for either balancer.
 # Writes bench/results/balance-<utc>.md and rebuilds docs/performance.md.
-#   SIZES="4096:20000 102400:5000" SESSIONS=20 bench/balance/run.sh
+#   SIZES="4096:20000 102400:5000" SESSIONS=20 REPS=3 [BASELINE=3dd49f5] bench/balance/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 SIZES=${SIZES:-"4096:20000 102400:5000"}
 SESSIONS=${SESSIONS:-20}
+REPS=${REPS:-3}
+WARMUP=${WARMUP:-2000}
 HZ=$(getconf CLK_TCK)
 bench_workspace balance
-
-# measure PORT PID MESSAGES SIZE -> "rate cpu_s_per_1000" (PID "-" for no process to measure)
-measure() {
-  local port=$1 pid=$2 n=$3 size=$4 start end cpu0=0 cpu1=0
-  [ "$pid" != - ] && cpu0=$(cpu_ticks "$pid")
-  start=$(date +%s.%N)
-  timeout 900 smtp-source -s "$SESSIONS" -m "$n" -l "$size" -f bench@sender.example -t rcpt@sink.example "127.0.0.1:$port"
-  end=$(date +%s.%N)
-  [ "$pid" != - ] && cpu1=$(cpu_ticks "$pid")
-  awk -v n="$n" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" \
-    'BEGIN { printf "%.0f %.2f\n", n / (e - s), c / hz / n * 1000 }'
-}
+trap 'bench_cleanup; [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true' EXIT
 
 build_sluice
+if [ -n "${BASELINE:-}" ]; then
+  echo "== building the baseline $BASELINE"
+  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
+  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
+fi
 
 start_smtp_sink "$WORK/sink.log"
 PIDS+=("$SINK_PID")
 
-LB_PORT=$(free_port); LB_HTTP=$(free_port)
-dotnet src/Sluice/bin/Release/net10.0/Sluice.dll balance --listen "127.0.0.1:$LB_PORT" --http "127.0.0.1:$LB_HTTP" \
-  --node "127.0.0.1:$SINK_PORT" --proxy None >"$WORK/balance.log" 2>&1 &
-PIDS+=($!); LB_PID=$!
-wait_port "$LB_PORT"
+# start_balance NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
+start_balance() {
+  start_listening "$1" "${3:-}" dotnet "$2" balance --listen "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" \
+    --node "127.0.0.1:$SINK_PORT" --proxy None
+}
+start_balance sluice src/Sluice/bin/Release/net10.0/Sluice.dll "${SLUICE_ENV:-}"
+PATHS="direct haproxy sluice"
+if [ -n "${BASELINE:-}" ]; then
+  start_balance base "$WORK/baseline-bin/Sluice.dll" "${BASE_ENV:-}"
+  PATHS="direct haproxy base sluice"
+fi
 
 HA_PORT=$(free_port)
 cat > "$WORK/haproxy.cfg" <<CFG
@@ -56,39 +63,94 @@ haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!); HA_PID=$!
 wait_port "$HA_PORT"
 
-# Warm-up, every size, through both balancers.
+port_of() { case $1 in direct) echo "$SINK_PORT" ;; haproxy) echo "$HA_PORT" ;; sluice) echo "$sluice_PORT" ;; base) echo "$base_PORT" ;; esac; }
+pid_of() { case $1 in direct) echo - ;; haproxy) echo "$HA_PID" ;; sluice) echo "$sluice_PID" ;; base) echo "$base_PID" ;; esac; }
+
+# measure PATH MESSAGES SIZE -> "rate cpu_ms_per_connection busy_percent"
+measure() {
+  local path=$1 n=$2 size=$3 pid start end cpu0=0 cpu1=0 m0 m1
+  pid=$(pid_of "$path")
+  [ "$pid" != - ] && cpu0=$(cpu_ticks "$pid")
+  m0=$(machine_ticks)
+  start=$(date +%s.%N)
+  timeout 900 smtp-source -s "$SESSIONS" -m "$n" -l "$size" -f bench@sender.example -t rcpt@sink.example "127.0.0.1:$(port_of "$path")"
+  end=$(date +%s.%N)
+  m1=$(machine_ticks)
+  [ "$pid" != - ] && cpu1=$(cpu_ticks "$pid")
+  awk -v n="$n" -v s="$start" -v e="$end" -v c="$((cpu1 - cpu0))" -v hz="$HZ" -v m0="$m0" -v m1="$m1" \
+    'BEGIN { split(m0, a, " "); split(m1, b, " "); printf "%.0f %.3f %.0f\n", n / (e - s), c / hz / n * 1000, (b[1] - a[1]) / (b[2] - a[2]) * 100 }'
+}
+
+# Peak proportional set size of the balancers, sampled while the runs go.
+peak_file="$WORK/peaks"
+(
+  declare -A peak=()
+  while :; do
+    for path in $PATHS; do
+      pid=$(pid_of "$path"); [ "$pid" = - ] && continue
+      now=$(tree_rss "$pid"); [ "${now:-0}" -gt "${peak[$path]:-0}" ] && peak[$path]=$now
+    done
+    for path in "${!peak[@]}"; do echo "$path ${peak[$path]}"; done >"$peak_file.tmp" && mv "$peak_file.tmp" "$peak_file"
+    sleep 0.25
+  done
+) &
+PIDS+=($!)
+
+echo "== warm-up: $WARMUP messages of each size through each balancer"
 for spec in $SIZES; do
   size=${spec%%:*}
-  for port in "$LB_PORT" "$HA_PORT"; do
-    smtp-source -s "$SESSIONS" -m 2000 -l "$size" -f w@sender.example -t w@sink.example "127.0.0.1:$port"
+  for path in $PATHS; do
+    [ "$path" = direct ] && continue
+    smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$size" -f w@sender.example -t w@sink.example "127.0.0.1:$(port_of "$path")"
   done
 done
 
-rows=""
+declare -A RATES=() CPUS=() BUSY=()
 for spec in $SIZES; do
   size=${spec%%:*}; n=${spec##*:}
-  echo "== $n x $size bytes: direct";          read -r d_rate _ <<<"$(measure "$SINK_PORT" - "$n" "$size")"
-  echo "== $n x $size bytes: sluice balance";  read -r s_rate s_cpu <<<"$(measure "$LB_PORT" "$LB_PID" "$n" "$size")"
-  echo "== $n x $size bytes: HAProxy";         read -r h_rate h_cpu <<<"$(measure "$HA_PORT" "$HA_PID" "$n" "$size")"
-  s_share=$(awk -v a="$s_rate" -v b="$d_rate" 'BEGIN{printf "%.0f%%", a/b*100}')
-  h_share=$(awk -v a="$h_rate" -v b="$d_rate" 'BEGIN{printf "%.0f%%", a/b*100}')
-  rows+="| $n × $((size / 1024)) KB | $d_rate | $s_rate ($s_share) | $h_rate ($h_share) | $s_cpu | $h_cpu |"$'\n'
+  for rep in $(seq 1 "$REPS"); do
+    for path in $PATHS; do
+      echo "== $n × $size bytes, run $rep: $path"
+      read -r rate cpu busy <<<"$(measure "$path" "$n" "$size")"
+      echo "   $rate msgs/s, $cpu ms CPU per connection, machine $busy% busy"
+      RATES[$spec.$path]+="$rate "; CPUS[$spec.$path]+="$cpu "; BUSY[$spec.$path]+="$busy "
+    done
+  done
 done
 
-lb_rss=$(awk '/VmHWM/{print $2}' "/proc/$LB_PID/status")
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+rows=""; cpu_rows=""; base_rows=""
+for spec in $SIZES; do
+  size=${spec%%:*}; n=${spec##*:}
+  d=$(med "${RATES[$spec.direct]}"); h=$(med "${RATES[$spec.haproxy]}"); s=$(med "${RATES[$spec.sluice]}")
+  ratio=$(awk -v a="$s" -v b="$h" 'BEGIN{printf "%.2fx", a/b}')
+  rows+="| $n × $((size / 1024)) KB | $d | $h ($(awk -v a="$h" -v b="$d" 'BEGIN{printf "%.0f%%", a/b*100}')) | $s ($(awk -v a="$s" -v b="$d" 'BEGIN{printf "%.0f%%", a/b*100}')) | **$ratio** | ${RATES[$spec.haproxy]% } | ${RATES[$spec.sluice]% } |"$'\n'
+  cpu_rows+="| $n × $((size / 1024)) KB | $(med "${CPUS[$spec.haproxy]}") | $(med "${CPUS[$spec.sluice]}") | ${CPUS[$spec.haproxy]% } | ${CPUS[$spec.sluice]% } | $(med "${BUSY[$spec.haproxy]}")% / $(med "${BUSY[$spec.sluice]}")% |"$'\n'
+  if [ -n "${BASELINE:-}" ]; then
+    b=$(med "${RATES[$spec.base]}")
+    base_rows+="| $n × $((size / 1024)) KB | $h | $b ($(awk -v a="$b" -v c="$h" 'BEGIN{printf "%.2fx", a/c}')) | $s ($ratio) | $(med "${CPUS[$spec.base]}") | $(med "${CPUS[$spec.sluice]}") |"$'\n'
+  fi
+done
+
+peak_of() { awk -v p="$1" '$1 == p { printf "%.0f", $2 / 1024 }' "$peak_file"; }
 result="bench/results/balance-$(date -u +%Y%m%dT%H%M%SZ).md"
 cat > "$result" <<MD
 # Balancer overhead: smtp-source → balancer → smtp-sink — $(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). $SESSIONS parallel smtp-source sessions, a connection per
-message, no PROXY headers (smtp-sink does not read them). 2,000 messages of each size went through
-each balancer first (warm-up). Percentages are of the direct rate in the same run.
+message, no PROXY headers (smtp-sink does not read them). HAProxy $(haproxy -v 2>/dev/null | awk 'NR==1{print $3}') in tcp mode with its defaults
+(a thread per core). $WARMUP messages of each size through each balancer first (warm-up); paths interleaved,
+$REPS repetitions, medians. Percentages are of the direct rate in the same runs.
 
-| messages | direct msgs/s | sluice balance msgs/s | HAProxy msgs/s | sluice balance CPU s / 1000 msgs | HAProxy CPU s / 1000 msgs |
-|---|---:|---:|---:|---:|---:|
+| messages | direct msgs/s | HAProxy msgs/s | sluice balance msgs/s | sluice / HAProxy | HAProxy runs | sluice runs |
+|---|---:|---:|---:|---:|---|---|
 $rows
-sluice balance peak RSS: $((lb_rss / 1024)) MiB. CPU from /proc/PID/stat; the load generator, the sink and the
-balancer share the same two cores.
+| messages | HAProxy CPU ms/conn | sluice CPU ms/conn | HAProxy runs | sluice runs | machine busy (HAProxy / sluice runs) |
+|---|---:|---:|---|---|---:|
+$cpu_rows
+$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE${BASE_ENV:+ with $BASE_ENV}; after${SLUICE_ENV:+ with $SLUICE_ENV}):" "| messages | HAProxy msgs/s | before msgs/s (× HAProxy) | after msgs/s (× HAProxy) | before CPU ms/conn | after CPU ms/conn |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
+Peak memory (PSS): sluice balance $(peak_of sluice) MiB, HAProxy $(peak_of haproxy) MiB. CPU is each balancer's own,
+from /proc/PID/stat; the load generator, the sink and the balancer share the same two cores.
 MD
 cat "$result"
 bench/report.sh

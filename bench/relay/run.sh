@@ -55,24 +55,14 @@ PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 
 # start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
 start_sluice() {
-  local name=$1 dll=$2 port http
-  shift 2
-  port=$(free_port); http=$(free_port)
-  # shellcheck disable=SC2068
-  env SLUICE__Delivery__Shaping__Default__MaxConnections=100 $@ \
-  dotnet "$dll" serve --data "$WORK/$name" --smtp "127.0.0.1:$port" --http "127.0.0.1:$http" \
-    --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/$name.log" 2>&1 &
-  PIDS+=($!)
-  printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"
-  wait_port "$port"
+  start_listening "$1" "SLUICE__Delivery__Shaping__Default__MaxConnections=100 ${3:-}" \
+    dotnet "$2" serve --data "$WORK/$1" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
 }
 echo "== starting sluice serve relaying to the sink"
-# shellcheck disable=SC2086
-start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll ${SLUICE_ENV:-}
+start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll "${SLUICE_ENV:-}"
 SERVERS="direct postfix sluice"
 if [ -n "${BASELINE:-}" ]; then
-  # shellcheck disable=SC2086
-  start_sluice base "$WORK/baseline-bin/Sluice.dll" ${BASE_ENV:-}
+  start_sluice base "$WORK/baseline-bin/Sluice.dll" "${BASE_ENV:-}"
   SERVERS="direct postfix base sluice"
 fi
 port_of() { case $1 in direct) echo "$SINK_PORT" ;; postfix) echo "$PF_PORT" ;; sluice) echo "$sluice_PORT" ;; base) echo "$base_PORT" ;; esac; }

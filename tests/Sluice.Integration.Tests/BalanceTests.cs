@@ -152,6 +152,24 @@ public sealed partial class BalanceTests
         Assert.True(NodeHas(first, QueuedAs().Match(reply).Groups[1].Value), reply);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task Balance_SocketThreadsSetting_ProxiesOnThatManySocketEngineThreads(int configured)
+    {
+        using var dir = new TempDirectory();
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "node"), ["--config", NodeConfig(dir)]);
+        var config = Path.Combine(dir.Path, "balance.json");
+        await File.WriteAllTextAsync(config, BalanceConfig(("node", node.SmtpEndpoint, 1)).Replace("\"Balance\": {", $"\"Balance\": {{ \"SocketThreads\": {configured},", StringComparison.Ordinal));
+        await using var balancer = await SluiceProcess.StartBalancerAsync(dir.Path, ["--config", config]);
+
+        Assert.True(NodeHas(node, await SendOneAsync(balancer.SmtpEndpoint)));
+
+        // The runtime names each of its socket engine threads ".NET Sockets".
+        var engines = Directory.GetDirectories($"/proc/{balancer.Pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
+        Assert.Equal(Sluice.Balance.BalanceRuntime.SocketThreads(configured), engines);
+    }
+
     private static string BalanceConfig(params (string Name, IPEndPoint Node, int Tier)[] members) => $$"""
         {
           "Balance": {

@@ -127,6 +127,11 @@ internal static class BalanceConfiguration
             errors.Add("Balance: ConnectTimeout and CloseTimeout must be positive");
         }
 
+        if (options.SocketThreads is < 0 or > 1024)
+        {
+            errors.Add($"Balance:SocketThreads: {options.SocketThreads} is not between 0 (half the cores) and 1024");
+        }
+
         return errors;
     }
 }

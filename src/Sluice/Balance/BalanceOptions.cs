@@ -20,4 +20,7 @@ public sealed class BalanceOptions
 
     /// <summary>After one direction of a proxied connection ends, how long the other may still run.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Threads that wait for socket events and run the copy loops; 0: half the cores, at least one. Read at start.</summary>
+    public int SocketThreads { get; set; }
 }

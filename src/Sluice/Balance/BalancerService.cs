@@ -82,7 +82,10 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
 
     private void Track(Socket client, string pool)
     {
-        var task = Task.Run(() => HandleAsync(client, pool), CancellationToken.None);
+        // Runs on the accepting socket thread up to its first wait (the connect to a node), as the
+        // copy loops run on the socket threads: a thread-pool hop per connection (a worker woken and
+        // put back to sleep) cost more CPU than the few microseconds of work before that wait.
+        var task = HandleAsync(client, pool);
         _connections[task] = 0;
         _ = task.ContinueWith(t => _connections.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -204,7 +207,8 @@ internal sealed class BalancerService(BalanceOptions options, BalancerPoolSet po
         try
         {
             int n;
-            while ((n = await from.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false)) > 0)
+            // The Memory overloads: ValueTask, no Task allocated per read that waits.
+            while ((n = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).ConfigureAwait(false)) > 0)
             {
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
             }

@@ -46,6 +46,7 @@ internal static class BalanceCommand
                 return 2;
             }
 
+            BalanceRuntime.Apply(options);
             await using var app = BalanceHost.Build(options, configuration, parse.GetValue(config)?.FullName);
             await app.RunAsync();
             return 0;
