@@ -155,7 +155,7 @@ public sealed partial class BalanceTests
     [Theory]
     [InlineData(0)]
     [InlineData(3)]
-    public async Task Balance_SocketThreadsSetting_ProxiesOnThatManySocketEngineThreads(int configured)
+    public async Task Balance_SocketThreadsSetting_ProxiesOnThatManyEventLoops(int configured)
     {
         using var dir = new TempDirectory();
         await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "node"), ["--config", NodeConfig(dir)]);
@@ -165,9 +165,9 @@ public sealed partial class BalanceTests
 
         Assert.True(NodeHas(node, await SendOneAsync(balancer.SmtpEndpoint)));
 
-        // The runtime names each of its socket engine threads ".NET Sockets".
-        var engines = Directory.GetDirectories($"/proc/{balancer.Pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets");
-        Assert.Equal(Sluice.Balance.BalanceRuntime.SocketThreads(configured), engines);
+        // Each loop's thread is named "Sluice proxy N" (what Linux shows of a thread's name).
+        var loops = Directory.GetDirectories($"/proc/{balancer.Pid}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).StartsWith("Sluice proxy", StringComparison.Ordinal));
+        Assert.Equal(Sluice.Balance.BalanceRuntime.SocketThreads(configured), loops);
     }
 
     private static string BalanceConfig(params (string Name, IPEndPoint Node, int Tier)[] members) => $$"""
