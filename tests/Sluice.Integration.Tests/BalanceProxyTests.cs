@@ -168,6 +168,27 @@ public sealed partial class BalanceProxyTests
         Assert.Equal("by name", Encoding.ASCII.GetString(await ReadToEndAsync(client)));
     }
 
+    [Fact]
+    public async Task Balance_StoppedWithAConnectionOpen_ServesItToTheEndThenExitsCleanly()
+    {
+        using var dir = new TempDirectory();
+        await using var node = new RawTcpNode(RawTcpNode.Echo(4096));
+        await using var balancer = await StartAsync(dir, [node.Endpoint.ToString()]);
+        using var client = await ConnectAsync(balancer);
+        await client.SendAsync("before"u8.ToArray(), SocketFlags.None);
+        Assert.Equal("before", await ReadSomeAsync(client));
+
+        var stopping = balancer.TerminateAsync(Patience);
+        await Poll.UntilAsync(() => Task.FromResult(balancer.Output.Contains("Balancer stopping: 1 connections open", StringComparison.Ordinal)), Patience, "the balancer began to stop");
+        await client.SendAsync("during"u8.ToArray(), SocketFlags.None);
+        Assert.Equal("during", await ReadSomeAsync(client));
+        Assert.False(stopping.IsCompleted, "the open connection keeps the balancer up");
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await ReadToEndAsync(client));
+
+        Assert.Equal(0, await stopping);
+    }
+
     /// <summary>A balancer over <paramref name="members"/> (policy First, in order), health checks off, no PROXY header.</summary>
     private static async Task<SluiceProcess> StartAsync(TempDirectory dir, IReadOnlyList<string> members, string extra = "")
     {
@@ -203,6 +224,13 @@ public sealed partial class BalanceProxyTests
         }
 
         return received.ToArray();
+    }
+
+    private static async Task<string> ReadSomeAsync(Socket socket)
+    {
+        var buffer = new byte[4096];
+        var n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).AsTask().WaitAsync(Patience);
+        return Encoding.ASCII.GetString(buffer, 0, n);
     }
 
     private static async Task<int> OpenConnectionsAsync(SluiceProcess balancer)

@@ -107,7 +107,7 @@ public sealed class CommandLineTests
         var (code, _, stderr) = await SluiceProcess.RunAsync(["balance", "--node", "127.0.0.1:2525", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"], environment: new Dictionary<string, string> { ["SLUICE__Balance__SocketThreads"] = "-1" });
 
         Assert.Equal(2, code);
-        Assert.Contains("Balance:SocketThreads: -1 is not between 0 (half the cores) and 1024", stderr, StringComparison.Ordinal);
+        Assert.Contains("Balance:SocketThreads: -1 is not between 0 (one per core) and 1024", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

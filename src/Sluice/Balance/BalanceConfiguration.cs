@@ -129,7 +129,7 @@ internal static class BalanceConfiguration
 
         if (options.SocketThreads is < 0 or > 1024)
         {
-            errors.Add($"Balance:SocketThreads: {options.SocketThreads} is not between 0 (half the cores) and 1024");
+            errors.Add($"Balance:SocketThreads: {options.SocketThreads} is not between 0 (one per core) and 1024");
         }
 
         return errors;

@@ -21,6 +21,6 @@ public sealed class BalanceOptions
     /// <summary>After one direction of a proxied connection ends, how long the other may still run.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Threads that wait for socket events and run the copy loops; 0: half the cores, at least one. Read at start.</summary>
+    /// <summary>Proxy event loops (a thread each); 0: one per core. Read at start.</summary>
     public int SocketThreads { get; set; }
 }

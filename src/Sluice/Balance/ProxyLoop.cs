@@ -51,6 +51,7 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
     private long _nextSweep;
     private int _open;
     private int _wakePending;
+    private int _disposed;
 
     private readonly LogGate<(LoopTrouble Trouble, string Pool)> _troubles;
 
@@ -113,6 +114,12 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
     /// <summary>Cuts what is still open, ends the thread and frees the loop.</summary>
     public void Dispose()
     {
+        // The host may dispose the service twice (as a singleton and as a hosted service): the native parts are freed once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stop = true;
         Wake();
         if (_thread.IsAlive)
