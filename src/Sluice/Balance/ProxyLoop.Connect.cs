@@ -98,9 +98,10 @@ internal sealed unsafe partial class ProxyLoop
     }
 
     /// <summary>epoll reported on a connect in progress: done, or refused (then the next address).</summary>
-    private void Connected(ProxiedConnection connection)
+    private void Connected(ProxiedConnection connection, uint events)
     {
-        if (PendingError(connection.NodeFd) != 0)
+        // A failed connect reports an error (and hang-up); a done one, writable. No SO_ERROR call needed.
+        if ((events & (EpollErr | EpollHup)) != 0)
         {
             DropNodeSocket(connection);
             ConnectNext(connection);

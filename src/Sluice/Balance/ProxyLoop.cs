@@ -285,7 +285,7 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
                 connection.ToClient.SourceEnding |= (events & (EpollRdHup | EpollHup)) != 0;
                 if (connection.Connecting is not null)
                 {
-                    Connected(connection);
+                    Connected(connection, events);
                 }
             }
             else

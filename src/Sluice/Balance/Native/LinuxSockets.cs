@@ -28,8 +28,6 @@ internal static unsafe partial class LinuxSockets
     public const int MsgNosignal = 0x4000;
     public const int ShutWr = 1;
     public const int ShutRdWr = 2;
-    public const int SolSocket = 1;
-    public const int SoError = 4;
     public const int IpProtoTcp = 6;
     public const int TcpNoDelay = 1;
     public const int AfInet = 2;
@@ -94,9 +92,6 @@ internal static unsafe partial class LinuxSockets
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     private static partial int SetSockOpt(int fd, int level, int name, int* value, int length);
 
-    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    private static partial int GetSockOpt(int fd, int level, int name, int* value, int* length);
-
     public static int EpollAdd(int epfd, int fd, uint events, ulong data)
     {
         var ev = stackalloc byte[16];
@@ -116,12 +111,5 @@ internal static unsafe partial class LinuxSockets
     {
         var one = 1;
         _ = SetSockOpt(fd, IpProtoTcp, TcpNoDelay, &one, sizeof(int));
-    }
-
-    /// <summary>The pending error of a socket (SO_ERROR): 0 once a non-blocking connect succeeded.</summary>
-    public static int PendingError(int fd)
-    {
-        int error = 0, length = sizeof(int);
-        return GetSockOpt(fd, SolSocket, SoError, &error, &length) == 0 ? error : Errno;
     }
 }
