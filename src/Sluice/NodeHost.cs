@@ -91,7 +91,7 @@ internal static class NodeHost
 
         builder.Services.AddSingleton(sp => new Delivery.Dns.RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time));
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(sp.GetRequiredService<Core.State.ITemplateStore>(), sp.GetRequiredService<Core.Templates.TemplateEngine>(), sp.GetRequiredService<SluiceMetrics>()));
-        builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time));
+        builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time, options.Http.MetricsNetworks.ConvertAll(System.Net.IPNetwork.Parse)));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyBootstrap>());
         builder.Services.AddRateLimiter(limiter =>
@@ -134,6 +134,8 @@ internal static class NodeHost
 
         // Created now, not on the first scrape: a listener only sees measurements made after it starts.
         app.Services.GetRequiredService<MetricsExporter>();
+        var usage = new DataDirectoryUsage(options.Node.DataDirectory);
+        app.Services.GetRequiredService<SluiceMetrics>().ObserveDisk(() => usage.Free, () => usage.Total, () => usage.Used);
         app.UseStatusCodePages();
         app.Use(BadRequestProblems.InvokeAsync);
         app.UseRouting();

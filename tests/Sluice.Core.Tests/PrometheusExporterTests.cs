@@ -36,6 +36,47 @@ public sealed class PrometheusExporterTests
     }
 
     [Fact]
+    public void Export_SameTagsInAnyOrderOrMoreThanFour_OneSeriesPerLabelSet()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+        KeyValuePair<string, object?> Tag(string name, object? value) => new(name, value);
+
+        metrics.DeliveryOutcomes.Add(1, Tag("outcome", "delivered"), Tag("classification", "delivered"), Tag("site", "mx.example"), Tag("sender_domain", "a.example"));
+        metrics.DeliveryOutcomes.Add(1, Tag("sender_domain", "a.example"), Tag("site", "mx.example"), Tag("classification", "delivered"), Tag("outcome", "delivered"));
+        metrics.DeliveryOutcomes.Add(1, Tag("outcome", "delivered"), Tag("classification", "delivered"), Tag("site", "mx.example"), Tag("sender_domain", "b.example"));
+        metrics.DeliveryOutcomes.Add(1, Tag("outcome", "delivered"), Tag("classification", "delivered"), Tag("site", "mx.example"), Tag("sender_domain", "b.example"), Tag("extra", 7));
+        metrics.DeliveryOutcomes.Add(1, Tag("outcome", "delivered"), Tag("classification", "delivered"), Tag("site", "mx.example"), Tag("sender_domain", "b.example"), Tag("extra", 7));
+        metrics.Commands.Add(1, Tag("verb", 5));
+        metrics.Commands.Add(1, Tag("verb", 5));
+
+        var text = exporter.Export();
+
+        Assert.Contains("sluice_delivery_outcomes_total{classification=\"delivered\",outcome=\"delivered\",sender_domain=\"a.example\",site=\"mx.example\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_delivery_outcomes_total{classification=\"delivered\",outcome=\"delivered\",sender_domain=\"b.example\",site=\"mx.example\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_delivery_outcomes_total{classification=\"delivered\",extra=\"7\",outcome=\"delivered\",sender_domain=\"b.example\",site=\"mx.example\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("sluice_smtp_commands_total{verb=\"5\"} 2\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_WithTheRuntimeMeter_IncludesProcessCpuAndGc()
+    {
+        using var factory = new TestMeterFactory();
+        var metrics = new SluiceMetrics(factory);
+        using var exporter = new PrometheusExporter(metrics.Meter, ["System.Runtime"]);
+        GC.Collect();
+
+        var text = exporter.Export();
+
+        Assert.Contains("# TYPE dotnet_process_cpu_time_total counter\n", text, StringComparison.Ordinal);
+        Assert.Matches(@"dotnet_process_cpu_time_total\{cpu_mode=""user""\} [0-9.]+", text);
+        Assert.Contains("dotnet_gc_collections_total{gc_heap_generation=", text, StringComparison.Ordinal);
+        using var nodeOnly = new PrometheusExporter(metrics.Meter);
+        Assert.DoesNotContain("dotnet_", nodeOnly.Export(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_EventsDropped_IsACounterOfTheLogsCount()
     {
         using var factory = new TestMeterFactory();

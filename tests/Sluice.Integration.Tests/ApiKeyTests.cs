@@ -10,7 +10,7 @@ namespace Sluice.Integration.Tests;
 public sealed class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     [Fact]
-    public async Task Api_WithoutKey_Is401ProblemButHealthIsOpen()
+    public async Task Api_WithoutKey_Is401ProblemButHealthAndLoopbackMetricsAreOpen()
     {
         using var anonymous = new HttpClient { BaseAddress = fixture.Node.HttpBase };
 
@@ -22,9 +22,27 @@ public sealed class ApiKeyTests(NodeFixture fixture) : IClassFixture<NodeFixture
         Assert.Equal(HttpStatusCode.Unauthorized, summary.StatusCode);
         Assert.Equal("application/problem+json", summary.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer", summary.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
+        // Http:MetricsNetworks defaults to loopback: a Prometheus beside the node needs no secret.
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_ClientOutsideMetricsNetworks_NeedsAKey()
+    {
+        using var dir = new TempDirectory();
+        var config = Path.Combine(dir.Path, "sluice.json");
+        await File.WriteAllTextAsync(config, """{ "Http": { "MetricsNetworks": [ "10.255.0.0/16" ] } }""");
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config]);
+        using var anonymous = new HttpClient { BaseAddress = node.HttpBase };
+        using var keyed = node.CreateHttpClient();
+
+        using var refused = await anonymous.GetAsync(new Uri("metrics", UriKind.Relative));
+        var text = await keyed.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("sluice_messages_accepted_total", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -111,6 +111,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_MetricsNetworkNotACidr_StopsNamingTheKey()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Http": { "MetricsNetworks": [ "127.0.0.0/8", "prometheus.internal" ] } }""");
+
+        Assert.Contains("Http:MetricsNetworks:1: 'prometheus.internal' is not a CIDR network", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");

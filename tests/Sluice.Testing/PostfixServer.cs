@@ -169,17 +169,8 @@ public sealed class PostfixServer : IDisposable
 
     private static string Run(string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error}");
+        var (code, output, error) = ChildProcess.RunToEnd(file, args);
+        return code == 0 ? output : throw new InvalidOperationException($"{file} {string.Join(' ', args)}: {error}");
     }
 
     private void Append(string? line)

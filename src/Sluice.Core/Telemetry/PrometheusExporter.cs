@@ -9,7 +9,9 @@ namespace Sluice.Core.Telemetry;
 /// Exposes one meter's instruments in the Prometheus text format 0.0.4 (ADR 0004): counters as
 /// <c>_total</c> counters, up-down counters and gauges as gauges, histograms with the buckets of
 /// their advice. Names are the instrument names with '.' → '_' (<c>sluice.smtp.commands</c> →
-/// <c>sluice_smtp_commands_total</c>). Aggregation is in memory, one cell per label set.
+/// <c>sluice_smtp_commands_total</c>). Aggregation is in memory, one cell per label set; a
+/// measurement with up to four tags finds its cell without building its label text (commands,
+/// replies and outcomes are counted several times per message).
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -17,12 +19,14 @@ public sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<Instrument, Series> _series = new();
 
-    public PrometheusExporter(Meter meter)
+    /// <param name="meter">The node's own meter.</param>
+    /// <param name="processMeters">Process-wide meters exported too, by name (the runtime's <c>System.Runtime</c>: CPU, memory, GC, thread pool).</param>
+    public PrometheusExporter(Meter meter, IReadOnlyCollection<string>? processMeters = null)
     {
         ArgumentNullException.ThrowIfNull(meter);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, meter))
+            if (ReferenceEquals(instrument.Meter, meter) || (processMeters is not null && processMeters.Contains(instrument.Meter.Name)))
             {
                 _series.TryAdd(instrument, new Series(instrument));
                 listener.EnableMeasurementEvents(instrument);
@@ -63,6 +67,7 @@ public sealed class PrometheusExporter : IDisposable
         private readonly double[] _buckets;
         private readonly string _help;
         private readonly ConcurrentDictionary<string, Cell> _cells = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<TagKey, Cell> _byTags = new();
 
         public Series(Instrument instrument)
         {
@@ -95,8 +100,29 @@ public sealed class PrometheusExporter : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = Labels(tags);
-            var cell = _cells.GetOrAdd(labels, _ => new Cell(_buckets.Length));
+            Cell cell;
+            if (tags.Length <= 4)
+            {
+                var key = new TagKey(
+                    tags.Length > 0 ? tags[0].Key : null,
+                    tags.Length > 0 ? tags[0].Value : null,
+                    tags.Length > 1 ? tags[1].Key : null,
+                    tags.Length > 1 ? tags[1].Value : null,
+                    tags.Length > 2 ? tags[2].Key : null,
+                    tags.Length > 2 ? tags[2].Value : null,
+                    tags.Length > 3 ? tags[3].Key : null,
+                    tags.Length > 3 ? tags[3].Value : null);
+                if (!_byTags.TryGetValue(key, out cell!))
+                {
+                    cell = _cells.GetOrAdd(Labels(tags), _ => new Cell(_buckets.Length));
+                    _byTags.TryAdd(key, cell);
+                }
+            }
+            else
+            {
+                cell = _cells.GetOrAdd(Labels(tags), _ => new Cell(_buckets.Length));
+            }
+
             lock (cell)
             {
                 switch (_kind)
@@ -203,6 +229,9 @@ public sealed class PrometheusExporter : IDisposable
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Up to four tags as given, compared by value (names, and values through their own Equals: strings, boxed numbers).</summary>
+    private readonly record struct TagKey(string? Name1, object? Value1, string? Name2, object? Value2, string? Name3, object? Value3, string? Name4, object? Value4);
 
     private sealed class Cell(int buckets)
     {

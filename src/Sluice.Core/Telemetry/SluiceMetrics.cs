@@ -28,7 +28,7 @@ public sealed class SluiceMetrics
         MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
         MessagesRejected = Meter.CreateCounter<long>("sluice.messages.rejected", "{message}", "Messages refused at the end of DATA/BDAT, by reason.");
         BytesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted.bytes", "By", "Bytes of accepted messages as stored.");
-        DeliveryOutcomes = Meter.CreateCounter<long>("sluice.delivery.outcomes", "{recipient}", "Delivery attempt outcomes per recipient, by outcome (delivered, transient, bounced, expired).");
+        DeliveryOutcomes = Meter.CreateCounter<long>("sluice.delivery.outcomes", "{recipient}", "Delivery attempt outcomes per recipient, by outcome (delivered, transient, bounced, expired), classification, destination site and sending domain.");
         DeliveryLatency = Meter.CreateHistogram<double>(
             "sluice.delivery.latency",
             "s",
@@ -127,6 +127,14 @@ public sealed class SluiceMetrics
     /// <summary>Registers the per-state depth gauge (tag "state": queued, in-flight, held, dead-letter).</summary>
     public void ObserveQueueDepthByState(Func<IEnumerable<Measurement<long>>> depths)
         => Meter.CreateObservableGauge("sluice.queue.depth.by_state", depths, "{message}", "Messages in the queue by state (refreshed at most every 15 s).");
+
+    /// <summary>Registers the disk gauges: free and total bytes of the data directory's filesystem, and the bytes the data directory holds.</summary>
+    public void ObserveDisk(Func<long> free, Func<long> total, Func<long> used)
+    {
+        Meter.CreateObservableGauge("sluice.disk.free", free, "By", "Bytes free on the data directory's filesystem (for the node's user).");
+        Meter.CreateObservableGauge("sluice.disk.size", total, "By", "Size of the data directory's filesystem.");
+        Meter.CreateObservableGauge("sluice.data.size", used, "By", "Bytes under the data directory: spool, message bodies, state and event logs.");
+    }
 
     /// <summary>Registers the count of delivery-event lines not written (disk short of space, I/O errors).</summary>
     public void ObserveEventsDropped(Func<long> dropped)

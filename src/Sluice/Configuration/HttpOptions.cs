@@ -10,4 +10,10 @@ public sealed class HttpOptions
 
     /// <summary>Largest message the sending API takes, as built (attachments decoded): over it, 413.</summary>
     public long MaxMessageSize { get; set; } = 35L * 1024 * 1024;
+
+    /// <summary>
+    /// Networks (CIDR) whose clients read <c>/metrics</c> without an API key, so Prometheus scrapes
+    /// without a secret; others need a key with the read scope. Unset: loopback only; empty: none.
+    /// </summary>
+    public List<string> MetricsNetworks { get; set; } = [];
 }

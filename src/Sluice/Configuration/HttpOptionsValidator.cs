@@ -4,7 +4,7 @@ using Sluice.Core;
 
 namespace Sluice.Configuration;
 
-/// <summary>The <c>Http</c> section: where the API listens, its default rate per key and its message size limit.</summary>
+/// <summary>The <c>Http</c> section: where the API listens, its default rate per key, its message size limit and who reads /metrics without a key.</summary>
 internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
 {
     public ValidateOptionsResult Validate(string? name, HttpOptions options)
@@ -24,6 +24,14 @@ internal sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
         if (options.MaxMessageSize < 1024)
         {
             errors.Add("Http:MaxMessageSize: must be at least 1024 octets");
+        }
+
+        for (var i = 0; i < options.MetricsNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(options.MetricsNetworks[i], out _))
+            {
+                errors.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Http:MetricsNetworks:{i}: '{options.MetricsNetworks[i]}' is not a CIDR network"));
+            }
         }
 
         return OptionsValidation.Result(errors);

@@ -205,6 +205,11 @@ public static class SluiceConfiguration
             }
         }
 
+        if (!configuration.GetSection("Http:MetricsNetworks").Exists())
+        {
+            options.Http.MetricsNetworks = [.. LoopbackNetworks];
+        }
+
         options.Spool.Directory = options.Node.DataDirectory;
         if (configuration["Delivery:Client:HeloName"] is null && options.Smtp.Hostname is { } hostname)
         {

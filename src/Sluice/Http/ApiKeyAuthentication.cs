@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Sluice.Core.State;
 
 namespace Sluice.Http;
 
 /// <summary>
-/// Every API endpoint and /metrics needs an API key (<c>Authorization: Bearer sk_…</c> or
-/// <c>X-Api-Key</c>); health and readiness do not. An endpoint names the scope it needs
+/// Every API endpoint needs an API key, and so does /metrics except from <c>Http:MetricsNetworks</c>
+/// (loopback by default: a Prometheus next to the node scrapes without a secret); health and
+/// readiness need none. A key is sent as <c>Authorization: Bearer sk_…</c> or <c>X-Api-Key</c>. An endpoint names the scope it needs
 /// (<see cref="RequiredScope"/>); one that does not needs Read for GET and Admin otherwise. Keys are
 /// cached for a few seconds so a request does not cost a database read; a revocation through this
 /// node takes effect at once. Problems are application/problem+json: 401 without a valid key, 403
 /// without the scope.
 /// </summary>
-internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time)
+internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time, IReadOnlyList<IPNetwork> metricsNetworks)
 {
     public const string ItemKey = "sluice.apiKey";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
@@ -24,7 +26,7 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time)
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (!IsProtected(context.Request.Path))
+        if (!IsProtected(context.Request.Path) || (context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal) && FromMetricsNetwork(context.Connection.RemoteIpAddress)))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -51,6 +53,26 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time)
 
         context.Items[ItemKey] = found.Key;
         await next(context).ConfigureAwait(false);
+    }
+
+    private bool FromMetricsNetwork(IPAddress? client)
+    {
+        if (client is null)
+        {
+            return false;
+        }
+
+        // A client on an IPv4 address reaching an IPv6 (dual-mode) socket shows as ::ffff:a.b.c.d.
+        client = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        foreach (var network in metricsNetworks)
+        {
+            if (network.Contains(client))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? Token(HttpRequest request)
