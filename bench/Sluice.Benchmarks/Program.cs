@@ -16,6 +16,12 @@ switch (mode)
                 .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
                 .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
         return 0;
+    case "metrics":
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<MetricsRecording>(
+            BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
+                .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
+                .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
+        return 0;
     case "api-load":
         // api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]
         await ApiLoad.RunAsync(
@@ -28,6 +34,6 @@ switch (mode)
             args.Length > 7 ? int.Parse(args[7], System.Globalization.CultureInfo.InvariantCulture) : 0);
         return 0;
     default:
-        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]");
+        await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | metrics | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]");
         return 64;
 }
