@@ -11,16 +11,10 @@ switch (mode)
         await DeepQueue.RunAsync(args.Length > 1 ? messages : 1_000_000);
         return 0;
     case "templates":
-        BenchmarkDotNet.Running.BenchmarkRunner.Run<TemplateRendering>(
-            BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
-                .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
-                .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<TemplateRendering>(ShortRun(args));
         return 0;
     case "metrics":
-        BenchmarkDotNet.Running.BenchmarkRunner.Run<MetricsRecording>(
-            BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
-                .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
-                .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet")));
+        BenchmarkDotNet.Running.BenchmarkRunner.Run<MetricsRecording>(ShortRun(args));
         return 0;
     case "api-load":
         // api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]
@@ -37,3 +31,9 @@ switch (mode)
         await Console.Error.WriteLineAsync("usage: Sluice.Benchmarks spool-engines|deep-queue [messages] | templates | metrics | api-load URL KEY single|batch MESSAGES CONCURRENCY [TEMPLATE [DOMAINS]]");
         return 64;
 }
+
+// BenchmarkDotNet's short run, its artifacts in ARGS[1] or a temp folder.
+static BenchmarkDotNet.Configs.IConfig ShortRun(string[] args)
+    => BenchmarkDotNet.Configs.ManualConfig.Create(BenchmarkDotNet.Configs.DefaultConfig.Instance)
+        .AddJob(BenchmarkDotNet.Jobs.Job.ShortRun)
+        .WithArtifactsPath(args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "sluice-benchmarkdotnet"));
