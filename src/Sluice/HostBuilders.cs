@@ -3,21 +3,42 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Sluice;
 
-/// <summary>What every long-running Sluice process (a node, a balancer) starts from: one-line UTC console logs, quiet framework logs, a graceful stop, and an HTTP/1.1 endpoint.</summary>
+/// <summary>What every long-running Sluice process (a node, a balancer) starts from: one-line UTC console logs (or ECS JSON lines) with levels per category, quiet framework logs, a graceful stop, and an HTTP/1.1 endpoint.</summary>
 internal static class HostBuilders
 {
-    public static WebApplicationBuilder Create(string httpAddress, long? maxRequestBodySize = null)
+    public static WebApplicationBuilder Create(string httpAddress, long? maxRequestBodySize = null, Logging.LoggingOptions? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (logging?.Format == Logging.LogFormat.Ecs)
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddConsole(o => o.FormatterName = Logging.EcsConsoleFormatter.FormatName);
+            builder.Logging.AddConsoleFormatter<Logging.EcsConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        foreach (var (category, level) in logging?.LogLevel ?? [])
+        {
+            if (string.Equals(category, "Default", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.Logging.SetMinimumLevel(level);
+            }
+            else
+            {
+                // The longest matching prefix wins, as with Logging:LogLevel in any .NET host.
+                builder.Logging.AddFilter(category, level);
+            }
+        }
 
         // A start-up failure is told in one line by the command (StartupFailure); the host's own
         // "Hosting failed to start" would repeat it as a stack trace. A background service that

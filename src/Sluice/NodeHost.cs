@@ -19,7 +19,7 @@ internal static class NodeHost
     public static WebApplication Build(SluiceOptions options, TimeProvider? time = null, IConfigurationRoot? configuration = null, string? configFile = null)
     {
         // Attachments arrive base64 in JSON: a third larger than the message they build.
-        var builder = HostBuilders.Create(options.Http.Address, (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024));
+        var builder = HostBuilders.Create(options.Http.Address, (options.Http.MaxMessageSize * 3 / 2) + (1024 * 1024), options.Logging);
 
         time ??= TimeProvider.System;
         var hostname = options.Smtp.Hostname ?? Dns.GetHostName();

@@ -119,6 +119,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_UnknownLogFormat_StopsNamingTheKey()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Logging": { "Format": "Xml" } }""");
+
+        Assert.Contains("Logging:Format", stderr, StringComparison.Ordinal);
+        Assert.Contains("Xml", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");

@@ -55,6 +55,7 @@ internal static class BalanceConfiguration
 
         // The Balance section only: SLUICE__ variables meant for a node on the same machine share the root.
         var schemaErrors = ConfigurationSchema.Check(configuration.GetSection("Balance"), typeof(BalanceOptions), "Balance");
+        schemaErrors.AddRange(ConfigurationSchema.Check(configuration.GetSection("Logging"), typeof(Logging.LoggingOptions), "Logging"));
         if (schemaErrors.Count > 0)
         {
             throw new ConfigurationException(schemaErrors);
@@ -79,6 +80,7 @@ internal static class BalanceConfiguration
             }
 
             configuration.GetSection("Balance").Bind(options);
+            configuration.GetSection("Logging").Bind(options.Logging);
         }
         catch (InvalidOperationException ex)
         {

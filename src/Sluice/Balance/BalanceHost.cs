@@ -16,7 +16,7 @@ internal static class BalanceHost
     public static WebApplication Build(BalanceOptions options, IConfigurationRoot configuration, string? configFile, TimeProvider? time = null)
     {
         time ??= TimeProvider.System;
-        var builder = HostBuilders.Create(options.Http);
+        var builder = HostBuilders.Create(options.Http, logging: options.Logging);
 
         builder.Services.AddSingleton(time);
         builder.Services.AddMetrics();

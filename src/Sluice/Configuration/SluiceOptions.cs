@@ -15,4 +15,6 @@ public sealed class SluiceOptions
     public SpoolOptions Spool { get; set; } = new();
 
     public Delivery.Dispatch.DeliveryOptions Delivery { get; set; } = new();
+
+    public Logging.LoggingOptions Logging { get; set; } = new();
 }
