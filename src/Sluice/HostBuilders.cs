@@ -25,6 +25,14 @@ internal static class HostBuilders
             });
         }
 
+        if (logging?.Syslog.Address is not null)
+        {
+            // The host owns the sender (created by its factory, disposed at stop); the node's delivery events use it too.
+            var sender = new Logging.SyslogSender(logging.Syslog, TimeProvider.System);
+            builder.Services.AddSingleton(_ => sender);
+            builder.Logging.AddProvider(new Logging.SyslogLoggerProvider(sender));
+        }
+
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         foreach (var (category, level) in logging?.LogLevel ?? [])

@@ -42,7 +42,12 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp =>
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
-            var log = new Delivery.Events.DeliveryEventLog(Path.Combine(options.Node.DataDirectory, "events"), time, mayWrite: () => !spool.ShortOfSpace);
+            var syslog = options.Logging.Syslog.Events ? sp.GetService<Logging.SyslogSender>() : null;
+            var log = new Delivery.Events.DeliveryEventLog(
+                Path.Combine(options.Node.DataDirectory, "events"),
+                time,
+                mayWrite: () => !spool.ShortOfSpace,
+                copyTo: syslog is null ? null : line => syslog.Send(6, "delivery", line));
             sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);
             return log;
         });

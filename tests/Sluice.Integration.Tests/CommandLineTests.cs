@@ -128,6 +128,14 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_SyslogAddressWithoutScheme_StopsNamingTheKey()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Logging": { "Syslog": { "Address": "syslog.example:514" } } }""");
+
+        Assert.Contains("Logging:Syslog:Address: 'syslog.example:514' is not udp://HOST:PORT or tcp://HOST:PORT", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");

@@ -19,6 +19,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     };
 
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
+    private readonly Action<string>? _copyTo;
 
     private readonly string _folder;
     private readonly Lock _lock = new();
@@ -37,8 +38,10 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     /// dropped and counted, so that the log does not take the space the spool keeps for its
     /// acknowledgements.
     /// </param>
-    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null)
+    /// <param name="copyTo">Also given each line as written (syslog), whatever the disk.</param>
+    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<string>? copyTo = null)
     {
+        _copyTo = copyTo;
         _folder = folder;
         _mayWrite = mayWrite;
         _time = time ?? TimeProvider.System;
@@ -78,13 +81,15 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     public void Write(DeliveryEvent entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        var line = JsonSerializer.Serialize(entry, Json);
+        // A copy elsewhere (syslog) costs no disk: it goes even while the spool is short of space.
+        _copyTo?.Invoke(line);
         if (_mayWrite is not null && !_mayWrite())
         {
             Interlocked.Increment(ref _dropped);
             return;
         }
 
-        var line = JsonSerializer.Serialize(entry, Json);
         var day = entry.Time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         lock (_lock)
         {

@@ -129,6 +129,7 @@ internal static class BalanceConfiguration
             errors.Add("Balance: ConnectTimeout and CloseTimeout must be positive");
         }
 
+        errors.AddRange(Logging.LoggingOptionsValidator.Validate(options.Logging));
         if (options.SocketThreads is < 0 or > 1024)
         {
             errors.Add($"Balance:SocketThreads: {options.SocketThreads} is not between 0 (one per core) and 1024");

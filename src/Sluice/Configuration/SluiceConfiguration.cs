@@ -227,6 +227,7 @@ public static class SluiceConfiguration
         var errors = new List<string>();
         OptionsValidation.Collect(new NodeOptionsValidator().Validate(null, options.Node), errors);
         OptionsValidation.Collect(new HttpOptionsValidator().Validate(null, options.Http), errors);
+        errors.AddRange(Logging.LoggingOptionsValidator.Validate(options.Logging));
         OptionsValidation.Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
         OptionsValidation.Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
         OptionsValidation.Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);

@@ -10,4 +10,6 @@ public sealed class LoggingOptions
     /// <c>Microsoft.AspNetCore</c>, …); <c>Default</c> for the rest (Information).
     /// </summary>
     public Dictionary<string, LogLevel> LogLevel { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public SyslogOptions Syslog { get; set; } = new();
 }
