@@ -47,7 +47,9 @@ internal static class NodeHost
                 Path.Combine(options.Node.DataDirectory, "events"),
                 time,
                 mayWrite: () => !spool.ShortOfSpace,
-                copyTo: syslog is null ? null : line => syslog.Send(6, "delivery", line));
+                copyTo: syslog is null ? null : line => syslog.Send(6, "delivery", line),
+                maxAge: options.Logging.Events.MaxAge,
+                maxBytes: options.Logging.Events.MaxBytes);
             sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);
             return log;
         });

@@ -9,6 +9,8 @@ namespace Sluice.Delivery.Events;
 /// UTC day (the rotation), for tailing, shipping to ELK, and per-message timelines. Lines are
 /// buffered and flushed every <see cref="FlushInterval"/> (and at dispose), so the accept path pays
 /// no syscall per event; a crash can lose at most that much log, never mail (the spool is the record).
+/// Retention: at start, at each new day and hourly, day files older than the maximum age are
+/// deleted, then the oldest while the folder is over its size (never today's file).
 /// </summary>
 public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 {
@@ -19,7 +21,11 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     };
 
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private readonly Action<string>? _copyTo;
+    private readonly TimeSpan _maxAge;
+    private readonly long _maxBytes;
+    private long _prunedAt;
 
     private readonly string _folder;
     private readonly Lock _lock = new();
@@ -39,13 +45,18 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     /// acknowledgements.
     /// </param>
     /// <param name="copyTo">Also given each line as written (syslog), whatever the disk.</param>
-    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<string>? copyTo = null)
+    /// <param name="maxAge">Day files older than this are deleted (default 30 days).</param>
+    /// <param name="maxBytes">The folder is kept under this many bytes by deleting the oldest day files (default 1 GiB).</param>
+    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<string>? copyTo = null, TimeSpan? maxAge = null, long? maxBytes = null)
     {
         _copyTo = copyTo;
+        _maxAge = maxAge ?? TimeSpan.FromDays(30);
+        _maxBytes = maxBytes ?? 1L << 30;
         _folder = folder;
         _mayWrite = mayWrite;
         _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(folder);
+        Prune();
         _flush = _time.CreateTimer(_ => Flush(), null, FlushInterval, FlushInterval);
     }
 
@@ -54,6 +65,11 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 
     public void Flush()
     {
+        if (_time.GetElapsedTime(Volatile.Read(ref _prunedAt)) >= PruneEvery || Volatile.Read(ref _prunedAt) == 0)
+        {
+            Prune();
+        }
+
         lock (_lock)
         {
             try
@@ -97,6 +113,11 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
             {
                 if (day != _day || _writer is null)
                 {
+                    if (_day is not null && day != _day)
+                    {
+                        _prunedAt = 0;
+                    }
+
                     _writer?.Dispose();
                     _writer = new StreamWriter(new FileStream(Path.Combine(_folder, $"events-{day}.jsonl"), FileMode.Append, FileAccess.Write, FileShare.Read), bufferSize: 64 * 1024);
                     _day = day;
@@ -141,6 +162,40 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 
         events.Sort((a, b) => a.Time.CompareTo(b.Time));
         return events;
+    }
+
+    /// <summary>Deletes day files past the maximum age, then the oldest while the folder is over its size; never today's.</summary>
+    public void Prune()
+    {
+        Volatile.Write(ref _prunedAt, _time.GetTimestamp());
+        var today = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var oldest = _time.GetUtcNow().UtcDateTime.Subtract(_maxAge).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        try
+        {
+            var files = new DirectoryInfo(_folder).GetFiles("events-*.jsonl");
+            Array.Sort(files, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var total = 0L;
+            foreach (var file in files)
+            {
+                total += file.Length;
+            }
+
+            foreach (var file in files)
+            {
+                var day = Path.GetFileNameWithoutExtension(file.Name)["events-".Length..];
+                if (string.CompareOrdinal(day, today) >= 0 || (string.CompareOrdinal(day, oldest) >= 0 && total <= _maxBytes))
+                {
+                    break;
+                }
+
+                total -= file.Length;
+                file.Delete();
+            }
+        }
+        catch (IOException)
+        {
+            // A file in use or gone: the next pass tries again.
+        }
     }
 
     /// <summary>After an I/O failure: drop what is buffered (counted) and reopen on the next write.</summary>

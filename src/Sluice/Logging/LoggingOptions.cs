@@ -12,4 +12,6 @@ public sealed class LoggingOptions
     public Dictionary<string, LogLevel> LogLevel { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public SyslogOptions Syslog { get; set; } = new();
+
+    public EventLogOptions Events { get; set; } = new();
 }

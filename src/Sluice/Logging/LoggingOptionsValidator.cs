@@ -17,6 +17,16 @@ internal static class LoggingOptionsValidator
             errors.Add("Logging:Syslog:AppName: must not be empty");
         }
 
+        if (options.Events.MaxAge < TimeSpan.FromDays(1))
+        {
+            errors.Add($"Logging:Events:MaxAge: {options.Events.MaxAge} is under a day (files are a day each)");
+        }
+
+        if (options.Events.MaxBytes < 1024 * 1024)
+        {
+            errors.Add($"Logging:Events:MaxBytes: {options.Events.MaxBytes} is under 1 MiB");
+        }
+
         return errors;
     }
 }
