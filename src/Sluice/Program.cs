@@ -13,6 +13,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     SuppressionsCommand.Create(),
     TemplatesCommand.Create(),
     SendCommand.Create(),
+    TopCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool
