@@ -25,6 +25,10 @@ internal static class NodeHost
         var hostname = options.Smtp.Hostname ?? Dns.GetHostName();
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(options);
+        if (options.Logging.Amqp.Uri is not null)
+        {
+            builder.Services.AddSingleton(sp => new Logging.AmqpEventPublisher(options.Logging.Amqp, time, sp.GetRequiredService<ILogger<Logging.AmqpEventPublisher>>()));
+        }
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton<MetricsExporter>();
@@ -43,11 +47,21 @@ internal static class NodeHost
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
             var syslog = options.Logging.Syslog.Events ? sp.GetService<Logging.SyslogSender>() : null;
+            var amqp = sp.GetService<Logging.AmqpEventPublisher>();
+            Action<Delivery.Events.DeliveryEvent, string>? copyTo = (syslog, amqp) switch
+            {
+                (null, null) => null,
+                _ => (entry, line) =>
+                {
+                    syslog?.Send(6, "delivery", line);
+                    amqp?.Publish(entry.Type.ToString().ToLowerInvariant(), line);
+                },
+            };
             var log = new Delivery.Events.DeliveryEventLog(
                 Path.Combine(options.Node.DataDirectory, "events"),
                 time,
                 mayWrite: () => !spool.ShortOfSpace,
-                copyTo: syslog is null ? null : line => syslog.Send(6, "delivery", line),
+                copyTo: copyTo,
                 maxAge: options.Logging.Events.MaxAge,
                 maxBytes: options.Logging.Events.MaxBytes);
             sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);

@@ -136,6 +136,15 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_AmqpUriNotAmqp_StopsNamingTheKeyWithoutEchoingIt()
+    {
+        var stderr = await ServeRefusedAsync("""{ "Logging": { "Amqp": { "Uri": "http://user:secret@broker:5672/" } } }""");
+
+        Assert.Contains("Logging:Amqp:Uri: not an amqp:// or amqps:// URI", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ListGivenAsObject_StopsInsteadOfFallingBackToTheDefault()
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": { "Name": "a" } } }""");

@@ -22,7 +22,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
-    private readonly Action<string>? _copyTo;
+    private readonly Action<DeliveryEvent, string>? _copyTo;
     private readonly TimeSpan _maxAge;
     private readonly long _maxBytes;
     private long _prunedAt;
@@ -44,10 +44,10 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     /// dropped and counted, so that the log does not take the space the spool keeps for its
     /// acknowledgements.
     /// </param>
-    /// <param name="copyTo">Also given each line as written (syslog), whatever the disk.</param>
+    /// <param name="copyTo">Also given each event and its line as written (syslog, AMQP), whatever the disk.</param>
     /// <param name="maxAge">Day files older than this are deleted (default 30 days).</param>
     /// <param name="maxBytes">The folder is kept under this many bytes by deleting the oldest day files (default 1 GiB).</param>
-    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<string>? copyTo = null, TimeSpan? maxAge = null, long? maxBytes = null)
+    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<DeliveryEvent, string>? copyTo = null, TimeSpan? maxAge = null, long? maxBytes = null)
     {
         _copyTo = copyTo;
         _maxAge = maxAge ?? TimeSpan.FromDays(30);
@@ -99,7 +99,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
         ArgumentNullException.ThrowIfNull(entry);
         var line = JsonSerializer.Serialize(entry, Json);
         // A copy elsewhere (syslog) costs no disk: it goes even while the spool is short of space.
-        _copyTo?.Invoke(line);
+        _copyTo?.Invoke(entry, line);
         if (_mayWrite is not null && !_mayWrite())
         {
             Interlocked.Increment(ref _dropped);

@@ -14,4 +14,6 @@ public sealed class LoggingOptions
     public SyslogOptions Syslog { get; set; } = new();
 
     public EventLogOptions Events { get; set; } = new();
+
+    public AmqpOptions Amqp { get; set; } = new();
 }

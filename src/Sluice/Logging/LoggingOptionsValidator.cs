@@ -12,6 +12,17 @@ internal static class LoggingOptionsValidator
             errors.Add($"Logging:Syslog:Address: '{address}' is not udp://HOST:PORT or tcp://HOST:PORT");
         }
 
+        if (options.Amqp.Uri is { } uri && !(System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.Scheme is "amqp" or "amqps"))
+        {
+            // Not the URI itself: it may hold a password.
+            errors.Add("Logging:Amqp:Uri: not an amqp:// or amqps:// URI");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Amqp.Exchange))
+        {
+            errors.Add("Logging:Amqp:Exchange: must not be empty");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Syslog.AppName))
         {
             errors.Add("Logging:Syslog:AppName: must not be empty");
