@@ -96,12 +96,19 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   9.3 pwrite64, 5.3 epoll_wait, 3.6 futex, 4.1 fcntl, 1.3 sched_yield, 0.35 statfs, 0.31 fsync,
   1 shutdown (0.7 failing with ENOTCONN) and 1 poll from closing sockets.
 - **Goals (reference workload, medians of 3, same runs as Postfix):** 4 KB: 6.48x Postfix (goal
-  5x, met) at 0.408 ms CPU per message (goal 0.40, **not met** by 2%); 100 KB: 3.20x (goal 3x,
-  met) at 0.752 ms (goal 0.9, met); 50 sessions: 6.65x at 0.334 ms, no refusals (met).
-  Accept-only (`bench/accept-rate`): 2.19x Postfix's smtpd with a connection per message and
-  2.85x with reused connections (goal 3x, **not met**): Sluice is not CPU-bound there (0.35 ms per
-  message against Postfix's 1.10, the machine 82% busy during Sluice's runs) but waits for the
-  group commit: 10 sessions each wait one fsync, about 3 messages per commit.
+  5x, met) at 0.408 ms CPU per message in the full run above (goal 0.40, not met there by 2%);
+  then the metrics exporter stopped allocating per measurement (ADR 0022), and a 4 KB A/B run
+  against the build before (`relay-before-after-20261130T131438Z.md`, same runs, 3 repetitions)
+  gave **0.390 ms** (0.387, 0.408, 0.390) against 0.409 (0.409, 0.424, 0.398), lower in every
+  pair, at 5.85x Postfix against 5.68x — under the goal in that run, within the run-to-run
+  spread of earlier ones (0.40–0.47), so a full reference run is what should confirm it.
+  100 KB: 3.20x (goal 3x, met) at 0.752 ms (goal 0.9, met); 50 sessions: 6.65x at 0.334 ms, no
+  refusals (met). Accept-only (`bench/accept-rate`): 2.19x Postfix's smtpd with a connection per
+  message and 2.85x with reused connections (goal 3x, **not met**). fsync is 0.18 ms on this
+  disk (dsync writes), so the group commit's wait is not the main cost: Sluice's 0.35 ms of CPU
+  per message shares the two cores with smtp-source, and in the reference's short runs after a
+  5,000-message warm-up about 10% of it is still tier-1 JIT (`TieredPGO=0` cut accept CPU by 10%
+  in that window, but made the relay's steady state worse, above, so it is not taken).
 - **Measured and kept:** dynamic PGO. The JIT's share comes partly from tiering with PGO; with
   `TieredPGO` off the node used more CPU, not less (4 KB 0.436 → 0.470 ms, 100 KB 0.670 → 0.714,
   same runs: `relay-before-after-20261130T103345Z.md`): the better code is worth its compilation.
@@ -124,6 +131,7 @@ and are kept only as history.
 | 11-30, 7c51d21, reference workload and peer, measured by hand (the performance issue's table) | 2.4x–3.1x | 0.71–0.94 | 1.54x–1.62x | 1.76–1.84 | 2.49–2.90 |
 | 11-30, 55cf78a, `bench/relay` on the reference workload, medians of 3 | 4.89x | 0.568 | 2.98x | 0.860 | 3.28 |
 | 11-30, 6b60b01, prepared spool statements, no spinning, bookkeeping without fsync, medians of 3 | 6.48x | 0.408 | 3.20x | 0.752 | 3.57 |
+| 11-30, e2f8bd1, 4 KB only, A/B against 3dd49f5 (the exporter without allocations), medians of 3 | 5.85x | 0.390 | — | — | 2.98 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
