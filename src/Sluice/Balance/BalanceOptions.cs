@@ -22,7 +22,6 @@ public sealed class BalanceOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The log's format and levels: bound from the top-level <c>Logging</c> section, as for a node.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
     public Logging.LoggingOptions Logging { get; set; } = new();
 
     /// <summary>Proxy event loops (a thread each); 0: one per core. Read at start.</summary>

@@ -1,6 +1,6 @@
 namespace Sluice.Balance;
 
-/// <summary>Runtime settings for the balancer process, applied before the host starts.</summary>
+/// <summary>How many proxy loops the balancer runs (idle thread-pool workers already sleep at once: the runtime configuration of the executable, Sluice.csproj).</summary>
 internal static class BalanceRuntime
 {
     /// <summary>
@@ -9,11 +9,4 @@ internal static class BalanceRuntime
     /// connections wait while the one thread is off the CPU; bench/balance).
     /// </summary>
     public static int SocketThreads(int configured) => configured > 0 ? configured : Environment.ProcessorCount;
-
-    public static void Apply()
-    {
-        // The proxy loops do the work; thread-pool workers only run health checks and the HTTP
-        // endpoint, and an idle one should sleep at once instead of spinning for work first.
-        AppContext.SetData("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", 0);
-    }
 }

@@ -10,10 +10,10 @@ internal sealed unsafe partial class ProxyLoop
     /// Moves bytes for <paramref name="half"/> until its source has nothing more (a short read:
     /// edge-triggered epoll reports the next arrival), its destination is full (epoll reports when
     /// it drains), or its source ended, which is passed on as a shutdown of the destination.
-    /// <paramref name="drain"/> (or a source that reported hang-up or error, which may come with the
-    /// last data and no further edge) reads on to the end of the source.
+    /// A source that reported hang-up or error (which may come with the last data and no further
+    /// edge) is read on to its end.
     /// </summary>
-    private void Pump(ProxiedConnection connection, ProxyHalf half, bool drain)
+    private void Pump(ProxiedConnection connection, ProxyHalf half)
     {
         if (connection.Finished)
         {
@@ -36,7 +36,7 @@ internal sealed unsafe partial class ProxyLoop
                 var sent = Send(to, _scratch, read, MsgNosignal);
                 if (sent == read)
                 {
-                    if (read < ScratchSize && !drain && !half.SourceEnding)
+                    if (read < ScratchSize && !half.SourceEnding)
                     {
                         break;
                     }

@@ -308,7 +308,7 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
 
         if ((events & (EpollIn | ended)) != 0)
         {
-            Pump(connection, from, drain: false);
+            Pump(connection, from);
         }
 
         // Writable again matters only to a direction that stopped on a full send buffer (its source
@@ -317,7 +317,7 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
         var into = nodeSide ? connection.ToNode : connection.ToClient;
         if ((events & (EpollOut | EpollHup | EpollErr)) != 0 && into.PendingLength > 0)
         {
-            Pump(connection, into, drain: false);
+            Pump(connection, into);
         }
     }
 
@@ -540,12 +540,12 @@ internal sealed unsafe partial class ProxyLoop : IDisposable
         // Whatever either side sent meanwhile (the node's greeting, an early client) goes now.
         if (connection.ClientReadable)
         {
-            Pump(connection, connection.ToNode, drain: true);
+            Pump(connection, connection.ToNode);
         }
 
         if (connection.NodeReadable)
         {
-            Pump(connection, connection.ToClient, drain: true);
+            Pump(connection, connection.ToClient);
         }
     }
 }

@@ -46,7 +46,6 @@ internal static class BalanceCommand
                 return 2;
             }
 
-            BalanceRuntime.Apply();
             await using var app = BalanceHost.Build(options, configuration, parse.GetValue(config)?.FullName);
             await app.RunAsync();
             return 0;

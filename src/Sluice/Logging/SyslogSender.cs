@@ -19,6 +19,7 @@ internal sealed class SyslogSender : IAsyncDisposable
     private readonly SyslogOptions _options;
     private readonly TimeProvider _time;
     private readonly string _host;
+    private readonly string _appName;
     private readonly string _procId = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
     private readonly Task _sending;
     private long _dropped;
@@ -29,6 +30,7 @@ internal sealed class SyslogSender : IAsyncDisposable
         _time = time;
         _address = Parse(options.Address!) ?? throw new ArgumentException("not a syslog address", nameof(options));
         _host = Printable(System.Net.Dns.GetHostName(), 255);
+        _appName = Printable(options.AppName, 48);
         _sending = Task.Run(SendAsync);
     }
 
@@ -57,7 +59,7 @@ internal sealed class SyslogSender : IAsyncDisposable
         var priority = ((int)_options.Facility * 8) + severity;
         var timestamp = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         // MSG is UTF-8 with its BOM (§6.4) so that a collector does not guess the encoding.
-        return string.Create(CultureInfo.InvariantCulture, $"<{priority}>1 {timestamp} {_host} {Printable(_options.AppName, 48)} {_procId} {Printable(messageId, 32)} - \uFEFF{message}");
+        return string.Create(CultureInfo.InvariantCulture, $"<{priority}>1 {timestamp} {_host} {_appName} {_procId} {Printable(messageId, 32)} - \uFEFF{message}");
     }
 
     public async ValueTask DisposeAsync()
