@@ -3,21 +3,22 @@
 # `sluice balance` and through HAProxy (Debian's package, tcp mode, its defaults: one thread per
 # core, no splicing), in the same run. Neither balancer sends PROXY headers here (smtp-sink does not
 # read them): this measures the cost of the extra hop itself. A connection per message, so
-# connection setup through the balancer is part of every message. Every balancer gets the same
-# untimed warm-up; then each workload runs through each path in turn (direct, HAProxy, Sluice,
+# connection setup through the balancer is part of every message. The reference workload
+# (../shared/bench/README.md): 10 sessions, 20,000 × 4 KB and 5,000 × 100 KB, and every balancer
+# gets the same untimed warm-up (5,000 × 4 KB, 2,000 × 100 KB); then each workload runs through each path in turn (direct, HAProxy, Sluice,
 # direct, …), REPS times; medians are reported.
 # With BASELINE=<commit>, that commit's `sluice balance` runs as a fourth path; SLUICE_ENV /
 # BASE_ENV ("NAME=value …") set environment variables for either balancer.
 # Writes bench/results/balance-<utc>.md and rebuilds docs/performance.md.
-#   SIZES="4096:20000 102400:5000" SESSIONS=20 REPS=3 [BASELINE=3dd49f5] bench/balance/run.sh
+#   SIZES="4096:20000 102400:5000" SESSIONS=10 REPS=3 [BASELINE=3dd49f5] bench/balance/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 SIZES=${SIZES:-"4096:20000 102400:5000"}
-SESSIONS=${SESSIONS:-20}
+SESSIONS=${SESSIONS:-10}
 REPS=${REPS:-3}
-WARMUP=${WARMUP:-2000}
+WARMUP=${WARMUP:-"4096:5000 102400:2000"}
 HZ=$(getconf CLK_TCK)
 bench_workspace balance
 trap 'bench_cleanup; [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true' EXIT
@@ -96,12 +97,12 @@ peak_file="$WORK/peaks"
 ) &
 PIDS+=($!)
 
-echo "== warm-up: $WARMUP messages of each size through each balancer"
-for spec in $SIZES; do
-  size=${spec%%:*}
+echo "== warm-up ($WARMUP) through each balancer"
+for spec in $WARMUP; do
+  size=${spec%%:*}; n=${spec##*:}
   for path in $PATHS; do
     [ "$path" = direct ] && continue
-    smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$size" -f w@sender.example -t w@sink.example "127.0.0.1:$(port_of "$path")"
+    smtp-source -s "$SESSIONS" -m "$n" -l "$size" -f w@sender.example -t w@sink.example "127.0.0.1:$(port_of "$path")"
   done
 done
 
@@ -139,7 +140,7 @@ cat > "$result" <<MD
 
 Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). $SESSIONS parallel smtp-source sessions, a connection per
 message, no PROXY headers (smtp-sink does not read them). HAProxy $(haproxy -v 2>/dev/null | awk 'NR==1{print $3}') in tcp mode with its defaults
-(a thread per core). $WARMUP messages of each size through each balancer first (warm-up); paths interleaved,
+(a thread per core). The same warm-up through each balancer first ($WARMUP); paths interleaved,
 $REPS repetitions, medians. Percentages are of the direct rate in the same runs.
 
 | messages | direct msgs/s | HAProxy msgs/s | sluice balance msgs/s | sluice / HAProxy | HAProxy runs | sluice runs |
