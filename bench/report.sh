@@ -200,7 +200,9 @@ balancer on the runtime's sockets spent, per connection: 14 failed reads (`recvf
 the runtime tries a read before it waits, and the SMTP dialogue waits on every line; HAProxy: 2),
 5.7 `epoll_wait` (HAProxy: 1.4; a connection's two sockets sat on different engine threads, so
 every reply crossed threads), a thread-pool hop (12% of its CPU in futex and scheduler work), and
-for the first 20,000 connections 12% in the JIT. Step by step, in the same runs as HAProxy:
+for the first 20,000 connections 12% in the JIT. Step by step, in the same runs as HAProxy (these
+steps ran 20 sessions with 2,000 warm-up messages per size, not the reference workload; the table
+above is the reference workload):
 
 | step | CPU ms/conn 4 KB | 100 KB | rate × HAProxy 4 KB | 100 KB | source |
 |---|---:|---:|---:|---:|---|
@@ -209,13 +211,13 @@ for the first 20,000 connections 12% in the JIT. Step by step, in the same runs 
 | own epoll loops, one loop | 0.159 | 0.188 | 0.94x | 0.97x | `balance-loops-20261130T115821Z.md` |
 | own epoll loops, a loop per core (default) | 0.177 | 0.212 | 1.00x | 1.02x | same file |
 | the same against 3dd49f5 in one run | 0.185 vs 0.245 | 0.226 vs 0.352 | 0.91x vs 0.86x | 1.00x vs 0.88x | `balance-before-after-20261130T120213Z.md` |
-| final, 5 repetitions (above; an earlier 5-repetition run: 0.98x and 1.04x) | 0.182 | 0.204 | 0.95x | 1.01x | latest `balance-*.md` |
+| the same, 20 sessions, 5 repetitions (two runs) | 0.182 | 0.204 | 0.95x, 0.98x | 1.01x, 1.04x | `balance-twenty-sessions-*.md` |
+| reference workload (10 sessions, 5,000 + 2,000 warm-up), 3 repetitions | 0.204 | 0.266 | 1.12x | 1.05x | latest `balance-*.md` (above) |
 
-Goal: CPU per connection is met at both sizes (8–10% under HAProxy's at 4 KB, 20–23% at 100 KB).
-The rate is at HAProxy's within the spread of runs — at 100 KB the medians are above it, at 4 KB
-0.95x and 0.98x in two runs whose ranges overlap HAProxy's (3,401–3,960 vs 3,444–3,908 msgs/s) — so
-"at least HAProxy's rate" is met at 100 KB and not shown at 4 KB. What is left: during Sluice's runs
-the machine is 4 points less busy (88% vs 92%), so a little latency remains per connection; the
+Goal, on the reference workload: met — CPU per connection 18% under HAProxy's at 4 KB (0.204 vs
+0.249 ms) and 22% under at 100 KB (0.266 vs 0.340), rate 1.12x and 1.05x HAProxy's. With 20
+sessions the CPU goal held too but the 4 KB rate was 0.95x–0.98x (run ranges overlapping): the
+machine was 4 points less busy during Sluice's runs, a little latency per connection remains. The
 loops' CPU is 75% kernel (TCP on loopback), which no change of ours moves.
 
 The loops (`src/Sluice/Balance/ProxyLoop*.cs`): both sockets of a connection on one thread, a
