@@ -36,7 +36,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp => new IntakeStage(
             sp.GetRequiredService<IMessageQueue>(),
             new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
-            sp.GetRequiredService<Delivery.Events.DeliveryEventLog>(),
+            sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
             hostname,
             Path.Combine(options.Node.DataDirectory, "tmp")));
         builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
@@ -45,23 +45,39 @@ internal static class NodeHost
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
         builder.Services.AddSingleton(sp =>
         {
+            // After the spool (its open may give up the disk reserve that lets this one open).
+            sp.GetRequiredService<SqliteSpool>();
+            var index = Storage.Events.SqliteEventIndex.Open(options.Node.DataDirectory, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Index"), maxAge: options.Logging.Events.MaxAge);
+            sp.GetRequiredService<SluiceMetrics>().ObserveIndex(() => index.Backlog, () => index.Dropped);
+            return index;
+        });
+        builder.Services.AddSingleton<Core.Events.IMessageIndex>(sp => sp.GetRequiredService<Storage.Events.SqliteEventIndex>());
+        builder.Services.AddSingleton<Core.Webhooks.IWebhookStore>(sp => new Storage.Events.SqliteWebhookStore(sp.GetRequiredService<Storage.Events.SqliteEventIndex>()));
+        builder.Services.AddSingleton(options.Webhooks);
+        builder.Services.AddSingleton(sp => new Webhooks.WebhookDispatcher(
+            sp.GetRequiredService<Core.Webhooks.IWebhookStore>(),
+            sp.GetRequiredService<Core.Events.IMessageIndex>(),
+            options.Webhooks,
+            time,
+            sp.GetRequiredService<SluiceMetrics>(),
+            sp.GetRequiredService<ILogger<Webhooks.WebhookDispatcher>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookDispatcher>());
+        builder.Services.AddSingleton(sp =>
+        {
             var spool = sp.GetRequiredService<SqliteSpool>();
+            var sinks = new List<Core.Events.IEventSink> { sp.GetRequiredService<Storage.Events.SqliteEventIndex>() };
             var syslog = options.Logging.Syslog.Events ? sp.GetService<Logging.SyslogSender>() : null;
             var amqp = sp.GetService<Logging.AmqpEventPublisher>();
-            Action<Delivery.Events.DeliveryEvent, string>? copyTo = (syslog, amqp) switch
+            if (syslog is not null || amqp is not null)
             {
-                (null, null) => null,
-                _ => (entry, line) =>
-                {
-                    syslog?.Send(6, "delivery", line);
-                    amqp?.Publish(entry.Type.ToString().ToLowerInvariant(), line);
-                },
-            };
-            var log = new Delivery.Events.DeliveryEventLog(
+                sinks.Add(new Logging.LogShippingSink(syslog, amqp));
+            }
+
+            var log = new Core.Events.DeliveryEventLog(
                 Path.Combine(options.Node.DataDirectory, "events"),
                 time,
                 mayWrite: () => !spool.ShortOfSpace,
-                copyTo: copyTo,
+                sinks: sinks,
                 maxAge: options.Logging.Events.MaxAge,
                 maxBytes: options.Logging.Events.MaxBytes);
             sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);
@@ -172,6 +188,8 @@ internal static class NodeHost
         SuppressionsEndpoints.Map(app);
         TemplatesEndpoints.Map(app);
         BatchesEndpoints.Map(app);
+        WebhooksEndpoints.Map(app);
+        StatsEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }

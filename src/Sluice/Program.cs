@@ -14,6 +14,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     TemplatesCommand.Create(),
     SendCommand.Create(),
     TopCommand.Create(),
+    WebhooksCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Sluice.Delivery.Events;
+using Sluice.Core.Events;
 using Sluice.Testing;
 
 namespace Sluice.Delivery.Tests;

@@ -7,7 +7,7 @@ using Sluice.Delivery.Bounces;
 using Sluice.Delivery.Classification;
 using Sluice.Delivery.Dispatch;
 using Sluice.Delivery.Dns;
-using Sluice.Delivery.Events;
+using Sluice.Core.Events;
 using Sluice.Delivery.Pools;
 using Sluice.Delivery.Queues;
 using Sluice.Testing;

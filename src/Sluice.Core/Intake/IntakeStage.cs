@@ -35,7 +35,15 @@ public sealed class IntakeStage : IMessageIntake
     public bool HasRoomFor(long bytes) => _store.HasRoomFor(bytes);
 
     public RecipientRefusal? CheckRecipient(string sender, EnvelopeRecipient recipient, bool mayRelay, bool sourceRouted)
-        => Policy.Check(sender, recipient, mayRelay, sourceRouted);
+    {
+        var refusal = Policy.Check(sender, recipient, mayRelay, sourceRouted);
+        if (refusal is { Cause: RefusalCause.Suppressed })
+        {
+            _log?.Suppressed(sender, recipient.Address, null, refusal.Reason);
+        }
+
+        return refusal;
+    }
 
     public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
         => await StoreAsync(envelope, id, receivedAt, content, [], cancellationToken).ConfigureAwait(false);
@@ -57,6 +65,10 @@ public sealed class IntakeStage : IMessageIntake
             if (await Policy.CheckAsync(envelope.Sender, recipient, strict, cancellationToken).ConfigureAwait(false) is { } refusal)
             {
                 (refused ??= []).Add(refusal);
+                if (refusal.Cause == RefusalCause.Suppressed)
+                {
+                    _log?.Suppressed(envelope.Sender, recipient.Address, id, refusal.Reason);
+                }
             }
             else
             {
@@ -93,10 +105,13 @@ public sealed class IntakeStage : IMessageIntake
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
         var size = content.Length;
+
+        // Read before the store takes the buffer's blocks (the hot body cache keeps them).
+        var subject = _log is null ? null : HeaderField.Read(content, "Subject"u8);
         var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, cancellationToken).ConfigureAwait(false);
         if (result == EnqueueResult.Stored)
         {
-            _log?.Received(envelope, id, receivedAt);
+            _log?.Received(envelope, id, receivedAt, size, subject);
         }
 
         return new IntakeResult(IntakeResult.From(result, refused.Count > 0), id, size, result == EnqueueResult.Stored ? envelope.Recipients.Count : 0, refused);

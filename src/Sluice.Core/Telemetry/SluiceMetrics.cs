@@ -14,6 +14,8 @@ public sealed class SluiceMetrics
     private UpDownCounter<long>? _balanceConnectionsOpen;
     private Counter<long>? _poolSelections;
     private Counter<long>? _poolFailures;
+    private Counter<long>? _webhookPosts;
+    private Counter<long>? _webhookEvents;
 
     public SluiceMetrics(IMeterFactory meterFactory)
     {
@@ -93,6 +95,10 @@ public sealed class SluiceMetrics
 
     public Counter<long> PoolFailures => LazyInitializer.EnsureInitialized(ref _poolFailures, () => Meter.CreateCounter<long>("sluice.pool.member.failures", "{attempt}", "Attempts that failed by the member's fault, by pool, member and reason."));
 
+    public Counter<long> WebhookPosts => LazyInitializer.EnsureInitialized(ref _webhookPosts, () => Meter.CreateCounter<long>("sluice.webhook.posts", "{post}", "Webhook posts, by outcome (delivered, failed) and webhook."));
+
+    public Counter<long> WebhookEvents => LazyInitializer.EnsureInitialized(ref _webhookEvents, () => Meter.CreateCounter<long>("sluice.webhook.events", "{event}", "Events handed to webhook endpoints, by outcome (delivered, dead_lettered, replayed) and webhook."));
+
     public Histogram<double> PoolProbeDuration { get; }
 
     public Counter<long> OutboundConnectionsOpened { get; }
@@ -134,6 +140,13 @@ public sealed class SluiceMetrics
         Meter.CreateObservableGauge("sluice.disk.free", free, "By", "Bytes free on the data directory's filesystem (for the node's user).");
         Meter.CreateObservableGauge("sluice.disk.size", total, "By", "Size of the data directory's filesystem.");
         Meter.CreateObservableGauge("sluice.data.size", used, "By", "Bytes under the data directory: spool, message bodies, state and event logs.");
+    }
+
+    /// <summary>Registers the message index's gauges: events waiting to be indexed and events it could not write.</summary>
+    public void ObserveIndex(Func<long> backlog, Func<long> dropped)
+    {
+        Meter.CreateObservableGauge("sluice.index.backlog", backlog, "{event}", "Events queued for the message index and not yet committed.");
+        Meter.CreateObservableCounter("sluice.index.dropped", dropped, "{event}", "Events the message index could not write (searches, statistics and webhooks miss them; mail is not affected).");
     }
 
     /// <summary>Registers the count of delivery-event lines not written (disk short of space, I/O errors).</summary>

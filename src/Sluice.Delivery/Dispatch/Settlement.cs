@@ -3,7 +3,7 @@ using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Core.Telemetry;
 using Sluice.Delivery.Bounces;
-using Sluice.Delivery.Events;
+using Sluice.Core.Events;
 using Sluice.Delivery.Queues;
 using Sluice.Delivery.Smtp;
 

@@ -17,4 +17,6 @@ public sealed class SluiceOptions
     public Delivery.Dispatch.DeliveryOptions Delivery { get; set; } = new();
 
     public Logging.LoggingOptions Logging { get; set; } = new();
+
+    public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 }

@@ -4,14 +4,15 @@ using Sluice.Core.Intake;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Core.State;
-using Sluice.Delivery.Events;
+using Sluice.Core.Events;
 
 namespace Sluice.Http;
 
 /// <summary>
 /// The sending API: <c>POST /api/v1/messages</c> (JSON built with MimeKit, or a raw RFC 5322
 /// message) answers 202 with the id only once the message is durable in the spool, like the SMTP
-/// 250; <c>GET /api/v1/messages/{id}</c> gives its state and the timeline of its events.
+/// 250; <c>GET /api/v1/messages/{id}</c> gives its state and the timeline of its events (from the
+/// message index), <c>GET /api/v1/messages</c> searches the index.
 /// </summary>
 internal static class MessagesEndpoints
 {
@@ -39,49 +40,57 @@ internal static class MessagesEndpoints
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Send one message; 202 once it is durable. Idempotency-Key supported.");
 
-        app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, IMessageIndex index, CancellationToken ct) =>
         {
-            var messageId = new MessageId(id);
-            var entry = await queue.GetAsync(messageId, ct);
-            var timeline = await events.ReadMessageAsync(id, messageId.Timestamp ?? time.GetUtcNow().AddDays(-7), ct);
-            if (entry is null && timeline.Count == 0)
+            var entry = await queue.GetAsync(new MessageId(id), ct);
+            if (entry is null)
             {
-                return Results.Problem(title: "Not found", detail: $"No message {id}.", statusCode: StatusCodes.Status404NotFound);
+                // Settled a moment ago: its last events may still be on their way into the index.
+                await index.FlushAsync(ct);
             }
 
-            var recipients = new Dictionary<string, (string Status, string? Reply)>(StringComparer.OrdinalIgnoreCase);
-            foreach (var e in timeline)
+            var indexed = await index.GetAsync(id, ct);
+            var timeline = await index.TimelineAsync(id, ct);
+            if (entry is null && indexed is null && timeline.Count == 0)
             {
-                if (e.Recipient is { } r)
-                {
-                    recipients[r] = (Status(e.Type), e.Reply ?? recipients.GetValueOrDefault(r).Reply);
-                }
+                return Results.Problem(title: "Not found", detail: $"No message {id}.", statusCode: StatusCodes.Status404NotFound);
             }
 
             return Results.Ok(new
             {
                 id,
                 state = entry is null ? "done" : QueueStateNames.Name(entry.State),
-                receivedAt = entry?.ReceivedAt ?? timeline.FirstOrDefault()?.Time,
+                receivedAt = entry?.ReceivedAt ?? indexed?.ReceivedAt ?? (timeline.Count > 0 ? timeline[0].Time : null),
+                sender = entry?.Envelope.Sender ?? indexed?.Sender,
+                subject = indexed?.Subject,
+                size = indexed?.Size,
                 attempts = entry?.Attempts,
                 nextAttemptAt = entry?.NextAttemptAt,
-                tags = entry?.Envelope.Tags,
+                tags = entry?.Envelope.Tags ?? indexed?.Tags,
                 metadata = entry?.Envelope.Metadata,
-                recipients = recipients.Select(p => new { address = p.Key, status = p.Value.Status, lastReply = p.Value.Reply }),
-                events = timeline.Select(e => new { time = e.Time, type = e.Type.ToString(), recipient = e.Recipient, site = e.Site, remoteMta = e.RemoteMta, attempt = e.Attempt, reply = e.Reply, classification = e.Classification, durationMs = e.DurationMs }),
+                recipients = indexed?.Recipients.Select(r => new { address = r.Address, status = r.State, lastReply = r.Reply, updatedAt = r.UpdatedAt }),
+                events = timeline.Select(e => new { time = e.Time, type = EventNames.Name(e.Type), recipient = e.Recipient, site = e.Site, remoteMta = e.RemoteMta, attempt = e.Attempt, reply = e.Reply, classification = e.Classification, durationMs = e.DurationMs }),
             });
         }).RequireScope(ApiScopes.Read);
-    }
 
-    private static string Status(DeliveryEventType type) => type switch
-    {
-        DeliveryEventType.Reception => "queued",
-        DeliveryEventType.Delivery => "delivered",
-        DeliveryEventType.TransientFailure => "deferred",
-        DeliveryEventType.Bounce => "bounced",
-        DeliveryEventType.Expiration => "expired",
-        _ => type.ToString().ToLowerInvariant(),
-    };
+        app.MapGet("/api/v1/messages", async (HttpRequest request, IMessageIndex index, CancellationToken ct) =>
+        {
+            var (query, errors) = SearchQuery.Parse(request.Query);
+            if (query is null)
+            {
+                return Results.ValidationProblem(errors, title: "Invalid search");
+            }
+
+            var page = await index.SearchAsync(query, ct);
+            return Results.Ok(new
+            {
+                items = page.Messages.Select(m => new { id = m.Id, receivedAt = m.ReceivedAt, sender = m.Sender, subject = m.Subject, tags = m.Tags, size = m.Size, state = m.State, recipients = m.Recipients.Select(r => new { address = r.Address, status = r.State, lastReply = r.Reply }) }),
+                nextCursor = page.Next?.Token,
+            });
+        })
+            .RequireScope(ApiScopes.Read)
+            .WithSummary("Search messages by recipient, sender (address or @domain), subject, tag, state and time (from/to, ISO 8601); newest first, paged by cursor.");
+    }
 
     private static async Task<IdempotentResponse> SubmitAsync(HttpContext context, SpooledBody body, Submission submission)
     {

@@ -4,7 +4,7 @@ using Sluice.Core.Queue;
 using Sluice.Delivery.Bounces;
 using Sluice.Delivery.Dispatch;
 using Sluice.Delivery.Smtp;
-using Sluice.Delivery.Events;
+using Sluice.Core.Events;
 
 namespace Sluice.Http;
 

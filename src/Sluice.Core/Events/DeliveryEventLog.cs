@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Sluice.Delivery.Events;
+namespace Sluice.Core.Events;
 
 /// <summary>
 /// Appends one JSON object per line to <c>events-YYYYMMDD.jsonl</c> in a folder, a new file each
-/// UTC day (the rotation), for tailing, shipping to ELK, and per-message timelines. Lines are
+/// UTC day (the rotation), for tailing and shipping to ELK, and hands each event to its sinks (the
+/// message index, which answers timelines and searches; syslog; AMQP). Lines are
 /// buffered and flushed every <see cref="FlushInterval"/> (and at dispose), so the accept path pays
 /// no syscall per event; a crash can lose at most that much log, never mail (the spool is the record).
 /// Retention: at start, at each new day and hourly, day files older than the maximum age are
@@ -22,7 +23,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
-    private readonly Action<DeliveryEvent, string>? _copyTo;
+    private readonly IReadOnlyList<IEventSink> _sinks;
     private readonly TimeSpan _maxAge;
     private readonly long _maxBytes;
     private long _prunedAt;
@@ -44,12 +45,12 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     /// dropped and counted, so that the log does not take the space the spool keeps for its
     /// acknowledgements.
     /// </param>
-    /// <param name="copyTo">Also given each event and its line as written (syslog, AMQP), whatever the disk.</param>
+    /// <param name="sinks">Also given each event and its line as written (syslog, AMQP, the message index), whatever the disk.</param>
     /// <param name="maxAge">Day files older than this are deleted (default 30 days).</param>
     /// <param name="maxBytes">The folder is kept under this many bytes by deleting the oldest day files (default 1 GiB).</param>
-    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, Action<DeliveryEvent, string>? copyTo = null, TimeSpan? maxAge = null, long? maxBytes = null)
+    public DeliveryEventLog(string folder, TimeProvider? time = null, Func<bool>? mayWrite = null, IReadOnlyList<IEventSink>? sinks = null, TimeSpan? maxAge = null, long? maxBytes = null)
     {
-        _copyTo = copyTo;
+        _sinks = sinks ?? [];
         _maxAge = maxAge ?? TimeSpan.FromDays(30);
         _maxBytes = maxBytes ?? 1L << 30;
         _folder = folder;
@@ -83,23 +84,31 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
         }
     }
 
-    /// <summary>A Reception event for each recipient of a message made durable.</summary>
-    public void Received(Core.Messages.Envelope envelope, Core.Messages.MessageId id, DateTimeOffset receivedAt)
+    /// <summary>A Reception event for each recipient of a message made durable, with what is known of the message.</summary>
+    public void Received(Core.Messages.Envelope envelope, Core.Messages.MessageId id, DateTimeOffset receivedAt, long size, string? subject)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var now = _time.GetUtcNow();
         foreach (var recipient in envelope.Recipients)
         {
-            Write(new DeliveryEvent(now, DeliveryEventType.Reception, id.Value, recipient.Address, null, envelope.ClientAddress, 0, null, "received", (now - receivedAt).TotalMilliseconds));
+            Write(new DeliveryEvent(now, DeliveryEventType.Reception, id.Value, recipient.Address, null, envelope.ClientAddress, 0, null, "received", (now - receivedAt).TotalMilliseconds, Sender: envelope.Sender, Subject: subject, Tags: envelope.Tags, Size: size));
         }
     }
+
+    /// <summary>A Suppression event: the recipient was refused because it is on the suppression list.</summary>
+    public void Suppressed(string sender, string recipient, Core.Messages.MessageId? id, string reason)
+        => Write(new DeliveryEvent(_time.GetUtcNow(), DeliveryEventType.Suppression, id?.Value ?? "-", recipient, null, null, 0, reason, "suppressed", null, Sender: sender));
 
     public void Write(DeliveryEvent entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var line = JsonSerializer.Serialize(entry, Json);
-        // A copy elsewhere (syslog) costs no disk: it goes even while the spool is short of space.
-        _copyTo?.Invoke(entry, line);
+        // A copy elsewhere (syslog, AMQP, the index) is not this folder: it goes even while the spool is short of space.
+        for (var i = 0; i < _sinks.Count; i++)
+        {
+            _sinks[i].Write(entry, line);
+        }
+
         if (_mayWrite is not null && !_mayWrite())
         {
             Interlocked.Increment(ref _dropped);
@@ -130,38 +139,6 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
                 Reset();
             }
         }
-    }
-
-    /// <summary>
-    /// The events of one message, oldest first, read from the day files since <paramref name="since"/>
-    /// (its reception). Cost grows with the events logged since then; an index comes with the
-    /// cluster state store.
-    /// </summary>
-    public async Task<List<DeliveryEvent>> ReadMessageAsync(string messageId, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        Flush();
-        var firstDay = since.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var needle = $"\"messageId\":\"{messageId}\"";
-        var events = new List<DeliveryEvent>();
-        foreach (var file in Directory.GetFiles(_folder, "events-*.jsonl").Order(StringComparer.Ordinal))
-        {
-            if (string.CompareOrdinal(Path.GetFileNameWithoutExtension(file)["events-".Length..], firstDay) < 0)
-            {
-                continue;
-            }
-
-            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-            {
-                if (line.Contains(needle, StringComparison.Ordinal) && JsonSerializer.Deserialize<DeliveryEvent>(line, Json) is { } entry)
-                {
-                    events.Add(entry);
-                }
-            }
-        }
-
-        events.Sort((a, b) => a.Time.CompareTo(b.Time));
-        return events;
     }
 
     /// <summary>Deletes day files past the maximum age, then the oldest while the folder is over its size; never today's.</summary>

@@ -1,0 +1,23 @@
+namespace Sluice.Core.Events;
+
+/// <summary>
+/// What happened. The numbers are stored in the event index: new members go at the end.
+/// </summary>
+public enum DeliveryEventType
+{
+    Reception,
+    Delivery,
+    TransientFailure,
+    Bounce,
+    Expiration,
+    AdminAction,
+
+    /// <summary>A recipient refused at intake because it is on the suppression list.</summary>
+    Suppression,
+
+    /// <summary>A recipient complained (feedback loop report).</summary>
+    Complaint,
+
+    /// <summary>A recipient unsubscribed (RFC 8058 one-click or a List-Unsubscribe mail).</summary>
+    Unsubscription,
+}

@@ -1,0 +1,39 @@
+namespace Sluice.Core.Events;
+
+/// <summary>
+/// The public names of event types, as webhooks, searches and statistics spell them
+/// (<c>delivered</c>, <c>bounced</c> …), and the recipient states they leave behind.
+/// </summary>
+public static class EventNames
+{
+    private static readonly string[] Names = ["received", "delivered", "deferred", "bounced", "expired", "admin", "suppressed", "complained", "unsubscribed"];
+
+    public static string Name(DeliveryEventType type) => (uint)type < (uint)Names.Length ? Names[(int)type] : type.ToString().ToLowerInvariant();
+
+    public static bool TryParse(string? name, out DeliveryEventType type)
+    {
+        var index = Array.FindIndex(Names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        type = (DeliveryEventType)Math.Max(index, 0);
+        return index >= 0;
+    }
+
+    /// <summary>The names a webhook may subscribe to (every type but admin actions).</summary>
+    public static IEnumerable<string> Subscribable => Names.Where(n => n != "admin");
+
+    /// <summary>The recipient state an event leaves (queued, delivered, deferred, bounced, expired), or null when it changes none.</summary>
+    public static string? RecipientState(DeliveryEventType type) => type switch
+    {
+        DeliveryEventType.Reception => "queued",
+        DeliveryEventType.Delivery => "delivered",
+        DeliveryEventType.TransientFailure => "deferred",
+        DeliveryEventType.Bounce => "bounced",
+        DeliveryEventType.Expiration => "expired",
+        _ => null,
+    };
+
+    /// <summary>The states a search may ask for.</summary>
+    public static readonly string[] RecipientStates = ["queued", "deferred", "delivered", "bounced", "expired"];
+
+    /// <summary>A bit per type, for subscriptions.</summary>
+    public static int Bit(DeliveryEventType type) => 1 << (int)type;
+}

@@ -1,0 +1,34 @@
+namespace Sluice.Core.Events;
+
+/// <summary>A message as the index knows it. <see cref="State"/> sums up its recipients: one state when they agree, otherwise <c>deferred</c> or <c>queued</c> while any is pending, else <c>mixed</c>.</summary>
+public sealed record IndexedMessage(
+    string Id,
+    DateTimeOffset ReceivedAt,
+    string Sender,
+    string? Subject,
+    IReadOnlyList<string> Tags,
+    long Size,
+    string State,
+    IReadOnlyList<IndexedRecipient> Recipients)
+{
+    public static string Summarize(IReadOnlyList<IndexedRecipient> recipients)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        if (recipients.Count == 0)
+        {
+            return "queued";
+        }
+
+        string? same = recipients[0].State;
+        var deferred = false;
+        var queued = false;
+        foreach (var r in recipients)
+        {
+            same = same == r.State ? same : null;
+            deferred |= r.State == "deferred";
+            queued |= r.State == "queued";
+        }
+
+        return same ?? (deferred ? "deferred" : queued ? "queued" : "mixed");
+    }
+}

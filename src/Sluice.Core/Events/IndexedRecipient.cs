@@ -1,0 +1,4 @@
+namespace Sluice.Core.Events;
+
+/// <summary>Where one recipient of an indexed message stands: its state (see <see cref="EventNames.RecipientStates"/>), the last reply and when it changed.</summary>
+public sealed record IndexedRecipient(string Address, string State, string? Reply, DateTimeOffset UpdatedAt);

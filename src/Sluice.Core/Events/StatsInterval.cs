@@ -1,0 +1,7 @@
+namespace Sluice.Core.Events;
+
+public enum StatsInterval
+{
+    Hour,
+    Day,
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.Storage.Events;
+
+internal static partial class IndexLog
+{
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Message index opened at {Path}, last event {Sequence}")]
+    public static partial void Opened(ILogger logger, string path, long sequence);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Message index could not write {Events} events (mail is not affected; searches, statistics and webhooks miss them); {Unlogged} more reports since the previous one")]
+    public static partial void WriteFailed(ILogger logger, int events, long unlogged, Exception exception);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Message index pruned {Events} events and {Messages} message and recipient rows older than {Oldest:u}")]
+    public static partial void Pruned(ILogger logger, long events, long messages, DateTimeOffset oldest);
+}
