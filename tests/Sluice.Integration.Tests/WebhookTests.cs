@@ -148,6 +148,31 @@ public sealed class WebhookTests(DeliveryFixture world) : IClassFixture<Delivery
     }
 
     [Fact]
+    public async Task Webhook_SuppressedRecipientAtRcpt_SuppressedEventWithSender()
+    {
+        using var receiver = await WebhookReceiver.StartAsync(Secret);
+        using var http = world.Node.CreateHttpClient();
+        await CreateAsync(http, receiver.Url, "suppressed");
+        using (var added = await http.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "gone@example.test", reason = "bounce" }))
+        {
+            added.EnsureSuccessStatusCode();
+        }
+
+        await using (var dialog = await SmtpDialog.ConnectAsync(world.Node.SmtpEndpoint))
+        {
+            await dialog.CommandAsync("EHLO suppressed.test");
+            await dialog.CommandAsync("MAIL FROM:<news@letters.example>");
+            Assert.StartsWith("550", await dialog.CommandAsync("RCPT TO:<gone@example.test>"), StringComparison.Ordinal);
+        }
+
+        var events = await Poll.ForAsync(receiver.TakenEventsAsync, e => e.Count > 0, Patience, "the suppressed event");
+        var suppressed = Assert.Single(events);
+        Assert.Equal("suppressed", Type(suppressed));
+        Assert.Equal("gone@example.test", suppressed.GetProperty("recipient").GetString());
+        Assert.Equal("news@letters.example", suppressed.GetProperty("sender").GetString());
+    }
+
+    [Fact]
     public async Task CreateWebhook_UnknownEventAndBadUrl_ProblemNamesBoth()
     {
         using var http = world.Node.CreateHttpClient();
