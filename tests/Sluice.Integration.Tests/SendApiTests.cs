@@ -118,7 +118,7 @@ public sealed class SendApiTests : IAsyncLifetime
         Assert.Equal("b@dest.example", recipient.GetProperty("address").GetString());
         Assert.Equal("delivered", recipient.GetProperty("status").GetString());
         var types = view.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
-        Assert.Equal(["Reception", "Delivery"], types);
+        Assert.Equal(["received", "delivered"], types);
 
         using var missing = await Http.GetAsync(new Uri("api/v1/messages/01ZZZZZZZZZZZZZZZZZZZZZZZZ", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
