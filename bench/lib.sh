@@ -159,6 +159,6 @@ start_listening() {
   # shellcheck disable=SC2086
   env $envs "${args[@]}" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-  printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"
+  printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"; printf -v "${name}_HTTP" '%s' "$http"
   wait_port "$port"
 }

@@ -10,6 +10,8 @@
 # A run lasts from the first timed message until the sink has counted all of them.
 # With BASELINE=<commit>, that commit is built (a git worktree) and run as a fourth server;
 # SLUICE_ENV / BASE_ENV ("NAME=value …") set environment variables for either node (runtime knobs).
+# WEBHOOK=1 subscribes a webhook to every event type on the Sluice under test (not the baseline),
+# posting to a minimal receiver on loopback that answers 200 (its CPU is not counted as Sluice's).
 # Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
 #   WORKLOADS="4096:20000:10 102400:5000:10 4096:20000:50" REPS=3 [BASELINE=7c51d21] bench/relay/run.sh
 set -euo pipefail
@@ -61,6 +63,22 @@ start_sluice() {
 echo "== starting sluice serve relaying to the sink"
 start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll "${SLUICE_ENV:-}"
 SERVERS="direct postfix sluice"
+if [ -n "${WEBHOOK:-}" ]; then
+  HOOK_PORT=$(free_port)
+  python3 -c "
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers['Content-Length'])); self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()" "$HOOK_PORT" >"$WORK/hook.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$HOOK_PORT"
+  curl -fsS -H "Authorization: Bearer $(cat "$WORK/sluice/admin.key")" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$HOOK_PORT/\",\"events\":[\"received\",\"delivered\",\"deferred\",\"bounced\",\"expired\",\"suppressed\",\"complained\",\"unsubscribed\"]}" \
+    "http://127.0.0.1:$sluice_HTTP/api/v1/webhooks" >/dev/null
+  echo "== webhook for every event type on sluice, posting to 127.0.0.1:$HOOK_PORT"
+fi
 if [ -n "${BASELINE:-}" ]; then
   start_sluice base "$WORK/baseline-bin/Sluice.dll" "${BASE_ENV:-}"
   SERVERS="direct postfix base sluice"
@@ -144,7 +162,7 @@ $rows
 | workload | Postfix CPU ms/msg | Sluice CPU ms/msg | Postfix peak memory (PSS) MiB | Sluice peak memory (PSS) MiB | machine busy (Postfix / Sluice runs) | refused (Postfix / Sluice) |
 |---|---:|---:|---:|---:|---:|---:|
 $cpu_rows
-$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE${BASE_ENV:+ with $BASE_ENV}; after${SLUICE_ENV:+ with $SLUICE_ENV}):" "| workload | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU ms/msg | after CPU ms/msg |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
+$(if [ -n "${BASELINE:-}" ]; then printf '%s\n\n%s\n%s\n%s\n' "Before and after in the same runs (before = $BASELINE${BASE_ENV:+ with $BASE_ENV}; after${SLUICE_ENV:+ with $SLUICE_ENV}${WEBHOOK:+, with a webhook for every event type}):" "| workload | Postfix msgs/s | Sluice before msgs/s (× Postfix) | Sluice after msgs/s (× Postfix) | before CPU ms/msg | after CPU ms/msg |" "|---|---:|---:|---:|---:|---:|" "$base_rows"; fi)
 CPU is each server's own (Postfix: master and all its children; Sluice: its one process) from /proc/PID/stat; load
 generator and sink share the two cores. Peak memory is the proportional set size summed over the server's processes,
 sampled every 250 ms.
