@@ -54,6 +54,16 @@ internal static class NodeHost
         builder.Services.AddSingleton<Core.Events.IMessageIndex>(sp => sp.GetRequiredService<Storage.Events.SqliteEventIndex>());
         builder.Services.AddSingleton<Core.Webhooks.IWebhookStore>(sp => new Storage.Events.SqliteWebhookStore(sp.GetRequiredService<Storage.Events.SqliteEventIndex>()));
         builder.Services.AddSingleton(options.Webhooks);
+        builder.Services.AddSingleton(new DataDirectoryUsage(options.Node.DataDirectory));
+        builder.Services.AddSingleton<Dashboard.EventRates>();
+        builder.Services.AddSingleton<Dashboard.DashboardSessions>();
+        builder.Services.AddSingleton<Dashboard.ResourceSampler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.ResourceSampler>());
+        builder.Services.AddSingleton(sp => new QueueActions(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetService<Delivery.Dispatch.DeliveryControl>(),
+            sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
+            time));
         builder.Services.AddSingleton(sp => new Webhooks.WebhookDispatcher(
             sp.GetRequiredService<Core.Webhooks.IWebhookStore>(),
             sp.GetRequiredService<Core.Events.IMessageIndex>(),
@@ -65,7 +75,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp =>
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
-            var sinks = new List<Core.Events.IEventSink> { sp.GetRequiredService<Storage.Events.SqliteEventIndex>() };
+            var sinks = new List<Core.Events.IEventSink> { sp.GetRequiredService<Storage.Events.SqliteEventIndex>(), sp.GetRequiredService<Dashboard.EventRates>() };
             var syslog = options.Logging.Syslog.Events ? sp.GetService<Logging.SyslogSender>() : null;
             var amqp = sp.GetService<Logging.AmqpEventPublisher>();
             if (syslog is not null || amqp is not null)
@@ -171,7 +181,7 @@ internal static class NodeHost
 
         // Created now, not on the first scrape: a listener only sees measurements made after it starts.
         app.Services.GetRequiredService<MetricsExporter>();
-        var usage = new DataDirectoryUsage(options.Node.DataDirectory);
+        var usage = app.Services.GetRequiredService<DataDirectoryUsage>();
         app.Services.GetRequiredService<SluiceMetrics>().ObserveDisk(() => usage.Free, () => usage.Total, () => usage.Used);
         app.UseStatusCodePages();
         app.Use(BadRequestProblems.InvokeAsync);
@@ -190,6 +200,7 @@ internal static class NodeHost
         BatchesEndpoints.Map(app);
         WebhooksEndpoints.Map(app);
         StatsEndpoints.Map(app);
+        Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }

@@ -33,8 +33,7 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time,
         }
 
         var token = Token(context.Request);
-        if (ApiKeyToken.Parse(token) is not { } parts || await FindAsync(parts.Id, context.RequestAborted).ConfigureAwait(false) is not { } found
-            || found.Key.IsRevoked || !ApiKeyToken.Verify(parts.Secret, found.Hash))
+        if (await AuthenticateAsync(token, context.RequestAborted).ConfigureAwait(false) is not { } key)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await Problem(context, StatusCodes.Status401Unauthorized, "API key required", token is null
@@ -45,14 +44,26 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time,
 
         var needed = context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>()?.Scope
             ?? (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ? ApiScopes.Read : ApiScopes.Admin);
-        if ((found.Key.Scopes & needed) != needed)
+        if ((key.Scopes & needed) != needed)
         {
-            await Problem(context, StatusCodes.Status403Forbidden, "Scope missing", $"This needs an API key with the '{needed.ToString().ToLowerInvariant()}' scope; key '{found.Key.Name}' has '{found.Key.Scopes.ToString().ToLowerInvariant()}'.").ConfigureAwait(false);
+            await Problem(context, StatusCodes.Status403Forbidden, "Scope missing", $"This needs an API key with the '{needed.ToString().ToLowerInvariant()}' scope; key '{key.Name}' has '{key.Scopes.ToString().ToLowerInvariant()}'.").ConfigureAwait(false);
             return;
         }
 
-        context.Items[ItemKey] = found.Key;
+        context.Items[ItemKey] = key;
         await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The key a token stands for, if the token is well formed, the key known and not revoked, and the secret right; else null (the API and the dashboard's sign-in both ask here).</summary>
+    public async Task<ApiKey?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (ApiKeyToken.Parse(token) is not { } parts || await FindAsync(parts.Id, cancellationToken).ConfigureAwait(false) is not { } found
+            || found.Key.IsRevoked || !ApiKeyToken.Verify(parts.Secret, found.Hash))
+        {
+            return null;
+        }
+
+        return found.Key;
     }
 
     private bool FromMetricsNetwork(IPAddress? client)

@@ -34,34 +34,16 @@ internal static class QueueOperationsEndpoints
                 })
                 : Results.Problem(title: "Not found", detail: $"No message {id} in the queue.", statusCode: StatusCodes.Status404NotFound));
 
-        queue.MapPost("/flush", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        queue.MapPost("/flush", async (QueueOperationRequest request, QueueActions actions, CancellationToken ct) =>
         {
             var (filter, problem) = Filter(request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            var count = await q.FlushAsync(filter!, ct);
-            Admin(events, time, "flush", request, count);
-            return Results.Ok(new { count });
+            return problem ?? Results.Ok(new { count = await actions.FlushAsync(filter!, ct) });
         });
 
-        queue.MapPost("/delete", async (QueueOperationRequest request, IMessageQueue q, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        queue.MapPost("/delete", async (QueueOperationRequest request, QueueActions actions, CancellationToken ct) =>
         {
             var (filter, problem) = Filter(request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            var count = await q.DeleteAsync(filter!, request.DryRun, ct);
-            if (!request.DryRun)
-            {
-                Admin(events, time, "delete", request, count);
-            }
-
-            return Results.Ok(new { count, dryRun = request.DryRun });
+            return problem ?? Results.Ok(new { count = await actions.DeleteAsync(filter!, request.DryRun, ct), dryRun = request.DryRun });
         });
 
         queue.MapPost("/bounce", async (QueueOperationRequest request, IMessageQueue q, [FromServices] BounceSender? bounces, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
@@ -113,9 +95,9 @@ internal static class QueueOperationsEndpoints
         queue.MapGet("/suspensions", ([FromServices] DeliveryControl? control) =>
             control is null ? DeliveryOff() : Results.Ok(control.Suspended));
 
-        queue.MapPost("/suspensions", (SuspendRequest request, [FromServices] DeliveryControl? control, DeliveryEventLog events, TimeProvider time) =>
+        queue.MapPost("/suspensions", (SuspendRequest request, QueueActions actions) =>
         {
-            if (control is null)
+            if (actions.Control is null)
             {
                 return DeliveryOff();
             }
@@ -125,23 +107,20 @@ internal static class QueueOperationsEndpoints
                 return Results.Problem(title: "Invalid request", detail: "destination is required; minutes, when given, must be positive.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var until = time.GetUtcNow().AddMinutes(request.Minutes ?? 60);
-            control.Suspend(request.Destination, until);
-            events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, request.Destination, null, 0, $"suspend until {until:u}", "suspend", null));
-            return Results.Ok(new { destination = request.Destination, until });
+            return Results.Ok(new { destination = request.Destination, until = actions.Suspend(request.Destination, request.Minutes ?? 60) });
         });
 
-        queue.MapDelete("/suspensions/{destination}", async (string destination, [FromServices] DeliveryControl? control, DeliveryEventLog events, TimeProvider time) =>
+        queue.MapDelete("/suspensions/{destination}", async (string destination, QueueActions actions) =>
         {
-            if (control is null)
+            if (actions.Control is null)
             {
                 return DeliveryOff();
             }
 
             // Held mail for it is released at once, due as it was: no flush needed.
-            var resumed = await control.ResumeAsync(destination);
-            events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));
-            return resumed ? Results.Ok(new { destination, resumed }) : Results.Problem(title: "Not suspended", detail: $"{destination} is not suspended.", statusCode: StatusCodes.Status404NotFound);
+            return await actions.ResumeAsync(destination)
+                ? Results.Ok(new { destination, resumed = true })
+                : Results.Problem(title: "Not suspended", detail: $"{destination} is not suspended.", statusCode: StatusCodes.Status404NotFound);
         });
     }
 
@@ -170,7 +149,4 @@ internal static class QueueOperationsEndpoints
 
     internal static IResult DeliveryOff()
         => Results.Problem(title: "Delivery is off", detail: "This node runs with Delivery:Enabled=false.", statusCode: StatusCodes.Status409Conflict);
-
-    private static void Admin(DeliveryEventLog events, TimeProvider time, string action, QueueOperationRequest request, long count)
-        => events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, request.Id ?? "-", null, request.Domain, null, 0, $"{action}: {count} messages", action, null));
 }

@@ -1,0 +1,64 @@
+using Sluice.Core.Events;
+using Sluice.Core.Queue;
+using Sluice.Delivery.Dispatch;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// The operator's changes to the queue that both the API and the dashboard make: flush, delete,
+/// suspend and resume a destination. Each is written to the event log as an AdminAction.
+/// <see cref="Control"/> is null on a node that does not deliver.
+/// </summary>
+internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time)
+{
+    public DeliveryControl? Control => control;
+
+    public async Task<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var count = await queue.FlushAsync(filter, cancellationToken).ConfigureAwait(false);
+        Admin("flush", filter, count);
+        return count;
+    }
+
+    public async Task<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var count = await queue.DeleteAsync(filter, dryRun, cancellationToken).ConfigureAwait(false);
+        if (!dryRun)
+        {
+            Admin("delete", filter, count);
+        }
+
+        return count;
+    }
+
+    /// <summary>Holds a destination's mail until <paramref name="minutes"/> from now; false when this node does not deliver.</summary>
+    public DateTimeOffset? Suspend(string destination, int minutes)
+    {
+        if (control is null)
+        {
+            return null;
+        }
+
+        var until = time.GetUtcNow().AddMinutes(minutes);
+        control.Suspend(destination, until);
+        events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, $"suspend until {until:u}", "suspend", null));
+        return until;
+    }
+
+    /// <summary>Releases a suspended destination's mail at once; false when it was not suspended.</summary>
+    public async Task<bool> ResumeAsync(string destination)
+    {
+        if (control is null || !await control.ResumeAsync(destination).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));
+        return true;
+    }
+
+    private void Admin(string action, QueueFilter filter, long count)
+        => events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, filter.Id?.Value ?? "-", null, filter.Domain, null, 0, $"{action}: {count} messages", action, null));
+}
