@@ -36,12 +36,14 @@ public sealed partial class AmqpEventsTests
         BasicGetResult? got = null;
         await Poll.UntilAsync(async () => (got = await channel.BasicGetAsync(queue, autoAck: true)) is not null, TimeSpan.FromSeconds(30), "an event on the queue", () => node.Output);
 
-        Assert.Equal("reception", got!.RoutingKey);
+        Assert.Equal("received", got!.RoutingKey);
         Assert.Equal("application/json", got.BasicProperties.ContentType);
         Assert.Equal(DeliveryModes.Persistent, got.BasicProperties.DeliveryMode);
-        var json = JsonDocument.Parse(Encoding.UTF8.GetString(got.Body.Span)).RootElement;
-        Assert.Equal(id, json.GetProperty("messageId").GetString());
-        Assert.Equal("r@rcpt.example", json.GetProperty("recipient").GetString());
+        var e = EventFiles.Parse(Encoding.UTF8.GetString(got.Body.Span));
+        Assert.Equal(id, e.MessageId);
+        Assert.Equal("r@rcpt.example", e.Recipient);
+        Assert.Equal("received", e.Type);
+        Assert.Equal("amqp", e.Raw.GetProperty("email").GetProperty("subject").GetString());
     }
 
     [GeneratedRegex("^250 2.0.0 OK: queued as ([0-9A-Z]{26})")]

@@ -19,10 +19,10 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Contains($"with ESMTP id {id}", text, StringComparison.Ordinal);
         Assert.Contains("by sink.sluice.test", text, StringComparison.Ordinal);
         await WaitForQueueWithoutAsync(id);
-        await WaitForEventAsync(id, "Delivery");
+        await WaitForEventAsync(id, "delivered");
         var events = await EventsAsync(id);
-        Assert.Equal("Reception", events[0].GetProperty("type").GetString());
-        Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("remoteMta").GetString() == "mx1.example.test");
+        Assert.Equal("received", events[0].Type);
+        Assert.Contains(events, e => e.Type == "delivered" && e.RemoteMta == "mx1.example.test");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         using var store = new TempDirectory();
         var id = await SendAsync("sender@src.test", ["late@later.test"], token);
 
-        await WaitForEventAsync(id, "TransientFailure");
+        await WaitForEventAsync(id, "deferred");
         await using var late = await world.StartSinkAsync(store.Path, "127.0.0.5");
 
         try
@@ -85,9 +85,9 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         }
 
         await WaitForQueueWithoutAsync(id);
-        await WaitForEventAsync(id, "Delivery");
+        await WaitForEventAsync(id, "delivered");
         var events = await EventsAsync(id);
-        Assert.Contains(events, e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("attempt").GetInt32() >= 2);
+        Assert.Contains(events, e => e.Type == "delivered" && e.Attempt >= 2);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         try
         {
             id = await SendAsync("sender@src.test", ["r@restart.test"], token, node);
-            await WaitForEventAsync(id, "TransientFailure", data.Path);
+            await WaitForEventAsync(id, "deferred", data.Path);
             Assert.Equal(0, await node.TerminateAsync(TimeSpan.FromSeconds(30)));
         }
         finally
@@ -137,15 +137,15 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
             await node.DisposeAsync();
         }
 
-        var deferred = (await EventsAsync(id, data.Path)).Single(e => e.GetProperty("type").GetString() == "TransientFailure");
-        var dueAt = deferred.GetProperty("time").GetDateTimeOffset().AddSeconds(4);
+        var deferred = (await EventsAsync(id, data.Path)).Single(e => e.Type == "deferred");
+        var dueAt = deferred.Time.AddSeconds(4);
         await using var sink = await world.StartSinkAsync(store.Path, "127.0.0.7");
         await using var restarted = await world.StartNodeAsync(data.Path, null, TimeSpan.FromSeconds(4));
 
         await DeliveryFixture.WaitForMessageAsync(store.Path, token);
-        await WaitForEventAsync(id, "Delivery", data.Path);
-        var delivered = (await EventsAsync(id, data.Path)).Single(e => e.GetProperty("type").GetString() == "Delivery");
-        Assert.True(delivered.GetProperty("time").GetDateTimeOffset() >= dueAt.AddMilliseconds(-50), $"delivered at {delivered.GetProperty("time")} before due {dueAt}");
+        await WaitForEventAsync(id, "delivered", data.Path);
+        var delivered = (await EventsAsync(id, data.Path)).Single(e => e.Type == "delivered");
+        Assert.True(delivered.Time >= dueAt.AddMilliseconds(-50), $"delivered at {delivered.Time} before due {dueAt}");
 
         // A clean restart after delivery finds nothing left to send: the message was acked, not just delivered.
         Assert.Equal(0, await restarted.TerminateAsync(TimeSpan.FromSeconds(30)));
@@ -164,9 +164,9 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
 
         var id = await SendAsync("sender@src.test", ["user@postfix.test"], token);
 
-        await WaitForEventAsync(id, "Delivery");
-        var delivery = (await EventsAsync(id)).Single(e => e.GetProperty("type").GetString() == "Delivery");
-        Assert.Equal("mx.postfix.test", delivery.GetProperty("remoteMta").GetString());
+        await WaitForEventAsync(id, "delivered");
+        var delivery = (await EventsAsync(id)).Single(e => e.Type == "delivered");
+        Assert.Equal("mx.postfix.test", delivery.RemoteMta);
         var held = Assert.Single(postfix.HeldMessages(), m => m.Contains(token, StringComparison.Ordinal));
         Assert.Contains($"with ESMTP id {id}", held, StringComparison.Ordinal);
         Assert.Contains("user@postfix.test", held, StringComparison.Ordinal);
@@ -294,9 +294,9 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         Assert.Contains("\"remote\":\"127.0.0.10:", log, StringComparison.Ordinal);
         var helos = Directory.GetFiles(Path.Combine(store.Path, "new")).Select(File.ReadAllText).ToList();
         Assert.Contains(helos, m => m.Contains("Received: from ten.node.test", StringComparison.Ordinal));
-        await WaitForEventAsync(ids[^1], "Delivery", data.Path);
+        await WaitForEventAsync(ids[^1], "delivered", data.Path);
         var sources = (await Task.WhenAll(ids.Select(id => EventsAsync(id, data.Path))))
-            .SelectMany(e => e).Where(e => e.GetProperty("type").GetString() == "Delivery").Select(e => e.GetProperty("source").GetString()).ToHashSet();
+            .SelectMany(e => e).Where(e => e.Type == "delivered").Select(e => e.Source).ToHashSet();
         Assert.Equal(["ip10", "ip9"], sources.Order(StringComparer.Ordinal));
     }
 
@@ -308,7 +308,7 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         using var http = node.CreateHttpClient();
         var token = Guid.NewGuid().ToString("N");
         var id = await SendAsync("author@example.test", ["stuck@never.test"], token, node);
-        await WaitForEventAsync(id, "TransientFailure", data.Path);
+        await WaitForEventAsync(id, "deferred", data.Path);
 
         var dry = JsonDocument.Parse(await (await http.PostAsync("api/v1/queue/bounce", JsonContent("{\"domain\":\"never.test\",\"dryRun\":true}"))).Content.ReadAsStringAsync()).RootElement;
         var done = JsonDocument.Parse(await (await http.PostAsync("api/v1/queue/bounce", JsonContent("{\"domain\":\"never.test\",\"reason\":\"Campaign cancelled\"}"))).Content.ReadAsStringAsync()).RootElement;
@@ -359,42 +359,11 @@ public sealed class DeliveryTests(DeliveryFixture world) : IClassFixture<Deliver
         throw new TimeoutException($"{id} is still queued");
     }
 
-    private async Task<List<JsonElement>> EventsAsync(string id, string? dataDirectory = null)
-    {
-        var folder = Path.Combine(dataDirectory ?? world.DataDirectory, "events");
-        var events = new List<JsonElement>();
-        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "events-*.jsonl") : [])
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                var e = JsonDocument.Parse(line).RootElement.Clone();
-                if (e.GetProperty("messageId").GetString() == id)
-                {
-                    events.Add(e);
-                }
-            }
-        }
+    private Task<List<EventLine>> EventsAsync(string id, string? dataDirectory = null)
+        => Task.FromResult(EventFiles.Read(dataDirectory ?? world.DataDirectory).Where(e => e.MessageId == id).ToList());
 
-        return events;
-    }
-
-    private async Task WaitForEventAsync(string id, string type, string? dataDirectory = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await EventsAsync(id, dataDirectory)).Any(e => e.GetProperty("type").GetString() == type))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no {type} event for {id}");
-    }
+    private Task WaitForEventAsync(string id, string type, string? dataDirectory = null)
+        => Poll.UntilAsync(async () => (await EventsAsync(id, dataDirectory)).Any(e => e.Type == type), TimeSpan.FromSeconds(30), $"a {type} event for {id}");
 
     private static async Task<JsonElement> EnvelopeAsync(string store, string messageFile)
         => JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(store, "envelopes", Path.GetFileNameWithoutExtension(messageFile) + ".json"))).RootElement.Clone();

@@ -63,7 +63,7 @@ public sealed class ReadyQueueTests(DeliveryFixture world) : IClassFixture<Deliv
         (await http.DeleteAsync(new Uri("api/v1/queue/suspensions/example.test", UriKind.Relative))).EnsureSuccessStatusCode();
 
         await DeliveryFixture.WaitForMessageAsync(world.StoreA, token, TimeSpan.FromSeconds(10));
-        Assert.DoesNotContain(Events(data.Path), e => e.GetProperty("messageId").GetString() == id && e.GetProperty("type").GetString() == "TransientFailure");
+        Assert.DoesNotContain(Events(data.Path), e => e.MessageId == id && e.Type == "deferred");
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class ReadyQueueTests(DeliveryFixture world) : IClassFixture<Deliv
 
         // The event log is written behind: wait for it, then every message has exactly one delivery.
         var deliveries = await Poll.ForAsync(
-            () => Task.FromResult(Events(data.Path).Where(e => e.GetProperty("type").GetString() == "Delivery").Select(e => e.GetProperty("messageId").GetString()).ToList()),
+            () => Task.FromResult(Events(data.Path).Where(e => e.Type == "delivered").Select(e => e.MessageId).ToList()),
             d => d.Count >= messages,
             TimeSpan.FromSeconds(10),
             "every delivery in the event log");
@@ -159,27 +159,12 @@ public sealed class ReadyQueueTests(DeliveryFixture world) : IClassFixture<Deliv
         return Directory.Exists(folder) ? Directory.GetFiles(folder).FirstOrDefault(f => File.ReadAllText(f).Contains(token, StringComparison.Ordinal)) : null;
     }
 
-    private static List<JsonElement> Events(string dataDirectory)
-    {
-        var folder = Path.Combine(dataDirectory, "events");
-        var events = new List<JsonElement>();
-        foreach (var file in Directory.Exists(folder) ? Directory.GetFiles(folder, "events-*.jsonl") : [])
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var reader = new StreamReader(stream);
-            while (reader.ReadLine() is { } line)
-            {
-                events.Add(JsonDocument.Parse(line).RootElement.Clone());
-            }
-        }
-
-        return events;
-    }
+    private static List<EventLine> Events(string dataDirectory) => EventFiles.Read(dataDirectory);
 
     private static List<double> DeliveredQueuedMs(string dataDirectory, string domain)
         => [.. Events(dataDirectory)
-            .Where(e => e.GetProperty("type").GetString() == "Delivery" && e.GetProperty("recipient").GetString()!.EndsWith("@" + domain, StringComparison.Ordinal))
-            .Select(e => e.GetProperty("queuedMs").GetDouble())];
+            .Where(e => e.Type == "delivered" && e.Recipient!.EndsWith("@" + domain, StringComparison.Ordinal))
+            .Select(e => e.QueuedMs!.Value)];
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

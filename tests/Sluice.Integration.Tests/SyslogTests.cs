@@ -10,6 +10,7 @@ namespace Sluice.Integration.Tests;
 /// <summary>A node shipping its log and its delivery events to a syslog listener, RFC 5424 over UDP and over TCP (RFC 6587 octet counting).</summary>
 public sealed partial class SyslogTests
 {
+    private const string EcsVersion = "8.11.0";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -44,8 +45,9 @@ public sealed partial class SyslogTests
         Assert.Contains(messages, m => Header().IsMatch(m) && m.Contains(" sluice ", StringComparison.Ordinal) && m.Contains(" Listening - ", StringComparison.Ordinal));
         var reception = messages.Single(m => m.Contains(" delivery - ", StringComparison.Ordinal) && m.Contains(id, StringComparison.Ordinal));
         Assert.Matches(Header(), reception);
-        var json = JsonDocument.Parse(reception[(reception.IndexOf('\uFEFF', StringComparison.Ordinal) + 1)..]).RootElement;
-        Assert.Equal(id, json.GetProperty("messageId").GetString());
+        var e = EventFiles.Parse(reception[(reception.IndexOf('\uFEFF', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal(id, e.MessageId);
+        Assert.Equal(EcsVersion, e.Raw.GetProperty("ecs").GetProperty("version").GetString());
     }
 
     [Fact]

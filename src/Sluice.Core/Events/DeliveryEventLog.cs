@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Sluice.Core.Events;
 
 /// <summary>
-/// Appends one JSON object per line to <c>events-YYYYMMDD.jsonl</c> in a folder, a new file each
+/// Appends one JSON object per line (ECS, <see cref="EcsEventLine"/>) to <c>events-YYYYMMDD.jsonl</c> in a folder, a new file each
 /// UTC day (the rotation), for tailing and shipping to ELK, and hands each event to its sinks (the
 /// message index, which answers timelines and searches; syslog; AMQP). Lines are
 /// buffered and flushed every <see cref="FlushInterval"/> (and at dispose), so the accept path pays
@@ -15,12 +13,6 @@ namespace Sluice.Core.Events;
 /// </summary>
 public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private readonly IReadOnlyList<IEventSink> _sinks;
@@ -102,7 +94,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
     public void Write(DeliveryEvent entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var line = JsonSerializer.Serialize(entry, Json);
+        var line = EcsEventLine.Format(entry);
         // A copy elsewhere (syslog, AMQP, the index) is not this folder: it goes even while the spool is short of space.
         for (var i = 0; i < _sinks.Count; i++)
         {
