@@ -30,6 +30,7 @@ internal static class NodeHost
             builder.Services.AddSingleton(sp => new Logging.AmqpEventPublisher(options.Logging.Amqp, time, sp.GetRequiredService<ILogger<Logging.AmqpEventPublisher>>()));
         }
         builder.Services.AddMetrics();
+        Telemetry.OtlpMetricsExport.Add(builder.Services, options.Metrics.Otlp, hostname);
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton<MetricsExporter>();
         builder.Services.AddSluiceStorage(options.Spool, time);

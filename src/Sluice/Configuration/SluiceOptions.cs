@@ -19,4 +19,6 @@ public sealed class SluiceOptions
     public Logging.LoggingOptions Logging { get; set; } = new();
 
     public Webhooks.WebhookOptions Webhooks { get; set; } = new();
+
+    public Telemetry.MetricsOptions Metrics { get; set; } = new();
 }
