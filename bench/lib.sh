@@ -162,3 +162,23 @@ start_listening() {
   printf -v "${name}_PORT" '%s' "$port"; printf -v "${name}_PID" '%s' "$!"; printf -v "${name}_HTTP" '%s' "$http"
   wait_port "$port"
 }
+
+# subscribe_webhook HTTP_PORT ADMIN_KEY_FILE: starts a minimal webhook receiver on loopback (answers
+# 200 to every post; its CPU is its own) and subscribes it to every event type on the node.
+subscribe_webhook() {
+  local hook_port
+  hook_port=$(free_port)
+  python3 -c "
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers['Content-Length'])); self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()" "$hook_port" >"$WORK/hook.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$hook_port"
+  curl -fsS -H "Authorization: Bearer $(cat "$2")" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$hook_port/\",\"events\":[\"received\",\"delivered\",\"deferred\",\"bounced\",\"expired\",\"suppressed\",\"complained\",\"unsubscribed\"]}" \
+    "http://127.0.0.1:$1/api/v1/webhooks" >/dev/null
+  echo "== webhook for every event type, posting to 127.0.0.1:$hook_port"
+}

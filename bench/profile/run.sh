@@ -4,8 +4,10 @@
 # (cpu-clock, call graphs; the runtime writes /tmp/perf-PID.map so JIT-compiled frames have names).
 # After the same warm-up as bench/relay, MESSAGES messages of SIZE bytes are sent while perf records
 # the node. Writes the top frames (self time), the split by library and by category to
-# bench/results/profile-relay-<SIZE>-<utc>.md.
-#   SIZE=4096 MESSAGES=20000 bench/profile/run.sh
+# bench/results/profile-relay-<SIZE>-<utc>.md, with what the node's own observability costs:
+# metrics, the event log (files and sinks), the message index, webhooks (WEBHOOK=1 subscribes one
+# to every event type), each with everything it calls.
+#   SIZE=4096 MESSAGES=20000 [WEBHOOK=1] bench/profile/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -27,6 +29,7 @@ DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 SLUICE__Delivery__Shaping
   --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
 NODE=$!; PIDS+=("$NODE")
 wait_port "$SL_PORT"
+[ -n "${WEBHOOK:-}" ] && subscribe_webhook "$SL_HTTP" "$WORK/sluice/admin.key"
 
 wait_sink() { for _ in $(seq 1 45000); do [ "$(sink_count "$WORK/sink.log")" -ge "$1" ] && return 0; sleep 0.02; done; return 1; }
 echo "== warm-up: 5,000 × 4 KB, 2,000 × 100 KB"
@@ -50,6 +53,18 @@ report --sort dso -g none | head -20 >"$WORK/dso"
 report --sort sym -g none | head -"$TOP" >"$WORK/sym"
 # System calls with everything they cost below them (children), and the managed frames that cost most with their callees.
 perf report -i "$WORK/perf.data" --children --sort sym -g none --stdio 2>/dev/null | grep -E '__x64_sys_|__do_sys_' | head -15 >"$WORK/sys"
+# Observability, each part with its callees (children): share of the node's samples.
+perf report -i "$WORK/perf.data" --children --sort sym -g none --stdio 2>/dev/null | grep -v '^#' | awk '
+  NF >= 3 { pct = $1; sub("%", "", pct); name = $0; sub(/^[^]]*\] /, "", name)
+    part = ""
+    if (name ~ /PrometheusExporter.*(Record|OnMeasurement|Measure)/) part = "metrics: recording (node exporter)"
+    else if (name ~ /DeliveryEventLog::Write/) part = "event log: one event, all sinks (line, file, index queue, rates)"
+    else if (name ~ /EcsEventLine::Format/) part = "event log: ECS line"
+    else if (name ~ /IndexWriter::Commit/) part = "message index: batch commits (SQLite)"
+    else if (name ~ /HeaderField::Read/) part = "message index: Subject read at intake"
+    else if (name ~ /WebhookDispatcher.*(RunAsync|PostAsync)/) part = "webhooks: read, sign, post"
+    if (part != "" && pct > max[part]) max[part] = pct }
+  END { for (p in max) printf "%.2f %s\n", max[p], p }' | sort -rn >"$WORK/obs"
 # Categories by the name of the frame a sample is in (self time).
 perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev/null | grep -v '^#' | awk '
   NF >= 3 { pct = $1; sub("%", "", pct); name = $0; sub(/^[^]]*\] /, "", name)
@@ -66,7 +81,7 @@ perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev
     sum[cat] += pct }
   END { for (c in sum) printf "%.1f %s\n", sum[c], c }' | sort -rn >"$WORK/cat"
 
-result="bench/results/profile-relay-$((SIZE / 1024))k-$(date -u +%Y%m%dT%H%M%SZ).md"
+result="bench/results/profile-relay-$((SIZE / 1024))k${WEBHOOK:+-webhook}-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
   echo "# Relay profile, $MESSAGES × $((SIZE / 1024)) KB — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
@@ -76,6 +91,11 @@ result="bench/results/profile-relay-$((SIZE / 1024))k-$(date -u +%Y%m%dT%H%M%SZ)
   echo
   echo "| share | category |"; echo "|---:|---|"
   awk '{ pct = $1; $1 = ""; printf "| %s%% |%s |\n", pct, $0 }' "$WORK/cat"
+  echo
+  echo "## Observability, with callees (children; the largest frame of each part)"
+  echo
+  echo "| share of node CPU | ms per message | part |"; echo "|---:|---:|---|"
+  awk -v ms="$cpu_ms" '{ pct = $1; $1 = ""; printf "| %s%% | %.4f |%s |\n", pct, pct * ms / 100, $0 }' "$WORK/obs"
   echo
   echo "## By library (self time)"
   echo

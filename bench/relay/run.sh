@@ -64,20 +64,7 @@ echo "== starting sluice serve relaying to the sink"
 start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll "${SLUICE_ENV:-}"
 SERVERS="direct postfix sluice"
 if [ -n "${WEBHOOK:-}" ]; then
-  HOOK_PORT=$(free_port)
-  python3 -c "
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers['Content-Length'])); self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()
-    def log_message(self, *a): pass
-http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()" "$HOOK_PORT" >"$WORK/hook.log" 2>&1 &
-  PIDS+=($!)
-  wait_port "$HOOK_PORT"
-  curl -fsS -H "Authorization: Bearer $(cat "$WORK/sluice/admin.key")" -H 'Content-Type: application/json' \
-    -d "{\"url\":\"http://127.0.0.1:$HOOK_PORT/\",\"events\":[\"received\",\"delivered\",\"deferred\",\"bounced\",\"expired\",\"suppressed\",\"complained\",\"unsubscribed\"]}" \
-    "http://127.0.0.1:$sluice_HTTP/api/v1/webhooks" >/dev/null
-  echo "== webhook for every event type on sluice, posting to 127.0.0.1:$HOOK_PORT"
+  subscribe_webhook "$sluice_HTTP" "$WORK/sluice/admin.key"
 fi
 if [ -n "${BASELINE:-}" ]; then
   start_sluice base "$WORK/baseline-bin/Sluice.dll" "${BASE_ENV:-}"
