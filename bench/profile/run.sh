@@ -63,7 +63,7 @@ perf report -i "$WORK/perf.data" --children --sort sym -g none --stdio 2>/dev/nu
     else if (name ~ /IndexWriter::Commit/) part = "message index: batch commits (SQLite)"
     else if (name ~ /HeaderField::Read/) part = "message index: Subject read at intake"
     else if (name ~ /WebhookDispatcher.*(RunAsync|PostAsync)/) part = "webhooks: read, sign, post"
-    if (part != "" && pct > max[part]) max[part] = pct }
+    if (part != "" && pct + 0 > max[part] + 0) max[part] = pct }
   END { for (p in max) printf "%.2f %s\n", max[p], p }' | sort -rn >"$WORK/obs"
 # Categories by the name of the frame a sample is in (self time).
 perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev/null | grep -v '^#' | awk '
