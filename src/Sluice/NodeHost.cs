@@ -41,6 +41,18 @@ internal static class NodeHost
             hostname,
             Path.Combine(options.Node.DataDirectory, "tmp")));
         builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
+
+        // Feedback listeners read reports instead of queueing them.
+        builder.Services.AddKeyedSingleton<IMessageIntake>(Server.Configuration.ListenerRole.Feedback, (sp, _) => new Delivery.Feedback.FeedbackIntake(
+            sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
+            sp.GetRequiredService<Core.Events.IMessageIndex>(),
+            sp.GetRequiredService<Core.State.ISuppressionStore>(),
+            sp.GetRequiredService<Core.State.SuppressionList>(),
+            sp.GetService<Delivery.Classification.BounceClassifier>() ?? new Delivery.Classification.BounceClassifier([]),
+            options.Feedback,
+            sp.GetRequiredService<SluiceMetrics>(),
+            time,
+            sp.GetRequiredService<ILogger<Delivery.Feedback.FeedbackIntake>>()));
         builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
         builder.Services.AddSluiceSmtp(options.Smtp, options.Node.DataDirectory, time);
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));

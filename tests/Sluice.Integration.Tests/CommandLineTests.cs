@@ -157,7 +157,7 @@ public sealed class CommandLineTests
     {
         var stderr = await ServeRefusedAsync("""{ "Smtp": { "Listeners": [ { "Role": "Relai", "Limits": { "MaxConnections": "many", "LimitTrustedClients": "yes" } } ] }, "Spool": { "MaxBatchSize": 1.5 } }""");
 
-        Assert.Contains("Smtp:Listeners:0:Role: 'Relai' is not one of Submission, Relay, Inbound", stderr, StringComparison.Ordinal);
+        Assert.Contains("Smtp:Listeners:0:Role: 'Relai' is not one of Submission, Relay, Inbound, Feedback", stderr, StringComparison.Ordinal);
         Assert.Contains("Smtp:Listeners:0:Limits:MaxConnections: 'many' is not a whole number", stderr, StringComparison.Ordinal);
         Assert.Contains("Smtp:Listeners:0:Limits:LimitTrustedClients: 'yes' is not true or false", stderr, StringComparison.Ordinal);
         Assert.Contains("Spool:MaxBatchSize: '1.5' is not a whole number", stderr, StringComparison.Ordinal);

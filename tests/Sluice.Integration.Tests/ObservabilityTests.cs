@@ -12,7 +12,7 @@ public sealed partial class ObservabilityTests(ObservedNode observed) : IClassFi
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    /// <summary>Series the dashboard or rules use that a node does not export: Prometheus's own, and what a later issue adds.</summary>
+    /// <summary>Series the dashboard or rules use that this node does not export: Prometheus's own, and the complaint count, which appears with the first complaint on a Feedback listener (FeedbackTests).</summary>
     private static readonly HashSet<string> NotFromANode = ["up", "sluice_feedback_complaints_total"];
 
     [Fact]

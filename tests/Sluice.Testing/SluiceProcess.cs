@@ -81,11 +81,17 @@ public sealed class SluiceProcess : IAsyncDisposable
     /// Starts a node and waits until /readyz answers 200. Unless <paramref name="delivery"/> is set the
     /// node only queues: a test must never send DNS queries or mail anywhere but its own loopback peers.
     /// </summary>
-    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false)
+    /// <param name="listenersFromConfig">The configuration names the listeners (one on <paramref name="smtpPort"/>, which is then required): no --smtp.</param>
+    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false, bool listenersFromConfig = false)
     {
         var smtp = smtpPort ?? FreePort.Next();
         var http = httpPort ?? FreePort.Next();
-        var args = new List<string> { "serve", "--data", dataDirectory, "--smtp", $"127.0.0.1:{smtp}", "--http", $"127.0.0.1:{http}" };
+        var args = new List<string> { "serve", "--data", dataDirectory, "--http", $"127.0.0.1:{http}" };
+        if (!listenersFromConfig)
+        {
+            args.AddRange(["--smtp", $"127.0.0.1:{smtp}"]);
+        }
+
         if (!delivery)
         {
             args.Add("--no-delivery");

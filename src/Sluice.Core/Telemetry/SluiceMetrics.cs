@@ -15,6 +15,9 @@ public sealed class SluiceMetrics
     private Counter<long>? _poolSelections;
     private Counter<long>? _poolFailures;
     private Counter<long>? _webhookPosts;
+    private Counter<long>? _feedbackReports;
+    private Counter<long>? _feedbackComplaints;
+    private Counter<long>? _feedbackBounces;
     private Counter<long>? _webhookEvents;
 
     public SluiceMetrics(IMeterFactory meterFactory)
@@ -94,6 +97,12 @@ public sealed class SluiceMetrics
     public Counter<long> PoolSelections => LazyInitializer.EnsureInitialized(ref _poolSelections, () => Meter.CreateCounter<long>("sluice.pool.member.selected", "{message}", "Messages sent to a pool member, by pool and member."));
 
     public Counter<long> PoolFailures => LazyInitializer.EnsureInitialized(ref _poolFailures, () => Meter.CreateCounter<long>("sluice.pool.member.failures", "{attempt}", "Attempts that failed by the member's fault, by pool, member and reason."));
+
+    public Counter<long> FeedbackReports => LazyInitializer.EnsureInitialized(ref _feedbackReports, () => Meter.CreateCounter<long>("sluice.feedback.reports", "{report}", "Reports read on Feedback listeners, by result (complaint, bounce, unmatched: not one of ours, not_a_report)."));
+
+    public Counter<long> FeedbackComplaints => LazyInitializer.EnsureInitialized(ref _feedbackComplaints, () => Meter.CreateCounter<long>("sluice.feedback.complaints", "{complaint}", "Complaints (RFC 5965 ARF) received, by sending domain and feedback type."));
+
+    public Counter<long> FeedbackBounces => LazyInitializer.EnsureInitialized(ref _feedbackBounces, () => Meter.CreateCounter<long>("sluice.feedback.bounces", "{recipient}", "Bounces received after delivery (RFC 3464 DSNs), by sending domain and classification."));
 
     public Counter<long> WebhookPosts => LazyInitializer.EnsureInitialized(ref _webhookPosts, () => Meter.CreateCounter<long>("sluice.webhook.posts", "{post}", "Webhook posts, by outcome (delivered, failed) and webhook."));
 

@@ -10,4 +10,11 @@ public enum ListenerRole
 
     /// <summary>Port 25-style: accepts mail for the local domains only, from anyone.</summary>
     Inbound,
+
+    /// <summary>
+    /// Where bounces and feedback-loop reports come back (the MX of the return-path and FBL
+    /// addresses): every message is read as a report (RFC 3464 DSN, RFC 5965 ARF) and acted on, never
+    /// queued for delivery.
+    /// </summary>
+    Feedback,
 }

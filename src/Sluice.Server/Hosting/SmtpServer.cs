@@ -32,13 +32,16 @@ public sealed class SmtpServer : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ISessionBehavior? _behavior;
+    private readonly IMessageIntake? _feedback;
     private readonly LogGate<AdmissionRefusal> _refusals;
     private X509Certificate2? _certificate;
     private UserDirectory? _users;
 
-    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null)
+    /// <param name="feedback">What Feedback listeners hand their messages to (reports are read, not queued); required when one is configured.</param>
+    public SmtpServer(SmtpServerOptions options, string dataDirectory, IMessageIntake queue, SluiceMetrics metrics, TimeProvider time, ILogger<SmtpServer> logger, ISessionBehavior? behavior = null, IMessageIntake? feedback = null)
     {
         _behavior = behavior;
+        _feedback = feedback;
         _options = options;
         _dataDirectory = dataDirectory;
         _queue = queue;
@@ -70,7 +73,10 @@ public sealed class SmtpServer : IHostedService, IAsyncDisposable
             var socket = Core.Net.TcpListeners.Listen(IPEndPoint.Parse(listener.Address));
             _listeners.Add(socket);
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
-            var context = new SmtpListenerContext(listener, hostname, _queue, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior);
+            var intake = listener.Role == ListenerRole.Feedback
+                ? _feedback ?? throw new InvalidOperationException("A Feedback listener needs a feedback intake; this host has none.")
+                : _queue;
+            var context = new SmtpListenerContext(listener, hostname, intake, ids, _metrics, _time, _logger, _certificate, users, authLimiter, spill, _behavior);
             ServerLog.Listening(_logger, listener.Name, listener.Role, socket.LocalEndPoint!);
             _acceptLoops.Add(Task.Run(
                 () => Core.Net.TcpListeners.AcceptAsync(

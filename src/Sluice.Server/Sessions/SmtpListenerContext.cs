@@ -115,7 +115,7 @@ internal sealed class SmtpListenerContext
 
     /// <summary>AUTH is offered where it can be used: not on inbound listeners, and only over TLS unless plaintext is allowed.</summary>
     public bool AuthOffered(bool tlsActive)
-        => Listener.Role != ListenerRole.Inbound && Users.HasUsers && Offers("AUTH") && (tlsActive || Listener.AllowPlaintextAuth);
+        => Listener.Role is not (ListenerRole.Inbound or ListenerRole.Feedback) && Users.HasUsers && Offers("AUTH") && (tlsActive || Listener.AllowPlaintextAuth);
 
     /// <summary>False when a scripted behaviour hides the extension (and refuses its command).</summary>
     public bool Offers(string extension) => Behavior is null || !Behavior.Hides(extension);

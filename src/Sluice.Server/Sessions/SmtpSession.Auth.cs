@@ -16,7 +16,7 @@ internal sealed partial class SmtpSession
         var refusal = _helo is null || !_esmtp ? SmtpReplies.NeedHelo
             : _authenticatedUser is not null ? SmtpReplies.AlreadyAuthenticated
             : _mailFrom is not null ? SmtpReplies.AuthInTransaction
-            : _context.Listener.Role == Configuration.ListenerRole.Inbound || !_context.Users.HasUsers ? SmtpReplies.AuthNotAvailable
+            : _context.Listener.Role is Configuration.ListenerRole.Inbound or Configuration.ListenerRole.Feedback || !_context.Users.HasUsers ? SmtpReplies.AuthNotAvailable
             : !_tlsActive && !_context.Listener.AllowPlaintextAuth ? SmtpReplies.EncryptionRequired
             : null;
         if (refusal is not null)

@@ -387,7 +387,7 @@ internal sealed partial class SmtpSession
     /// </summary>
     private bool MayRelay() => _context.Listener.Role switch
     {
-        ListenerRole.Inbound => false,
+        ListenerRole.Inbound or ListenerRole.Feedback => false,
         ListenerRole.Submission => _authenticatedUser is not null,
         _ => _authenticatedUser is not null || _context.IsTrusted(_client),
     };

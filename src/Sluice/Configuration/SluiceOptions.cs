@@ -21,4 +21,6 @@ public sealed class SluiceOptions
     public Webhooks.WebhookOptions Webhooks { get; set; } = new();
 
     public Telemetry.MetricsOptions Metrics { get; set; } = new();
+
+    public Delivery.Feedback.FeedbackOptions Feedback { get; set; } = new();
 }

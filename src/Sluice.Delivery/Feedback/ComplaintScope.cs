@@ -1,0 +1,7 @@
+namespace Sluice.Delivery.Feedback;
+
+public enum ComplaintScope
+{
+    SenderDomain,
+    All,
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Sluice.Core.Events;
+using Sluice.Core.Intake;
+using Sluice.Core.Messages;
+using Sluice.Core.State;
+using Sluice.Core.Telemetry;
+using Sluice.Delivery.Classification;
+using Sluice.Smtp;
+
+namespace Sluice.Delivery.Feedback;
+
+/// <summary>
+/// What a Feedback listener hands its messages to: each is read as a report (never queued), and each
+/// complaint or failed recipient in it becomes an event on the message it names (Complaint,
+/// Bounce), a count (<c>sluice.feedback.*</c>) and, as <see cref="FeedbackOptions"/> say, a
+/// suppression. A message that is no report is accepted and dropped (counted): answering 5xx would
+/// only send it back to a reporter who cannot act on it.
+/// </summary>
+public sealed class FeedbackIntake(
+    DeliveryEventLog events,
+    IMessageIndex index,
+    ISuppressionStore suppressions,
+    SuppressionList suppressionList,
+    BounceClassifier classifier,
+    FeedbackOptions options,
+    SluiceMetrics metrics,
+    TimeProvider time,
+    ILogger<FeedbackIntake> logger) : IMessageIntake
+{
+    private readonly LogGate<string> _notAReport = new(time, TimeSpan.FromMinutes(1));
+
+    public bool HasRoomFor(long bytes) => true;
+
+    /// <summary>Any recipient: reports come to return paths and feedback addresses of every shape, and nothing here is relayed.</summary>
+    public RecipientRefusal? CheckRecipient(string sender, EnvelopeRecipient recipient, bool mayRelay, bool sourceRouted) => null;
+
+    public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(content);
+        IReadOnlyList<FeedbackReport> reports = [];
+        try
+        {
+            content.Flush();
+            using var stream = new MessageBufferReadStream(content);
+            reports = FeedbackParser.Parse(await MimeMessage.LoadAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+        catch (FormatException)
+        {
+            // Not MIME that parses: counted below as not a report.
+        }
+
+        if (reports.Count == 0)
+        {
+            metrics.FeedbackReports.Add(1, new KeyValuePair<string, object?>("result", "not_a_report"));
+            if (_notAReport.ShouldLog("not-a-report", out var unlogged))
+            {
+                FeedbackLog.NotAReport(logger, envelope.ClientAddress, unlogged);
+            }
+        }
+
+        foreach (var report in reports)
+        {
+            await ApplyAsync(report, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new IntakeResult(IntakeOutcome.Stored, id, content.Length, envelope.Recipients.Count, []);
+    }
+
+    private async Task ApplyAsync(FeedbackReport report, CancellationToken cancellationToken)
+    {
+        Core.Events.IndexedMessage? indexed = null;
+        foreach (var candidate in report.MessageIds)
+        {
+            if ((indexed = await index.GetAsync(candidate, cancellationToken).ConfigureAwait(false)) is not null)
+            {
+                break;
+            }
+        }
+
+        var sender = indexed?.Sender ?? report.OriginalSender;
+        var domain = Domain(sender);
+        var recipient = report.Recipient ?? (indexed is { Recipients.Count: 1 } ? indexed.Recipients[0].Address : null);
+        var messageId = indexed?.Id ?? "-";
+        var now = time.GetUtcNow();
+        var domainTag = new KeyValuePair<string, object?>("sender_domain", domain);
+        metrics.FeedbackReports.Add(1, new KeyValuePair<string, object?>("result", indexed is null ? "unmatched" : report.Kind == FeedbackKind.Complaint ? "complaint" : "bounce"));
+        Suppression? suppression = null;
+        string? detail;
+        if (report.Kind == FeedbackKind.Complaint)
+        {
+            detail = report.FeedbackType;
+            metrics.FeedbackComplaints.Add(1, domainTag, new KeyValuePair<string, object?>("feedback_type", report.FeedbackType ?? "abuse"));
+            events.Write(new DeliveryEvent(now, DeliveryEventType.Complaint, messageId, recipient, null, report.ReportingMta, 0, report.FeedbackType, "complaint", null, Sender: sender));
+            if (options.SuppressComplaints && recipient is not null)
+            {
+                suppression = new Suppression(recipient, options.ComplaintScope == ComplaintScope.SenderDomain && domain.Length > 0 ? domain : null, SuppressionReason.Complaint, now);
+            }
+        }
+        else
+        {
+            var reply = Reply(report);
+            detail = reply.ToString();
+            var category = classifier.Classify(reply);
+            metrics.FeedbackBounces.Add(1, domainTag, new KeyValuePair<string, object?>("classification", category.ToString()));
+            events.Write(new DeliveryEvent(now, DeliveryEventType.Bounce, messageId, recipient, null, report.ReportingMta, 0, detail, category.ToString(), null, Sender: sender));
+            if (options.SuppressHardBounces && recipient is not null && reply.Code >= 500)
+            {
+                suppression = new Suppression(recipient, null, SuppressionReason.Bounce, now);
+            }
+        }
+
+        if (suppression is not null)
+        {
+            await suppressions.UpsertAsync([suppression], cancellationToken).ConfigureAwait(false);
+            suppressionList.Add([suppression]);
+        }
+
+        FeedbackLog.Applied(logger, report.Kind, messageId, recipient, domain, detail, suppression is not null);
+    }
+
+    /// <summary>The remote server's reply from the Diagnostic-Code (<c>smtp; 550 5.1.1 …</c>), or one made from the Status.</summary>
+    private static SmtpReply Reply(FeedbackReport report)
+    {
+        var diagnostic = report.Diagnostic;
+        var semicolon = diagnostic?.IndexOf(';', StringComparison.Ordinal) ?? -1;
+        var text = semicolon >= 0 ? diagnostic![(semicolon + 1)..].Trim() : diagnostic;
+        if (SmtpReply.TryParse(text, out var parsed) && parsed is not null)
+        {
+            return parsed;
+        }
+
+        var permanent = report.Status is null || report.Status.StartsWith('5');
+        EnhancedStatusCode? status = report.Status is { } s && EnhancedStatusCode.TryParse(s, permanent ? 550 : 450, out var code) ? code : null;
+        return new SmtpReply(permanent ? 550 : 450, status, text ?? "bounced");
+    }
+
+    private static string Domain(string? address)
+    {
+        var at = address?.LastIndexOf('@') ?? -1;
+        return at < 0 ? string.Empty : address![(at + 1)..].ToLowerInvariant();
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// The inbound feedback loop on a Feedback listener: an ARF complaint and a DSN bounce about mail the
+/// node delivered (returned with the headers it wrote) become events on the message, counts and
+/// suppressions; the next send to those recipients is refused.
+/// </summary>
+public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<DeliveryFixture>, IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+    private SluiceProcess _node = null!;
+    private HttpClient _http = null!;
+    private int _feedbackPort;
+
+    public async Task InitializeAsync()
+    {
+        var smtp = FreePort.Next(IPAddress.Loopback);
+        _feedbackPort = FreePort.Next(IPAddress.Loopback);
+        var config = Path.Combine(_dir.Path, "node.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "Smtp": {
+                "Hostname": "node.sluice.test",
+                "Listeners": [
+                  { "Address": "127.0.0.1:{{smtp}}", "Role": "Relay" },
+                  { "Address": "127.0.0.1:{{_feedbackPort}}", "Role": "Feedback" }
+                ]
+              },
+              "Delivery": { "MxPort": {{world.MxPort}}, "PollInterval": "00:00:00.200" }
+            }
+            """);
+        _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], smtpPort: smtp, delivery: true, listenersFromConfig: true);
+        _http = _node.CreateHttpClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _node.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task ArfComplaint_AboutDeliveredMail_SuppressedForThatSenderCountedAndInTheTimeline()
+    {
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@fbl.example", $"complainer-{token}@example.test", token);
+        var original = await DeliveredCopyAsync(id, token);
+
+        var reply = await ReportAsync($"""
+            From: <fbl@provider.test>
+            To: <fbl@node.sluice.test>
+            Subject: FW: {token}
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=feedback-report; boundary="arf"
+
+            --arf
+            Content-Type: text/plain
+
+            This is an email abuse report for a message received from you.
+            --arf
+            Content-Type: message/feedback-report
+
+            Feedback-Type: abuse
+            User-Agent: ProviderFBL/1.0
+            Version: 1
+            Original-Mail-From: <news@fbl.example>
+            Original-Rcpt-To: <complainer-{token}@example.test>
+            Reporting-MTA: dns; fbl.provider.test
+
+            --arf
+            Content-Type: message/rfc822
+
+            {original}
+            --arf--
+            """);
+        Assert.StartsWith("250", reply, StringComparison.Ordinal);
+
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => Types(m).Contains("complained"), Patience, "the complaint in the timeline");
+        var complaint = message.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "complained");
+        Assert.Equal($"complainer-{token}@example.test", complaint.GetProperty("recipient").GetString());
+        Assert.Equal("abuse", complaint.GetProperty("reply").GetString());
+
+        // Suppressed for fbl.example only: the same recipient from another sending domain still goes.
+        var refused = await SendRawAsync("news@fbl.example", $"complainer-{token}@example.test");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var other = await SendRawAsync("someone@other.example", $"complainer-{token}@example.test");
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+
+        var metrics = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("sluice_feedback_complaints_total{feedback_type=\"abuse\",sender_domain=\"fbl.example\"} 1", metrics, StringComparison.Ordinal);
+        var stats = await Poll.ForAsync(
+            () => _http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/stats?by=domain&interval=day", UriKind.Relative)),
+            j => j.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("senderDomain").GetString() == "fbl.example" && r.GetProperty("complained").GetInt64() == 1),
+            Patience,
+            "one complaint for fbl.example in the statistics");
+        Assert.Equal(1, stats.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("senderDomain").GetString() == "fbl.example").GetProperty("delivered").GetInt64());
+    }
+
+    [Fact]
+    public async Task DsnBounce_AfterDelivery_RecipientBouncedAndSuppressedForEveryone()
+    {
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@dsn.example", $"gone-{token}@example.test", token);
+        var original = await DeliveredCopyAsync(id, token);
+        var headers = original[..original.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+
+        var reply = await ReportAsync($"""
+            From: Mail Delivery System <MAILER-DAEMON@mx.provider.test>
+            To: <bounces@node.sluice.test>
+            Subject: Undelivered Mail Returned to Sender
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"
+
+            --dsn
+            Content-Type: text/plain
+
+            Your message could not be delivered.
+            --dsn
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.provider.test
+
+            Final-Recipient: rfc822; gone-{token}@example.test
+            Action: failed
+            Status: 5.1.1
+            Diagnostic-Code: smtp; 550 5.1.1 <gone-{token}@example.test>: Recipient address rejected: User unknown
+
+            --dsn
+            Content-Type: text/rfc822-headers
+
+            {headers}
+            --dsn--
+            """);
+        Assert.StartsWith("250", reply, StringComparison.Ordinal);
+
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => m.GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced");
+        Assert.Contains("5.1.1", message.GetProperty("recipients")[0].GetProperty("lastReply").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("anyone@else.example", $"gone-{token}@example.test")).StatusCode);
+        var metrics = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("sluice_feedback_bounces_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("sender_domain=\"dsn.example\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NotAReport_OnFeedbackListener_AcceptedCountedNotQueued()
+    {
+        var reply = await ReportAsync("From: <x@y.test>\r\nTo: <fbl@node.sluice.test>\r\nSubject: hello\r\n\r\njust a message");
+
+        Assert.StartsWith("250", reply, StringComparison.Ordinal);
+        var metrics = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("sluice_feedback_reports_total{result=\"not_a_report\"} 1", metrics, StringComparison.Ordinal);
+        var summary = await _http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative));
+        Assert.Equal(0, summary.GetProperty("total").GetInt64());
+    }
+
+    private static List<string?> Types(JsonElement message) => [.. message.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString())];
+
+    private async Task<JsonElement> MessageAsync(string id) => await _http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative));
+
+    private async Task<string> SendAsync(string from, string to, string subject)
+    {
+        using var response = await SendRawAsync(from, to, subject);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private Task<HttpResponseMessage> SendRawAsync(string from, string to, string subject = "again")
+        => _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from, to = new[] { to }, subject, text = "hello" });
+
+    /// <summary>The message as the sink (the recipient's MX) stored it: what a provider would return.</summary>
+    private async Task<string> DeliveredCopyAsync(string id, string token)
+    {
+        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "delivered", Patience, $"{id} delivered");
+        var file = await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
+        var text = await File.ReadAllTextAsync(file);
+        Assert.Contains($"id {id}", text, StringComparison.Ordinal);
+        return text;
+    }
+
+    /// <summary>Sends a report (LF or CRLF text) to the Feedback listener; returns the reply to its data.</summary>
+    private async Task<string> ReportAsync(string report)
+    {
+        var crlf = report.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal);
+        var stuffed = string.Join("\r\n", crlf.Split("\r\n").Select(l => l.StartsWith('.') ? "." + l : l));
+        await using var dialog = await SmtpDialog.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _feedbackPort));
+        await dialog.CommandAsync("EHLO provider.test");
+        await dialog.BeginDataAsync(string.Empty, "fbl@node.sluice.test");
+        return await dialog.CommandAsync(stuffed + "\r\n.");
+    }
+}
