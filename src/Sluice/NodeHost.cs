@@ -49,6 +49,8 @@ internal static class NodeHost
             sp.GetRequiredService<Core.State.ISuppressionStore>(),
             sp.GetRequiredService<Core.State.SuppressionList>(),
             sp.GetService<Delivery.Classification.BounceClassifier>() ?? new Delivery.Classification.BounceClassifier([]),
+            sp.GetRequiredService<Delivery.Feedback.UnsubscribeTokens>(),
+            sp.GetRequiredService<Delivery.Feedback.Unsubscriber>(),
             options.Feedback,
             sp.GetRequiredService<SluiceMetrics>(),
             time,
@@ -142,7 +144,11 @@ internal static class NodeHost
             sp.GetRequiredService<Core.Templates.TemplateCache>(),
             sp.GetRequiredService<Core.Templates.TemplateEngine>(),
             options,
-            time));
+            time,
+            sp.GetRequiredService<Unsubscribe.UnsubscribeLinks>()));
+        builder.Services.AddSingleton(_ => Delivery.Feedback.UnsubscribeTokens.Load(options.Unsubscribe.Secret, options.Node.DataDirectory));
+        builder.Services.AddSingleton(sp => new Unsubscribe.UnsubscribeLinks(options.Unsubscribe, sp.GetRequiredService<Delivery.Feedback.UnsubscribeTokens>()));
+        builder.Services.AddSingleton<Delivery.Feedback.Unsubscriber>();
         if (!options.Delivery.Enabled)
         {
             // Validation at submission still looks domains up when this node does not deliver.
@@ -214,6 +220,7 @@ internal static class NodeHost
         WebhooksEndpoints.Map(app);
         StatsEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
+        Unsubscribe.UnsubscribeEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         return app;
     }

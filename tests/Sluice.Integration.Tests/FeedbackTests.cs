@@ -22,6 +22,7 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
     public async Task InitializeAsync()
     {
         var smtp = FreePort.Next(IPAddress.Loopback);
+        var http = FreePort.Next(IPAddress.Loopback);
         _feedbackPort = FreePort.Next(IPAddress.Loopback);
         var config = Path.Combine(_dir.Path, "node.json");
         await File.WriteAllTextAsync(config, $$"""
@@ -33,10 +34,11 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
                   { "Address": "127.0.0.1:{{_feedbackPort}}", "Role": "Feedback" }
                 ]
               },
-              "Delivery": { "MxPort": {{world.MxPort}}, "PollInterval": "00:00:00.200" }
+              "Delivery": { "MxPort": {{world.MxPort}}, "PollInterval": "00:00:00.200" },
+              "Unsubscribe": { "BaseUrl": "http://127.0.0.1:{{http}}", "MailtoDomain": "node.sluice.test" }
             }
             """);
-        _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], smtpPort: smtp, delivery: true, listenersFromConfig: true);
+        _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], smtpPort: smtp, httpPort: http, delivery: true, listenersFromConfig: true);
         _http = _node.CreateHttpClient();
     }
 
@@ -150,6 +152,75 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
     }
 
     [Fact]
+    public async Task OneClickUnsubscribe_PostAsProvidersSendIt_SuppressedForThatSenderOnly()
+    {
+        using var receiver = await WebhookReceiver.StartAsync("whsec_feedback_0123456789");
+        using (var created = await _http.PostAsJsonAsync(new Uri("api/v1/webhooks", UriKind.Relative), new { url = receiver.Url.ToString(), events = new[] { "unsubscribed", "complained" }, secret = "whsec_feedback_0123456789" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@list.example", $"reader-{token}@example.test", token, unsubscribe: true);
+        var delivered = await DeliveredCopyAsync(id, token);
+        var headers = MimeKit.HeaderList.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(delivered)));
+        Assert.Equal("List-Unsubscribe=One-Click", headers["List-Unsubscribe-Post"]);
+        var listUnsubscribe = headers["List-Unsubscribe"] ?? throw new InvalidOperationException("no List-Unsubscribe header");
+        var link = listUnsubscribe.Split(',')[0].Trim().Trim('<', '>');
+        Assert.StartsWith(_node.HttpBase + "u/", link, StringComparison.Ordinal);
+        Assert.Contains("<mailto:unsubscribe+", listUnsubscribe, StringComparison.Ordinal);
+
+        // A link scanner's GET shows a button and changes nothing; a forged token is refused.
+        using var anonymous = new HttpClient();
+        Assert.Contains("<form method=\"post\"", await anonymous.GetStringAsync(new Uri(link)), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendRawAsync("news@list.example", $"reader-{token}@example.test")).StatusCode);
+        using var forged = await anonymous.PostAsync(new Uri(link[..^4] + "0000"), OneClick());
+        Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+
+        // RFC 8058 §3.2: a POST with the body List-Unsubscribe=One-Click, no cookie, no key.
+        using var posted = await anonymous.PostAsync(new Uri(link), OneClick());
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("news@list.example", $"reader-{token}@example.test")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendRawAsync("shop@other.example", $"reader-{token}@example.test")).StatusCode);
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => Types(m).Contains("unsubscribed"), Patience, "the unsubscribe in the timeline");
+        Assert.Equal("one_click", message.GetProperty("events").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "unsubscribed").GetProperty("reply").GetString());
+        Assert.Contains("sluice_unsubscribes_total{method=\"one_click\",sender_domain=\"list.example\"} 1", await _http.GetStringAsync(new Uri("metrics", UriKind.Relative)), StringComparison.Ordinal);
+        var hooked = await Poll.ForAsync(receiver.TakenEventsAsync, e => e.Any(x => x.GetProperty("messageId").GetString() == id), Patience, "the unsubscribed event at the webhook");
+        var unsubscribed = hooked.Single(x => x.GetProperty("messageId").GetString() == id);
+        Assert.Equal("unsubscribed", unsubscribed.GetProperty("type").GetString());
+        Assert.Equal($"reader-{token}@example.test", unsubscribed.GetProperty("recipient").GetString());
+    }
+
+    [Fact]
+    public async Task MailtoUnsubscribe_ToTheFeedbackListener_SuppressesTheRecipient()
+    {
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@mailto.example", $"mailer-{token}@example.test", token, unsubscribe: true);
+        var delivered = await DeliveredCopyAsync(id, token);
+        var header = MimeKit.HeaderList.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(delivered)))["List-Unsubscribe"] ?? throw new InvalidOperationException("no List-Unsubscribe header");
+        var mailto = header[(header.IndexOf("<mailto:", StringComparison.Ordinal) + 8)..header.LastIndexOf('>')];
+
+        await using (var dialog = await SmtpDialog.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _feedbackPort)))
+        {
+            await dialog.CommandAsync("EHLO mail.example.test");
+            await dialog.BeginDataAsync($"mailer-{token}@example.test", mailto.ToLowerInvariant());
+            Assert.StartsWith("250", await dialog.CommandAsync("Subject: unsubscribe\r\n\r\nunsubscribe\r\n."), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("news@mailto.example", $"mailer-{token}@example.test")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_TwoRecipients_RefusedNamingTheField()
+    {
+        using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@list.example", to = new[] { "x@example.test", "y@example.test" }, subject = "s", text = "t", unsubscribe = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("exactly one recipient", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("unsubscribe")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NotAReport_OnFeedbackListener_AcceptedCountedNotQueued()
     {
         var reply = await ReportAsync("From: <x@y.test>\r\nTo: <fbl@node.sluice.test>\r\nSubject: hello\r\n\r\njust a message");
@@ -165,15 +236,17 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
 
     private async Task<JsonElement> MessageAsync(string id) => await _http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative));
 
-    private async Task<string> SendAsync(string from, string to, string subject)
+    private static FormUrlEncodedContent OneClick() => new(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+
+    private async Task<string> SendAsync(string from, string to, string subject, bool unsubscribe = false)
     {
-        using var response = await SendRawAsync(from, to, subject);
+        using var response = await SendRawAsync(from, to, subject, unsubscribe);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private Task<HttpResponseMessage> SendRawAsync(string from, string to, string subject = "again")
-        => _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from, to = new[] { to }, subject, text = "hello" });
+    private Task<HttpResponseMessage> SendRawAsync(string from, string to, string subject = "again", bool unsubscribe = false)
+        => _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from, to = new[] { to }, subject, text = "hello", unsubscribe });
 
     /// <summary>The message as the sink (the recipient's MX) stored it: what a provider would return.</summary>
     private async Task<string> DeliveredCopyAsync(string id, string token)

@@ -15,6 +15,7 @@ public sealed class SluiceMetrics
     private Counter<long>? _poolSelections;
     private Counter<long>? _poolFailures;
     private Counter<long>? _webhookPosts;
+    private Counter<long>? _unsubscribes;
     private Counter<long>? _feedbackReports;
     private Counter<long>? _feedbackComplaints;
     private Counter<long>? _feedbackBounces;
@@ -103,6 +104,8 @@ public sealed class SluiceMetrics
     public Counter<long> FeedbackComplaints => LazyInitializer.EnsureInitialized(ref _feedbackComplaints, () => Meter.CreateCounter<long>("sluice.feedback.complaints", "{complaint}", "Complaints (RFC 5965 ARF) received, by sending domain and feedback type."));
 
     public Counter<long> FeedbackBounces => LazyInitializer.EnsureInitialized(ref _feedbackBounces, () => Meter.CreateCounter<long>("sluice.feedback.bounces", "{recipient}", "Bounces received after delivery (RFC 3464 DSNs), by sending domain and classification."));
+
+    public Counter<long> Unsubscribes => LazyInitializer.EnsureInitialized(ref _unsubscribes, () => Meter.CreateCounter<long>("sluice.unsubscribes", "{recipient}", "Recipients unsubscribed through List-Unsubscribe, by sending domain and method (one_click, mailto)."));
 
     public Counter<long> WebhookPosts => LazyInitializer.EnsureInitialized(ref _webhookPosts, () => Meter.CreateCounter<long>("sluice.webhook.posts", "{post}", "Webhook posts, by outcome (delivered, failed) and webhook."));
 

@@ -14,7 +14,7 @@ namespace Sluice.Delivery.Feedback;
 /// What a Feedback listener hands its messages to: each is read as a report (never queued), and each
 /// complaint or failed recipient in it becomes an event on the message it names (Complaint,
 /// Bounce), a count (<c>sluice.feedback.*</c>) and, as <see cref="FeedbackOptions"/> say, a
-/// suppression. A message that is no report is accepted and dropped (counted): answering 5xx would
+/// suppression. A mail to a List-Unsubscribe mailto address unsubscribes its message's recipient. A message that is no report is accepted and dropped (counted): answering 5xx would
 /// only send it back to a reporter who cannot act on it.
 /// </summary>
 public sealed class FeedbackIntake(
@@ -23,6 +23,8 @@ public sealed class FeedbackIntake(
     ISuppressionStore suppressions,
     SuppressionList suppressionList,
     BounceClassifier classifier,
+    UnsubscribeTokens unsubscribeTokens,
+    Unsubscriber unsubscriber,
     FeedbackOptions options,
     SluiceMetrics metrics,
     TimeProvider time,
@@ -39,6 +41,25 @@ public sealed class FeedbackIntake(
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
+
+        // A mail to a List-Unsubscribe mailto address (RFC 2369): the address is the request.
+        var unsubscribed = false;
+        foreach (var recipient in envelope.Recipients)
+        {
+            var at = recipient.Address.LastIndexOf('@');
+            if (at > 0 && unsubscribeTokens.ReadMailto(recipient.Address[..at]) is { } unsubscribeId
+                && await index.GetAsync(unsubscribeId, cancellationToken).ConfigureAwait(false) is { Recipients.Count: 1 } message)
+            {
+                await unsubscriber.ApplyAsync(message.Id, message.Recipients[0].Address, Domain(message.Sender), UnsubscribeMethod.Mailto, cancellationToken).ConfigureAwait(false);
+                unsubscribed = true;
+            }
+        }
+
+        if (unsubscribed)
+        {
+            return new IntakeResult(IntakeOutcome.Stored, id, content.Length, envelope.Recipients.Count, []);
+        }
+
         IReadOnlyList<FeedbackReport> reports = [];
         try
         {

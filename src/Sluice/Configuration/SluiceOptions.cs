@@ -23,4 +23,6 @@ public sealed class SluiceOptions
     public Telemetry.MetricsOptions Metrics { get; set; } = new();
 
     public Delivery.Feedback.FeedbackOptions Feedback { get; set; } = new();
+
+    public Unsubscribe.UnsubscribeOptions Unsubscribe { get; set; } = new();
 }

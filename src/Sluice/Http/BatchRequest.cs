@@ -11,7 +11,8 @@ internal sealed record BatchRequest(
     Dictionary<string, string>? Headers,
     AttachmentRequest[]? Attachments,
     string[]? Tags,
-    Dictionary<string, string>? Metadata);
+    Dictionary<string, string>? Metadata,
+    bool? Unsubscribe = null);
 
 /// <summary>One recipient of a batch: its own message, rendered with its own variables.</summary>
 internal sealed record BatchRecipient(string? To, string[]? Cc, JsonElement? Variables, string[]? Tags, Dictionary<string, string>? Metadata);

@@ -80,7 +80,7 @@ internal static class BatchesEndpoints
             var recipient = recipients[index];
             var request = new SendMessageRequest(
                 batch.From, recipient.To is null ? null : [recipient.To], recipient.Cc, null, batch.ReplyTo, null, null, null,
-                batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata);
+                batch.Attachments, batch.Headers, recipient.Tags ?? batch.Tags, recipient.Metadata ?? batch.Metadata, Unsubscribe: batch.Unsubscribe);
             var (rendered, renderError) = await TemplateRendering.RenderAsync(compiled, request, recipient.Variables);
             if (rendered is null)
             {
@@ -88,7 +88,7 @@ internal static class BatchesEndpoints
             }
 
             var id = submission.Ids.Next();
-            var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
+            var (message, errors) = MessageComposer.Compose(rendered, id, submission.Hostname, now, client?.ToString(), key.Name, attachments, submission.Unsubscribe);
             if (message is null)
             {
                 return new { index, to = recipient.To, status = "invalid", error = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")) };

@@ -19,7 +19,8 @@ internal static class MessageComposer
     };
 
     /// <param name="attachments">Where attachment contents stay when the request was spooled (null: contents are inline base64).</param>
-    public static (ComposedMessage? Message, Dictionary<string, string[]> Errors) Compose(SendMessageRequest request, MessageId id, string hostname, DateTimeOffset now, string? client, string keyName, JsonAttachments? attachments = null)
+    /// <param name="unsubscribe">The List-Unsubscribe links, for requests with <c>unsubscribe: true</c>.</param>
+    public static (ComposedMessage? Message, Dictionary<string, string[]> Errors) Compose(SendMessageRequest request, MessageId id, string hostname, DateTimeOffset now, string? client, string keyName, JsonAttachments? attachments = null, Unsubscribe.UnsubscribeLinks? unsubscribe = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Error(string field, string reason) => errors[field] = [.. errors.GetValueOrDefault(field, []), reason];
@@ -86,6 +87,24 @@ internal static class MessageComposer
             }
         }
 
+        if (request.Unsubscribe == true)
+        {
+            // RFC 8058 one-click: the link unsubscribes one recipient from one sender's mail.
+            if (unsubscribe is not { Configured: true })
+            {
+                Error("unsubscribe", "this node has no Unsubscribe:BaseUrl for the one-click link");
+            }
+            else if (to.Count + cc.Count + bcc.Count != 1)
+            {
+                Error("unsubscribe", "needs exactly one recipient, whom the link unsubscribes (a batch sends one message per recipient)");
+            }
+
+            if (request.Headers?.Keys.Any(k => k.StartsWith("List-Unsubscribe", StringComparison.OrdinalIgnoreCase)) == true)
+            {
+                Error("headers.List-Unsubscribe", "set by Sluice when unsubscribe is true");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -103,6 +122,14 @@ internal static class MessageComposer
         foreach (var (name, value) in request.Headers ?? [])
         {
             message.Headers.Add(name, value);
+        }
+
+        if (request.Unsubscribe == true)
+        {
+            var recipient = to.Concat(cc).Concat(bcc).First().Address;
+            var (listUnsubscribe, post) = unsubscribe!.Headers(id.Value, recipient, Domain(from!.Address));
+            message.Headers.Add("List-Unsubscribe", listUnsubscribe);
+            message.Headers.Add("List-Unsubscribe-Post", post);
         }
 
         var body = new BodyBuilder { TextBody = request.Text, HtmlBody = request.Html }.ToMessageBody();
@@ -135,6 +162,8 @@ internal static class MessageComposer
         var envelope = new Envelope(from.Address, recipients, SmtpUtf8: utf8, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName, Tags: request.Tags, Metadata: request.Metadata);
         return (new ComposedMessage(message, envelope, size), errors);
     }
+
+    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
     /// <summary>The attachment's bytes as a stream (spooled, or decoded from an inline value); null when not base64.</summary>
     private static Stream? Content(string? value, JsonAttachments? attachments)

@@ -146,7 +146,7 @@ internal static class MessagesEndpoints
                 request = rendered;
             }
 
-            var (composed, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client?.ToString(), key.Name, attachments);
+            var (composed, errors) = MessageComposer.Compose(request, id, submission.Hostname, now, client?.ToString(), key.Name, attachments, submission.Unsubscribe);
             if (composed is null)
             {
                 return ApiProblems.Invalid(errors);

@@ -15,4 +15,5 @@ internal sealed record SendMessageRequest(
     string[]? Tags,
     Dictionary<string, string>? Metadata,
     TemplateReference? Template = null,
-    System.Text.Json.JsonElement? Variables = null);
+    System.Text.Json.JsonElement? Variables = null,
+    bool? Unsubscribe = null);

@@ -11,7 +11,8 @@ internal sealed record Submission(
     TemplateCache Templates,
     TemplateEngine Engine,
     Configuration.SluiceOptions Options,
-    TimeProvider Time)
+    TimeProvider Time,
+    Unsubscribe.UnsubscribeLinks Unsubscribe)
 {
     public string Hostname => Intake.Hostname;
 

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Sluice.Delivery.Feedback;
+
+/// <summary>
+/// Signed unsubscribe tokens (HMAC-SHA256 with the node's unsubscribe key), so that the one-click
+/// endpoint and the mailto address need no stored state and cannot be forged to unsubscribe someone
+/// else. The link's token carries message id, recipient and sending domain (it works as long as the
+/// key is kept, whatever the index retains); the mailto token only the message id and a short MAC,
+/// to fit a local part (RFC 5321 §4.5.3.1.1: 64 octets), and is resolved through the message index.
+/// </summary>
+public sealed class UnsubscribeTokens
+{
+    public const string MailtoPrefix = "unsubscribe+";
+    private const int LinkMacBytes = 16;
+    private const int MailtoMacBytes = 10;
+    private readonly byte[] _key;
+
+    public UnsubscribeTokens(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _key = key;
+    }
+
+    /// <summary>The configured secret, else <c>DATA/unsubscribe.key</c> (made at first start, owner-only). Every node of a cluster needs the same.</summary>
+    public static UnsubscribeTokens Load(string? secret, string dataDirectory)
+    {
+        if (!string.IsNullOrEmpty(secret))
+        {
+            return new UnsubscribeTokens(Encoding.UTF8.GetBytes(secret));
+        }
+
+        var path = Path.Combine(dataDirectory, "unsubscribe.key");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(dataDirectory);
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var file = new FileStream(path, create);
+            file.Write(RandomNumberGenerator.GetBytes(32));
+        }
+
+        return new UnsubscribeTokens(File.ReadAllBytes(path));
+    }
+
+    public string ForLink(string messageId, string recipient, string senderDomain)
+    {
+        var payload = Encoding.UTF8.GetBytes($"{messageId}\n{recipient}\n{senderDomain}");
+        return Base64Url(payload) + "." + Convert.ToHexStringLower(Mac("link", payload, LinkMacBytes));
+    }
+
+    public (string MessageId, string Recipient, string SenderDomain)? ReadLink(string? token)
+    {
+        var dot = token?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (dot <= 0 || FromBase64Url(token![..dot]) is not { } payload || !Matches(token[(dot + 1)..], Mac("link", payload, LinkMacBytes)))
+        {
+            return null;
+        }
+
+        var parts = Encoding.UTF8.GetString(payload).Split('\n');
+        return parts.Length == 3 ? (parts[0], parts[1], parts[2]) : null;
+    }
+
+    /// <summary>The local part of the mailto address: <c>unsubscribe+ID.MAC</c>.</summary>
+    public string ForMailto(string messageId)
+        => MailtoPrefix + messageId + "." + Convert.ToHexStringLower(Mac("mailto", Encoding.UTF8.GetBytes(messageId), MailtoMacBytes));
+
+    /// <summary>The message id in a mailto local part, when it is one of ours (any case: some MTAs fold local parts).</summary>
+    public string? ReadMailto(string localPart)
+    {
+        ArgumentNullException.ThrowIfNull(localPart);
+        if (!localPart.StartsWith(MailtoPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = localPart[MailtoPrefix.Length..];
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0)
+        {
+            return null;
+        }
+
+        var id = token[..dot].ToUpperInvariant();
+        return Matches(token[(dot + 1)..].ToLowerInvariant(), Mac("mailto", Encoding.UTF8.GetBytes(id), MailtoMacBytes)) ? id : null;
+    }
+
+    private byte[] Mac(string purpose, byte[] payload, int bytes)
+    {
+        var data = new byte[purpose.Length + 1 + payload.Length];
+        Encoding.ASCII.GetBytes(purpose, data);
+        data[purpose.Length] = (byte)'\n';
+        payload.CopyTo(data, purpose.Length + 1);
+        return HMACSHA256.HashData(_key, data)[..bytes];
+    }
+
+    private static bool Matches(string hex, byte[] expected)
+        => hex.Length == expected.Length * 2 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(hex), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(expected)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[]? FromBase64Url(string text)
+    {
+        var padded = text.Replace('-', '+').Replace('_', '/');
+        padded += new string('=', (4 - (padded.Length % 4)) % 4);
+        try
+        {
+            return Convert.FromBase64String(padded);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
