@@ -39,7 +39,14 @@ internal static class NodeHost
             new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
             sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
             hostname,
-            Path.Combine(options.Node.DataDirectory, "tmp")));
+            Path.Combine(options.Node.DataDirectory, "tmp"),
+            sp.GetRequiredService<Delivery.Dkim.DkimSigning>()));
+        builder.Services.AddSingleton(_ =>
+        {
+            var dkim = new Delivery.Dkim.DkimSigning();
+            dkim.Apply(options.Dkim.Keys);
+            return dkim;
+        });
         builder.Services.AddSingleton<IMessageIntake>(sp => sp.GetRequiredService<IntakeStage>());
 
         // Feedback listeners read reports instead of queueing them.
@@ -121,12 +128,15 @@ internal static class NodeHost
                         configFile,
                         root =>
                         {
-                            // Delivery routes, shaping, retries, egress, client settings and relay pools are live; other sections take effect on restart.
-                            var delivery = SluiceConfiguration.Bind(root).Delivery;
+                            // Delivery routes, shaping, retries, egress, client settings, relay pools and DKIM keys are live; other sections take effect on restart.
+                            var bound = SluiceConfiguration.Bind(root);
+                            var delivery = bound.Delivery;
+                            var dkim = sp.GetRequiredService<Delivery.Dkim.DkimSigning>();
+                            dkim.Apply(bound.Dkim.Keys);
                             var policy = holder.Apply(delivery);
                             return string.Create(
                                 System.Globalization.CultureInfo.InvariantCulture,
-                                $"delivery policy generation {policy.Generation}, {delivery.Routes.Count} routes, {delivery.Pools.Count} relay pools, {delivery.Shaping.Providers.Count} shaping providers, {delivery.Shaping.Domains.Count} shaping domains");
+                                $"delivery policy generation {policy.Generation}, {delivery.Routes.Count} routes, {delivery.Pools.Count} relay pools, {delivery.Shaping.Providers.Count} shaping providers, {delivery.Shaping.Domains.Count} shaping domains, {dkim.KeyCount} DKIM keys");
                         },
                         time,
                         sp.GetRequiredService<ILogger<ConfigurationReloader>>());

@@ -15,6 +15,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     SendCommand.Create(),
     TopCommand.Create(),
     WebhooksCommand.Create(),
+    DkimCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

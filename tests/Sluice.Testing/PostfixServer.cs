@@ -147,6 +147,13 @@ public sealed class PostfixServer : IDisposable
         return messages;
     }
 
+    /// <summary>The messages held, as Postfix stored them (header and body only, CRLF line ends as on the wire).</summary>
+    public IReadOnlyList<string> HeldMessageContents()
+    {
+        var hold = Path.Combine(_dir.Path, "queue", "hold");
+        return [.. Directory.GetFiles(hold).Select(file => Run("postcat", "-bh", "-c", Config, file).Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal))];
+    }
+
     public void Dispose()
     {
         try

@@ -28,7 +28,7 @@ public sealed class WebhookReceiver : IDisposable
     public static async Task<WebhookReceiver> StartAsync(string secret, int port = 0)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "webhook_receiver.py");
-        var process = ChildProcess.Start("python3", ["-u", script, secret, port.ToString(CultureInfo.InvariantCulture)]);
+        var process = ChildProcess.Start("/usr/bin/python3", ["-u", script, secret, port.ToString(CultureInfo.InvariantCulture)]);
         var line = await Poll.ForAsync(
             () => Task.FromResult(process.Output.Split('\n').FirstOrDefault(l => l.StartsWith("listening ", StringComparison.Ordinal))),
             l => l is not null || process.HasExited,

@@ -14,9 +14,12 @@ public sealed class IntakeStage : IMessageIntake
 {
     private readonly IMessageStore _store;
     private readonly IReceptionLog? _log;
+    private readonly IMessageSigner? _signer;
 
-    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory)
+    /// <param name="signer">Signs each message before it is stored (DKIM); null: none.</param>
+    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory, IMessageSigner? signer = null)
     {
+        _signer = signer;
         _store = store;
         Policy = policy;
         _log = log;
@@ -104,6 +107,8 @@ public sealed class IntakeStage : IMessageIntake
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
+        using var signed = Signed(content, envelope);
+        content = signed ?? content;
         var size = content.Length;
 
         // Read before the store takes the buffer's blocks (the hot body cache keeps them).
@@ -115,5 +120,19 @@ public sealed class IntakeStage : IMessageIntake
         }
 
         return new IntakeResult(IntakeResult.From(result, refused.Count > 0), id, size, result == EnqueueResult.Stored ? envelope.Recipients.Count : 0, refused);
+    }
+
+    /// <summary>The message with its signature fields first, in a buffer of its own; null when it is not signed.</summary>
+    private MessageBuffer? Signed(MessageBuffer content, Envelope envelope)
+    {
+        if (_signer?.Sign(content, envelope) is not { } fields)
+        {
+            return null;
+        }
+
+        var signed = new MessageBuffer(SpillDirectory, (int)Math.Min(content.Length + fields.Length, MessageBuffer.BlockSize));
+        signed.Write(fields);
+        content.CopyTo(new MessageBufferWriteStream(signed));
+        return signed;
     }
 }

@@ -231,6 +231,7 @@ public static class SluiceConfiguration
         errors.AddRange(Webhooks.WebhookOptionsValidator.Validate(options.Webhooks));
         errors.AddRange(Telemetry.MetricsOptionsValidator.Validate(options.Metrics));
         errors.AddRange(Unsubscribe.UnsubscribeOptionsValidator.Validate(options.Unsubscribe));
+        errors.AddRange(Delivery.Dkim.DkimOptionsValidator.Validate(options.Dkim));
         OptionsValidation.Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
         OptionsValidation.Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
         OptionsValidation.Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);
