@@ -40,7 +40,8 @@ internal static class NodeHost
             sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
             hostname,
             Path.Combine(options.Node.DataDirectory, "tmp"),
-            sp.GetRequiredService<Delivery.Dkim.DkimSigning>()));
+            sp.GetRequiredService<Delivery.Dkim.DkimSigning>(),
+            sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(_ =>
         {
             var dkim = new Delivery.Dkim.DkimSigning();

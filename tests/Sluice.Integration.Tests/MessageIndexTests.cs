@@ -73,6 +73,9 @@ public sealed class MessageIndexTests(DeliveryFixture world) : IClassFixture<Del
         Assert.Equal(3, row.GetProperty("received").GetInt64());
         Assert.Equal(0, row.GetProperty("bounced").GetInt64());
 
+        // The API's submissions count as accepted too, by protocol and sending domain.
+        Assert.Contains("sluice_messages_accepted_total{protocol=\"http\",sender_domain=\"stats.example\"} 3", await http.GetStringAsync(new Uri("metrics", UriKind.Relative)), StringComparison.Ordinal);
+
         var byTag = await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/stats?tag={tag}", UriKind.Relative));
         var hours = byTag.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(3, hours.Sum(r => r.GetProperty("delivered").GetInt64()));

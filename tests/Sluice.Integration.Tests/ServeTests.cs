@@ -102,9 +102,9 @@ public sealed partial class ServeTests(NodeFixture fixture) : IClassFixture<Node
             "sluice_smtp_connections_total ",
             "sluice_smtp_commands_total{verb=\"EHLO\"} ",
             "sluice_smtp_replies_total{class=\"2xx\"} ",
-            "sluice_messages_accepted_total ",
+            "sluice_messages_accepted_total{protocol=\"smtp\",sender_domain=\"",
             "sluice_messages_rejected_total",
-            "sluice_messages_accepted_bytes_total ",
+            "sluice_messages_accepted_bytes_total{protocol=\"smtp\",sender_domain=\"",
             "sluice_spool_write_duration_bucket{le=\"+Inf\"} ",
             "sluice_queue_depth ",
             "sluice_queue_depth_by_state{state=\"queued\"} ",
@@ -115,7 +115,7 @@ public sealed partial class ServeTests(NodeFixture fixture) : IClassFixture<Node
             Assert.Contains(series, text, StringComparison.Ordinal);
         }
 
-        Assert.Matches(@"(?m)^sluice_messages_accepted_total [1-9]", text);
+        Assert.Matches(@"(?m)^sluice_messages_accepted_total\{protocol=""smtp"",sender_domain=""[a-z.]+""\} [1-9]", text);
     }
 
     internal static string QueuedId(string transcript)

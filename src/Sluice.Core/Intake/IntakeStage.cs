@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
@@ -15,10 +16,13 @@ public sealed class IntakeStage : IMessageIntake
     private readonly IMessageStore _store;
     private readonly IReceptionLog? _log;
     private readonly IMessageSigner? _signer;
+    private readonly Telemetry.SluiceMetrics? _metrics;
 
     /// <param name="signer">Signs each message before it is stored (DKIM); null: none.</param>
-    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory, IMessageSigner? signer = null)
+    /// <param name="metrics">Counts what is accepted, by protocol and sending domain; null: not counted.</param>
+    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory, IMessageSigner? signer = null, Telemetry.SluiceMetrics? metrics = null)
     {
+        _metrics = metrics;
         _signer = signer;
         _store = store;
         Policy = policy;
@@ -49,7 +53,7 @@ public sealed class IntakeStage : IMessageIntake
     }
 
     public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
-        => await StoreAsync(envelope, id, receivedAt, content, [], cancellationToken).ConfigureAwait(false);
+        => await StoreAsync(envelope, id, receivedAt, content, [], "smtp", cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// An API submission: each recipient through the policy (refused ones are reported, the others
@@ -100,10 +104,10 @@ public sealed class IntakeStage : IMessageIntake
         }
 
         var queued = refused is null ? envelope : envelope with { Recipients = kept };
-        return await StoreAsync(queued, id, receivedAt, buffer, refusals, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(queued, id, receivedAt, buffer, refusals, "http", cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IReadOnlyList<RecipientRefusal> refused, CancellationToken cancellationToken)
+    private async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IReadOnlyList<RecipientRefusal> refused, string protocol, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
@@ -117,6 +121,12 @@ public sealed class IntakeStage : IMessageIntake
         if (result == EnqueueResult.Stored)
         {
             _log?.Received(envelope, id, receivedAt, size, subject);
+            if (_metrics is not null)
+            {
+                var tags = new TagList { { "protocol", protocol }, { "sender_domain", Telemetry.SenderDomains.Of(envelope.Sender) } };
+                _metrics.MessagesAccepted.Add(1, tags);
+                _metrics.BytesAccepted.Add(size, tags);
+            }
         }
 
         return new IntakeResult(IntakeResult.From(result, refused.Count > 0), id, size, result == EnqueueResult.Stored ? envelope.Recipients.Count : 0, refused);

@@ -31,7 +31,7 @@ public sealed class SluiceMetrics
         ListenersStressed = Meter.CreateUpDownCounter<long>("sluice.smtp.listeners.stressed", "{listener}", "SMTP listeners under stress now (past their connection high-water mark, timeouts shortened).");
         Commands = Meter.CreateCounter<long>("sluice.smtp.commands", "{command}", "SMTP commands received, by verb.");
         Replies = Meter.CreateCounter<long>("sluice.smtp.replies", "{reply}", "SMTP replies sent, by class (2xx, 3xx, 4xx, 5xx).");
-        MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged.");
+        MessagesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted", "{message}", "Messages made durable and acknowledged, by protocol (smtp, http) and sending domain.");
         MessagesRejected = Meter.CreateCounter<long>("sluice.messages.rejected", "{message}", "Messages refused at the end of DATA/BDAT, by reason.");
         BytesAccepted = Meter.CreateCounter<long>("sluice.messages.accepted.bytes", "By", "Bytes of accepted messages as stored.");
         DeliveryOutcomes = Meter.CreateCounter<long>("sluice.delivery.outcomes", "{recipient}", "Delivery attempt outcomes per recipient, by outcome (delivered, transient, bounced, expired), classification, destination site and sending domain.");

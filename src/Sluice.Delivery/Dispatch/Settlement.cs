@@ -175,13 +175,6 @@ internal sealed class Settlement(
         return null;
     }
 
-    /// <summary>The envelope sender's domain, lower case ("" for the null sender of bounces): outcomes per sending domain.</summary>
-    private static string SenderDomain(string sender)
-    {
-        var at = sender.LastIndexOf('@');
-        return at < 0 ? string.Empty : sender[(at + 1)..].ToLowerInvariant();
-    }
-
     private static string HoldReason(HoldKey key)
         => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended" : key == ReadyQueues.Stopping ? "stopping" : "queue";
 
@@ -193,7 +186,7 @@ internal sealed class Settlement(
             new KeyValuePair<string, object?>("outcome", outcome),
             new KeyValuePair<string, object?>("classification", classification),
             new KeyValuePair<string, object?>("site", result.Site),
-            new KeyValuePair<string, object?>("sender_domain", SenderDomain(entry.Envelope.Sender)));
+            new KeyValuePair<string, object?>("sender_domain", Core.Telemetry.SenderDomains.Of(entry.Envelope.Sender)));
         events.Write(new DeliveryEvent(
             time.GetUtcNow(),
             type,

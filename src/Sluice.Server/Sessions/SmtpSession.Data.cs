@@ -265,8 +265,6 @@ internal sealed partial class SmtpSession
         switch (result.Outcome)
         {
             case IntakeOutcome.Stored:
-                _context.Metrics.MessagesAccepted.Add(1);
-                _context.Metrics.BytesAccepted.Add(result.Size);
                 ServerLog.Accepted(_context.Logger, _messageId.Value, _client, result.Size, _recipients.Count);
                 Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), "OK: queued as " + _messageId.Value));
                 break;
