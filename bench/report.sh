@@ -11,6 +11,8 @@ relaydeep=$(latest relay-deep)
 balance=$(latest balance)
 metricsrec=$(latest metrics-recording)
 obsab=$(latest relay-webhooks-before-after)
+dkimrsa=$(latest relay-dkim-rsa-before-after)
+dkimed=$(latest relay-dkim-ed25519-before-after)
 obsprof=$(latest profile-relay-4k-webhook)
 templates=$(latest templates)
 api=$(latest api-injection)
@@ -261,6 +263,20 @@ spread between repetitions; the node's own CPU per message rose 6–7% (0.425 �
 of the difference is spread thin (larger events, the index's queue, GC) and within run-to-run noise.
 What limits it: every event is indexed (five statements for a one-recipient message) whether or
 not anyone searches; the index could skip Reception rows for messages delivered within the batch.
+
+## DKIM signing on the relay path — `bench/relay/run.sh` (BASELINE=HEAD, SLUICE_ENV with a key)
+
+Deliverability issue: what signing costs per message, RSA-2048 and Ed25519, and its effect on the
+relay benchmark against Postfix. The same build runs twice in the same interleaved runs: without
+keys (before) and with one key for the sending domain of smtp-source's messages (after). Postfix,
+as configured by the reference, does not sign (it would need OpenDKIM as a milter); the ratio is
+therefore Sluice signing against Postfix not signing.
+
+MD
+  for f in "$dkimrsa" "$dkimed"; do
+    if [ -n "$f" ]; then sed -n '/^Before and after/,/^CPU is each/p' "$f" | sed '$d'; echo; echo "Source: \`$f\`"; echo; else echo "_not run yet_"; fi
+  done
+  cat <<'MD'
 
 ## Sending API injection — `bench/api-injection/run.sh`
 

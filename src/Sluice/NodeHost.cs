@@ -69,8 +69,8 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp =>
         {
             // After the spool (its open may give up the disk reserve that lets this one open).
-            sp.GetRequiredService<SqliteSpool>();
-            var index = Storage.Events.SqliteEventIndex.Open(options.Node.DataDirectory, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Index"), maxAge: options.Logging.Events.MaxAge);
+            var spool = sp.GetRequiredService<SqliteSpool>();
+            var index = Storage.Events.SqliteEventIndex.Open(options.Node.DataDirectory, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Index"), maxAge: options.Logging.Events.MaxAge, mayWrite: () => !spool.ShortOfSpace);
             sp.GetRequiredService<SluiceMetrics>().ObserveIndex(() => index.Backlog, () => index.Dropped);
             return index;
         });

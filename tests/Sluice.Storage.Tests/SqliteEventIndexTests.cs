@@ -164,6 +164,23 @@ public sealed class SqliteEventIndexTests : IAsyncDisposable
         Assert.Equal([("invalid_recipient", 2L), ("policy", 1L)], reasons.Select(r => (r.Classification, r.Count)));
     }
 
+    [Fact]
+    public async Task Write_WhileTheDiskIsShort_DroppedAndCountedThenIndexedAgain()
+    {
+        var shortOfSpace = true;
+        await using var index = SqliteEventIndex.Open(Path.Combine(_dir.Path, "short"), _time, NullLogger.Instance, batchInterval: TimeSpan.Zero, mayWrite: () => !shortOfSpace);
+        index.Write(new DeliveryEvent(Start, DeliveryEventType.Reception, "lost", "a@x.example", null, null, 0, null, "received", 0, Sender: "s@x.example", Size: 1), string.Empty);
+        await index.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(1, index.Dropped);
+        Assert.Null(await index.GetAsync("lost", CancellationToken.None));
+
+        shortOfSpace = false;
+        index.Write(new DeliveryEvent(Start, DeliveryEventType.Reception, "kept", "a@x.example", null, null, 0, null, "received", 0, Sender: "s@x.example", Size: 1), string.Empty);
+        await index.FlushAsync(CancellationToken.None);
+        Assert.NotNull(await index.GetAsync("kept", CancellationToken.None));
+    }
+
     private SqliteEventIndex Open() => SqliteEventIndex.Open(_dir.Path, _time, NullLogger.Instance, batchInterval: TimeSpan.Zero);
 
     private async Task<List<string>> Ids(MessageQuery query) => (await _index.SearchAsync(query, CancellationToken.None)).Messages.Select(m => m.Id).ToList();

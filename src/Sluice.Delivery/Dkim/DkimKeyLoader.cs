@@ -31,11 +31,11 @@ internal static class DkimKeyLoader
             _ => throw new FormatException($"{key}:KeyFile: '{options.KeyFile}' holds a {privateKey.GetType().Name}, not an RSA or Ed25519 private key"),
         };
         var (header, body) = Canonicalization(options.Canonicalization, key);
-        var signer = new DkimSigner(privateKey, options.Domain.ToLowerInvariant(), options.Selector, algorithm)
-        {
-            HeaderCanonicalizationAlgorithm = header,
-            BodyCanonicalizationAlgorithm = body,
-        };
+        DkimSigner signer = algorithm == DkimSignatureAlgorithm.RsaSha256
+            ? new NativeRsaDkimSigner(privateKey, File.ReadAllText(options.KeyFile), options.Domain.ToLowerInvariant(), options.Selector)
+            : new DkimSigner(privateKey, options.Domain.ToLowerInvariant(), options.Selector, algorithm);
+        signer.HeaderCanonicalizationAlgorithm = header;
+        signer.BodyCanonicalizationAlgorithm = body;
         return new DkimKey(options.Domain.ToLowerInvariant(), options.Selector, signer, options.Headers.Count > 0 ? [.. options.Headers] : DkimOptions.DefaultHeaders);
     }
 

@@ -26,6 +26,7 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
     private readonly TimeSpan _batchInterval;
     private readonly TimeSpan _maxAge;
     private readonly TimeSpan _statsMaxAge;
+    private readonly Func<bool>? _mayWrite;
     private readonly ILogger _logger;
     private readonly LogGate<string> _failureLog;
     private readonly Channel<DeliveryEvent> _channel = Channel.CreateUnbounded<DeliveryEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -37,8 +38,9 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
     private long _dropped;
     private long _prunedAt;
 
-    private SqliteEventIndex(string connectionString, TimeProvider time, TimeSpan batchInterval, TimeSpan maxAge, TimeSpan statsMaxAge, ILogger logger)
+    private SqliteEventIndex(string connectionString, TimeProvider time, TimeSpan batchInterval, TimeSpan maxAge, TimeSpan statsMaxAge, ILogger logger, Func<bool>? mayWrite)
     {
+        _mayWrite = mayWrite;
         _connectionString = connectionString;
         _time = time;
         _batchInterval = batchInterval;
@@ -61,7 +63,8 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
     /// <param name="batchInterval">The least time between two commits (fewer, larger transactions under load).</param>
     /// <param name="maxAge">Events and messages older than this are pruned (as the event files).</param>
     /// <param name="statsMaxAge">Hourly statistics older than this are pruned.</param>
-    public static SqliteEventIndex Open(string directory, TimeProvider time, ILogger logger, TimeSpan? batchInterval = null, TimeSpan? maxAge = null, TimeSpan? statsMaxAge = null)
+    /// <param name="mayWrite">False while the disk is short of space (the spool's answer when they share it): batches are dropped and counted, so the index never takes the space the spool keeps for its acknowledgements.</param>
+    public static SqliteEventIndex Open(string directory, TimeProvider time, ILogger logger, TimeSpan? batchInterval = null, TimeSpan? maxAge = null, TimeSpan? statsMaxAge = null, Func<bool>? mayWrite = null)
     {
         ArgumentNullException.ThrowIfNull(logger);
         Directory.CreateDirectory(directory);
@@ -70,7 +73,7 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         connection.Execute(Schema);
-        var index = new SqliteEventIndex(connectionString, time, batchInterval ?? TimeSpan.FromMilliseconds(100), maxAge ?? TimeSpan.FromDays(30), statsMaxAge ?? TimeSpan.FromDays(400), logger)
+        var index = new SqliteEventIndex(connectionString, time, batchInterval ?? TimeSpan.FromMilliseconds(100), maxAge ?? TimeSpan.FromDays(30), statsMaxAge ?? TimeSpan.FromDays(400), logger, mayWrite)
         {
             _lastSequence = connection.ExecuteScalar<long?>("SELECT max(seq) FROM events") ?? 0,
         };
@@ -147,21 +150,17 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
                 batch.Add(entry);
             }
 
-            try
-            {
-                var last = writer.Commit(batch);
-                Interlocked.Exchange(ref _lastSequence, Math.Max(last, Interlocked.Read(ref _lastSequence)));
-                Interlocked.Add(ref _written, batch.Count);
-            }
-            catch (SqliteException ex)
+            if (_mayWrite is not null && !_mayWrite())
             {
                 Interlocked.Add(ref _dropped, batch.Count);
-                if (_failureLog.ShouldLog("write", out var unlogged))
+                if (_failureLog.ShouldLog("space", out var unloggedSpace))
                 {
-                    IndexLog.WriteFailed(_logger, batch.Count, unlogged, ex);
+                    IndexLog.ShortOfSpace(_logger, batch.Count, unloggedSpace);
                 }
-
-                writer.Reset();
+            }
+            else
+            {
+                Commit(writer, batch);
             }
 
             batch.Clear();
@@ -176,6 +175,26 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
             {
                 await Task.Delay(_batchInterval, _time).ConfigureAwait(false);
             }
+        }
+    }
+
+    private void Commit(IndexWriter writer, List<DeliveryEvent> batch)
+    {
+        try
+        {
+            var last = writer.Commit(batch);
+            Interlocked.Exchange(ref _lastSequence, Math.Max(last, Interlocked.Read(ref _lastSequence)));
+            Interlocked.Add(ref _written, batch.Count);
+        }
+        catch (SqliteException ex)
+        {
+            Interlocked.Add(ref _dropped, batch.Count);
+            if (_failureLog.ShouldLog("write", out var unlogged))
+            {
+                IndexLog.WriteFailed(_logger, batch.Count, unlogged, ex);
+            }
+
+            writer.Reset();
         }
     }
 
