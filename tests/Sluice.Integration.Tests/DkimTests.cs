@@ -37,6 +37,12 @@ public sealed class DkimTests(DeliveryFixture world) : IClassFixture<DeliveryFix
         Assert.Equal(["ed25519-sha256", "rsa-sha256"], results.Select(r => r.GetProperty("a").GetString()));
         Assert.Equal(["ed1", "rsa1"], results.Select(r => r.GetProperty("s").GetString()));
         Assert.All(results, r => Assert.Equal("signed.test", r.GetProperty("d").GetString()));
+
+        // And OpenDKIM, the verifier most MTAs run, in a network namespace of its own.
+        var (code, output) = OpenDkim(held, rsa, ed);
+        Assert.True(code == 0, output);
+        var (tamperedCode, _) = OpenDkim(held.Replace("Hello", "Hallo", StringComparison.Ordinal), rsa, ed);
+        Assert.NotEqual(0, tamperedCode);
     }
 
     [Fact]
@@ -48,8 +54,9 @@ public sealed class DkimTests(DeliveryFixture world) : IClassFixture<DeliveryFix
         using var postfix = PostfixServer.Start("127.0.0.8", world.MxPort);
         await using var node = await StartAsync(dns, old);
         using var http = node.CreateHttpClient();
-        var first = Verify(dns, await SendAndHoldAsync(http, postfix, "before"));
-        Assert.Equal("old", Assert.Single(first).GetProperty("s").GetString());
+        var before = await SendAndHoldAsync(http, postfix, "before");
+        Assert.Equal("old", Assert.Single(Verify(dns, before)).GetProperty("s").GetString());
+        Assert.Equal(0, OpenDkim(before, old).Code);
 
         await File.WriteAllTextAsync(Path.Combine(_dir.Path, "node.json"), Config(dns, next));
         using (var reload = await http.PostAsync(new Uri("api/v1/delivery/reload", UriKind.Relative), null))
@@ -57,8 +64,13 @@ public sealed class DkimTests(DeliveryFixture world) : IClassFixture<DeliveryFix
             Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
         }
 
-        var second = Assert.Single(Verify(dns, await SendAndHoldAsync(http, postfix, "after")));
+        var after = await SendAndHoldAsync(http, postfix, "after");
+        var second = Assert.Single(Verify(dns, after));
         Assert.Equal(("next", true), (second.GetProperty("s").GetString(), second.GetProperty("ok").GetBoolean()));
+
+        // OpenDKIM on the Ed25519-only message (RFC 8463), with only the new key published to it.
+        var (code, output) = OpenDkim(after, next);
+        Assert.True(code == 0, output);
     }
 
     [Fact]
@@ -133,6 +145,19 @@ public sealed class DkimTests(DeliveryFixture world) : IClassFixture<DeliveryFix
             m => m is not null,
             Patience,
             "the message held by Postfix") ?? string.Empty;
+    }
+
+    /// <summary>opendkim-testmsg on the message, its resolver pointed (inside its own namespace) at a dnsmasq with the keys' records.</summary>
+    private (int Code, string Output) OpenDkim(string message, params Key[] keys)
+    {
+        var work = Path.Combine(_dir.Path, "opendkim-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        var file = Path.Combine(work, "message.eml");
+        File.WriteAllText(file, message);
+        var records = Path.Combine(work, "records");
+        File.WriteAllLines(records, keys.Select(k => $"{k.RecordName} {k.RecordValue}"));
+        var (code, output, error) = ChildProcess.RunToEnd("sh", Path.Combine(AppContext.BaseDirectory, "opendkim_verify.sh"), file, records, work);
+        return (code, output + error);
     }
 
     private List<JsonElement> Verify(DnsmasqServer dns, string message)
