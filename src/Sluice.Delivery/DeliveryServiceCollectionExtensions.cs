@@ -109,7 +109,8 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetRequiredService<Settlement>(),
             time,
             sp.GetRequiredService<ILogger<Dispatcher>>(),
-            sp.GetRequiredService<Core.State.SuppressionList>()));
+            sp.GetRequiredService<Core.State.SuppressionList>(),
+            sp.GetService<Feedback.ReturnPaths>()));
         services.AddSingleton(sp => new Scheduler(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<Dispatcher>(),

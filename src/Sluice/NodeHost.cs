@@ -57,7 +57,7 @@ internal static class NodeHost
             sp.GetRequiredService<Core.State.ISuppressionStore>(),
             sp.GetRequiredService<Core.State.SuppressionList>(),
             sp.GetService<Delivery.Classification.BounceClassifier>() ?? new Delivery.Classification.BounceClassifier([]),
-            sp.GetRequiredService<Delivery.Feedback.UnsubscribeTokens>(),
+            sp.GetRequiredService<Delivery.Feedback.SignedTokens>(),
             sp.GetRequiredService<Delivery.Feedback.Unsubscriber>(),
             options.Feedback,
             sp.GetRequiredService<SluiceMetrics>(),
@@ -157,8 +157,9 @@ internal static class NodeHost
             options,
             time,
             sp.GetRequiredService<Unsubscribe.UnsubscribeLinks>()));
-        builder.Services.AddSingleton(_ => Delivery.Feedback.UnsubscribeTokens.Load(options.Unsubscribe.Secret, options.Node.DataDirectory));
-        builder.Services.AddSingleton(sp => new Unsubscribe.UnsubscribeLinks(options.Unsubscribe, sp.GetRequiredService<Delivery.Feedback.UnsubscribeTokens>()));
+        builder.Services.AddSingleton(_ => Delivery.Feedback.SignedTokens.Load(options.Unsubscribe.Secret, options.Node.DataDirectory));
+        builder.Services.AddSingleton(sp => new Delivery.Feedback.ReturnPaths(sp.GetRequiredService<Delivery.Feedback.SignedTokens>(), options.Feedback.ReturnPathDomain));
+        builder.Services.AddSingleton(sp => new Unsubscribe.UnsubscribeLinks(options.Unsubscribe, sp.GetRequiredService<Delivery.Feedback.SignedTokens>()));
         builder.Services.AddSingleton<Delivery.Feedback.Unsubscriber>();
         if (!options.Delivery.Enabled)
         {

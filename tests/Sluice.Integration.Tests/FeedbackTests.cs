@@ -35,7 +35,8 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
                 ]
               },
               "Delivery": { "MxPort": {{world.MxPort}}, "PollInterval": "00:00:00.200" },
-              "Unsubscribe": { "BaseUrl": "http://127.0.0.1:{{http}}", "MailtoDomain": "node.sluice.test" }
+              "Unsubscribe": { "BaseUrl": "http://127.0.0.1:{{http}}", "MailtoDomain": "node.sluice.test" },
+              "Feedback": { "ReturnPathDomain": "bounces.sluice.test" }
             }
             """);
         _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], smtpPort: smtp, httpPort: http, delivery: true, listenersFromConfig: true);
@@ -221,6 +222,44 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
     }
 
     [Fact]
+    public async Task VerpReturnPath_BounceWithoutOurHeaders_StillNamesTheMessage()
+    {
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@verp.example", $"verp-{token}@example.test", token);
+        var file = await DeliveredFileAsync(id, token);
+        var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(world.StoreA, "envelopes", Path.GetFileNameWithoutExtension(file) + ".json"))).RootElement;
+        var returnPath = envelope.GetProperty("sender").GetString()!;
+        Assert.Matches("^bounces\\+[0-9A-Z]{26}\\.[0-9a-f]{20}@bounces\\.sluice\\.test$", returnPath);
+
+        // A provider that returns no headers at all: only the address the bounce came to names the message.
+        var reply = await ReportAsync($"""
+            From: MAILER-DAEMON@mx.provider.test
+            To: <{returnPath}>
+            Subject: failure notice
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="v"
+
+            --v
+            Content-Type: text/plain
+
+            Sorry.
+            --v
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.provider.test
+
+            Final-Recipient: rfc822; verp-{token}@example.test
+            Action: failed
+            Status: 5.1.1
+
+            --v--
+            """, returnPath);
+        Assert.StartsWith("250", reply, StringComparison.Ordinal);
+
+        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced through VERP");
+    }
+
+    [Fact]
     public async Task NotAReport_OnFeedbackListener_AcceptedCountedNotQueued()
     {
         var reply = await ReportAsync("From: <x@y.test>\r\nTo: <fbl@node.sluice.test>\r\nSubject: hello\r\n\r\njust a message");
@@ -251,21 +290,25 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
     /// <summary>The message as the sink (the recipient's MX) stored it: what a provider would return.</summary>
     private async Task<string> DeliveredCopyAsync(string id, string token)
     {
-        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "delivered", Patience, $"{id} delivered");
-        var file = await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
-        var text = await File.ReadAllTextAsync(file);
+        var text = await File.ReadAllTextAsync(await DeliveredFileAsync(id, token));
         Assert.Contains($"id {id}", text, StringComparison.Ordinal);
         return text;
     }
 
+    private async Task<string> DeliveredFileAsync(string id, string token)
+    {
+        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "delivered", Patience, $"{id} delivered");
+        return await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
+    }
+
     /// <summary>Sends a report (LF or CRLF text) to the Feedback listener; returns the reply to its data.</summary>
-    private async Task<string> ReportAsync(string report)
+    private async Task<string> ReportAsync(string report, string to = "fbl@node.sluice.test")
     {
         var crlf = report.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal);
         var stuffed = string.Join("\r\n", crlf.Split("\r\n").Select(l => l.StartsWith('.') ? "." + l : l));
         await using var dialog = await SmtpDialog.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _feedbackPort));
         await dialog.CommandAsync("EHLO provider.test");
-        await dialog.BeginDataAsync(string.Empty, "fbl@node.sluice.test");
+        await dialog.BeginDataAsync(string.Empty, to);
         return await dialog.CommandAsync(stuffed + "\r\n.");
     }
 }

@@ -22,7 +22,8 @@ internal sealed class Dispatcher(
     Settlement settlement,
     TimeProvider time,
     ILogger<Dispatcher> logger,
-    Core.State.SuppressionList? suppressions = null)
+    Core.State.SuppressionList? suppressions = null,
+    Feedback.ReturnPaths? returnPaths = null)
 {
     public async Task DeliverAsync(QueueEntry entry)
     {
@@ -68,6 +69,11 @@ internal sealed class Dispatcher(
         var started = time.GetTimestamp();
         var route = current.Router.For(group.Domain);
         var envelope = group.Recipients.Count == entry.Envelope.Recipients.Count ? entry.Envelope : entry.Envelope with { Recipients = group.Recipients };
+        if (returnPaths?.For(entry.Envelope.Sender, entry.Id) is { } returnPath && !ReferenceEquals(returnPath, entry.Envelope.Sender))
+        {
+            envelope = envelope with { Sender = returnPath };
+        }
+
         var id = entry.Id;
         var message = new OutboundMessage(
             envelope,

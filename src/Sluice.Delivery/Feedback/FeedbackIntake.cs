@@ -23,7 +23,7 @@ public sealed class FeedbackIntake(
     ISuppressionStore suppressions,
     SuppressionList suppressionList,
     BounceClassifier classifier,
-    UnsubscribeTokens unsubscribeTokens,
+    SignedTokens tokens,
     Unsubscriber unsubscriber,
     FeedbackOptions options,
     SluiceMetrics metrics,
@@ -47,7 +47,7 @@ public sealed class FeedbackIntake(
         foreach (var recipient in envelope.Recipients)
         {
             var at = recipient.Address.LastIndexOf('@');
-            if (at > 0 && unsubscribeTokens.ReadMailto(recipient.Address[..at]) is { } unsubscribeId
+            if (at > 0 && tokens.ReadMailto(recipient.Address[..at]) is { } unsubscribeId
                 && await index.GetAsync(unsubscribeId, cancellationToken).ConfigureAwait(false) is { Recipients.Count: 1 } message)
             {
                 await unsubscriber.ApplyAsync(message.Id, message.Recipients[0].Address, Domain(message.Sender), UnsubscribeMethod.Mailto, cancellationToken).ConfigureAwait(false);
@@ -81,9 +81,17 @@ public sealed class FeedbackIntake(
             }
         }
 
+        // A report to a VERP return path names its message by the address, whatever the returned headers say.
+        string? returnPathId = null;
+        foreach (var recipient in envelope.Recipients)
+        {
+            var at = recipient.Address.LastIndexOf('@');
+            returnPathId ??= at > 0 ? tokens.ReadReturnPath(recipient.Address[..at]) : null;
+        }
+
         foreach (var report in reports)
         {
-            await ApplyAsync(report, cancellationToken).ConfigureAwait(false);
+            await ApplyAsync(returnPathId is null ? report : report with { MessageIds = [returnPathId, .. report.MessageIds] }, cancellationToken).ConfigureAwait(false);
         }
 
         return new IntakeResult(IntakeOutcome.Stored, id, content.Length, envelope.Recipients.Count, []);

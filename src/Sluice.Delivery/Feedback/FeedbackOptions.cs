@@ -11,4 +11,11 @@ public sealed class FeedbackOptions
 
     /// <summary>A bounce with a permanent status (5.x.x) suppresses its recipient for every sender at once.</summary>
     public bool SuppressHardBounces { get; set; } = true;
+
+    /// <summary>
+    /// When set, mail is sent with a VERP return path, <c>bounces+ID.MAC@ReturnPathDomain</c> (the
+    /// domain's MX being a Feedback listener): a bounce names its message by the address it comes to,
+    /// even when the returned headers are cut. Bounces then come here, not to the original sender.
+    /// </summary>
+    public string? ReturnPathDomain { get; set; }
 }

@@ -232,6 +232,7 @@ public static class SluiceConfiguration
         errors.AddRange(Telemetry.MetricsOptionsValidator.Validate(options.Metrics));
         errors.AddRange(Unsubscribe.UnsubscribeOptionsValidator.Validate(options.Unsubscribe));
         errors.AddRange(Delivery.Dkim.DkimOptionsValidator.Validate(options.Dkim));
+        errors.AddRange(Delivery.Feedback.FeedbackOptionsValidator.Validate(options.Feedback));
         OptionsValidation.Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
         OptionsValidation.Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
         OptionsValidation.Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);

@@ -11,12 +11,12 @@ internal static class UnsubscribeEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/u/{token}", (string token, UnsubscribeTokens tokens) =>
+        app.MapGet("/u/{token}", (string token, SignedTokens tokens) =>
             tokens.ReadLink(token) is { } link
                 ? Page(StatusCodes.Status200OK, "Unsubscribe", $"<p>Stop mail from <b>{Dashboard.Html.E(link.SenderDomain)}</b> to <b>{Dashboard.Html.E(link.Recipient)}</b>?</p><form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button type=\"submit\">Unsubscribe</button></form>")
                 : NotFound()).ExcludeFromDescription();
 
-        app.MapPost("/u/{token}", async (string token, UnsubscribeTokens tokens, Unsubscriber unsubscriber, CancellationToken ct) =>
+        app.MapPost("/u/{token}", async (string token, SignedTokens tokens, Unsubscriber unsubscriber, CancellationToken ct) =>
         {
             if (tokens.ReadLink(token) is not { } link)
             {

@@ -4,31 +4,33 @@ using System.Text;
 namespace Sluice.Delivery.Feedback;
 
 /// <summary>
-/// Signed unsubscribe tokens (HMAC-SHA256 with the node's unsubscribe key), so that the one-click
-/// endpoint and the mailto address need no stored state and cannot be forged to unsubscribe someone
-/// else. The link's token carries message id, recipient and sending domain (it works as long as the
-/// key is kept, whatever the index retains); the mailto token only the message id and a short MAC,
-/// to fit a local part (RFC 5321 §4.5.3.1.1: 64 octets), and is resolved through the message index.
+/// Tokens signed with the node's key (HMAC-SHA256), so that addresses and links that name a message
+/// need no stored state and cannot be forged: the one-click unsubscribe link (message id, recipient
+/// and sending domain: it works as long as the key is kept, whatever the index retains), the
+/// unsubscribe mailto address and the VERP return path (the message id and a short MAC, to fit a
+/// local part, RFC 5321 §4.5.3.1.1: 64 octets). Each kind has its own MAC purpose, so one cannot
+/// stand for another.
 /// </summary>
-public sealed class UnsubscribeTokens
+public sealed class SignedTokens
 {
     public const string MailtoPrefix = "unsubscribe+";
+    public const string ReturnPathPrefix = "bounces+";
     private const int LinkMacBytes = 16;
     private const int MailtoMacBytes = 10;
     private readonly byte[] _key;
 
-    public UnsubscribeTokens(byte[] key)
+    public SignedTokens(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);
         _key = key;
     }
 
     /// <summary>The configured secret, else <c>DATA/unsubscribe.key</c> (made at first start, owner-only). Every node of a cluster needs the same.</summary>
-    public static UnsubscribeTokens Load(string? secret, string dataDirectory)
+    public static SignedTokens Load(string? secret, string dataDirectory)
     {
         if (!string.IsNullOrEmpty(secret))
         {
-            return new UnsubscribeTokens(Encoding.UTF8.GetBytes(secret));
+            return new SignedTokens(Encoding.UTF8.GetBytes(secret));
         }
 
         var path = Path.Combine(dataDirectory, "unsubscribe.key");
@@ -45,7 +47,7 @@ public sealed class UnsubscribeTokens
             file.Write(RandomNumberGenerator.GetBytes(32));
         }
 
-        return new UnsubscribeTokens(File.ReadAllBytes(path));
+        return new SignedTokens(File.ReadAllBytes(path));
     }
 
     public string ForLink(string messageId, string recipient, string senderDomain)
@@ -67,19 +69,29 @@ public sealed class UnsubscribeTokens
     }
 
     /// <summary>The local part of the mailto address: <c>unsubscribe+ID.MAC</c>.</summary>
-    public string ForMailto(string messageId)
-        => MailtoPrefix + messageId + "." + Convert.ToHexStringLower(Mac("mailto", Encoding.UTF8.GetBytes(messageId), MailtoMacBytes));
+    public string ForMailto(string messageId) => LocalPart(MailtoPrefix, "mailto", messageId);
 
     /// <summary>The message id in a mailto local part, when it is one of ours (any case: some MTAs fold local parts).</summary>
-    public string? ReadMailto(string localPart)
+    public string? ReadMailto(string localPart) => ReadLocalPart(MailtoPrefix, "mailto", localPart);
+
+    /// <summary>The local part of the VERP return path: <c>bounces+ID.MAC</c>.</summary>
+    public string ForReturnPath(string messageId) => LocalPart(ReturnPathPrefix, "return-path", messageId);
+
+    /// <summary>The message id in a return path's local part, when it is one of ours.</summary>
+    public string? ReadReturnPath(string localPart) => ReadLocalPart(ReturnPathPrefix, "return-path", localPart);
+
+    private string LocalPart(string prefix, string purpose, string messageId)
+        => prefix + messageId + "." + Convert.ToHexStringLower(Mac(purpose, Encoding.UTF8.GetBytes(messageId), MailtoMacBytes));
+
+    private string? ReadLocalPart(string prefix, string purpose, string localPart)
     {
         ArgumentNullException.ThrowIfNull(localPart);
-        if (!localPart.StartsWith(MailtoPrefix, StringComparison.OrdinalIgnoreCase))
+        if (!localPart.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
-        var token = localPart[MailtoPrefix.Length..];
+        var token = localPart[prefix.Length..];
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         if (dot <= 0)
         {
@@ -87,7 +99,7 @@ public sealed class UnsubscribeTokens
         }
 
         var id = token[..dot].ToUpperInvariant();
-        return Matches(token[(dot + 1)..].ToLowerInvariant(), Mac("mailto", Encoding.UTF8.GetBytes(id), MailtoMacBytes)) ? id : null;
+        return Matches(token[(dot + 1)..].ToLowerInvariant(), Mac(purpose, Encoding.UTF8.GetBytes(id), MailtoMacBytes)) ? id : null;
     }
 
     private byte[] Mac(string purpose, byte[] payload, int bytes)

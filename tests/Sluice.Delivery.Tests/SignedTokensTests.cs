@@ -3,9 +3,9 @@ using Sluice.Delivery.Feedback;
 
 namespace Sluice.Delivery.Tests;
 
-public sealed class UnsubscribeTokensTests
+public sealed class SignedTokensTests
 {
-    private static readonly UnsubscribeTokens Tokens = new(Encoding.UTF8.GetBytes("a test secret of some length"));
+    private static readonly SignedTokens Tokens = new(Encoding.UTF8.GetBytes("a test secret of some length"));
 
     [Fact]
     public void ReadLink_AsMade_GivesMessageRecipientAndDomain()
@@ -26,7 +26,7 @@ public sealed class UnsubscribeTokensTests
 
     [Fact]
     public void ReadLink_OtherKey_Refused()
-        => Assert.Null(new UnsubscribeTokens(Encoding.UTF8.GetBytes("another secret entirely")).ReadLink(Tokens.ForLink("01ABCDEFGHJKMNPQRSTVWXYZ01", "r@mail.example", "news.example")));
+        => Assert.Null(new SignedTokens(Encoding.UTF8.GetBytes("another secret entirely")).ReadLink(Tokens.ForLink("01ABCDEFGHJKMNPQRSTVWXYZ01", "r@mail.example", "news.example")));
 
     [Fact]
     public void ForMailto_FitsALocalPartAndSurvivesCaseFolding()
@@ -38,5 +38,19 @@ public sealed class UnsubscribeTokensTests
         Assert.Equal("01ABCDEFGHJKMNPQRSTVWXYZ01", Tokens.ReadMailto(local.ToUpperInvariant()));
         Assert.Null(Tokens.ReadMailto(local[..^1] + (local[^1] == '0' ? '1' : '0')));
         Assert.Null(Tokens.ReadMailto("postmaster"));
+    }
+
+    [Fact]
+    public void ReadReturnPath_AsMade_AndNotAnUnsubscribeAddress()
+    {
+        var returnPath = Tokens.ForReturnPath("01ABCDEFGHJKMNPQRSTVWXYZ01");
+
+        Assert.StartsWith("bounces+", returnPath, StringComparison.Ordinal);
+        Assert.True(returnPath.Length <= 64, returnPath);
+        Assert.Equal("01ABCDEFGHJKMNPQRSTVWXYZ01", Tokens.ReadReturnPath(returnPath));
+
+        // Each kind has its own MAC: an unsubscribe address with the prefix swapped is not a return path.
+        var mailto = Tokens.ForMailto("01ABCDEFGHJKMNPQRSTVWXYZ01");
+        Assert.Null(Tokens.ReadReturnPath("bounces+" + mailto["unsubscribe+".Length..]));
     }
 }

@@ -1,0 +1,17 @@
+namespace Sluice.Delivery.Feedback;
+
+/// <summary>The <c>Feedback</c> section's checks, each "key: reason".</summary>
+public static class FeedbackOptionsValidator
+{
+    public static List<string> Validate(FeedbackOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.ReturnPathDomain is { } domain && (domain.Contains('@', StringComparison.Ordinal) || Uri.CheckHostName(domain) != UriHostNameType.Dns))
+        {
+            errors.Add($"Feedback:ReturnPathDomain: '{domain}' is not a domain name");
+        }
+
+        return errors;
+    }
+}
