@@ -71,6 +71,11 @@ internal sealed partial class WebhookDispatcher
         {
             // Stopped or changed: the stored cursor is where the next loop starts.
         }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // The index or the webhook store failed: the next look (within 30 s) starts the loop again from the stored cursor.
+            WebhookLog.LoopFailed(_logger, webhookId, ex);
+        }
     }
 
     /// <summary>RetryBase × 2^(attempt−1), at most RetryMax, then ±20 % so that many webhooks failing together do not retry in step.</summary>

@@ -102,7 +102,8 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
         foreach (var (id, running) in _running.ToList())
         {
-            if (!wanted.TryGetValue(id, out var webhook) || webhook.EventMask != running.Webhook.EventMask || webhook.Url != running.Webhook.Url)
+            // A loop that ended by itself (its store failed) is started again, from its stored cursor.
+            if (!wanted.TryGetValue(id, out var webhook) || webhook.EventMask != running.Webhook.EventMask || webhook.Url != running.Webhook.Url || running.Loop.IsCompleted)
             {
                 await running.Stop.CancelAsync().ConfigureAwait(false);
                 await running.Loop.ConfigureAwait(false);

@@ -11,6 +11,9 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "Webhook {WebhookId}: {Events} events moved to the dead letters after {Attempts} tries ({Error}); replay them with 'sluice webhooks replay {WebhookId}'")]
     public static partial void DeadLettered(ILogger logger, string webhookId, int events, int attempts, string error);
 
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Error, Message = "Webhook {WebhookId}: its loop stopped on a storage failure; it starts again from its stored cursor within 30 s")]
+    public static partial void LoopFailed(ILogger logger, string webhookId, Exception exception);
+
     [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Webhook {WebhookId}: replayed {Replayed} dead letters, {Failed} failed again")]
     public static partial void Replayed(ILogger logger, string webhookId, int replayed, int failed);
 }
