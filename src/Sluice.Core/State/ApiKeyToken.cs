@@ -24,7 +24,7 @@ public static class ApiKeyToken
             id.Append(Alphabet[b & 31]);
         }
 
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         return ($"{Prefix}{id}_{secret}", id.ToString(), Hash(secret));
     }
 

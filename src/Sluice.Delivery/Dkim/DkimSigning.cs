@@ -18,7 +18,7 @@ public sealed class DkimSigning : IMessageSigner
     private volatile Dictionary<string, DkimKey[]> _byDomain = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How many keys are loaded.</summary>
-    public int KeyCount { get; private set; }
+    public int KeyCount => _byDomain.Values.Sum(keys => keys.Length);
 
     /// <summary>Loads every key first, then swaps them in; a key that does not load leaves the running set as it was and throws a <see cref="FormatException"/> naming it.</summary>
     public void Apply(IReadOnlyList<DkimKeyOptions> keys)
@@ -37,7 +37,6 @@ public sealed class DkimSigning : IMessageSigner
         }
 
         _byDomain = loaded.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
-        KeyCount = keys.Count;
     }
 
     public byte[]? Sign(MessageBuffer content, Envelope envelope)

@@ -50,7 +50,7 @@ public sealed class FeedbackIntake(
             if (at > 0 && tokens.ReadMailto(recipient.Address[..at]) is { } unsubscribeId
                 && await index.GetAsync(unsubscribeId, cancellationToken).ConfigureAwait(false) is { Recipients.Count: 1 } message)
             {
-                await unsubscriber.ApplyAsync(message.Id, message.Recipients[0].Address, Domain(message.Sender), UnsubscribeMethod.Mailto, cancellationToken).ConfigureAwait(false);
+                await unsubscriber.ApplyAsync(message.Id, message.Recipients[0].Address, AddressDomain.Of(message.Sender), UnsubscribeMethod.Mailto, cancellationToken).ConfigureAwait(false);
                 unsubscribed = true;
             }
         }
@@ -109,7 +109,7 @@ public sealed class FeedbackIntake(
         }
 
         var sender = indexed?.Sender ?? report.OriginalSender;
-        var domain = Domain(sender);
+        var domain = AddressDomain.Of(sender);
         var recipient = report.Recipient ?? (indexed is { Recipients.Count: 1 } ? indexed.Recipients[0].Address : null);
         var messageId = indexed?.Id ?? "-";
         var now = time.GetUtcNow();
@@ -163,11 +163,5 @@ public sealed class FeedbackIntake(
         var permanent = report.Status is null || report.Status.StartsWith('5');
         EnhancedStatusCode? status = report.Status is { } s && EnhancedStatusCode.TryParse(s, permanent ? 550 : 450, out var code) ? code : null;
         return new SmtpReply(permanent ? 550 : 450, status, text ?? "bounced");
-    }
-
-    private static string Domain(string? address)
-    {
-        var at = address?.LastIndexOf('@') ?? -1;
-        return at < 0 ? string.Empty : address![(at + 1)..].ToLowerInvariant();
     }
 }

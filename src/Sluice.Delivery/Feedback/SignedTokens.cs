@@ -37,13 +37,7 @@ public sealed class SignedTokens
         if (!File.Exists(path))
         {
             Directory.CreateDirectory(dataDirectory);
-            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using var file = new FileStream(path, create);
+            using var file = new FileStream(path, Core.OwnerOnlyFile.Create(FileMode.CreateNew));
             file.Write(RandomNumberGenerator.GetBytes(32));
         }
 
@@ -53,13 +47,13 @@ public sealed class SignedTokens
     public string ForLink(string messageId, string recipient, string senderDomain)
     {
         var payload = Encoding.UTF8.GetBytes($"{messageId}\n{recipient}\n{senderDomain}");
-        return Base64Url(payload) + "." + Convert.ToHexStringLower(Mac("link", payload, LinkMacBytes));
+        return System.Buffers.Text.Base64Url.EncodeToString(payload) + "." + Convert.ToHexStringLower(Mac("link", payload, LinkMacBytes));
     }
 
     public (string MessageId, string Recipient, string SenderDomain)? ReadLink(string? token)
     {
         var dot = token?.IndexOf('.', StringComparison.Ordinal) ?? -1;
-        if (dot <= 0 || FromBase64Url(token![..dot]) is not { } payload || !Matches(token[(dot + 1)..], Mac("link", payload, LinkMacBytes)))
+        if (dot <= 0 || !System.Buffers.Text.Base64Url.IsValid(token.AsSpan(0, dot)) || System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(0, dot)) is not { } payload || !Matches(token![(dot + 1)..], Mac("link", payload, LinkMacBytes)))
         {
             return null;
         }
@@ -114,19 +108,4 @@ public sealed class SignedTokens
     private static bool Matches(string hex, byte[] expected)
         => hex.Length == expected.Length * 2 && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(hex), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(expected)));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[]? FromBase64Url(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - (padded.Length % 4)) % 4);
-        try
-        {
-            return Convert.FromBase64String(padded);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

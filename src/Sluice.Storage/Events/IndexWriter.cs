@@ -131,7 +131,7 @@ internal sealed class IndexWriter : IAsyncDisposable
         switch (e.Type)
         {
             case DeliveryEventType.Reception:
-                (domain, tags) = (Domain(e.Sender), Tags(e.Tags));
+                (domain, tags) = (Core.Messages.AddressDomain.Of(e.Sender), Tags(e.Tags));
                 p = _insertMessage.Parameters;
                 p[0].Value = e.MessageId;
                 p[1].Value = e.Time.ToUnixTimeMilliseconds() - (long)(e.QueuedMs ?? 0);
@@ -153,7 +153,7 @@ internal sealed class IndexWriter : IAsyncDisposable
 
                 break;
             case DeliveryEventType.Suppression:
-                (domain, tags) = (Domain(e.Sender), string.Empty);
+                (domain, tags) = (Core.Messages.AddressDomain.Of(e.Sender), string.Empty);
                 break;
             default:
                 (domain, tags) = Find(e.MessageId);
@@ -222,12 +222,6 @@ internal sealed class IndexWriter : IAsyncDisposable
         }
 
         _messages[messageId] = (domain, tags);
-    }
-
-    private static string Domain(string? address)
-    {
-        var at = address?.LastIndexOf('@') ?? -1;
-        return at < 0 ? string.Empty : address![(at + 1)..].ToLowerInvariant();
     }
 
     private static string Tags(IReadOnlyList<string>? tags)

@@ -31,13 +31,7 @@ internal static class DkimCommand
             var key = DkimKeyGenerator.Generate(d, s, alg);
             try
             {
-                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                await using var file = new StreamWriter(new FileStream(path, create));
+                await using var file = new StreamWriter(new FileStream(path, Core.OwnerOnlyFile.Create(FileMode.CreateNew)));
                 await file.WriteAsync(key.PrivateKeyPem.AsMemory(), ct);
             }
             catch (IOException ex)

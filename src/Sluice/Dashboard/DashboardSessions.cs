@@ -23,7 +23,7 @@ internal sealed class DashboardSessions(TimeProvider time)
             Prune();
         }
 
-        var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var id = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         _sessions[id] = (token, time.GetUtcNow() + Lifetime);
         return id;
     }

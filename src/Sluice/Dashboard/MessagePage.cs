@@ -11,14 +11,7 @@ internal static class MessagePage
 {
     public static async Task<IResult> RenderAsync(string id, IMessageIndex index, IMessageQueue queue, CancellationToken ct)
     {
-        var entry = await queue.GetAsync(new MessageId(id), ct);
-        if (entry is null)
-        {
-            await index.FlushAsync(ct);
-        }
-
-        var message = await index.GetAsync(id, ct);
-        var timeline = await index.TimelineAsync(id, ct);
+        var (entry, message, timeline) = await Http.MessageLookup.LoadAsync(id, queue, index, ct);
         if (message is null && entry is null && timeline.Count == 0)
         {
             return Layout.Page("Message not found", "Messages", $"<p class=\"error\">No message {Html.E(id)}.</p>", status: StatusCodes.Status404NotFound);

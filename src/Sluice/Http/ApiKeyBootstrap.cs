@@ -21,13 +21,7 @@ internal sealed class ApiKeyBootstrap(IApiKeyStore keys, string dataDirectory, T
         var (token, id, hash) = ApiKeyToken.Create();
         await keys.AddAsync(new ApiKey(id, "admin", ApiScopes.All, time.GetUtcNow()), hash, cancellationToken).ConfigureAwait(false);
         var path = Path.Combine(dataDirectory, FileName);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var file = new StreamWriter(path, System.Text.Encoding.ASCII, options))
+        await using (var file = new StreamWriter(path, System.Text.Encoding.ASCII, Core.OwnerOnlyFile.Create(FileMode.Create)))
         {
             await file.WriteLineAsync(token.AsMemory(), cancellationToken).ConfigureAwait(false);
         }

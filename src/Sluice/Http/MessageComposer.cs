@@ -127,7 +127,7 @@ internal static class MessageComposer
         if (request.Unsubscribe == true)
         {
             var recipient = to.Concat(cc).Concat(bcc).First().Address;
-            var (listUnsubscribe, post) = unsubscribe!.Headers(id.Value, recipient, Domain(from!.Address));
+            var (listUnsubscribe, post) = unsubscribe!.Headers(id.Value, recipient, AddressDomain.Of(from!.Address));
             message.Headers.Add("List-Unsubscribe", listUnsubscribe);
             message.Headers.Add("List-Unsubscribe-Post", post);
         }
@@ -162,8 +162,6 @@ internal static class MessageComposer
         var envelope = new Envelope(from.Address, recipients, SmtpUtf8: utf8, ClientAddress: client, HeloName: "api", AuthenticatedUser: keyName, Tags: request.Tags, Metadata: request.Metadata);
         return (new ComposedMessage(message, envelope, size), errors);
     }
-
-    private static string Domain(string address) => address[(address.LastIndexOf('@') + 1)..].ToLowerInvariant();
 
     /// <summary>The attachment's bytes as a stream (spooled, or decoded from an inline value); null when not base64.</summary>
     private static Stream? Content(string? value, JsonAttachments? attachments)

@@ -42,15 +42,7 @@ internal static class MessagesEndpoints
 
         app.MapGet("/api/v1/messages/{id}", async (string id, IMessageQueue queue, IMessageIndex index, CancellationToken ct) =>
         {
-            var entry = await queue.GetAsync(new MessageId(id), ct);
-            if (entry is null)
-            {
-                // Settled a moment ago: its last events may still be on their way into the index.
-                await index.FlushAsync(ct);
-            }
-
-            var indexed = await index.GetAsync(id, ct);
-            var timeline = await index.TimelineAsync(id, ct);
+            var (entry, indexed, timeline) = await MessageLookup.LoadAsync(id, queue, index, ct);
             if (entry is null && indexed is null && timeline.Count == 0)
             {
                 return Results.Problem(title: "Not found", detail: $"No message {id}.", statusCode: StatusCodes.Status404NotFound);

@@ -43,7 +43,7 @@ internal static class WebhooksEndpoints
             var webhook = new Webhook(
                 "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
                 url!,
-                request.Secret ?? "whsec_" + Base64Url(RandomNumberGenerator.GetBytes(32)),
+                request.Secret ?? "whsec_" + System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32)),
                 mask,
                 time.GetUtcNow(),
                 Enabled: true,
@@ -167,6 +167,4 @@ internal static class WebhooksEndpoints
     };
 
     private static IResult NotFound(string id) => Results.Problem(title: "Not found", detail: $"No webhook {id}.", statusCode: StatusCodes.Status404NotFound);
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
