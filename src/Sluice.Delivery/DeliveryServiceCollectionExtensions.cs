@@ -72,7 +72,8 @@ public static class DeliveryServiceCollectionExtensions
                 delivery.MaxWaitingPerQueue,
                 async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
-                sp.GetRequiredService<SluiceMetrics>()));
+                sp.GetRequiredService<SluiceMetrics>(),
+                () => sp.GetRequiredService<DeliveryPolicyHolder>().Current.ReplyRules));
 
             // A pool member that passes its probes again is back: its queue need not wait out a rest.
             sp.GetRequiredService<RelayPools>().Set.HealthChanged += (member, health, _) =>
@@ -84,7 +85,7 @@ public static class DeliveryServiceCollectionExtensions
             };
             return queues;
         });
-        services.AddSingleton(sp => new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>()));
+        services.AddSingleton(sp => new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>(), sp.GetService<Reputation.SenderReputation>()));
         services.AddSingleton(sp => new RelayPoolDelivery(
             sp.GetRequiredService<RelayPools>(),
             sp.GetRequiredService<MxResolver>(),
@@ -99,7 +100,8 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetRequiredService<DeliveryEventLog>(),
             sp.GetRequiredService<SluiceMetrics>(),
             time,
-            sp.GetRequiredService<ILogger<Settlement>>()));
+            sp.GetRequiredService<ILogger<Settlement>>(),
+            sp.GetService<Reputation.SenderReputation>()));
         services.AddSingleton(sp => new Dispatcher(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<DeliveryPolicyHolder>(),
@@ -110,7 +112,8 @@ public static class DeliveryServiceCollectionExtensions
             time,
             sp.GetRequiredService<ILogger<Dispatcher>>(),
             sp.GetRequiredService<Core.State.SuppressionList>(),
-            sp.GetService<Feedback.ReturnPaths>()));
+            sp.GetService<Feedback.ReturnPaths>(),
+            sp.GetService<Reputation.SenderReputation>()));
         services.AddSingleton(sp => new Scheduler(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<Dispatcher>(),

@@ -31,6 +31,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<SqliteStateStore>());
         services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteStateStore>());
         services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<SqliteStateStore>());
+        services.AddSingleton<ISoftBounceLedger>(sp => sp.GetRequiredService<SqliteStateStore>());
         services.AddSingleton<ITemplateStore>(sp => sp.GetRequiredService<SqliteStateStore>());
         return services;
     }

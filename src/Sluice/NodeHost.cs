@@ -54,15 +54,32 @@ internal static class NodeHost
         builder.Services.AddKeyedSingleton<IMessageIntake>(Server.Configuration.ListenerRole.Feedback, (sp, _) => new Delivery.Feedback.FeedbackIntake(
             sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
             sp.GetRequiredService<Core.Events.IMessageIndex>(),
-            sp.GetRequiredService<Core.State.ISuppressionStore>(),
-            sp.GetRequiredService<Core.State.SuppressionList>(),
+            sp.GetRequiredService<Delivery.Reputation.SenderReputation>(),
             sp.GetService<Delivery.Classification.BounceClassifier>() ?? new Delivery.Classification.BounceClassifier([]),
             sp.GetRequiredService<Delivery.Feedback.SignedTokens>(),
             sp.GetRequiredService<Delivery.Feedback.Unsubscriber>(),
-            options.Feedback,
             sp.GetRequiredService<SluiceMetrics>(),
             time,
             sp.GetRequiredService<ILogger<Delivery.Feedback.FeedbackIntake>>()));
+        builder.Services.AddSingleton(sp => new Delivery.Reputation.SenderRates(options.Reputation, time, sp.GetRequiredService<SluiceMetrics>()));
+        builder.Services.AddSingleton(_ => new Delivery.Reputation.SenderPauses(time, Path.Combine(options.Node.DataDirectory, "pauses.json")));
+        builder.Services.AddSingleton(sp =>
+        {
+            var reputation = new Delivery.Reputation.SenderReputation(
+                sp.GetRequiredService<Delivery.Reputation.SenderRates>(),
+                sp.GetRequiredService<Delivery.Reputation.SenderPauses>(),
+                options.Reputation,
+                options.Feedback,
+                sp.GetRequiredService<Core.State.ISuppressionStore>(),
+                sp.GetRequiredService<Core.State.SuppressionList>(),
+                sp.GetRequiredService<Core.State.ISoftBounceLedger>(),
+                sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
+                sp.GetRequiredService<SluiceMetrics>(),
+                time,
+                sp.GetRequiredService<ILogger<Delivery.Reputation.SenderReputation>>());
+            sp.GetRequiredService<SluiceMetrics>().ObserveReputation(reputation.BounceRates, reputation.ComplaintRates, reputation.PausedCounts);
+            return reputation;
+        });
         builder.Services.AddSingleton(_ => new Core.Messages.MessageIdGenerator(time));
         builder.Services.AddSluiceSmtp(options.Smtp, options.Node.DataDirectory, time);
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
@@ -86,7 +103,8 @@ internal static class NodeHost
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetService<Delivery.Dispatch.DeliveryControl>(),
             sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
-            time));
+            time,
+            sp.GetRequiredService<Delivery.Reputation.SenderReputation>()));
         builder.Services.AddSingleton(sp => new Webhooks.WebhookDispatcher(
             sp.GetRequiredService<Core.Webhooks.IWebhookStore>(),
             sp.GetRequiredService<Core.Events.IMessageIndex>(),
@@ -231,6 +249,7 @@ internal static class NodeHost
         BatchesEndpoints.Map(app);
         WebhooksEndpoints.Map(app);
         StatsEndpoints.Map(app);
+        SendersEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
         Unsubscribe.UnsubscribeEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -15,6 +15,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     SendCommand.Create(),
     TopCommand.Create(),
     WebhooksCommand.Create(),
+    SendersCommand.Create(),
     DkimCommand.Create(),
 };
 

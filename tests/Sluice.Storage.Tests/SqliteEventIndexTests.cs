@@ -114,6 +114,33 @@ public sealed class SqliteEventIndexTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task GetAsync_MessageSubmittedWithAKey_KnowsItsCredential()
+    {
+        _index.Write(new DeliveryEvent(Start, DeliveryEventType.Reception, "m1", "a@x.example", null, null, 0, null, "received", 0, Sender: "s@x.example", Size: 1, Credential: "shop"), string.Empty);
+        await _index.FlushAsync(CancellationToken.None);
+
+        Assert.Equal("shop", (await _index.GetAsync("m1", CancellationToken.None))?.Credential);
+    }
+
+    [Fact]
+    public async Task Open_IndexFromBeforeCredentials_GainsTheColumn()
+    {
+        await _index.DisposeAsync();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_dir.Path, "events.db")))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE messages DROP COLUMN credential";
+            command.ExecuteNonQuery();
+        }
+
+        await using var reopened = Open();
+        reopened.Write(new DeliveryEvent(Start, DeliveryEventType.Reception, "m2", "a@x.example", null, null, 0, null, "received", 0, Sender: "s@x.example", Size: 1, Credential: "crm"), string.Empty);
+        await reopened.FlushAsync(CancellationToken.None);
+        Assert.Equal("crm", (await reopened.GetAsync("m2", CancellationToken.None))?.Credential);
+    }
+
+    [Fact]
     public async Task Reopen_AfterDispose_KeepsEventsAndSequence()
     {
         Received("m1", Start, ["a@x.example"]);

@@ -33,6 +33,21 @@ public sealed class SqliteStateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordSoftBounceAsync_CountsWithinTheWindowOnly()
+    {
+        var store = SqliteStateStore.Open(_dir.Path);
+        var window = TimeSpan.FromDays(7);
+        Assert.Equal(1, await store.RecordSoftBounceAsync("full@example.test", Now, Now - window, CancellationToken.None));
+        Assert.Equal(1, await store.RecordSoftBounceAsync("other@example.test", Now, Now - window, CancellationToken.None));
+        Assert.Equal(2, await store.RecordSoftBounceAsync("FULL@example.test", Now.AddDays(3), Now.AddDays(3) - window, CancellationToken.None));
+
+        // Eight days on, the first has left the window.
+        Assert.Equal(2, await store.RecordSoftBounceAsync("full@example.test", Now.AddDays(8), Now.AddDays(8) - window, CancellationToken.None));
+        await store.ClearSoftBouncesAsync("full@example.test", CancellationToken.None);
+        Assert.Equal(1, await store.RecordSoftBounceAsync("full@example.test", Now.AddDays(8), Now.AddDays(8) - window, CancellationToken.None));
+    }
+
+    [Fact]
     public void ApiKeyToken_WrongSecretOrShape_DoesNotVerify()
     {
         var (token, _, hash) = ApiKeyToken.Create();

@@ -83,7 +83,7 @@ public sealed class DeliveryEventLog : IDisposable, Core.Intake.IReceptionLog
         var now = _time.GetUtcNow();
         foreach (var recipient in envelope.Recipients)
         {
-            Write(new DeliveryEvent(now, DeliveryEventType.Reception, id.Value, recipient.Address, null, envelope.ClientAddress, 0, null, "received", (now - receivedAt).TotalMilliseconds, Sender: envelope.Sender, Subject: subject, Tags: envelope.Tags, Size: size));
+            Write(new DeliveryEvent(now, DeliveryEventType.Reception, id.Value, recipient.Address, null, envelope.ClientAddress, 0, null, "received", (now - receivedAt).TotalMilliseconds, Sender: envelope.Sender, Subject: subject, Tags: envelope.Tags, Size: size, Credential: envelope.AuthenticatedUser));
         }
     }
 

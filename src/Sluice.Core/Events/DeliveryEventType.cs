@@ -20,4 +20,10 @@ public enum DeliveryEventType
 
     /// <summary>A recipient unsubscribed (RFC 8058 one-click or a List-Unsubscribe mail).</summary>
     Unsubscription,
+
+    /// <summary>A sender's mail was paused (a brake over its bounce or complaint rate, or an operator); <see cref="DeliveryEvent.Sender"/> is the paused sender's key.</summary>
+    SenderPause,
+
+    /// <summary>A paused sender's mail goes again.</summary>
+    SenderResumption,
 }

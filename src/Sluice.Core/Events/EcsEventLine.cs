@@ -11,7 +11,7 @@ namespace Sluice.Core.Events;
 /// <c>email.from/to.address</c>, <c>email.subject</c>; <c>destination.domain</c> (the site);
 /// <c>server.address</c> (the remote MTA) or, for a reception, <c>client.address</c>; and what ECS has
 /// no field for under <c>sluice.*</c> (message id, attempt, reply, classification, queue time, egress
-/// source, tags, size). Written with a per-thread buffer: no intermediate objects per event.
+/// source, tags, size, a paused sender's key); <c>user.name</c> the credential a message came with. Written with a per-thread buffer: no intermediate objects per event.
 /// </summary>
 public static class EcsEventLine
 {
@@ -51,10 +51,13 @@ public static class EcsEventLine
 
         json.WriteEndObject();
 
-        if (e.Sender is not null || e.Recipient is not null || e.Subject is not null)
+        // A sender pause names the paused sender's key (sender_domain:…, tag:…, api_key:…), not an address.
+        var senderKey = e.Type is DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
+        var from = senderKey is null ? e.Sender : null;
+        if (from is not null || e.Recipient is not null || e.Subject is not null)
         {
             json.WriteStartObject("email"u8);
-            Address(json, "from"u8, e.Sender);
+            Address(json, "from"u8, from);
             Address(json, "to"u8, e.Recipient);
             if (e.Subject is not null)
             {
@@ -79,8 +82,16 @@ public static class EcsEventLine
             json.WriteEndObject();
         }
 
+        if (e.Credential is not null)
+        {
+            json.WriteStartObject("user"u8);
+            json.WriteString("name"u8, e.Credential);
+            json.WriteEndObject();
+        }
+
         json.WriteStartObject("sluice"u8);
         json.WriteString("message_id"u8, e.MessageId);
+        WriteIf(json, "sender_key"u8, senderKey);
         if (e.Attempt > 0)
         {
             json.WriteNumber("attempt"u8, e.Attempt);

@@ -1,6 +1,6 @@
 namespace Sluice.Core.Events;
 
-/// <summary>A message as the index knows it. <see cref="State"/> sums up its recipients: one state when they agree, otherwise <c>deferred</c> or <c>queued</c> while any is pending, else <c>mixed</c>.</summary>
+/// <summary>A message as the index knows it (<see cref="Credential"/>: the API key's name or SMTP AUTH user it was submitted with). <see cref="State"/> sums up its recipients: one state when they agree, otherwise <c>deferred</c> or <c>queued</c> while any is pending, else <c>mixed</c>.</summary>
 public sealed record IndexedMessage(
     string Id,
     DateTimeOffset ReceivedAt,
@@ -9,7 +9,8 @@ public sealed record IndexedMessage(
     IReadOnlyList<string> Tags,
     long Size,
     string State,
-    IReadOnlyList<IndexedRecipient> Recipients)
+    IReadOnlyList<IndexedRecipient> Recipients,
+    string? Credential = null)
 {
     public static string Summarize(IReadOnlyList<IndexedRecipient> recipients)
     {

@@ -20,6 +20,10 @@ public sealed class SluiceMetrics
     private Counter<long>? _feedbackComplaints;
     private Counter<long>? _feedbackBounces;
     private Counter<long>? _webhookEvents;
+    private Counter<long>? _senderPauses;
+    private Counter<long>? _suppressionsAdded;
+    private Counter<long>? _sendersUntracked;
+    private Counter<long>? _replyShapingActions;
 
     public SluiceMetrics(IMeterFactory meterFactory)
     {
@@ -110,6 +114,22 @@ public sealed class SluiceMetrics
     public Counter<long> WebhookPosts => LazyInitializer.EnsureInitialized(ref _webhookPosts, () => Meter.CreateCounter<long>("sluice.webhook.posts", "{post}", "Webhook posts, by outcome (delivered, failed) and webhook."));
 
     public Counter<long> WebhookEvents => LazyInitializer.EnsureInitialized(ref _webhookEvents, () => Meter.CreateCounter<long>("sluice.webhook.events", "{event}", "Events handed to webhook endpoints, by outcome (delivered, dead_lettered, replayed) and webhook."));
+
+    public Counter<long> SenderPauses => LazyInitializer.EnsureInitialized(ref _senderPauses, () => Meter.CreateCounter<long>("sluice.reputation.pauses", "{pause}", "Senders paused, by scope (sender_domain, tag, api_key) and cause (bounce_rate, complaint_rate, operator)."));
+
+    public Counter<long> SuppressionsAdded => LazyInitializer.EnsureInitialized(ref _suppressionsAdded, () => Meter.CreateCounter<long>("sluice.suppressions.added", "{recipient}", "Recipients put on the suppression list by the node itself, by reason (bounce, soft_bounce, complaint, unsubscribe)."));
+
+    public Counter<long> ReplyShapingActions => LazyInitializer.EnsureInitialized(ref _replyShapingActions, () => Meter.CreateCounter<long>("sluice.shaping.reply_actions", "{action}", "Reply-driven shaping rules applied, by rule, action (ReduceRate, ReduceConnections, SuspendSite, SuspendSender) and site."));
+
+    public Counter<long> SendersUntracked => LazyInitializer.EnsureInitialized(ref _sendersUntracked, () => Meter.CreateCounter<long>("sluice.reputation.untracked", "{outcome}", "Outcomes not counted in a sender's rates because the scope already holds Reputation:MaxSenders senders, by scope."));
+
+    /// <summary>Registers the reputation gauges: bounce and complaint rate per sender over the rates' window, and senders paused now by scope.</summary>
+    public void ObserveReputation(Func<IEnumerable<Measurement<double>>> bounceRates, Func<IEnumerable<Measurement<double>>> complaintRates, Func<IEnumerable<Measurement<long>>> paused)
+    {
+        Meter.CreateObservableGauge("sluice.reputation.bounce_rate", bounceRates, "1", "Share of a sender's mail with a final outcome in the rates' window (Reputation:Window) that bounced or expired, by scope and sender.");
+        Meter.CreateObservableGauge("sluice.reputation.complaint_rate", complaintRates, "1", "Complaints per mail sent in the rates' window, by scope and sender.");
+        Meter.CreateObservableGauge("sluice.reputation.paused", paused, "{sender}", "Senders whose mail is paused now, by scope.");
+    }
 
     public Histogram<double> PoolProbeDuration { get; }
 

@@ -1,7 +1,3 @@
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Sluice.Smtp;
 
 namespace Sluice.Delivery.Classification;
@@ -13,13 +9,6 @@ namespace Sluice.Delivery.Classification;
 /// </summary>
 public sealed class BounceClassifier
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     private readonly List<CompiledRule> _rules;
 
     public BounceClassifier(IEnumerable<BounceRule> userRules)
@@ -27,31 +16,25 @@ public sealed class BounceClassifier
         _rules = [.. userRules.Concat(BuiltIn()).Select(Compile)];
     }
 
-    public static IReadOnlyList<BounceRule> BuiltIn()
-    {
-        using var stream = typeof(BounceClassifier).Assembly.GetManifestResourceStream("Sluice.Delivery.Classification.bounce-rules.json")
-            ?? throw new InvalidOperationException("built-in bounce rules are missing from the assembly");
-        return JsonSerializer.Deserialize<List<BounceRule>>(stream, Json) ?? [];
-    }
+    public static IReadOnlyList<BounceRule> BuiltIn() => RulesFile.ReadEmbedded<BounceRule>("Sluice.Delivery.Classification.bounce-rules.json");
 
     /// <summary>Reads a user rules file; throws <see cref="FormatException"/> naming the problem.</summary>
     public static IReadOnlyList<BounceRule> Load(string path)
     {
+        var rules = RulesFile.Read<BounceRule>(path);
         try
         {
-            using var stream = File.OpenRead(path);
-            var rules = JsonSerializer.Deserialize<List<BounceRule>>(stream, Json) ?? [];
             foreach (var rule in rules)
             {
                 Compile(rule);
             }
-
-            return rules;
         }
-        catch (Exception ex) when (ex is JsonException or ArgumentException or IOException)
+        catch (ArgumentException ex)
         {
             throw new FormatException($"{path}: {ex.Message}", ex);
         }
+
+        return rules;
     }
 
     public BounceCategory Classify(SmtpReply reply)
@@ -74,40 +57,10 @@ public sealed class BounceClassifier
         return BounceCategory.Other;
     }
 
-    private static CompiledRule Compile(BounceRule rule)
-        => new(
-            rule.Category,
-            [.. rule.Status],
-            [.. rule.Codes],
-            rule.Pattern is null ? null : new Regex(rule.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    private static CompiledRule Compile(BounceRule rule) => new(rule.Category, new ReplyPattern(rule.Status, rule.Codes, rule.Pattern));
 
-    private sealed record CompiledRule(BounceCategory Category, string[] Status, int[] Codes, Regex? Pattern)
+    private sealed record CompiledRule(BounceCategory Category, ReplyPattern Pattern)
     {
-        public bool Matches(int code, string? status, string text)
-        {
-            if (Status.Length == 0 && Codes.Length == 0 && Pattern is null)
-            {
-                return false;
-            }
-
-            if (Status.Length > 0 && (status is null || !Status.Any(s => s.EndsWith('.') ? status.StartsWith(s, StringComparison.Ordinal) : status == s)))
-            {
-                return false;
-            }
-
-            if (Codes.Length > 0 && !Codes.Contains(code))
-            {
-                return false;
-            }
-
-            try
-            {
-                return Pattern is null || Pattern.IsMatch(text);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                return false;
-            }
-        }
+        public bool Matches(int code, string? status, string text) => Pattern.Matches(code, status, text);
     }
 }

@@ -1,40 +1,92 @@
 using Sluice.Core.Queue;
 using Sluice.Delivery.Queues;
+using Sluice.Delivery.Reputation;
 
 namespace Sluice.Delivery.Dispatch;
 
 /// <summary>
-/// An operator's hand on delivery: suspending a destination holds its waiting mail at once;
-/// resuming (or the suspension running out) releases what was held for it, due as it was before.
+/// An operator's hand on delivery: suspending a destination or pausing a sender holds its waiting
+/// mail at once; resuming (or the suspension or pause running out) releases what was held for it,
+/// due as it was before. A brake's pause holds mail the same way.
 /// </summary>
-public sealed class DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue)
+public sealed class DeliveryControl
 {
-    public IReadOnlyDictionary<string, DateTimeOffset> Suspended => suspensions.Snapshot();
+    private readonly Suspensions _suspensions;
+    private readonly ReadyQueues _queues;
+    private readonly IMessageQueue _queue;
+    private readonly SenderReputation? _reputation;
+
+    public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null)
+    {
+        _suspensions = suspensions;
+        _queues = queues;
+        _queue = queue;
+        _reputation = reputation;
+        if (reputation is not null)
+        {
+            reputation.Paused += pause => queues.HoldWaiting(job => Holds(pause.Key, job.Sender), HoldKey.ForPause(pause.Key));
+        }
+    }
+
+    public IReadOnlyDictionary<string, DateTimeOffset> Suspended => _suspensions.Snapshot();
 
     public void Suspend(string destination, DateTimeOffset until)
     {
-        suspensions.Suspend(destination, until);
-        queues.HoldWaitingFor(destination);
+        _suspensions.Suspend(destination, until);
+        _queues.HoldWaitingFor(destination);
     }
 
     public async Task<bool> ResumeAsync(string destination)
     {
-        var resumed = suspensions.Resume(destination);
-        await queue.ReleaseHeldAsync(HoldKey.ForSuspension(destination).Value, int.MaxValue, CancellationToken.None).ConfigureAwait(false);
+        var resumed = _suspensions.Resume(destination);
+        await ReleaseAsync(HoldKey.ForSuspension(destination)).ConfigureAwait(false);
         return resumed;
     }
 
-    /// <summary>Suspensions whose time is up release their mail (called by the scheduler's tick).</summary>
+    /// <summary>Ends a sender's pause now and releases its mail; null when it was not paused.</summary>
+    public async Task<SenderPause?> ResumeSenderAsync(SenderKey sender)
+    {
+        var pause = _reputation?.Resume(sender);
+        await ReleaseAsync(HoldKey.ForPause(sender)).ConfigureAwait(false);
+        return pause;
+    }
+
+    /// <summary>Suspensions and pauses whose time is up release their mail (called by the scheduler's tick).</summary>
     public async Task ReleaseExpiredAsync()
     {
-        if (suspensions.IsEmpty)
+        if (!_suspensions.IsEmpty)
         {
-            return;
+            foreach (var destination in _suspensions.TakeExpired())
+            {
+                await ReleaseAsync(HoldKey.ForSuspension(destination)).ConfigureAwait(false);
+            }
         }
 
-        foreach (var destination in suspensions.TakeExpired())
+        foreach (var pause in _reputation?.TakeExpired() ?? [])
         {
-            await queue.ReleaseHeldAsync(HoldKey.ForSuspension(destination).Value, int.MaxValue, CancellationToken.None).ConfigureAwait(false);
+            await ReleaseAsync(HoldKey.ForPause(pause.Key)).ConfigureAwait(false);
         }
     }
+
+    private static bool Holds(SenderKey key, SenderIdentity sender) => key.Scope switch
+    {
+        SenderScope.SenderDomain => string.Equals(sender.Domain, key.Value, StringComparison.OrdinalIgnoreCase),
+        SenderScope.ApiKey => string.Equals(sender.Credential, key.Value, StringComparison.OrdinalIgnoreCase),
+        _ => sender.Tags is { } tags && Contains(tags, key.Value),
+    };
+
+    private static bool Contains(IReadOnlyList<string> tags, string tag)
+    {
+        foreach (var t in tags)
+        {
+            if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private ValueTask<long> ReleaseAsync(HoldKey key) => _queue.ReleaseHeldAsync(key.Value, int.MaxValue, CancellationToken.None);
 }

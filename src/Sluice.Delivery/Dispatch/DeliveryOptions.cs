@@ -44,6 +44,12 @@ public sealed class DeliveryOptions
     /// <summary>JSON file of extra bounce classification rules, tried before the built-in ones.</summary>
     public string? BounceRulesFile { get; set; }
 
+    /// <summary>JSON file of reply-driven shaping rules, tried before the built-in ones; re-read at every reload.</summary>
+    public string? ReplyRulesFile { get; set; }
+
+    /// <summary>The built-in reply-driven shaping rules for the large providers (Gmail, Yahoo, Microsoft) and common throttling replies.</summary>
+    public bool BuiltInReplyRules { get; set; } = true;
+
     public DnsOptions Dns { get; set; } = new();
 
     public Egress.EgressOptions Egress { get; set; } = new();

@@ -124,6 +124,18 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
             }
         }
 
+        if (delivery.ReplyRulesFile is { } replyRules)
+        {
+            try
+            {
+                Shaping.ReplyRules.Load(replyRules);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"Delivery:ReplyRulesFile: {ex.Message}");
+            }
+        }
+
         if (delivery.MxPort is < 1 or > 65535)
         {
             errors.Add("Delivery:MxPort: a TCP port");

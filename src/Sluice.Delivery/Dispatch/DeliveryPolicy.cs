@@ -28,6 +28,9 @@ public sealed class DeliveryPolicy
         Shaping = new ShapingPolicy(options.Shaping);
         Retry = new RetrySchedule(options.Retry, random);
         Egress = new EgressSelector(options.Egress);
+        ReplyRules = new ReplyRules([
+            .. options.ReplyRulesFile is { } file ? ReplyRules.Load(file) : [],
+            .. options.BuiltInReplyRules ? ReplyRules.BuiltIn() : []]);
     }
 
     public DeliveryOptions Options { get; }
@@ -44,6 +47,9 @@ public sealed class DeliveryPolicy
     public RetrySchedule Retry { get; }
 
     public EgressSelector Egress { get; }
+
+    /// <summary>Reply-driven shaping: what a throttling or blocking reply does to its ready queue.</summary>
+    public ReplyRules ReplyRules { get; }
 
     /// <summary>
     /// The ready queue for one domain's mail at <paramref name="site"/> from <paramref name="source"/>,

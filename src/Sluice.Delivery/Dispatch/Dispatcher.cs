@@ -23,14 +23,26 @@ internal sealed class Dispatcher(
     TimeProvider time,
     ILogger<Dispatcher> logger,
     Core.State.SuppressionList? suppressions = null,
-    Feedback.ReturnPaths? returnPaths = null)
+    Feedback.ReturnPaths? returnPaths = null,
+    Reputation.SenderReputation? reputation = null)
 {
+    /// <summary>The site of a recipient refused here because it was suppressed after the message was queued.</summary>
+    public const string SuppressedSite = "suppressed";
+
     public async Task DeliverAsync(QueueEntry entry)
     {
         try
         {
             // One snapshot for the whole message: a reload takes effect from the next message on.
             var current = policy.Current;
+            var sender = Reputation.SenderIdentity.Of(entry.Envelope);
+            if (reputation?.PausedFor(sender) is { } pause)
+            {
+                // A paused sender's mail waits, untried, until the pause ends or is lifted.
+                await settlement.SettleAsync(current, entry, [], [.. entry.Envelope.Recipients], HoldKey.ForPause(pause.Key)).ConfigureAwait(false);
+                return;
+            }
+
             var results = new List<AttemptResult>(entry.Envelope.Recipients.Count);
             var recipients = Deliverable(entry, results);
             var groups = ByDomain(recipients);
@@ -38,14 +50,14 @@ internal sealed class Dispatcher(
             HoldKey? holdKey = null;
             if (groups.Count == 1)
             {
-                Collect(await DeliverGroupAsync(current, entry, groups[0]).ConfigureAwait(false), results, ref held, ref holdKey);
+                Collect(await DeliverGroupAsync(current, entry, sender, groups[0]).ConfigureAwait(false), results, ref held, ref holdKey);
             }
             else if (groups.Count > 1)
             {
                 var tasks = new Task<GroupResult>[groups.Count];
                 for (var i = 0; i < groups.Count; i++)
                 {
-                    tasks[i] = DeliverGroupAsync(current, entry, groups[i]);
+                    tasks[i] = DeliverGroupAsync(current, entry, sender, groups[i]);
                 }
 
                 foreach (var group in await Task.WhenAll(tasks).ConfigureAwait(false))
@@ -64,7 +76,7 @@ internal sealed class Dispatcher(
         }
     }
 
-    private async Task<GroupResult> DeliverGroupAsync(DeliveryPolicy current, QueueEntry entry, DomainGroup group)
+    private async Task<GroupResult> DeliverGroupAsync(DeliveryPolicy current, QueueEntry entry, Reputation.SenderIdentity sender, DomainGroup group)
     {
         var started = time.GetTimestamp();
         var route = current.Router.For(group.Domain);
@@ -85,7 +97,7 @@ internal sealed class Dispatcher(
         string? source;
         if (route.IsPool)
         {
-            (result, site, source) = await relays.DeliverAsync(current, id, group.Domain, route, message).ConfigureAwait(false);
+            (result, site, source) = await relays.DeliverAsync(current, id, group.Domain, route, message, sender).ConfigureAwait(false);
         }
         else
         {
@@ -97,7 +109,7 @@ internal sealed class Dispatcher(
 
             var egress = current.Egress.Next(route.EgressPool);
             var (key, plan) = current.Plan(group.Domain, route, destination.Site, destination.Hosts, destination.Port, egress);
-            result = await queues.SubmitAsync(key, plan, new DeliveryJob(id, group.Domain, message)).ConfigureAwait(false);
+            result = await queues.SubmitAsync(key, plan, new DeliveryJob(id, group.Domain, message, sender)).ConfigureAwait(false);
             site = destination.Site;
             source = egress?.Name;
         }
@@ -120,7 +132,7 @@ internal sealed class Dispatcher(
         {
             if (suppressions.Find(recipient.Address, entry.Envelope.Sender, now) is { } hit)
             {
-                results.Add(new AttemptResult(recipient, DeliveryOutcome.Permanent(550, "5.7.1", $"Recipient <{recipient.Address}> was suppressed ({hit.Reason.ToString().ToLowerInvariant()}) before delivery"), "suppressed", null));
+                results.Add(new AttemptResult(recipient, DeliveryOutcome.Permanent(550, "5.7.1", $"Recipient <{recipient.Address}> was suppressed ({hit.Reason.ToString().ToLowerInvariant()}) before delivery"), SuppressedSite, null));
             }
             else
             {

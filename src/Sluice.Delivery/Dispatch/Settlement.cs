@@ -23,7 +23,8 @@ internal sealed class Settlement(
     DeliveryEventLog events,
     SluiceMetrics metrics,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Reputation.SenderReputation? reputation = null)
 {
     public async Task SettleAsync(DeliveryPolicy policy, QueueEntry entry, List<AttemptResult> results, List<EnvelopeRecipient>? held, HoldKey? holdKey)
     {
@@ -32,6 +33,7 @@ internal sealed class Settlement(
         var permanent = new List<FailedRecipient>();
         var remaining = new List<EnvelopeRecipient>();
         string? lastReply = null;
+        var sender = reputation is null ? default : Reputation.SenderIdentity.Of(entry.Envelope);
         foreach (var r in results)
         {
             var reply = r.Outcome.Reply.ToString();
@@ -39,6 +41,7 @@ internal sealed class Settlement(
             {
                 case DeliveryOutcomeKind.Delivered:
                     Record(DeliveryEventType.Delivery, entry, r, attempt, "delivered");
+                    reputation?.Delivered(sender);
                     metrics.DeliveryLatency.Record((now - entry.ReceivedAt).TotalSeconds);
                     DispatchLog.Delivered(logger, entry.Id.Value, r.Recipient.Address, r.RemoteMta, reply);
                     break;
@@ -49,8 +52,16 @@ internal sealed class Settlement(
                     break;
                 default:
                     permanent.Add(new FailedRecipient(r.Recipient, r.Outcome, r.RemoteMta, now));
-                    Record(DeliveryEventType.Bounce, entry, r, attempt, "bounced");
+                    var category = classifier.Classify(r.Outcome.Reply);
+                    if (reputation is not null && r.Site != Dispatcher.SuppressedSite)
+                    {
+                        // Suppressed before the bounce is told: whoever sees the event and sends again is refused.
+                        await reputation.BouncedAsync(sender, entry.Id.Value, r.Recipient.Address, r.Outcome.Reply, category, Reputation.BounceOrigin.Delivery, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    Record(DeliveryEventType.Bounce, entry, r, attempt, "bounced", category);
                     DispatchLog.Bounced(logger, entry.Id.Value, r.Recipient.Address, reply);
+
                     break;
             }
         }
@@ -89,7 +100,13 @@ internal sealed class Settlement(
                     var last = LastResult(results, recipient);
                     var expired = DeliveryOutcome.Permanent(554, "5.4.7", $"Delivery time expired after {attempt} attempts; last reply: {last?.Outcome.Reply.ToString() ?? entry.LastReply ?? "none"}");
                     permanent.Add(new FailedRecipient(recipient, expired, last?.RemoteMta, now));
+                    if (reputation is not null)
+                    {
+                        await reputation.BouncedAsync(sender, entry.Id.Value, recipient.Address, expired.Reply, Classification.BounceCategory.Expired, Reputation.BounceOrigin.Expiry, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     Record(DeliveryEventType.Expiration, entry, (last ?? new AttemptResult(recipient, expired, string.Empty, null)) with { Outcome = expired }, attempt, "expired");
+
                 }
 
                 remaining.Clear();
@@ -176,11 +193,14 @@ internal sealed class Settlement(
     }
 
     private static string HoldReason(HoldKey key)
-        => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended" : key == ReadyQueues.Stopping ? "stopping" : "queue";
+        => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended"
+            : key.Value.StartsWith("paused:", StringComparison.Ordinal) ? "paused"
+            : key == ReadyQueues.Stopping ? "stopping" : "queue";
 
-    private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome)
+    /// <summary>Counts and logs an outcome (its bounce category given when the caller has it already).</summary>
+    private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome, Classification.BounceCategory? category = null)
     {
-        var classification = result.Outcome.Kind == DeliveryOutcomeKind.Delivered ? "delivered" : classifier.Classify(result.Outcome.Reply).ToString();
+        var classification = result.Outcome.Kind == DeliveryOutcomeKind.Delivered ? "delivered" : (category ?? classifier.Classify(result.Outcome.Reply)).ToString();
         metrics.DeliveryOutcomes.Add(
             1,
             new KeyValuePair<string, object?>("outcome", outcome),

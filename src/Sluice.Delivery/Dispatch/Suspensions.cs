@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
+using Sluice.Core;
 
 namespace Sluice.Delivery.Dispatch;
 
@@ -9,53 +8,24 @@ namespace Sluice.Delivery.Dispatch;
 /// <c>suspensions.json</c> in the data folder and survive a restart. (A queue resting after
 /// failures is the queue's own state, not a suspension.)
 /// </summary>
-public sealed class Suspensions
+public sealed class Suspensions(TimeProvider time, string? file = null)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _until = new(StringComparer.OrdinalIgnoreCase);
-    private readonly TimeProvider _time;
-    private readonly string? _file;
-    private readonly Lock _saveLock = new();
-
-    public Suspensions(TimeProvider time, string? file = null)
-    {
-        _time = time;
-        _file = file;
-        if (file is not null && File.Exists(file))
-        {
-            var saved = JsonSerializer.Deserialize<Dictionary<string, DateTimeOffset>>(File.ReadAllText(file)) ?? [];
-            var now = time.GetUtcNow();
-            foreach (var (destination, until) in saved)
-            {
-                if (until > now)
-                {
-                    _until[destination] = until;
-                }
-            }
-        }
-    }
+    private readonly ExpiringMap<string, DateTimeOffset> _until = new(
+        time,
+        static until => until,
+        StringComparer.OrdinalIgnoreCase,
+        file is null ? null : DurableJsonFile.Read<Dictionary<string, DateTimeOffset>>(file),
+        file is null ? null : live => DurableJsonFile.Write(file, new Dictionary<string, DateTimeOffset>(live, StringComparer.OrdinalIgnoreCase)));
 
     public bool IsEmpty => _until.IsEmpty;
 
     /// <summary>Pauses a destination; saved before this returns.</summary>
-    public void Suspend(string destination, DateTimeOffset until)
-    {
-        _until[destination] = until;
-        Save();
-    }
+    public void Suspend(string destination, DateTimeOffset until) => _until.Set(destination, until);
 
-    public bool Resume(string destination)
-    {
-        if (!_until.TryRemove(destination, out _))
-        {
-            return false;
-        }
-
-        Save();
-        return true;
-    }
+    public bool Resume(string destination) => _until.TryRemove(destination, out _);
 
     public DateTimeOffset? SuspendedUntil(string destination)
-        => !_until.IsEmpty && _until.TryGetValue(destination, out var until) && _time.GetUtcNow() < until ? until : null;
+        => !_until.IsEmpty && _until.TryGetLive(destination, out var until) ? until : null;
 
     /// <summary>The suspended destination that covers mail for <paramref name="domain"/> at <paramref name="site"/>, or null.</summary>
     public string? Find(string domain, string site)
@@ -74,59 +44,7 @@ public sealed class Suspensions
     }
 
     /// <summary>Removes the pauses whose time is up and returns them, so their held mail can be released.</summary>
-    public List<string> TakeExpired()
-    {
-        List<string>? expired = null;
-        var now = _time.GetUtcNow();
-        foreach (var (destination, until) in _until)
-        {
-            if (until <= now && _until.TryRemove(new KeyValuePair<string, DateTimeOffset>(destination, until)))
-            {
-                (expired ??= []).Add(destination);
-            }
-        }
+    public List<string> TakeExpired() => _until.TakeEnded().ConvertAll(e => e.Key);
 
-        if (expired is not null)
-        {
-            Save();
-        }
-
-        return expired ?? [];
-    }
-
-    public IReadOnlyDictionary<string, DateTimeOffset> Snapshot()
-    {
-        var now = _time.GetUtcNow();
-        var live = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (destination, until) in _until)
-        {
-            if (until > now)
-            {
-                live[destination] = until;
-            }
-        }
-
-        return live;
-    }
-
-    /// <summary>Writes the pauses to a temporary file and renames it over the old one, so a crash leaves one or the other whole.</summary>
-    private void Save()
-    {
-        if (_file is null)
-        {
-            return;
-        }
-
-        lock (_saveLock)
-        {
-            var temp = _file + ".tmp";
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, Snapshot());
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, _file, overwrite: true);
-        }
-    }
+    public IReadOnlyDictionary<string, DateTimeOffset> Snapshot() => new Dictionary<string, DateTimeOffset>(_until.Live(), StringComparer.OrdinalIgnoreCase);
 }

@@ -6,6 +6,7 @@ using Sluice.Core.Messages;
 using Sluice.Core.State;
 using Sluice.Core.Telemetry;
 using Sluice.Delivery.Classification;
+using Sluice.Delivery.Reputation;
 using Sluice.Smtp;
 
 namespace Sluice.Delivery.Feedback;
@@ -13,19 +14,17 @@ namespace Sluice.Delivery.Feedback;
 /// <summary>
 /// What a Feedback listener hands its messages to: each is read as a report (never queued), and each
 /// complaint or failed recipient in it becomes an event on the message it names (Complaint,
-/// Bounce), a count (<c>sluice.feedback.*</c>) and, as <see cref="FeedbackOptions"/> say, a
-/// suppression. A mail to a List-Unsubscribe mailto address unsubscribes its message's recipient. A message that is no report is accepted and dropped (counted): answering 5xx would
+/// Bounce), a count (<c>sluice.feedback.*</c>), and goes to <see cref="SenderReputation"/>: the
+/// sender's rates, the suppression rules, the brakes. A mail to a List-Unsubscribe mailto address unsubscribes its message's recipient. A message that is no report is accepted and dropped (counted): answering 5xx would
 /// only send it back to a reporter who cannot act on it.
 /// </summary>
 public sealed class FeedbackIntake(
     DeliveryEventLog events,
     IMessageIndex index,
-    ISuppressionStore suppressions,
-    SuppressionList suppressionList,
+    SenderReputation reputation,
     BounceClassifier classifier,
     SignedTokens tokens,
     Unsubscriber unsubscriber,
-    FeedbackOptions options,
     SluiceMetrics metrics,
     TimeProvider time,
     ILogger<FeedbackIntake> logger) : IMessageIntake
@@ -99,13 +98,13 @@ public sealed class FeedbackIntake(
 
     private async Task ApplyAsync(FeedbackReport report, CancellationToken cancellationToken)
     {
-        Core.Events.IndexedMessage? indexed = null;
-        foreach (var candidate in report.MessageIds)
+        var indexed = await FindAsync(report.MessageIds, cancellationToken).ConfigureAwait(false);
+        if (indexed is null && report.MessageIds.Count > 0)
         {
-            if ((indexed = await index.GetAsync(candidate, cancellationToken).ConfigureAwait(false)) is not null)
-            {
-                break;
-            }
+            // A fast feedback loop can report a message whose events the index has not committed yet
+            // (it commits in batches): once they are, look again.
+            await index.FlushAsync(cancellationToken).ConfigureAwait(false);
+            indexed = await FindAsync(report.MessageIds, cancellationToken).ConfigureAwait(false);
         }
 
         var sender = indexed?.Sender ?? report.OriginalSender;
@@ -115,17 +114,15 @@ public sealed class FeedbackIntake(
         var now = time.GetUtcNow();
         var domainTag = new KeyValuePair<string, object?>("sender_domain", domain);
         metrics.FeedbackReports.Add(1, new KeyValuePair<string, object?>("result", indexed is null ? "unmatched" : report.Kind == FeedbackKind.Complaint ? "complaint" : "bounce"));
-        Suppression? suppression = null;
+        var identity = indexed is null ? SenderIdentity.OfSender(sender) : SenderIdentity.Of(indexed);
+        Suppression? suppression;
         string? detail;
         if (report.Kind == FeedbackKind.Complaint)
         {
             detail = report.FeedbackType;
             metrics.FeedbackComplaints.Add(1, domainTag, new KeyValuePair<string, object?>("feedback_type", report.FeedbackType ?? "abuse"));
+            suppression = await reputation.ComplainedAsync(identity, messageId, recipient, cancellationToken).ConfigureAwait(false);
             events.Write(new DeliveryEvent(now, DeliveryEventType.Complaint, messageId, recipient, null, report.ReportingMta, 0, report.FeedbackType, "complaint", null, Sender: sender));
-            if (options.SuppressComplaints && recipient is not null)
-            {
-                suppression = new Suppression(recipient, options.ComplaintScope == ComplaintScope.SenderDomain && domain.Length > 0 ? domain : null, SuppressionReason.Complaint, now);
-            }
         }
         else
         {
@@ -133,20 +130,25 @@ public sealed class FeedbackIntake(
             detail = reply.ToString();
             var category = classifier.Classify(reply);
             metrics.FeedbackBounces.Add(1, domainTag, new KeyValuePair<string, object?>("classification", category.ToString()));
+            suppression = await reputation.BouncedAsync(identity, messageId, recipient, reply, category, BounceOrigin.Report, cancellationToken).ConfigureAwait(false);
             events.Write(new DeliveryEvent(now, DeliveryEventType.Bounce, messageId, recipient, null, report.ReportingMta, 0, detail, category.ToString(), null, Sender: sender));
-            if (options.SuppressHardBounces && recipient is not null && reply.Code >= 500)
-            {
-                suppression = new Suppression(recipient, null, SuppressionReason.Bounce, now);
-            }
-        }
-
-        if (suppression is not null)
-        {
-            await suppressions.UpsertAsync([suppression], cancellationToken).ConfigureAwait(false);
-            suppressionList.Add([suppression]);
         }
 
         FeedbackLog.Applied(logger, report.Kind, messageId, recipient, domain, detail, suppression is not null);
+    }
+
+    /// <summary>The first of the named messages (newest Received line first) that the index knows.</summary>
+    private async Task<IndexedMessage?> FindAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        foreach (var candidate in ids)
+        {
+            if (await index.GetAsync(candidate, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The remote server's reply from the Diagnostic-Code (<c>smtp; 550 5.1.1 …</c>), or one made from the Status.</summary>

@@ -12,6 +12,16 @@ public static class FeedbackOptionsValidator
             errors.Add($"Feedback:ReturnPathDomain: '{domain}' is not a domain name");
         }
 
+        if (options.SoftBounceLimit < 0)
+        {
+            errors.Add("Feedback:SoftBounceLimit: must be 0 (never) or more");
+        }
+
+        if (options.SoftBounceWindow <= TimeSpan.Zero || options.SoftBounceWindow > TimeSpan.FromDays(365))
+        {
+            errors.Add("Feedback:SoftBounceWindow: must be longer than zero and at most 365 days");
+        }
+
         return errors;
     }
 }

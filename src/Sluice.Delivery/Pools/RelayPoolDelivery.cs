@@ -44,7 +44,7 @@ internal sealed class RelayPoolDelivery
         }
     }
 
-    public async Task<(JobResult Result, string Site, string? Source)> DeliverAsync(DeliveryPolicy policy, MessageId id, string domain, Route route, OutboundMessage message)
+    public async Task<(JobResult Result, string Site, string? Source)> DeliverAsync(DeliveryPolicy policy, MessageId id, string domain, Route route, OutboundMessage message, Reputation.SenderIdentity? sender = null)
     {
         var poolName = route.Pool!;
         string? site = null;
@@ -65,7 +65,7 @@ internal sealed class RelayPoolDelivery
             source = egress?.Name;
             var memberRoute = settings.Tls is { } tls && tls != route.Tls ? route with { Tls = tls } : route;
             var (key, plan) = policy.Plan(domain, memberRoute, site, hosts, relay.RelayPort, egress, settings.Username is { } user ? (user, settings.Password) : null);
-            var result = await _queues.SubmitAsync(key, plan, new DeliveryJob(id, domain, message)).ConfigureAwait(false);
+            var result = await _queues.SubmitAsync(key, plan, new DeliveryJob(id, domain, message, sender)).ConfigureAwait(false);
             var attempt = Judge(result);
             if (attempt.Fault is { } fault)
             {

@@ -2,12 +2,17 @@ namespace Sluice.Delivery.Queues;
 
 /// <summary>
 /// What a held message waits for, as the queue stores it: an operator's suspension of a
-/// destination, or one ready queue (resting after failures, or with enough mail waiting).
+/// destination, a paused sender, or one ready queue (resting after failures, or with enough mail waiting).
 /// Releasing a hold key makes exactly those messages leasable again.
 /// </summary>
 public readonly record struct HoldKey(string Value)
 {
     public static HoldKey ForSuspension(string destination) => new(string.Concat("suspended:", destination.ToLowerInvariant()));
+
+    public static HoldKey ForPause(Reputation.SenderKey sender) => new(string.Concat("paused:", sender.ToString().ToLowerInvariant()));
+
+    /// <summary>One sender held at one ready queue by a reply rule.</summary>
+    public static HoldKey ForSenderAt(Reputation.SenderKey sender, QueueKey queue) => new(string.Concat("paused:", sender.ToString().ToLowerInvariant(), "@", queue.ToString()));
 
     public static HoldKey ForQueue(QueueKey key) => new(string.Concat("queue:", key.ToString()));
 

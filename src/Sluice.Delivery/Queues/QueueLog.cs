@@ -18,4 +18,10 @@ internal static partial class QueueLog
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Warning, Message = "Closing a connection of {Queue} failed")]
     public static partial void CloseFailed(ILogger logger, QueueKey queue, Exception exception);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Ready queue {Queue}: reply rule {Rule} takes action {Action} until {Until} after the reply {Reply}")]
+    public static partial void ReplyRuleApplied(ILogger logger, QueueKey queue, string rule, Shaping.ReplyAction action, DateTimeOffset until, string reply);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Information, Message = "Ready queue {Queue}: a reply rule's action ended; configured shaping again")]
+    public static partial void ReplyRuleEnded(ILogger logger, QueueKey queue);
 }

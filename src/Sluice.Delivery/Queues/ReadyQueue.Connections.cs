@@ -86,7 +86,9 @@ public sealed partial class ReadyQueue
 
             // A queue that has room again brings back what it held, even when nothing new arrives to trigger it.
             ReleaseIfRoomLocked();
-            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld;
+            // A queue a reply rule acts on lives until the rule's time is up: a fresh one would forget it.
+            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld
+                && _adjustment is null && _heldSenders is not { Count: > 0 };
             if (retired)
             {
                 _retired = true;

@@ -36,14 +36,8 @@ public sealed partial class ReadyQueue
                 _window.Throttled();
                 return null;
             case TransactionVerdict.SessionFailed when _window.Failed() >= Plan.Shaping.FailuresBeforeCooldown && _restingUntil is null:
-                var cooldown = Plan.Shaping.FailureCooldown;
-                _restingUntil = _context.Time.GetUtcNow() + cooldown;
-                _restTimer = _context.Time.CreateTimer(static state => ((ReadyQueue)state!).EndRest(), this, cooldown, Timeout.InfiniteTimeSpan);
-                QueueLog.Resting(_context.Logger, Key, _window.ConsecutiveFailures, _restingUntil.Value);
-                var held = new List<DeliveryJob>(_waiting.Count + _retry.Count);
-                Drain(_retry, held, static _ => true);
-                Drain(_waiting, held, static _ => true);
-                _moreHeld |= held.Count > 0;
+                var held = RestLocked(_context.Time.GetUtcNow() + Plan.Shaping.FailureCooldown);
+                QueueLog.Resting(_context.Logger, Key, _window.ConsecutiveFailures, _restingUntil!.Value);
                 return held;
             default:
                 return null;
@@ -104,7 +98,7 @@ public sealed partial class ReadyQueue
             _restingUntil = null;
             _restTimer?.Dispose();
             _restTimer = null;
-            _window.Restart(Plan.Shaping.InitialConnections);
+            _window.Restart(_shaping.InitialConnections);
             ReleaseIfRoomLocked();
             start = StartWorkersLocked();
         }

@@ -83,6 +83,7 @@ public sealed partial class ReadyQueue
                     if (connection is null)
                     {
                         job.Complete(JobResult.NotSent(failure!, remote));
+                        CompleteHeld(LearnFromReplies(null, failure, job));
                         job = AfterFailedOpen(failure!);
                         continue;
                     }
@@ -110,6 +111,10 @@ public sealed partial class ReadyQueue
                 }
 
                 var (verdict, decisive) = Verdicts.Of(outcomes, _context.Classifier);
+                if (verdict != TransactionVerdict.Delivered)
+                {
+                    CompleteHeld(LearnFromReplies(outcomes, null, job));
+                }
 
                 // A session lost before the peer said anything about this message (a cached connection
                 // the peer dropped, a host going away): the job goes ahead of the others once.

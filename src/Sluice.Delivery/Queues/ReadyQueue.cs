@@ -22,6 +22,7 @@ public sealed partial class ReadyQueue
     private readonly Stack<SmtpClientConnection> _idle = new();
     private readonly SlowStartWindow _window;
     private readonly HoldKey _holdKey;
+    private SiteShaping _shaping;
     private RateLimit? _messageRate;
     private RateLimit? _connectionRate;
     private int _open;
@@ -40,6 +41,7 @@ public sealed partial class ReadyQueue
         _context = context;
         _holdKey = HoldKey.ForQueue(key);
         Plan = plan;
+        _shaping = plan.Shaping;
         _window = new SlowStartWindow(plan.Shaping.InitialConnections, plan.Shaping.MaxConnections);
         _messageRate = MessageRate(plan.Shaping, context.Time);
         _connectionRate = ConnectionRate(plan.Shaping, context.Time);
@@ -51,7 +53,8 @@ public sealed partial class ReadyQueue
 
     /// <summary>
     /// Takes the newest plan (hosts, shaping, client) for the next connections. The window keeps
-    /// what it learned within a new maximum; a rate limiter is replaced only when its rate changed.
+    /// what it learned within a new maximum; a rate limiter is replaced only when its rate changed;
+    /// a reply rule's lowering in force stays on top of the new shaping.
     /// </summary>
     public void Update(QueuePlan plan)
     {
@@ -63,26 +66,8 @@ public sealed partial class ReadyQueue
         List<(DeliveryJob, SmtpClientConnection?)>? start;
         lock (_lock)
         {
-            var old = Plan.Shaping;
             Plan = plan;
-            var shaping = plan.Shaping;
-            if (ReferenceEquals(old, shaping) || old == shaping)
-            {
-                return;
-            }
-
-            _window.Reconfigure(shaping.MaxConnections);
-            if (old.MaxMessageRate != shaping.MaxMessageRate || old.MessageBurst != shaping.MessageBurst)
-            {
-                _messageRate = MessageRate(shaping, _context.Time);
-            }
-
-            if (old.MaxConnectionRate != shaping.MaxConnectionRate || old.ConnectionBurst != shaping.ConnectionBurst)
-            {
-                _connectionRate = ConnectionRate(shaping, _context.Time);
-            }
-
-            start = StartWorkersLocked();
+            start = ReshapeLocked(_adjustment?.Apply(plan.Shaping) ?? plan.Shaping);
         }
 
         Launch(start);
@@ -105,6 +90,13 @@ public sealed partial class ReadyQueue
             if (_context.Suspensions.Find(job.Domain, Key.Site) is { } destination)
             {
                 job.Complete(JobResult.Held(HoldKey.ForSuspension(destination)));
+                return true;
+            }
+
+            if (IsHeldSenderLocked(job) is { } sender)
+            {
+                // A reply rule holds this sender's mail for this site for a while.
+                job.Complete(JobResult.Held(HoldKey.ForSenderAt(sender, Key)));
                 return true;
             }
 
@@ -141,15 +133,20 @@ public sealed partial class ReadyQueue
     /// <summary>An operator suspended <paramref name="destination"/>: waiting jobs for it are held (those being sent finish).</summary>
     public void HoldWaitingFor(string destination)
     {
+        var site = string.Equals(Key.Site, destination, StringComparison.OrdinalIgnoreCase);
+        HoldWaiting(j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase), HoldKey.ForSuspension(destination));
+    }
+
+    /// <summary>Waiting jobs that <paramref name="match"/> are handed back under <paramref name="key"/> (those being sent finish).</summary>
+    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key)
+    {
         var held = new List<DeliveryJob>();
         lock (_lock)
         {
-            var site = string.Equals(Key.Site, destination, StringComparison.OrdinalIgnoreCase);
-            Drain(_retry, held, j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase));
-            Drain(_waiting, held, j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase));
+            Drain(_retry, held, match);
+            Drain(_waiting, held, match);
         }
 
-        var key = HoldKey.ForSuspension(destination);
         foreach (var job in held)
         {
             job.Complete(JobResult.Held(key));
@@ -177,7 +174,13 @@ public sealed partial class ReadyQueue
     {
         lock (_lock)
         {
-            return new ReadyQueueState(Key, _waiting.Count + _retry.Count, _busy, _open, _idle.Count, _window.Limit, _window.ConsecutiveFailures, _restingUntil, _moreHeld, Plan.Shaping);
+            List<(string Sender, DateTimeOffset Until)>? held = null;
+            foreach (var (sender, hold) in _heldSenders ?? [])
+            {
+                (held ??= []).Add((sender.ToString(), hold.Until));
+            }
+
+            return new ReadyQueueState(Key, _waiting.Count + _retry.Count, _busy, _open, _idle.Count, _window.Limit, _window.ConsecutiveFailures, _restingUntil, _moreHeld, _shaping, _adjustment, held ?? []);
         }
     }
 

@@ -14,8 +14,12 @@ public sealed class ReadyQueueContext(
     int maxWaitingPerQueue,
     Func<HoldKey, int, Task<long>> releaseHeld,
     ILogger logger,
-    SluiceMetrics? metrics = null)
+    SluiceMetrics? metrics = null,
+    Func<Shaping.ReplyRules>? replyRules = null)
 {
+    /// <summary>The reply-driven shaping rules of the delivery policy in force.</summary>
+    public Func<Shaping.ReplyRules> ReplyRules { get; } = replyRules ?? (static () => Shaping.ReplyRules.None);
+
     public TimeProvider Time { get; } = time;
 
     public DeliveryCapacity Capacity { get; } = capacity;

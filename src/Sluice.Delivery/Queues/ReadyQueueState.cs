@@ -2,7 +2,11 @@ using Sluice.Delivery.Shaping;
 
 namespace Sluice.Delivery.Queues;
 
-/// <summary>A ready queue as the policy view and metrics see it at one moment.</summary>
+/// <summary>
+/// A ready queue as the policy view and metrics see it at one moment: <see cref="Shaping"/> is what
+/// is in force (a reply rule's <see cref="Adjustment"/> included); <see cref="HeldSenders"/> are the
+/// sending domains a reply rule holds for this queue, and until when.
+/// </summary>
 public sealed record ReadyQueueState(
     QueueKey Key,
     int Waiting,
@@ -13,4 +17,6 @@ public sealed record ReadyQueueState(
     int ConsecutiveFailures,
     DateTimeOffset? RestingUntil,
     bool MoreHeld,
-    SiteShaping Shaping);
+    SiteShaping Shaping,
+    ShapingAdjustment? Adjustment,
+    IReadOnlyList<(string Sender, DateTimeOffset Until)> HeldSenders);

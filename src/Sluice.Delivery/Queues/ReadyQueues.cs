@@ -49,6 +49,15 @@ public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
         }
     }
 
+    /// <summary>Waiting jobs of every queue that <paramref name="match"/> are handed back under <paramref name="key"/> (a sender was paused).</summary>
+    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            queue.HoldWaiting(match, key);
+        }
+    }
+
     /// <summary>The destination at <paramref name="site"/> is back (its pool member passed a probe): its queues stop resting now.</summary>
     public void EndRests(string site)
     {

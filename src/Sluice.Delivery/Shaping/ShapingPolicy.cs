@@ -76,36 +76,7 @@ public sealed class ShapingPolicy
     private ShapingRule? Provider(IReadOnlyList<MxHost> hosts)
         => ProviderName(hosts) is { } name ? _options.Providers[name] : null;
 
-    private static bool Matches(ShapingRule rule, IReadOnlyList<MxHost> hosts)
-    {
-        if (hosts.Count == 0 || rule.MxSuffixes.Count == 0)
-        {
-            return false;
-        }
-
-        foreach (var host in hosts)
-        {
-            var name = host.Name.TrimEnd('.');
-            var any = false;
-            foreach (var suffix in rule.MxSuffixes)
-            {
-                var s = suffix.TrimEnd('.');
-                if (name.EndsWith(s, StringComparison.OrdinalIgnoreCase)
-                    && (name.Length == s.Length || s[0] == '.' || name[name.Length - s.Length - 1] == '.'))
-                {
-                    any = true;
-                    break;
-                }
-            }
-
-            if (!any)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static bool Matches(ShapingRule rule, IReadOnlyList<MxHost> hosts) => MxSuffixes.MatchAll(rule.MxSuffixes, hosts);
 
     private static SiteShaping Apply(SiteShaping shaping, ShapingRule rule, string? source)
     {

@@ -124,7 +124,7 @@ internal sealed class IndexWriter : IAsyncDisposable
         p[9].Value = (object?)e.DurationMs ?? DBNull.Value;
         p[10].Value = (object?)e.QueuedMs ?? DBNull.Value;
         p[11].Value = (object?)e.Source ?? DBNull.Value;
-        p[12].Value = e.Type == DeliveryEventType.Suppression ? (object?)e.Sender ?? DBNull.Value : DBNull.Value;
+        p[12].Value = e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? (object?)e.Sender ?? DBNull.Value : DBNull.Value;
         _insertEvent.ExecuteNonQuery();
 
         string domain, tags;
@@ -140,6 +140,7 @@ internal sealed class IndexWriter : IAsyncDisposable
                 p[4].Value = (object?)Decode(e.Subject) ?? DBNull.Value;
                 p[5].Value = tags;
                 p[6].Value = e.Size ?? 0;
+                p[7].Value = (object?)e.Credential ?? DBNull.Value;
                 _insertMessage.ExecuteNonQuery();
                 Remember(e.MessageId, domain, tags);
                 if (e.Recipient is not null)
@@ -256,7 +257,7 @@ internal sealed class IndexWriter : IAsyncDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         _insertEvent = Prepare(connection, "INSERT INTO events (time, type, message_id, recipient, site, remote_mta, attempt, reply, classification, duration_ms, queued_ms, source, sender) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)", 13);
-        _insertMessage = Prepare(connection, "INSERT OR IGNORE INTO messages (id, received_at, sender, sender_domain, subject, tags, size) VALUES ($1, $2, $3, $4, $5, $6, $7)", 7);
+        _insertMessage = Prepare(connection, "INSERT OR IGNORE INTO messages (id, received_at, sender, sender_domain, subject, tags, size, credential) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8);
         _insertRecipient = Prepare(connection, "INSERT OR REPLACE INTO recipients (message_id, address, state, reply, updated_at) VALUES ($1, $2, 'queued', NULL, $3)", 3);
         _updateRecipient = Prepare(connection, "UPDATE recipients SET state = $1, reply = coalesce($2, reply), updated_at = $3 WHERE message_id = $4 AND address = $5", 5);
         _findMessage = Prepare(connection, "SELECT sender_domain, tags FROM messages WHERE id = $1", 1);

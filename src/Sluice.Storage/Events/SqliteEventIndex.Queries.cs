@@ -13,7 +13,7 @@ public sealed partial class SqliteEventIndex
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<MessageRow>(new CommandDefinition(
-            "SELECT id AS Id, received_at AS ReceivedAt, sender AS Sender, subject AS Subject, tags AS Tags, size AS Size FROM messages WHERE id = @messageId", new { messageId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT id AS Id, received_at AS ReceivedAt, sender AS Sender, subject AS Subject, tags AS Tags, size AS Size, credential AS Credential FROM messages WHERE id = @messageId", new { messageId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (row is null)
         {
             return null;
@@ -98,7 +98,7 @@ public sealed partial class SqliteEventIndex
         args.Add("limit", limit + 1);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = (await connection.QueryAsync<MessageRow>(new CommandDefinition(
-            $"SELECT m.id AS Id, m.received_at AS ReceivedAt, m.sender AS Sender, m.subject AS Subject, m.tags AS Tags, m.size AS Size FROM messages m WHERE {where} ORDER BY m.received_at DESC, m.id DESC LIMIT @limit",
+            $"SELECT m.id AS Id, m.received_at AS ReceivedAt, m.sender AS Sender, m.subject AS Subject, m.tags AS Tags, m.size AS Size, m.credential AS Credential FROM messages m WHERE {where} ORDER BY m.received_at DESC, m.id DESC LIMIT @limit",
             args,
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         var more = rows.Count > limit;
@@ -233,8 +233,10 @@ public sealed partial class SqliteEventIndex
 
         public long Size { get; set; }
 
+        public string? Credential { get; set; }
+
         public IndexedMessage ToMessage(List<IndexedRecipient> recipients)
-            => new(Id, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), Sender, Subject, SplitTags(Tags), Size, IndexedMessage.Summarize(recipients), recipients);
+            => new(Id, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), Sender, Subject, SplitTags(Tags), Size, IndexedMessage.Summarize(recipients), recipients, Credential);
     }
 
     private sealed class RecipientRow

@@ -31,7 +31,8 @@ public sealed partial class SqliteEventIndex
             sender_domain TEXT NOT NULL COLLATE NOCASE,
             subject TEXT NULL,
             tags TEXT NOT NULL,
-            size INTEGER NOT NULL) WITHOUT ROWID;
+            size INTEGER NOT NULL,
+            credential TEXT NULL) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS messages_received ON messages (received_at);
         CREATE INDEX IF NOT EXISTS messages_sender ON messages (sender);
         CREATE TABLE IF NOT EXISTS recipients (

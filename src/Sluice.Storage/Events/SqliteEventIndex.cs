@@ -73,6 +73,12 @@ public sealed partial class SqliteEventIndex : IEventSink, IMessageIndex, IAsync
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         connection.Execute(Schema);
+        if (!connection.Query<string>("SELECT name FROM pragma_table_info('messages')").Contains("credential"))
+        {
+            // An index from before sender reputation (which needs a message's credential for late feedback).
+            connection.Execute("ALTER TABLE messages ADD COLUMN credential TEXT NULL");
+        }
+
         var index = new SqliteEventIndex(connectionString, time, batchInterval ?? TimeSpan.FromMilliseconds(100), maxAge ?? TimeSpan.FromDays(30), statsMaxAge ?? TimeSpan.FromDays(400), logger, mayWrite)
         {
             _lastSequence = connection.ExecuteScalar<long?>("SELECT max(seq) FROM events") ?? 0,

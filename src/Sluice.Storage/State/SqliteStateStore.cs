@@ -8,7 +8,7 @@ namespace Sluice.Storage.State;
 /// The embedded state store: <c>state.db</c> in the data folder (SQLite, WAL), separate from the
 /// spool so that its writes never wait behind message commits. Plain SQL through Dapper (ADR 0012).
 /// </summary>
-public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppressionStore, ITemplateStore
+public sealed partial class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppressionStore, ITemplateStore, ISoftBounceLedger
 {
     private readonly string _connectionString;
 
@@ -62,6 +62,11 @@ public sealed class SqliteStateStore : IApiKeyStore, IIdempotencyStore, ISuppres
                 text TEXT NULL,
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (id, version));
+            CREATE TABLE IF NOT EXISTS soft_bounces (
+                address TEXT NOT NULL COLLATE NOCASE,
+                at INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS soft_bounces_address ON soft_bounces (address, at);
+            CREATE INDEX IF NOT EXISTS soft_bounces_at ON soft_bounces (at);
             """);
         if (!connection.Query<string>("SELECT name FROM pragma_table_info('api_keys')").Contains("strict"))
         {

@@ -119,7 +119,7 @@ internal static class QueueCommand
         }
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, CancellationToken ct)
+    internal static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, CancellationToken ct)
     {
         using var response = await http.PostAsJsonAsync(path, body, ct);
         return await Read(response, ct);

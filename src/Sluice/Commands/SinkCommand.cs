@@ -9,7 +9,7 @@ namespace Sluice.Commands;
 /// <summary>
 /// <c>sluice sink</c>: a capture SMTP server for tests, benchmarks and staging. It accepts, counts
 /// and optionally stores mail, and can be scripted to defer, reject, drop, delay, refuse
-/// connections with 421 and hide extensions.
+/// connections with 421, hide extensions and complain (ARF) about what it accepted.
 /// </summary>
 internal static class SinkCommand
 {
@@ -33,12 +33,15 @@ internal static class SinkCommand
         var latency = new Option<int>("--latency") { Description = "Milliseconds added before every batch of replies." };
         var hide = new Option<string[]>("--hide") { Description = "EHLO extension to hide and refuse (repeatable): PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SMTPUTF8, DSN, SIZE, AUTH, ENHANCEDSTATUSCODES." };
         var seed = new Option<int?>("--seed") { Description = "Seed for the random decisions (repeatable runs)." };
+        var complain = Percent("--complain", "Percent of accepted messages complained about: an ARF report (RFC 5965) per recipient sent to --feedback-to.");
+        var feedbackTo = new Option<string?>("--feedback-to") { Description = "ADDRESS:PORT of the SMTP server complaints go to (the sender's Feedback listener)." };
+        var feedbackAddress = new Option<string>("--feedback-address") { Description = "Recipient of the complaints.", DefaultValueFactory = _ => "fbl@feedback.test" };
         var maxSize = new Option<long>("--max-size") { Description = "Largest message in octets, advertised with SIZE (default 1 GiB).", DefaultValueFactory = _ => 1L << 30 };
 
         var command = new Command("sink", "Run a capture SMTP server with scripted behaviour (tests, benchmarks, staging).")
         {
             listen, http, store, hostname, rcptReject, rcptRejectReply, rcptDefer, rcptDeferReply, dataReject, dataRejectReply,
-            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed, maxSize,
+            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed, maxSize, complain, feedbackTo, feedbackAddress,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -65,7 +68,19 @@ internal static class SinkCommand
                 Hidden = new HashSet<string>(parse.GetValue(hide) ?? [], StringComparer.OrdinalIgnoreCase),
                 Seed = parse.GetValue(seed),
                 MaxSize = parse.GetValue(maxSize),
+                ComplainPercent = parse.GetValue(complain),
+                FeedbackTo = parse.GetValue(feedbackTo) is { } to && System.Net.IPEndPoint.TryParse(to, out var endpoint) && to.Contains(':', StringComparison.Ordinal) ? endpoint : null,
+                FeedbackAddress = parse.GetValue(feedbackAddress)!,
             };
+            if (parse.GetValue(feedbackTo) is { } target && settings.FeedbackTo is null)
+            {
+                errors.Add($"--feedback-to: '{target}' is not ADDRESS:PORT");
+            }
+
+            if (settings.ComplainPercent > 0 && settings.FeedbackTo is null)
+            {
+                errors.Add("--complain: needs --feedback-to (where the complaints go)");
+            }
             if (settings.MaxSize < 1024)
             {
                 errors.Add("--max-size: at least 1024 octets");

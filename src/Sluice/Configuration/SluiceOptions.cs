@@ -24,6 +24,8 @@ public sealed class SluiceOptions
 
     public Delivery.Feedback.FeedbackOptions Feedback { get; set; } = new();
 
+    public Delivery.Reputation.ReputationOptions Reputation { get; set; } = new();
+
     public Unsubscribe.UnsubscribeOptions Unsubscribe { get; set; } = new();
 
     public Delivery.Dkim.DkimOptions Dkim { get; set; } = new();

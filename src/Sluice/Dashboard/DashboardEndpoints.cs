@@ -43,6 +43,7 @@ internal static class DashboardEndpoints
         pages.MapPost("/queue/{action}", QueuePage.ActAsync);
         pages.MapGet("/pools", PoolsPage.Render);
         pages.MapGet("/deliverability", DeliverabilityPage.RenderAsync);
+        pages.MapPost("/deliverability/resume", DeliverabilityPage.ResumeAsync);
         pages.MapGet("/messages", MessagesPage.RenderAsync);
         pages.MapGet("/messages/{id}", MessagePage.RenderAsync);
     }

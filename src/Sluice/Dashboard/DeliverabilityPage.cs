@@ -1,13 +1,19 @@
 using System.Globalization;
 using System.Text;
 using Sluice.Core.Events;
+using Sluice.Delivery.Reputation;
+using Sluice.Http;
 
 namespace Sluice.Dashboard;
 
-/// <summary>Bounce and complaint rates per sending domain over the last 24 hours, and the most frequent reasons for bounces and deferrals.</summary>
+/// <summary>
+/// Bounce and complaint rates per sending domain over the last 24 hours, the senders paused now (with
+/// resume), rates per sender (domain, tag, API key) over the reputation window, and the most frequent
+/// reasons for bounces and deferrals.
+/// </summary>
 internal static class DeliverabilityPage
 {
-    public static async Task<IResult> RenderAsync(IMessageIndex index, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> RenderAsync(IMessageIndex index, SenderReputation reputation, TimeProvider time, string? notice, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var since = now.AddHours(-24);
@@ -39,9 +45,55 @@ internal static class DeliverabilityPage
         }
 
         body.Append("</tbody></table></div>");
+        body.Append(Senders(reputation));
         body.Append(await ReasonsAsync(index, DeliveryEventType.Bounce, "Top bounce reasons (24 h)", since, now, ct));
         body.Append(await ReasonsAsync(index, DeliveryEventType.TransientFailure, "Top deferral reasons (24 h)", since, now, ct));
-        return Layout.Page("Deliverability", "Deliverability", body.ToString());
+        return Layout.Page("Deliverability", "Deliverability", body.ToString(), notice);
+    }
+
+    /// <summary>Resume a paused sender (post, redirect, get).</summary>
+    public static async Task<IResult> ResumeAsync(HttpContext context, QueueActions actions, CancellationToken ct)
+    {
+        var form = await context.Request.ReadFormAsync(ct);
+        var text = form["sender"].ToString().Trim();
+        var notice = !SenderKey.TryParse(text, out var key) ? "Name a sender as scope:value."
+            : await actions.ResumeSenderAsync(key) is not null ? $"Resumed {key}: its held mail goes now."
+            : $"{key} was not paused.";
+        return Results.Redirect("/ui/deliverability" + Html.Query(("notice", notice)));
+    }
+
+    private static string Senders(SenderReputation reputation)
+    {
+        var html = new StringBuilder("<h2>Paused senders</h2><div class=\"scroll\"><table id=\"paused\"><thead><tr><th>sender</th><th>since</th><th>until</th><th>cause</th><th>reason</th><th></th></tr></thead><tbody>");
+        var pauses = reputation.Pauses();
+        foreach (var p in pauses)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.E(p.Key.ToString())}</td><td>{Html.Time(p.Since)}</td><td>{Html.Time(p.Until)}</td><td>{Html.E(SenderReputation.CauseName(p.Cause))}</td><td class=\"reply\">{Html.E(p.Reason)}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td><form method=\"post\" action=\"/ui/deliverability/resume\" class=\"inline\"><input type=\"hidden\" name=\"sender\" value=\"{Html.E(p.Key.ToString())}\"><button type=\"submit\">Resume</button></form></td></tr>");
+        }
+
+        if (pauses.Count == 0)
+        {
+            html.Append("<tr><td colspan=\"6\" class=\"muted\">No sender is paused.</td></tr>");
+        }
+
+        html.Append("</tbody></table></div>");
+        var window = reputation.Options.Window;
+        var rows = reputation.Rates.Snapshot(window);
+        rows.Sort((a, b) => b.Totals.Sent.CompareTo(a.Totals.Sent));
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Senders (last {Html.E(window.ToString("c", CultureInfo.InvariantCulture))})</h2><div class=\"scroll\"><table id=\"senders\"><thead><tr><th>sender</th><th class=\"num\">sent</th><th class=\"num\">bounced</th><th class=\"num\">complaints</th><th class=\"num\">bounce rate</th><th class=\"num\">complaint rate</th></tr></thead><tbody>");
+        for (var i = 0; i < rows.Count && i < 50; i++)
+        {
+            var (key, t) = rows[i];
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.E(key.ToString())}</td><td class=\"num\">{Html.Number(t.Sent)}</td><td class=\"num\">{Html.Number(t.Bounced)}</td><td class=\"num\">{Html.Number(t.Complained)}</td><td class=\"num\">{Html.Percent(t.BounceRate)}</td><td class=\"num\">{Html.Percent(t.ComplaintRate)}</td></tr>");
+        }
+
+        if (rows.Count == 0)
+        {
+            html.Append("<tr><td colspan=\"6\" class=\"muted\">No mail in the window.</td></tr>");
+        }
+
+        return html.Append("</tbody></table></div>").ToString();
     }
 
     private static async Task<string> ReasonsAsync(IMessageIndex index, DeliveryEventType type, string title, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Mvc;
 using Sluice.Core.Queue;
+using Sluice.Delivery.Queues;
 using Sluice.Http;
 
 namespace Sluice.Dashboard;
@@ -8,7 +10,7 @@ namespace Sluice.Dashboard;
 /// <summary>The queue by destination domain, with suspend (for some minutes), resume and flush per destination, and the suspensions in force.</summary>
 internal static class QueuePage
 {
-    public static async Task<IResult> RenderAsync(string? notice, IMessageQueue queue, QueueActions actions, CancellationToken ct)
+    public static async Task<IResult> RenderAsync(string? notice, IMessageQueue queue, QueueActions actions, [FromServices] ReadyQueues? queues, CancellationToken ct)
     {
         var summary = await queue.GetSummaryAsync(ct);
         var suspended = actions.Control?.Suspended ?? new Dictionary<string, DateTimeOffset>();
@@ -48,6 +50,7 @@ internal static class QueuePage
         }
 
         body.Append("</tbody></table></div>");
+        body.Append(ReplyShaping(queues));
         if (actions.Control is not null)
         {
             body.Append("<h2>Suspend another destination</h2><form method=\"post\" action=\"/ui/queue/suspend\" class=\"inline\"><input name=\"destination\" placeholder=\"domain or site\" required aria-label=\"destination\"><input class=\"minutes\" name=\"minutes\" type=\"number\" min=\"1\" value=\"60\" aria-label=\"minutes\"><button type=\"submit\">Suspend</button></form>");
@@ -81,6 +84,41 @@ internal static class QueuePage
             default:
                 return Results.NotFound();
         }
+    }
+
+    /// <summary>Ready queues a reply rule acts on now: lowered limits, rests, senders held.</summary>
+    private static string ReplyShaping(ReadyQueues? queues)
+    {
+        var html = new StringBuilder("<h2>Reply-driven shaping in force</h2><div class=\"scroll\"><table id=\"reply-shaping\"><thead><tr><th>queue</th><th>rule</th><th>in force</th><th>until</th><th>reply</th></tr></thead><tbody>");
+        var any = false;
+        foreach (var q in queues?.States() ?? [])
+        {
+            if (q.Adjustment is { } a)
+            {
+                any = true;
+                var limits = string.Join(", ", new[] { a.MaxMessageRate is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:0.##} msg/s") : null, a.MaxConnections is { } c ? string.Create(CultureInfo.InvariantCulture, $"{c} connections") : null }.Where(x => x is not null));
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.E(q.Key.ToString())}</td><td>{Html.E(a.Rule)}</td><td>{Html.E(limits)}</td><td>{Html.Time(a.Until)}</td><td class=\"reply\">{Html.E(a.Reply)}</td></tr>");
+            }
+
+            foreach (var (sender, until) in q.HeldSenders)
+            {
+                any = true;
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.E(q.Key.ToString())}</td><td>sender held</td><td>{Html.E(sender)}</td><td>{Html.Time(until)}</td><td></td></tr>");
+            }
+
+            if (q.RestingUntil is { } resting)
+            {
+                any = true;
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.E(q.Key.ToString())}</td><td>resting</td><td>nothing sent</td><td>{Html.Time(resting)}</td><td></td></tr>");
+            }
+        }
+
+        if (!any)
+        {
+            html.Append("<tr><td colspan=\"5\" class=\"muted\">Every destination is sent to as configured.</td></tr>");
+        }
+
+        return html.Append("</tbody></table></div>").ToString();
     }
 
     private static IResult Back(string notice) => Results.Redirect("/ui/queue" + Html.Query(("notice", notice)));

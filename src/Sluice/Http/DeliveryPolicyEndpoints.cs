@@ -6,8 +6,9 @@ using Sluice.Delivery.Dispatch;
 namespace Sluice.Http;
 
 /// <summary>
-/// The delivery policy in force (generation, routes, shaping as configured, and each live ready
-/// queue: mail waiting, connections, window, rest and effective limits), and a reload on demand (like SIGHUP).
+/// The delivery policy in force (generation, routes, shaping as configured, reply rules, and each
+/// live ready queue: mail waiting, connections, window, rest, effective limits, a reply rule's
+/// lowering and the senders it holds), and a reload on demand (like SIGHUP).
 /// </summary>
 internal static class DeliveryPolicyEndpoints
 {
@@ -41,6 +42,8 @@ internal static class DeliveryPolicyEndpoints
                     restingUntil = q.RestingUntil,
                     moreHeld = q.MoreHeld,
                     shaping = q.Shaping,
+                    replyRule = q.Adjustment is { } a ? new { rule = a.Rule, until = a.Until, maxMessageRate = a.MaxMessageRate, maxConnections = a.MaxConnections, reply = a.Reply } : null,
+                    heldSenders = q.HeldSenders.Select(h => new { sender = h.Sender, until = h.Until }),
                 });
             }
 
@@ -52,6 +55,7 @@ internal static class DeliveryPolicyEndpoints
                 routes = policy.Options.Routes,
                 // What is in force, defaults included (an empty list here read as "no retries").
                 retry = new { intervals = policy.Options.Retry.EffectiveIntervals, maxAge = policy.Options.Retry.MaxAge, jitter = policy.Options.Retry.Jitter },
+                replyRules = new { count = policy.ReplyRules.Count, file = policy.Options.ReplyRulesFile, builtIn = policy.Options.BuiltInReplyRules },
                 shaping = new
                 {
                     defaults = policy.Shaping.Default,

@@ -1,15 +1,17 @@
 using Sluice.Core.Events;
 using Sluice.Core.Queue;
 using Sluice.Delivery.Dispatch;
+using Sluice.Delivery.Reputation;
 
 namespace Sluice.Http;
 
 /// <summary>
 /// The operator's changes to the queue that both the API and the dashboard make: flush, delete,
-/// suspend and resume a destination. Each is written to the event log as an AdminAction.
+/// suspend and resume a destination, pause and resume a sender. Each is written to the event log
+/// (an AdminAction; a sender's pause and resumption as their own events).
 /// <see cref="Control"/> is null on a node that does not deliver.
 /// </summary>
-internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time)
+internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time, SenderReputation? reputation = null)
 {
     public DeliveryControl? Control => control;
 
@@ -58,6 +60,20 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
         events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));
         return true;
     }
+
+    /// <summary>Holds a sender's mail until <paramref name="minutes"/> from now (its waiting mail too).</summary>
+    public SenderPause PauseSender(SenderKey sender, int minutes, string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(reputation);
+        var now = time.GetUtcNow();
+        var pause = new SenderPause(sender, now, now.AddMinutes(minutes), PauseCause.Operator, string.IsNullOrWhiteSpace(reason) ? "paused by an operator" : reason.Trim());
+        reputation.Pause(pause);
+        return pause;
+    }
+
+    /// <summary>Ends a sender's pause and releases its mail at once; null when it was not paused.</summary>
+    public async Task<SenderPause?> ResumeSenderAsync(SenderKey sender)
+        => control is not null ? await control.ResumeSenderAsync(sender).ConfigureAwait(false) : reputation?.Resume(sender);
 
     private void Admin(string action, QueueFilter filter, long count)
         => events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, filter.Id?.Value ?? "-", null, filter.Domain, null, 0, $"{action}: {count} messages", action, null));

@@ -55,10 +55,11 @@ internal static class SinkHost
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton(stats);
         builder.Services.AddSingleton(sp => new SinkBehavior(settings, stats, TimeProvider.System));
+        builder.Services.AddSingleton(sp => new SinkFeedbackReporter(settings, sp.GetRequiredService<ILogger<SinkFeedbackReporter>>()));
         builder.Services.AddSingleton(sp => new SmtpServer(
             options,
             dataDirectory,
-            new Core.Intake.IntakeStage(new SinkStore(settings.Store, stats), Core.Intake.IntakePolicy.Open(TimeProvider.System), null, settings.Hostname ?? System.Net.Dns.GetHostName(), Path.Combine(dataDirectory, "tmp")),
+            new Core.Intake.IntakeStage(new SinkStore(settings.Store, stats, sp.GetRequiredService<SinkFeedbackReporter>() is { Enabled: true } reporter ? reporter : null), Core.Intake.IntakePolicy.Open(TimeProvider.System), null, settings.Hostname ?? System.Net.Dns.GetHostName(), Path.Combine(dataDirectory, "tmp")),
             sp.GetRequiredService<SluiceMetrics>(),
             TimeProvider.System,
             sp.GetRequiredService<ILogger<SmtpServer>>(),

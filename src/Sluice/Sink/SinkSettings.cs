@@ -44,6 +44,14 @@ internal sealed record SinkSettings
 
     public int? Seed { get; init; }
 
+    /// <summary>Percent of accepted messages complained about (an ARF report per recipient sent to <see cref="FeedbackTo"/>).</summary>
+    public double ComplainPercent { get; init; }
+
+    /// <summary>The SMTP server complaints go to (the sender's Feedback listener); null sends none.</summary>
+    public System.Net.IPEndPoint? FeedbackTo { get; init; }
+
+    public string FeedbackAddress { get; init; } = "fbl@feedback.test";
+
     /// <summary>Largest message accepted and advertised with SIZE.</summary>
     public long MaxSize { get; init; } = 1L << 30;
 }

@@ -9,7 +9,7 @@ namespace Sluice.Sink;
 /// (<c>tmp/</c> then rename into <c>new/</c>, so a reader never sees half a file) with the envelope
 /// beside it in <c>envelopes/ID.json</c>. A sink is a test peer: nothing is fsynced.
 /// </summary>
-internal sealed class SinkStore(string? folder, SinkStats stats) : IMessageStore
+internal sealed class SinkStore(string? folder, SinkStats stats, SinkFeedbackReporter? reporter = null) : IMessageStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -40,6 +40,7 @@ internal sealed class SinkStore(string? folder, SinkStats stats) : IMessageStore
         }
 
         stats.MessageAccepted(content.Length, envelope.Recipients.Count);
+        reporter?.OnAccepted(envelope, content);
         return EnqueueResult.Stored;
     }
 }
