@@ -55,6 +55,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton(_ => new Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Classification.BounceClassifier.Load(rules) : []));
         services.AddSingleton(_ => new Suspensions(time, Path.Combine(dataDirectory, "suspensions.json")));
+        services.AddSingleton(_ => new Egress.WarmUpLedger(time, Path.Combine(dataDirectory, "warmup.json")));
         services.AddSingleton(sp => new BounceSender(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<DsnBuilder>(),
@@ -85,7 +86,14 @@ public static class DeliveryServiceCollectionExtensions
             };
             return queues;
         });
-        services.AddSingleton(sp => new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>(), sp.GetService<Reputation.SenderReputation>()));
+        services.AddSingleton(sp =>
+        {
+            var control = new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>(), sp.GetService<Reputation.SenderReputation>(), sp.GetRequiredService<Egress.WarmUpLedger>());
+
+            // A reload may raise a warm-up allowance: what waits for one tries again.
+            sp.GetRequiredService<DeliveryPolicyHolder>().Reloaded += policy => _ = control.ReleaseWarmUpAsync();
+            return control;
+        });
         services.AddSingleton(sp => new RelayPoolDelivery(
             sp.GetRequiredService<RelayPools>(),
             sp.GetRequiredService<MxResolver>(),
@@ -113,7 +121,8 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetRequiredService<ILogger<Dispatcher>>(),
             sp.GetRequiredService<Core.State.SuppressionList>(),
             sp.GetService<Feedback.ReturnPaths>(),
-            sp.GetService<Reputation.SenderReputation>()));
+            sp.GetService<Reputation.SenderReputation>(),
+            sp.GetRequiredService<Egress.WarmUpLedger>()));
         services.AddSingleton(sp => new Scheduler(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<Dispatcher>(),

@@ -196,6 +196,8 @@ public sealed class CommandLineTests
     [InlineData("""{ "Delivery": { "Shaping": { "Default": { "Sources": { "ip1": { "IdleTimeout": "soon" } } } } } }""", "Delivery:Shaping:Default:Sources:ip1:IdleTimeout")]
     [InlineData("""{ "Delivery": { "Routes": [ { "Domain": "a.test", "Tls": "Requierd" } ] } }""", "Delivery:Routes:0:Tls")]
     [InlineData("""{ "Delivery": { "Retry": { "Intervals": [ "00:01:00", "soon" ] } } }""", "Delivery:Retry:Intervals:1")]
+    [InlineData("""{ "Delivery": { "Egress": { "Sources": [ { "Name": "new", "Address": "127.0.0.1", "WarmUp": { "Start": "next monday", "Schedule": [ 50 ] } } ] } } }""", "Delivery:Egress:Sources:0:WarmUp:Start: 'next monday' is not a date (yyyy-mm-dd)")]
+    [InlineData("""{ "Reputation": { "Brakes": [ { "Scope": "Tag", "MaxBounceRate": 5 } ] } }""", "Reputation:Brakes:0:MaxBounceRate: a share between 0 and 1")]
     [InlineData("""{ "Delivery": { "Shaping": { "Default": { "Sources": { "nope": { } } } } } }""", "Delivery:Shaping:Default:Sources:nope: no egress source named 'nope'")]
     public async Task Serve_BadDictionaryOrListEntry_StopsNamingKeyInsteadOfDroppingIt(string json, string key)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Sluice.Testing;
@@ -88,8 +87,7 @@ public sealed class ReplyShapingTests(DeliveryFixture world) : IClassFixture<Del
     {
         for (var i = 0; i < count; i++)
         {
-            using var response = await _http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "news@shaping.example", to = new[] { $"{prefix}{i}@throttle.test" }, subject = "s", text = "hello" });
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            await NodeApi.SendAsync(_http, "news@shaping.example", $"{prefix}{i}@throttle.test", "s");
         }
     }
 

@@ -30,4 +30,25 @@ public sealed class SmoothWeightedRoundRobin<T>
             return _members[SmoothWeighted.Pick(_weights, _current)];
         }
     }
+
+    /// <summary>The weighted choice if <paramref name="accept"/> takes it, else the first other member with a weight that it takes, else default.</summary>
+    public T? Next(Func<T, bool> accept)
+    {
+        ArgumentNullException.ThrowIfNull(accept);
+        var first = Next();
+        if (accept(first))
+        {
+            return first;
+        }
+
+        for (var i = 0; i < _members.Length; i++)
+        {
+            if (_weights[i] > 0 && !EqualityComparer<T>.Default.Equals(_members[i], first) && accept(_members[i]))
+            {
+                return _members[i];
+            }
+        }
+
+        return default;
+    }
 }

@@ -7,7 +7,8 @@ namespace Sluice.Delivery.Dispatch;
 /// <summary>
 /// An operator's hand on delivery: suspending a destination or pausing a sender holds its waiting
 /// mail at once; resuming (or the suspension or pause running out) releases what was held for it,
-/// due as it was before. A brake's pause holds mail the same way.
+/// due as it was before. A brake's pause holds mail the same way; so does a day's warm-up allowance
+/// used up, until the next UTC day.
 /// </summary>
 public sealed class DeliveryControl
 {
@@ -15,13 +16,15 @@ public sealed class DeliveryControl
     private readonly ReadyQueues _queues;
     private readonly IMessageQueue _queue;
     private readonly SenderReputation? _reputation;
+    private readonly Egress.WarmUpLedger? _warmUp;
 
-    public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null)
+    public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null, Egress.WarmUpLedger? warmUp = null)
     {
         _suspensions = suspensions;
         _queues = queues;
         _queue = queue;
         _reputation = reputation;
+        _warmUp = warmUp;
         if (reputation is not null)
         {
             reputation.Paused += pause => queues.HoldWaiting(job => Holds(pause.Key, job.Sender), HoldKey.ForPause(pause.Key));
@@ -65,6 +68,28 @@ public sealed class DeliveryControl
         foreach (var pause in _reputation?.TakeExpired() ?? [])
         {
             await ReleaseAsync(HoldKey.ForPause(pause.Key)).ConfigureAwait(false);
+        }
+
+        if (_warmUp is not null)
+        {
+            _warmUp.Save();
+            if (_warmUp.NewDay())
+            {
+                await ReleaseWarmUpAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Mail held for warm-up allowances tries again (a new day, or a reload that may have raised them).</summary>
+    public async Task ReleaseWarmUpAsync()
+    {
+        try
+        {
+            await ReleaseAsync(HoldKey.WarmUp).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The queue could not take it now: the mail stays held until the next day's release or a restart (which releases every hold).
         }
     }
 

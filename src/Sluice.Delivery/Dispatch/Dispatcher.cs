@@ -24,7 +24,8 @@ internal sealed class Dispatcher(
     ILogger<Dispatcher> logger,
     Core.State.SuppressionList? suppressions = null,
     Feedback.ReturnPaths? returnPaths = null,
-    Reputation.SenderReputation? reputation = null)
+    Reputation.SenderReputation? reputation = null,
+    Egress.WarmUpLedger? warmUp = null)
 {
     /// <summary>The site of a recipient refused here because it was suppressed after the message was queued.</summary>
     public const string SuppressedSite = "suppressed";
@@ -107,7 +108,22 @@ internal sealed class Dispatcher(
                 return GroupResult.From(JobResult.NotSent(failure, null), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
             }
 
-            var egress = current.Egress.Next(route.EgressPool);
+            Egress.EgressSource? egress;
+            if (warmUp is not null && current.Egress.HasWarmUp)
+            {
+                // A warming source sends each provider no more than today's allowance; the rest goes from a warmed source, or waits for tomorrow.
+                var provider = current.Shaping.ProviderName(destination.Hosts) ?? group.Domain;
+                (var choice, egress) = current.Egress.Next(route.EgressPool, source => warmUp.TryTake(source, provider));
+                if (choice == Egress.EgressChoice.Refused)
+                {
+                    return GroupResult.From(JobResult.Held(HoldKey.WarmUp), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
+                }
+            }
+            else
+            {
+                egress = current.Egress.Next(route.EgressPool);
+            }
+
             var (key, plan) = current.Plan(group.Domain, route, destination.Site, destination.Hosts, destination.Port, egress);
             result = await queues.SubmitAsync(key, plan, new DeliveryJob(id, group.Domain, message, sender)).ConfigureAwait(false);
             site = destination.Site;

@@ -195,6 +195,7 @@ internal sealed class Settlement(
     private static string HoldReason(HoldKey key)
         => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended"
             : key.Value.StartsWith("paused:", StringComparison.Ordinal) ? "paused"
+            : key == HoldKey.WarmUp ? "warmup"
             : key == ReadyQueues.Stopping ? "stopping" : "queue";
 
     /// <summary>Counts and logs an outcome (its bounce category given when the caller has it already).</summary>

@@ -25,6 +25,27 @@ internal sealed class EgressOptionsValidator : IValidateOptions<EgressOptions>
             {
                 errors.Add($"Delivery:Egress:Sources:{i}:Address: '{s.Address}' is not an IP address");
             }
+
+            if (s.WarmUp is { } warmUp)
+            {
+                if (warmUp.Schedule.Count == 0)
+                {
+                    errors.Add($"Delivery:Egress:Sources:{i}:WarmUp:Schedule: the daily volumes, day 1 first (at least one)");
+                }
+
+                if (warmUp.Start == default)
+                {
+                    errors.Add($"Delivery:Egress:Sources:{i}:WarmUp:Start: the first day of the plan (yyyy-mm-dd)");
+                }
+
+                foreach (var (provider, schedule) in warmUp.Providers.Append(new("", warmUp.Schedule)))
+                {
+                    if (schedule.Exists(v => v < 0))
+                    {
+                        errors.Add($"Delivery:Egress:Sources:{i}:WarmUp:{(provider.Length == 0 ? "Schedule" : "Providers:" + provider)}: a daily volume is negative");
+                    }
+                }
+            }
         }
 
         var pools = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

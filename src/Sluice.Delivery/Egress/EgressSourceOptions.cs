@@ -10,4 +10,7 @@ public sealed class EgressSourceOptions
 
     /// <summary>EHLO name for this source (it should match the address's PTR); defaults to Delivery:Client:HeloName.</summary>
     public string? EhloName { get; set; }
+
+    /// <summary>A warm-up plan for a new address: its daily volume per provider grows on a schedule.</summary>
+    public WarmUpOptions? WarmUp { get; set; }
 }

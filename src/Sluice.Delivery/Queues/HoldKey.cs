@@ -14,6 +14,9 @@ public readonly record struct HoldKey(string Value)
     /// <summary>One sender held at one ready queue by a reply rule.</summary>
     public static HoldKey ForSenderAt(Reputation.SenderKey sender, QueueKey queue) => new(string.Concat("paused:", sender.ToString().ToLowerInvariant(), "@", queue.ToString()));
 
+    /// <summary>Mail no warming source may take today (every source in its pool used its allowance): released at the next UTC day.</summary>
+    public static readonly HoldKey WarmUp = new("warmup");
+
     public static HoldKey ForQueue(QueueKey key) => new(string.Concat("queue:", key.ToString()));
 
     public override string ToString() => Value;

@@ -104,7 +104,7 @@ internal static class ConfigurationSchema
     }
 
     private static bool IsScalar(Type type)
-        => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan) || type == typeof(DateTimeOffset) || type == typeof(Uri);
+        => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(TimeSpan) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(Uri);
 
     private static bool IsCollection(Type type) => ElementType(type) is not null || DictionaryValueType(type) is not null;
 
@@ -176,6 +176,7 @@ internal static class ConfigurationSchema
             TypeCode.Double or TypeCode.Single or TypeCode.Decimal => "a number",
             TypeCode.String => "text",
             _ when type == typeof(TimeSpan) => "a duration (500ms, 30s, 5m, 2h, 1d, or hh:mm:ss)",
+            _ when type == typeof(DateOnly) => "a date (yyyy-mm-dd)",
             _ => "a valid " + type.Name,
         };
     }

@@ -12,11 +12,36 @@ namespace Sluice.Http;
 /// </summary>
 internal static class DeliveryPolicyEndpoints
 {
+    /// <summary>Each warming source's plan and what it sent today per provider, against the day's allowance.</summary>
+    private static object? WarmUp(DeliveryPolicy policy, Delivery.Egress.WarmUpLedger? ledger)
+    {
+        var plans = policy.Options.Egress.Sources.Where(s => s.WarmUp is not null).ToDictionary(s => s.Name, s => s.WarmUp!, StringComparer.OrdinalIgnoreCase);
+        if (ledger is null || plans.Count == 0)
+        {
+            return null;
+        }
+
+        var used = ledger.Today(out var day);
+        return new
+        {
+            day,
+            sources = plans.Select(p => new
+            {
+                source = p.Key,
+                start = p.Value.Start,
+                dayOfPlan = day.DayNumber - p.Value.Start.DayNumber + 1,
+                allowance = p.Value.Allowance(day, "*"),
+                providers = used.Where(u => string.Equals(u.Source, p.Key, StringComparison.OrdinalIgnoreCase))
+                    .Select(u => new { provider = u.Provider, used = u.Used, allowance = p.Value.Allowance(day, u.Provider) }),
+            }),
+        };
+    }
+
     public static void Map(WebApplication app)
     {
         var delivery = app.MapGroup("/api/v1/delivery");
 
-        delivery.MapGet("/policy", ([FromServices] DeliveryPolicyHolder? holder, [FromServices] ReadyQueues? queues) =>
+        delivery.MapGet("/policy", ([FromServices] DeliveryPolicyHolder? holder, [FromServices] ReadyQueues? queues, [FromServices] Delivery.Egress.WarmUpLedger? warmUp) =>
         {
             if (holder is null)
             {
@@ -56,6 +81,7 @@ internal static class DeliveryPolicyEndpoints
                 // What is in force, defaults included (an empty list here read as "no retries").
                 retry = new { intervals = policy.Options.Retry.EffectiveIntervals, maxAge = policy.Options.Retry.MaxAge, jitter = policy.Options.Retry.Jitter },
                 replyRules = new { count = policy.ReplyRules.Count, file = policy.Options.ReplyRulesFile, builtIn = policy.Options.BuiltInReplyRules },
+                warmUp = WarmUp(policy, warmUp),
                 shaping = new
                 {
                     defaults = policy.Shaping.Default,
