@@ -122,7 +122,14 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetRequiredService<Core.State.SuppressionList>(),
             sp.GetService<Feedback.ReturnPaths>(),
             sp.GetService<Reputation.SenderReputation>(),
-            sp.GetRequiredService<Egress.WarmUpLedger>()));
+            sp.GetRequiredService<Egress.WarmUpLedger>(),
+            delivery.MtaSts.Enabled ? sp.GetRequiredService<MtaSts.MtaStsResolver>() : null));
+        services.AddSingleton(sp => new MtaSts.MtaStsResolver(
+            sp.GetRequiredService<MxResolver>(),
+            delivery.MtaSts,
+            time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.MtaSts"),
+            Path.Combine(dataDirectory, "mta-sts.json")));
         services.AddSingleton(sp => new Scheduler(
             sp.GetRequiredService<IMessageQueue>(),
             sp.GetRequiredService<Dispatcher>(),

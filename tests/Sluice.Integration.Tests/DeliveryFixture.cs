@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Sluice.Testing;
 
 namespace Sluice.Integration.Tests;
@@ -14,7 +13,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
 
-    public int MxPort { get; } = CommonFreePort("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11", "127.0.0.12");
+    public int MxPort { get; } = FreePort.Common("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11", "127.0.0.12");
 
     public DnsmasqServer Dns { get; private set; } = null!;
 
@@ -122,35 +121,5 @@ public sealed class DeliveryFixture : IAsyncLifetime
         }
 
         throw new TimeoutException($"no message containing '{contains}' reached {store}");
-    }
-
-    private static int CommonFreePort(params string[] addresses)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var port = FreePort.Next(IPAddress.Parse(addresses[0]));
-            var sockets = new List<Socket>();
-            try
-            {
-                foreach (var a in addresses)
-                {
-                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    sockets.Add(s);
-                    s.Bind(new IPEndPoint(IPAddress.Parse(a), port));
-                }
-
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken on one of them; try another.
-            }
-            finally
-            {
-                sockets.ForEach(s => s.Dispose());
-            }
-        }
-
-        throw new InvalidOperationException("no port free on all test addresses");
     }
 }

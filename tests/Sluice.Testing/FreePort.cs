@@ -29,4 +29,36 @@ public static class FreePort
 
         throw new InvalidOperationException("no free port found");
     }
+
+    /// <summary>A port free on every one of <paramref name="addresses"/> (MX hosts on several loopback addresses share one port).</summary>
+    public static int Common(params string[] addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = Next(IPAddress.Parse(addresses[0]));
+            var sockets = new List<Socket>();
+            try
+            {
+                foreach (var a in addresses)
+                {
+                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(s);
+                    s.Bind(new IPEndPoint(IPAddress.Parse(a), port));
+                }
+
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken on one of them; try another.
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+        }
+
+        throw new InvalidOperationException("no port free on all of " + string.Join(", ", addresses));
+    }
 }

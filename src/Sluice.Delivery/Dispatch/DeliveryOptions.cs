@@ -52,6 +52,9 @@ public sealed class DeliveryOptions
 
     public DnsOptions Dns { get; set; } = new();
 
+    /// <summary>MTA-STS (RFC 8461): recipient domains' policies fetched, cached and, in enforce mode, obeyed.</summary>
+    public MtaSts.MtaStsOptions MtaSts { get; set; } = new();
+
     public Egress.EgressOptions Egress { get; set; } = new();
 
     public RetryOptions Retry { get; set; } = new();

@@ -136,6 +136,16 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
             }
         }
 
+        if (delivery.MtaSts.HttpsPort is < 1 or > 65535)
+        {
+            errors.Add("Delivery:MtaSts:HttpsPort: must be between 1 and 65535");
+        }
+
+        if (delivery.MtaSts.FetchTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Delivery:MtaSts:FetchTimeout: must be longer than zero");
+        }
+
         if (delivery.MxPort is < 1 or > 65535)
         {
             errors.Add("Delivery:MxPort: a TCP port");

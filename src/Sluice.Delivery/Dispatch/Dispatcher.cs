@@ -25,7 +25,8 @@ internal sealed class Dispatcher(
     Core.State.SuppressionList? suppressions = null,
     Feedback.ReturnPaths? returnPaths = null,
     Reputation.SenderReputation? reputation = null,
-    Egress.WarmUpLedger? warmUp = null)
+    Egress.WarmUpLedger? warmUp = null,
+    MtaSts.MtaStsResolver? mtaSts = null)
 {
     /// <summary>The site of a recipient refused here because it was suppressed after the message was queued.</summary>
     public const string SuppressedSite = "suppressed";
@@ -106,6 +107,20 @@ internal sealed class Dispatcher(
             if (destination.Failure is { } failure)
             {
                 return GroupResult.From(JobResult.NotSent(failure, null), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
+            }
+
+            if (mtaSts is not null && !route.IsRelay && await mtaSts.GetAsync(group.Domain, CancellationToken.None).ConfigureAwait(false) is { Mode: MtaSts.MtaStsMode.Enforce } sts)
+            {
+                // RFC 8461 §5: only MX hosts the policy names, and only over TLS with a certificate that is valid for them.
+                var allowed = mtaSts.Allowed(sts, destination.Hosts);
+                if (allowed.Count == 0)
+                {
+                    var refused = DeliveryOutcome.Transient("4.7.5", $"MTA-STS: no MX host of {group.Domain} ({destination.Site}) is in its policy {sts.Id} (enforce)");
+                    return GroupResult.From(JobResult.NotSent(refused, null), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
+                }
+
+                destination = destination with { Hosts = allowed };
+                route = route with { Tls = TlsPolicy.Verified };
             }
 
             Egress.EgressSource? egress;

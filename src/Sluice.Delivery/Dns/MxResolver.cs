@@ -24,6 +24,7 @@ public sealed class MxResolver
     private readonly ConcurrentDictionary<string, MxResolution> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<MxResolution>>> _inflight = new(StringComparer.Ordinal);
     private readonly IdnMapping _idn = new();
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<string> Texts, DateTimeOffset ExpiresAt)> _txt = new(StringComparer.Ordinal);
 
     public MxResolver(ILookupClient dns, DnsOptions options, TimeProvider time, SluiceMetrics? metrics = null, Func<int, int>? random = null)
     {
@@ -113,6 +114,48 @@ public sealed class MxResolver
         var result = await ResolveHostsAsync(name, [(name, 0)], _options.MaxTtl, implicitMx: true, cancellationToken).ConfigureAwait(false);
         _cache[key] = result;
         return result;
+    }
+
+    /// <summary>
+    /// The TXT strings at <paramref name="name"/> (each record's strings joined, RFC 7208 §3.3), cached
+    /// for the answer's TTL (at most <see cref="DnsOptions.MaxTtl"/>); empty when there are none or
+    /// the name does not exist (cached five minutes); null when the lookup failed.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<string>?> TxtAsync(string name, CancellationToken cancellationToken)
+    {
+        var key = Normalize(name);
+        var now = _time.GetUtcNow();
+        if (_txt.TryGetValue(key, out var cached) && now < cached.ExpiresAt)
+        {
+            return cached.Texts;
+        }
+
+        IDnsQueryResponse response;
+        try
+        {
+            response = await _dns.QueryAsync(key, QueryType.TXT, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DnsResponseException)
+        {
+            return null;
+        }
+
+        if (response.Header.ResponseCode is not (DnsHeaderResponseCode.NoError or DnsHeaderResponseCode.NotExistentDomain))
+        {
+            return null;
+        }
+
+        var texts = new List<string>();
+        var ttl = _options.MaxTtl;
+        foreach (var record in response.Answers.TxtRecords())
+        {
+            texts.Add(string.Concat(record.Text));
+            ttl = TimeSpan.FromSeconds(Math.Min(ttl.TotalSeconds, record.InitialTimeToLive));
+        }
+
+        var expires = now + (texts.Count == 0 ? TimeSpan.FromMinutes(5) : ttl);
+        _txt[key] = (texts, expires);
+        return texts;
     }
 
     private string Normalize(string domain)

@@ -212,7 +212,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
             var ready = await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
             if (ready.Reply.Code != 220)
             {
-                return _options.Tls == TlsPolicy.Required
+                return _options.Tls is TlsPolicy.Required or TlsPolicy.Verified
                     ? DeliveryOutcome.Session(OutcomeCause.TlsFailed, SessionPhase.StartTls, "4.7.4", $"TLS is required but STARTTLS was refused: {ready.Reply}")
                     : await AuthenticateAsync().ConfigureAwait(false);
             }
@@ -289,9 +289,11 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         await _writer.CompleteAsync().ConfigureAwait(false);
 
         // Opportunistic and "encrypt"-level required TLS do not authenticate the peer (RFC 7435);
-        // MTA-STS/DANE verification is a later policy level.
+        // Verified (MTA-STS enforce, RFC 8461 §4.2) takes the platform's chain and name checks as they are.
 #pragma warning disable CA5359 // Deliberate: SMTP between MTAs is opportunistic (RFC 7435); an unverified certificate still beats plaintext.
-        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, static (_, _, _, _) => true);
+        var ssl = _options.Tls == TlsPolicy.Verified
+            ? new SslStream(_stream, leaveInnerStreamOpen: false)
+            : new SslStream(_stream, leaveInnerStreamOpen: false, static (_, _, _, _) => true);
 #pragma warning restore CA5359
         _timeout.CancelAfter(_options.CommandTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_timeout.Token, cancellationToken);

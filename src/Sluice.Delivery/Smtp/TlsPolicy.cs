@@ -10,4 +10,10 @@ public enum TlsPolicy
 
     /// <summary>Never start TLS.</summary>
     Disabled,
+
+    /// <summary>
+    /// TLS with an authenticated peer (RFC 8461 §4.2, MTA-STS enforce): STARTTLS required, and the
+    /// certificate must chain to a trusted root and name the MX host; otherwise a temporary failure (4.7.5).
+    /// </summary>
+    Verified,
 }

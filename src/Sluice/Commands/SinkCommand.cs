@@ -36,12 +36,14 @@ internal static class SinkCommand
         var complain = Percent("--complain", "Percent of accepted messages complained about: an ARF report (RFC 5965) per recipient sent to --feedback-to.");
         var feedbackTo = new Option<string?>("--feedback-to") { Description = "ADDRESS:PORT of the SMTP server complaints go to (the sender's Feedback listener)." };
         var feedbackAddress = new Option<string>("--feedback-address") { Description = "Recipient of the complaints.", DefaultValueFactory = _ => "fbl@feedback.test" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for STARTTLS (with --tls-key); default a self-signed one." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert." };
         var maxSize = new Option<long>("--max-size") { Description = "Largest message in octets, advertised with SIZE (default 1 GiB).", DefaultValueFactory = _ => 1L << 30 };
 
         var command = new Command("sink", "Run a capture SMTP server with scripted behaviour (tests, benchmarks, staging).")
         {
             listen, http, store, hostname, rcptReject, rcptRejectReply, rcptDefer, rcptDeferReply, dataReject, dataRejectReply,
-            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed, maxSize, complain, feedbackTo, feedbackAddress,
+            dataDefer, dataDeferReply, drop, connectRefuse, connectRefuseReply, latency, hide, seed, maxSize, complain, feedbackTo, feedbackAddress, tlsCert, tlsKey,
         };
 
         command.SetAction(async (parse, ct) =>
@@ -71,7 +73,13 @@ internal static class SinkCommand
                 ComplainPercent = parse.GetValue(complain),
                 FeedbackTo = parse.GetValue(feedbackTo) is { } to && System.Net.IPEndPoint.TryParse(to, out var endpoint) && to.Contains(':', StringComparison.Ordinal) ? endpoint : null,
                 FeedbackAddress = parse.GetValue(feedbackAddress)!,
+                TlsCertificate = parse.GetValue(tlsCert) is { } cert ? Path.GetFullPath(cert) : null,
+                TlsKey = parse.GetValue(tlsKey) is { } key ? Path.GetFullPath(key) : null,
             };
+            if ((settings.TlsCertificate is null) != (settings.TlsKey is null))
+            {
+                errors.Add("--tls-cert and --tls-key go together");
+            }
             if (parse.GetValue(feedbackTo) is { } target && settings.FeedbackTo is null)
             {
                 errors.Add($"--feedback-to: '{target}' is not ADDRESS:PORT");

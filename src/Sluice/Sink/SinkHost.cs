@@ -29,7 +29,7 @@ internal static class SinkHost
         });
 
         var stats = new SinkStats();
-        var options = new SmtpServerOptions { Hostname = settings.Hostname };
+        var options = new SmtpServerOptions { Hostname = settings.Hostname, Tls = { CertificateFile = settings.TlsCertificate, KeyFile = settings.TlsKey } };
         for (var i = 0; i < settings.Listen.Count; i++)
         {
             options.Listeners.Add(new SmtpListenerOptions

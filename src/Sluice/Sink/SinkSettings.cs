@@ -52,6 +52,11 @@ internal sealed record SinkSettings
 
     public string FeedbackAddress { get; init; } = "fbl@feedback.test";
 
+    /// <summary>PEM certificate and key for STARTTLS (a peer that must pass certificate checks); none: self-signed.</summary>
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsKey { get; init; }
+
     /// <summary>Largest message accepted and advertised with SIZE.</summary>
     public long MaxSize { get; init; } = 1L << 30;
 }
