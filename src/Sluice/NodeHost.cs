@@ -41,7 +41,16 @@ internal static class NodeHost
             hostname,
             Path.Combine(options.Node.DataDirectory, "tmp"),
             sp.GetRequiredService<Delivery.Dkim.DkimSigning>(),
-            sp.GetRequiredService<SluiceMetrics>()));
+            sp.GetRequiredService<SluiceMetrics>(),
+            options.Dkim.CheckAlignment ? sp.GetRequiredService<Delivery.Alignment.AlignmentCheck>() : null));
+        builder.Services.AddSingleton(sp => new Delivery.Alignment.AlignmentCheck(
+            sp.GetRequiredService<Delivery.Dns.MxResolver>(),
+            Delivery.Alignment.PublicSuffixList.Load(),
+            options.Feedback.ReturnPathDomain,
+            sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
+            sp.GetRequiredService<SluiceMetrics>(),
+            time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Alignment")));
         builder.Services.AddSingleton(_ =>
         {
             var dkim = new Delivery.Dkim.DkimSigning();

@@ -26,4 +26,7 @@ public enum DeliveryEventType
 
     /// <summary>A paused sender's mail goes again.</summary>
     SenderResumption,
+
+    /// <summary>A message accepted whose From domain neither DKIM nor SPF would align with: DMARC would fail (a warning at intake).</summary>
+    Misalignment,
 }

@@ -6,7 +6,7 @@ namespace Sluice.Core.Events;
 /// </summary>
 public static class EventNames
 {
-    private static readonly string[] Names = ["received", "delivered", "deferred", "bounced", "expired", "admin", "suppressed", "complained", "unsubscribed", "sender_paused", "sender_resumed"];
+    private static readonly string[] Names = ["received", "delivered", "deferred", "bounced", "expired", "admin", "suppressed", "complained", "unsubscribed", "sender_paused", "sender_resumed", "unaligned"];
 
     public static string Name(DeliveryEventType type) => (uint)type < (uint)Names.Length ? Names[(int)type] : type.ToString().ToLowerInvariant();
 

@@ -17,11 +17,14 @@ public sealed class IntakeStage : IMessageIntake
     private readonly IReceptionLog? _log;
     private readonly IMessageSigner? _signer;
     private readonly Telemetry.SluiceMetrics? _metrics;
+    private readonly IAlignmentCheck? _alignment;
 
     /// <param name="signer">Signs each message before it is stored (DKIM); null: none.</param>
     /// <param name="metrics">Counts what is accepted, by protocol and sending domain; null: not counted.</param>
-    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory, IMessageSigner? signer = null, Telemetry.SluiceMetrics? metrics = null)
+    /// <param name="alignment">Judges DKIM/SPF/DMARC alignment of each stored message (a warning); null: not judged.</param>
+    public IntakeStage(IMessageStore store, IntakePolicy policy, IReceptionLog? log, string hostname, string spillDirectory, IMessageSigner? signer = null, Telemetry.SluiceMetrics? metrics = null, IAlignmentCheck? alignment = null)
     {
+        _alignment = alignment;
         _metrics = metrics;
         _signer = signer;
         _store = store;
@@ -117,10 +120,12 @@ public sealed class IntakeStage : IMessageIntake
 
         // Read before the store takes the buffer's blocks (the hot body cache keeps them).
         var subject = _log is null ? null : HeaderField.Read(content, "Subject"u8);
+        var from = _alignment is null ? null : HeaderField.Read(content, "From"u8);
         var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, cancellationToken).ConfigureAwait(false);
         if (result == EnqueueResult.Stored)
         {
             _log?.Received(envelope, id, receivedAt, size, subject);
+            _alignment?.Observe(envelope, id, from, signed is not null);
             if (_metrics is not null)
             {
                 var tags = new TagList { { "protocol", protocol }, { "sender_domain", Telemetry.SenderDomains.Of(envelope.Sender) } };

@@ -24,6 +24,7 @@ public sealed class SluiceMetrics
     private Counter<long>? _suppressionsAdded;
     private Counter<long>? _sendersUntracked;
     private Counter<long>? _replyShapingActions;
+    private Counter<long>? _alignment;
 
     public SluiceMetrics(IMeterFactory meterFactory)
     {
@@ -120,6 +121,8 @@ public sealed class SluiceMetrics
     public Counter<long> SuppressionsAdded => LazyInitializer.EnsureInitialized(ref _suppressionsAdded, () => Meter.CreateCounter<long>("sluice.suppressions.added", "{recipient}", "Recipients put on the suppression list by the node itself, by reason (bounce, soft_bounce, complaint, unsubscribe)."));
 
     public Counter<long> ReplyShapingActions => LazyInitializer.EnsureInitialized(ref _replyShapingActions, () => Meter.CreateCounter<long>("sluice.shaping.reply_actions", "{action}", "Reply-driven shaping rules applied, by rule, action (ReduceRate, ReduceConnections, SuspendSite, SuspendSender) and site."));
+
+    public Counter<long> Alignment => LazyInitializer.EnsureInitialized(ref _alignment, () => Meter.CreateCounter<long>("sluice.intake.alignment", "{message}", "Messages judged at intake for DMARC alignment, by result (aligned, unaligned) and the From domain's DMARC policy (reject, quarantine, none, absent)."));
 
     public Counter<long> SendersUntracked => LazyInitializer.EnsureInitialized(ref _sendersUntracked, () => Meter.CreateCounter<long>("sluice.reputation.untracked", "{outcome}", "Outcomes not counted in a sender's rates because the scope already holds Reputation:MaxSenders senders, by scope."));
 

@@ -5,6 +5,9 @@ public sealed class DkimOptions
 {
     public List<DkimKeyOptions> Keys { get; set; } = [];
 
+    /// <summary>Judge at intake whether DKIM or SPF aligns with each message's From domain and what its DMARC policy would do (a warning: event and metric).</summary>
+    public bool CheckAlignment { get; set; } = true;
+
     /// <summary>Signed when present and not configured per key.</summary>
     public static readonly string[] DefaultHeaders =
     [
