@@ -74,7 +74,8 @@ public static class DeliveryServiceCollectionExtensions
                 async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
                 sp.GetRequiredService<SluiceMetrics>(),
-                () => sp.GetRequiredService<DeliveryPolicyHolder>().Current.ReplyRules));
+                () => sp.GetRequiredService<DeliveryPolicyHolder>().Current.ReplyRules,
+                sp.GetService<TlsReporting.TlsReportLedger>()));
 
             // A pool member that passes its probes again is back: its queue need not wait out a rest.
             sp.GetRequiredService<RelayPools>().Set.HealthChanged += (member, health, _) =>
@@ -123,7 +124,33 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetService<Feedback.ReturnPaths>(),
             sp.GetService<Reputation.SenderReputation>(),
             sp.GetRequiredService<Egress.WarmUpLedger>(),
-            delivery.MtaSts.Enabled ? sp.GetRequiredService<MtaSts.MtaStsResolver>() : null));
+            delivery.MtaSts.Enabled ? sp.GetRequiredService<MtaSts.MtaStsResolver>() : null,
+            sp.GetService<TlsReporting.TlsReportLedger>()));
+        if (delivery.TlsReporting.Enabled)
+        {
+            services.AddSingleton(sp =>
+            {
+                var sts = delivery.MtaSts.Enabled ? sp.GetRequiredService<MtaSts.MtaStsResolver>() : null;
+                var ledger = new TlsReporting.TlsReportLedger(domain => sts?.Cached(domain), time);
+                if (sts is not null)
+                {
+                    sts.FetchFailedFor += (domain, error) => ledger.Failed(domain, TlsReporting.TlsResultType.StsPolicyFetchError, null, null, null, error);
+                }
+
+                return ledger;
+            });
+            services.AddSingleton(sp => new TlsReporting.TlsReportSender(
+                sp.GetRequiredService<TlsReporting.TlsReportLedger>(),
+                sp.GetRequiredService<MxResolver>(),
+                sp.GetRequiredService<IMessageQueue>(),
+                sp.GetRequiredService<MessageIdGenerator>(),
+                delivery.TlsReporting,
+                hostname,
+                time,
+                sp.GetRequiredService<ILogger<TlsReporting.TlsReportSender>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<TlsReporting.TlsReportSender>());
+        }
+
         services.AddSingleton(sp => new MtaSts.MtaStsResolver(
             sp.GetRequiredService<MxResolver>(),
             delivery.MtaSts,

@@ -51,6 +51,9 @@ public sealed class MtaStsTests : IAsyncLifetime
             "--host-record=mx.other.test,127.0.0.40",
             "--host-record=mx.good.test,127.0.0.41",
             "--mx-host=good.test,mx.good.test,10",
+            "--mx-host=reports.test,mx.other.test,10",
+            "--txt-record=_smtp._tls.good.test,v=TLSRPTv1; rua=mailto:tlsrpt@reports.test",
+            "--txt-record=_smtp._tls.selfsigned.test,v=TLSRPTv1; rua=mailto:tlsrpt@reports.test",
         };
         foreach (var (domain, id) in new[] { ("enforce", "e1"), ("testing", "t1"), ("good", "g1"), ("selfsigned", "s1") })
         {
@@ -134,6 +137,47 @@ public sealed class MtaStsTests : IAsyncLifetime
         Assert.Contains("4.7.5", deferred, StringComparison.Ordinal);
         Assert.Contains("certificate", deferred, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Copies(PlainStore, "sts-selfsigned"));
+    }
+
+    [Fact]
+    public async Task TlsReports_AfterVerifiedAndFailedSessions_MailedToTheRuaAsRfc8460Json()
+    {
+        await NodeApi.SendAsync(_http, "news@sender.example", "someone@good.test", "rpt-good");
+        await Poll.UntilAsync(() => Task.FromResult(Copies(VerifiedStore, "rpt-good").Count == 1), Patience, "delivery to good.test");
+        await DeferredReplyAsync(await NodeApi.SendAsync(_http, "news@sender.example", "someone@selfsigned.test", "rpt-selfsigned"));
+
+        using (var sent = await _http.PostAsync(new Uri("api/v1/delivery/tls-reports", UriKind.Relative), null))
+        {
+            Assert.True(sent.StatusCode == HttpStatusCode.OK, await sent.Content.ReadAsStringAsync() + _node.Output);
+        }
+
+        var good = await ReportAsync("good.test");
+        var policy = good.GetProperty("policies")[0];
+        Assert.Equal("sts", policy.GetProperty("policy").GetProperty("policy-type").GetString());
+        Assert.Contains("mode: enforce", policy.GetProperty("policy").GetProperty("policy-string").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal((1, 0), (policy.GetProperty("summary").GetProperty("total-successful-session-count").GetInt32(), policy.GetProperty("summary").GetProperty("total-failure-session-count").GetInt32()));
+
+        var failed = (await ReportAsync("selfsigned.test")).GetProperty("policies")[0];
+        Assert.True(failed.GetProperty("summary").GetProperty("total-failure-session-count").GetInt32() >= 1);
+        var detail = failed.GetProperty("failure-details")[0];
+        Assert.Equal("certificate-not-trusted", detail.GetProperty("result-type").GetString());
+        Assert.Equal("mx.other.test", detail.GetProperty("receiving-mx-hostname").GetString());
+        Assert.Equal("127.0.0.40", detail.GetProperty("receiving-ip").GetString());
+    }
+
+    /// <summary>The TLS report mailed about <paramref name="domain"/> (RFC 8460 §5.3: multipart/report, application/tlsrpt+gzip), as JSON.</summary>
+    private async Task<JsonElement> ReportAsync(string domain)
+    {
+        await Poll.UntilAsync(() => Task.FromResult(Copies(PlainStore, "TLS-Report-Domain: " + domain).Count == 1), Patience, $"the TLS report for {domain} at reports.test's MX");
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Copies(PlainStore, "TLS-Report-Domain: " + domain)[0]));
+        var message = await MimeKit.MimeMessage.LoadAsync(stream);
+        Assert.Contains($"Report Domain: {domain}", message.Subject, StringComparison.Ordinal);
+        var part = message.BodyParts.OfType<MimeKit.MimePart>().Single(p => p.ContentType.IsMimeType("application", "tlsrpt+gzip"));
+        using var decoded = new MemoryStream();
+        await part.Content!.DecodeToAsync(decoded);
+        decoded.Position = 0;
+        using var gzip = new System.IO.Compression.GZipStream(decoded, System.IO.Compression.CompressionMode.Decompress);
+        return (await JsonDocument.ParseAsync(gzip)).RootElement.Clone();
     }
 
     private async Task<string> DeferredReplyAsync(string id)

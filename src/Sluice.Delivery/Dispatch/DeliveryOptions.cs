@@ -55,6 +55,9 @@ public sealed class DeliveryOptions
     /// <summary>MTA-STS (RFC 8461): recipient domains' policies fetched, cached and, in enforce mode, obeyed.</summary>
     public MtaSts.MtaStsOptions MtaSts { get; set; } = new();
 
+    /// <summary>Daily SMTP TLS reports (RFC 8460) to the domains that publish a TLSRPT record.</summary>
+    public TlsReporting.TlsReportingOptions TlsReporting { get; set; } = new();
+
     public Egress.EgressOptions Egress { get; set; } = new();
 
     public RetryOptions Retry { get; set; } = new();

@@ -26,7 +26,8 @@ internal sealed class Dispatcher(
     Feedback.ReturnPaths? returnPaths = null,
     Reputation.SenderReputation? reputation = null,
     Egress.WarmUpLedger? warmUp = null,
-    MtaSts.MtaStsResolver? mtaSts = null)
+    MtaSts.MtaStsResolver? mtaSts = null,
+    TlsReporting.TlsReportLedger? tlsReports = null)
 {
     /// <summary>The site of a recipient refused here because it was suppressed after the message was queued.</summary>
     public const string SuppressedSite = "suppressed";
@@ -115,6 +116,7 @@ internal sealed class Dispatcher(
                 var allowed = mtaSts.Allowed(sts, destination.Hosts);
                 if (allowed.Count == 0)
                 {
+                    tlsReports?.Failed(group.Domain, TlsReporting.TlsResultType.ValidationFailure, destination.Site, null, null, "no MX host is in the MTA-STS policy");
                     var refused = DeliveryOutcome.Transient("4.7.5", $"MTA-STS: no MX host of {group.Domain} ({destination.Site}) is in its policy {sts.Id} (enforce)");
                     return GroupResult.From(JobResult.NotSent(refused, null), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
                 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Sluice.Core;
 using Sluice.Core.Telemetry;
@@ -40,17 +39,8 @@ public sealed partial class MtaStsResolver : IDisposable
         _logger = logger;
         _file = file;
         _failures = new LogGate<string>(time, TimeSpan.FromMinutes(10));
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            // RFC 8461 §3.3: a policy fetch MUST NOT follow redirects.
-            AllowAutoRedirect = false,
-            ConnectCallback = ConnectAsync,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        {
-            Timeout = options.FetchTimeout,
-            MaxResponseContentBufferSize = MaxPolicyBytes,
-        };
+        // RFC 8461 §3.3: a policy fetch MUST NOT follow redirects (NodeDnsHttp follows none).
+        _http = NodeDnsHttp.Create(dns, options.FetchTimeout, MaxPolicyBytes);
         foreach (var policy in (file is null ? null : DurableJsonFile.Read<List<MtaStsPolicy>>(file)) ?? [])
         {
             if (policy.ExpiresAt > time.GetUtcNow())
@@ -82,6 +72,12 @@ public sealed partial class MtaStsResolver : IDisposable
             _fetching.TryRemove(new KeyValuePair<string, Lazy<Task<MtaStsPolicy?>>>(domain, fetch));
         }
     }
+
+    /// <summary>The cached policy of <paramref name="domain"/> (no lookup), for reports.</summary>
+    public MtaStsPolicy? Cached(string domain) => _policies.TryGetValue(domain, out var policy) && policy.ExpiresAt > _time.GetUtcNow() ? policy : null;
+
+    /// <summary>Raised when a domain's policy could not be fetched (its TXT record says it has one).</summary>
+    public event Action<string, string>? FetchFailedFor;
 
     /// <summary>The hosts an enforced policy lets mail go to (remembered for the same answer, so the hot path allocates nothing).</summary>
     public IReadOnlyList<MxHost> Allowed(MtaStsPolicy policy, IReadOnlyList<MxHost> hosts)
@@ -153,43 +149,18 @@ public sealed partial class MtaStsResolver : IDisposable
                 error = invalid;
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or SocketException)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException)
         {
             error = ex.Message;
         }
 
+        FetchFailedFor?.Invoke(domain, error ?? "unknown");
         if (_failures.ShouldLog(domain, out var unlogged))
         {
             FetchFailed(_logger, domain, url, error ?? "unknown", unlogged);
         }
 
         return null;
-    }
-
-    /// <summary>Connects to the policy host through the node's DNS (the same resolver as MX lookups), not the system's.</summary>
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var resolved = await _dns.ResolveHostAsync(context.DnsEndPoint.Host, cancellationToken).ConfigureAwait(false);
-        Exception? last = null;
-        foreach (var host in resolved.Hosts)
-        {
-            foreach (var address in host.Addresses)
-            {
-                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch (SocketException ex)
-                {
-                    socket.Dispose();
-                    last = ex;
-                }
-            }
-        }
-
-        throw new HttpRequestException($"{context.DnsEndPoint.Host} {(resolved.Hosts.Count == 0 ? "does not resolve" : "refused the connection")}", last);
     }
 
     private void Save()

@@ -7,9 +7,10 @@ public sealed partial class ReadyQueue
 {
     /// <summary>
     /// Opens a session to the first host that gives one, in preference order and each address in
-    /// turn (RFC 5321 §5.1). On failure, how the last try ended and where.
+    /// turn (RFC 5321 §5.1). On failure, how the last try ended and where. Each session's TLS
+    /// result counts for the TLS report of <paramref name="domain"/>, whose mail opened it.
     /// </summary>
-    private async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure, string? Remote)> OpenAsync(QueuePlan plan)
+    private async Task<(SmtpClientConnection? Connection, DeliveryOutcome? Failure, string? Remote)> OpenAsync(QueuePlan plan, string domain)
     {
         DeliveryOutcome? last = null;
         string? lastHost = null;
@@ -28,8 +29,11 @@ public sealed partial class ReadyQueue
                 {
                     _context.Metrics?.OutboundConnectionsOpened.Add(1, siteTag);
                     _context.Metrics?.OutboundConnectionsOpen.Add(1);
+                    CountTls(plan, domain, host.Name, address, connection, null);
                     return (connection, null, host.Name);
                 }
+
+                CountTls(plan, domain, host.Name, address, null, failure);
 
                 _context.Metrics?.OutboundConnectionsFailed.Add(1, siteTag, new KeyValuePair<string, object?>("reason", failure!.Cause.ToString()));
                 last = failure;
@@ -38,6 +42,29 @@ public sealed partial class ReadyQueue
         }
 
         return (null, last ?? DeliveryOutcome.Session(OutcomeCause.ConnectFailed, SessionPhase.Connect, "4.4.1", "No mail exchanger has an address to connect to"), lastHost);
+    }
+
+    /// <summary>A session for the TLS report: TLS negotiated, or why not (a plaintext session where STARTTLS was not offered counts as such a failure; TLS off by configuration counts nothing).</summary>
+    private void CountTls(QueuePlan plan, string domain, string host, IPAddress address, SmtpClientConnection? connection, DeliveryOutcome? failure)
+    {
+        if (_context.TlsReports is not { } reports || plan.Client.Tls == TlsPolicy.Disabled || Key.Site.Length == 0)
+        {
+            return;
+        }
+
+        var source = plan.Client.SourceAddress?.ToString();
+        if (connection is { IsTls: true })
+        {
+            reports.Succeeded(domain);
+        }
+        else if (connection is not null)
+        {
+            reports.Failed(domain, TlsReporting.TlsResultType.StartTlsNotSupported, host, address.ToString(), source, null);
+        }
+        else if (failure is { Cause: OutcomeCause.TlsFailed })
+        {
+            reports.Failed(domain, TlsReporting.TlsResultType.Of(failure.Reply.Text), host, address.ToString(), source, failure.Reply.Text);
+        }
     }
 
     /// <summary>QUIT and close; never throws (its slot is accounted for by the caller either way).</summary>

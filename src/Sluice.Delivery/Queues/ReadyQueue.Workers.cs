@@ -79,7 +79,7 @@ public sealed partial class ReadyQueue
                 if (connection is null)
                 {
                     DeliveryOutcome? failure;
-                    (connection, failure, remote) = await OpenAsync(plan).ConfigureAwait(false);
+                    (connection, failure, remote) = await OpenAsync(plan, job.Domain).ConfigureAwait(false);
                     if (connection is null)
                     {
                         job.Complete(JobResult.NotSent(failure!, remote));

@@ -15,8 +15,12 @@ public sealed class ReadyQueueContext(
     Func<HoldKey, int, Task<long>> releaseHeld,
     ILogger logger,
     SluiceMetrics? metrics = null,
-    Func<Shaping.ReplyRules>? replyRules = null)
+    Func<Shaping.ReplyRules>? replyRules = null,
+    TlsReporting.TlsReportLedger? tlsReports = null)
 {
+    /// <summary>Where each session's TLS result is counted for SMTP TLS reports (RFC 8460); null: not counted.</summary>
+    public TlsReporting.TlsReportLedger? TlsReports { get; } = tlsReports;
+
     /// <summary>The reply-driven shaping rules of the delivery policy in force.</summary>
     public Func<Shaping.ReplyRules> ReplyRules { get; } = replyRules ?? (static () => Shaping.ReplyRules.None);
 

@@ -92,6 +92,12 @@ internal static class DeliveryPolicyEndpoints
             });
         });
 
+        delivery.MapPost("/tls-reports", async ([FromServices] Delivery.TlsReporting.TlsReportSender? reports, CancellationToken ct) =>
+            reports is null
+                ? Results.Problem(title: "TLS reporting is off", detail: "Delivery:TlsReporting:Enabled is false, or this node does not deliver.", statusCode: StatusCodes.Status409Conflict)
+                : Results.Ok(new { sent = (await reports.SendAsync(ct)).Select(s => new { domain = s.Domain, destination = s.Destination, ok = s.Sent }) }))
+            .WithSummary("Make and send the SMTP TLS reports (RFC 8460) for everything counted since the last ones, now rather than at the next UTC day.");
+
         delivery.MapPost("/reload", async ([FromServices] ConfigurationReloader? reloader, [FromServices] DeliveryPolicyHolder? holder) =>
         {
             if (reloader is null)
