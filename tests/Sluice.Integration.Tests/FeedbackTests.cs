@@ -222,6 +222,35 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
     }
 
     [Fact]
+    public async Task QmailTextBounce_NotADsn_StillBouncesAndSuppressesTheRecipient()
+    {
+        var token = Guid.NewGuid().ToString("N")[..10];
+        var id = await SendAsync("news@qmail.example", $"nobody-{token}@example.test", token);
+        var original = await DeliveredCopyAsync(id, token);
+
+        // qmail's plain-text bounce with the message copied below, no multipart/report at all.
+        var reply = await ReportAsync($$"""
+            From: MAILER-DAEMON@mx.qmail.test
+            To: <bounces@node.sluice.test>
+            Subject: failure notice
+
+            Hi. This is the qmail-send program at mx.qmail.test.
+            I'm afraid I wasn't able to deliver your message to the following addresses.
+
+            <nobody-{{token}}@example.test>:
+            Sorry, no mailbox here by that name. (#5.1.1)
+
+            --- Below this line is a copy of the message.
+
+            {{original}}
+            """);
+        Assert.StartsWith("250", reply, StringComparison.Ordinal);
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => m.GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced by a text bounce");
+        Assert.Contains("5.1.1", message.GetProperty("recipients")[0].GetProperty("lastReply").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("anyone@else.example", $"nobody-{token}@example.test")).StatusCode);
+    }
+
+    [Fact]
     public async Task VerpReturnPath_BounceWithoutOurHeaders_StillNamesTheMessage()
     {
         var token = Guid.NewGuid().ToString("N")[..10];

@@ -7,6 +7,7 @@ namespace Sluice.Delivery.Feedback;
 /// complaint, <c>delivery-status</c> (RFC 3464) a bounce for each recipient whose Action is
 /// <c>failed</c>. The returned message (message/rfc822 or text/rfc822-headers) is searched for the
 /// Received lines a Sluice wrote (<c>by HOST (Sluice) with … id ID</c>), which name the message.
+/// Anything else that says it is a bounce goes to <see cref="PlainBounce"/>.
 /// </summary>
 public static class FeedbackParser
 {
@@ -15,7 +16,7 @@ public static class FeedbackParser
         ArgumentNullException.ThrowIfNull(message);
         if (message.Body is not MultipartReport report)
         {
-            return [];
+            return PlainBounce.Parse(message);
         }
 
         var original = Original(report);
