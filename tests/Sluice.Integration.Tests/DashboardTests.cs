@@ -138,6 +138,30 @@ public sealed class DashboardTests(DeliveryFixture world) : IClassFixture<Delive
     }
 
     [Fact]
+    public async Task Deliverability_PausedSender_ListedAndResumedFromThePage()
+    {
+        using var http = world.Node.CreateHttpClient();
+        using (var paused = await http.PostAsJsonAsync(new Uri("api/v1/senders/pauses", UriKind.Relative), new { sender = "tag:ui-campaign", minutes = 30, reason = "checking the list" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        }
+
+        await SignInAsync();
+        _browser.Go(new Uri(world.Node.HttpBase, "ui/deliverability"));
+        var row = Web.FindElement(By.Id("paused")).FindElements(By.CssSelector("tbody tr")).Single(r => r.Text.Contains("tag:ui-campaign", StringComparison.Ordinal));
+        Assert.Contains("checking the list", row.Text, StringComparison.Ordinal);
+        Assert.NotNull(Web.FindElement(By.Id("senders")));
+        row.FindElement(By.CssSelector("form[action='/ui/deliverability/resume'] button")).Click();
+        await _browser.WaitForUrlAsync(url => url.Contains("notice=", StringComparison.Ordinal), "the deliverability page after resuming");
+        Assert.Contains("Resumed tag:ui-campaign", Web.FindElement(By.CssSelector(".notice")).Text, StringComparison.Ordinal);
+        var pauses = await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/senders/pauses", UriKind.Relative));
+        Assert.DoesNotContain(pauses.GetProperty("items").EnumerateArray(), p => p.GetProperty("sender").GetString() == "tag:ui-campaign");
+
+        _browser.Go(new Uri(world.Node.HttpBase, "ui/queue"));
+        Assert.NotNull(Web.FindElement(By.Id("reply-shaping")));
+    }
+
+    [Fact]
     public async Task ChangeFromElsewhere_WithoutSession_RedirectedAndForeignOriginRefused()
     {
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = world.Node.HttpBase };
