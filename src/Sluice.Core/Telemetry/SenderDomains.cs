@@ -24,7 +24,12 @@ public static class SenderDomains
             return string.Empty;
         }
 
-        var domain = address.AsSpan(at + 1);
+        return OfDomain(address.AsSpan(at + 1));
+    }
+
+    /// <summary>The shared string for a domain given as a span (<see cref="Other"/> past the bound).</summary>
+    public static string OfDomain(ReadOnlySpan<char> domain)
+    {
         if (BySpan.TryGetValue(domain, out var known))
         {
             return known;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using MimeKit;
@@ -26,6 +27,7 @@ public sealed partial class AlignmentCheck(
     ILogger logger) : IAlignmentCheck
 {
     private const int MaxVerdicts = 10_000;
+    private static readonly SearchValues<char> NotSimple = SearchValues.Create(" ,;:()\\\"<>");
     private static readonly TimeSpan VerdictLife = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<(string From, string Envelope, bool Signed), (AlignmentVerdict Verdict, DateTimeOffset Until)> _verdicts = new();
     private readonly LogGate<string> _warnings = new(time, TimeSpan.FromMinutes(10));
@@ -41,8 +43,8 @@ public sealed partial class AlignmentCheck(
         }
 
         // With VERP return paths, the envelope domain receivers check SPF for is the return-path domain.
-        var envelopeDomain = returnPathDomain ?? AddressDomain.Of(envelope.Sender);
-        var key = (from, envelopeDomain.ToLowerInvariant(), dkimSigned);
+        var envelopeDomain = returnPathDomain ?? Shared(envelope.Sender.AsSpan(envelope.Sender.LastIndexOf('@') + 1));
+        var key = (from, envelopeDomain, dkimSigned);
         if (_verdicts.TryGetValue(key, out var known) && known.Until > time.GetUtcNow())
         {
             Record(known.Verdict, envelope.Sender, id);
@@ -115,10 +117,42 @@ public sealed partial class AlignmentCheck(
         }
     }
 
+    /// <summary>
+    /// The From address's domain, as a shared string: the common shapes (<c>a@b</c>, <c>Name
+    /// &lt;a@b&gt;</c>) read without allocating, anything else (groups, comments, several addresses)
+    /// through MimeKit's address parser.
+    /// </summary>
     private static string? FromDomain(string? header)
-        => header is not null && InternetAddressList.TryParse(header, out var list) && list.Mailboxes.FirstOrDefault() is { Domain.Length: > 0 } mailbox
-            ? mailbox.Domain.ToLowerInvariant()
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        var span = header.AsSpan().Trim();
+        var open = span.LastIndexOf('<');
+        if (open >= 0 && span[^1] == '>')
+        {
+            span = span[(open + 1)..^1];
+        }
+
+        var at = span.LastIndexOf('@');
+        if (at > 0 && at < span.Length - 1 && span.IndexOfAny(NotSimple) < 0)
+        {
+            return Shared(span[(at + 1)..]);
+        }
+
+        return InternetAddressList.TryParse(header, out var list) && list.Mailboxes.FirstOrDefault() is { Domain.Length: > 0 } mailbox
+            ? Shared(mailbox.Domain)
             : null;
+    }
+
+    /// <summary>A domain as the shared lower-case string (no allocation once known); past the shared set's bound, a string of its own.</summary>
+    private static string Shared(ReadOnlySpan<char> domain)
+    {
+        var shared = SenderDomains.OfDomain(domain);
+        return ReferenceEquals(shared, SenderDomains.Other) ? domain.ToString().ToLowerInvariant() : shared;
+    }
 
     /// <summary>The p= (or, for a subdomain, sp= then p=) of the one v=DMARC1 record, or null.</summary>
     private static string? Policy(IReadOnlyList<string>? texts, bool subdomain)
