@@ -153,6 +153,30 @@ public sealed class DeliverabilityLoopTests(DeliveryFixture world) : IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task SendersCli_PauseListResume_ThroughTheApi()
+    {
+        string[] api = ["--api", _node.HttpBase.ToString(), "--key", _node.ApiKey!, "--json"];
+        var (code, stdout, stderr) = await SluiceProcess.RunAsync(["senders", "pause", "api_key:newsletter-tool", "--minutes", "15", "--reason", "list under review", .. api]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("operator", JsonDocument.Parse(stdout).RootElement.GetProperty("cause").GetString());
+
+        (code, stdout, stderr) = await SluiceProcess.RunAsync(["senders", "paused", .. api]);
+        Assert.True(code == 0, stderr);
+        var pause = JsonDocument.Parse(stdout).RootElement.GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(("api_key:newsletter-tool", "list under review"), (pause.GetProperty("sender").GetString(), pause.GetProperty("reason").GetString()));
+
+        (code, _, stderr) = await SluiceProcess.RunAsync(["senders", "resume", "api_key:newsletter-tool", .. api]);
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = await SluiceProcess.RunAsync(["senders", "resume", "api_key:newsletter-tool", .. api]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("not paused", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await SluiceProcess.RunAsync(["senders", "pause", "campaign:x", .. api]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("sender", stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>The only recipient's status (null until the index has the message).</summary>
     private static string? Status(JsonElement message)
         => message.GetProperty("recipients") is { ValueKind: JsonValueKind.Array } recipients ? recipients[0].GetProperty("status").GetString() : null;

@@ -142,6 +142,22 @@ internal static class QueueCommand
         if (!response.IsSuccessStatusCode)
         {
             var detail = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("detail", out var d) ? d.GetString() : response.ReasonPhrase;
+
+            // A validation problem (RFC 9457 with "errors") names each field and what is wrong with it.
+            if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+            {
+                var fields = new List<string>();
+                foreach (var field in errors.EnumerateObject())
+                {
+                    foreach (var message in field.Value.EnumerateArray())
+                    {
+                        fields.Add($"{field.Name}: {message.GetString()}");
+                    }
+                }
+
+                detail = (json.TryGetProperty("title", out var title) ? title.GetString() + ": " : string.Empty) + string.Join("; ", fields);
+            }
+
             if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
             {
                 detail += " (the API key is taken from --key, else SLUICE_API_KEY, else ./data/admin.key beside a running node)";
