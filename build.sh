@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 # Debian packages the tests and benchmarks start as real peers: swaks (SMTP client), postfix (smtp-source, smtpd),
 # dnsmasq (a DNS server with MX records for delivery tests), haproxy (a front door sending PROXY v2 to nodes),
 # afl++ (the fuzzer driving the parser targets in fuzz/).
-TEST_PACKAGES=(swaks postfix dnsmasq-base haproxy afl++ prometheus rabbitmq-server python3 chromium chromium-driver python3-dkim python3-dnspython python3-nacl opendkim-tools publicsuffix)
+TEST_PACKAGES=(swaks postfix dnsmasq-base haproxy afl++ prometheus rabbitmq-server python3 chromium chromium-driver python3-dkim python3-dnspython python3-nacl opendkim-tools publicsuffix redis-server postgresql)
 
 install_packages() {
   local missing=()

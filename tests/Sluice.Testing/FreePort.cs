@@ -61,4 +61,19 @@ public static class FreePort
 
         throw new InvalidOperationException("no port free on all of " + string.Join(", ", addresses));
     }
+
+    /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> now (a server's readiness).</summary>
+    public static bool IsListening(int port)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            probe.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 }

@@ -120,15 +120,6 @@ public sealed class RabbitMqServer : IDisposable
             throw new InvalidOperationException("rabbitmq-server exited:\n" + _wrapper.Output);
         }
 
-        try
-        {
-            using var probe = new System.Net.Sockets.TcpClient();
-            probe.Connect(IPAddress.Loopback, Port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
+        return FreePort.IsListening(Port);
     }
 }
