@@ -6,57 +6,35 @@ namespace Sluice.Testing;
 /// A real PostgreSQL 15 (Debian's postgresql) on 127.0.0.1 and a port chosen at run time: a fresh
 /// cluster in a temp folder (initdb, trust authentication, superuser <c>sluice</c>), the server run
 /// in the foreground as the <c>postgres</c> user (it refuses root) through <c>setpriv</c>, which
-/// execs it, so the PID we hold is the postmaster's; stopped by that PID.
+/// execs it, so the PID held is the postmaster's; stopped by that PID.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
-    private readonly ChildProcess _process;
-    private readonly TempDirectory _dir;
+    private static readonly string[] AsPostgres = ["--reuid=postgres", "--regid=postgres", "--init-groups", "--"];
+    private readonly ListeningProcess _server;
 
-    private PostgresServer(ChildProcess process, TempDirectory dir, int port)
-    {
-        _process = process;
-        _dir = dir;
-        Port = port;
-    }
+    private PostgresServer(ListeningProcess server) => _server = server;
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>For Npgsql: the <c>postgres</c> database as superuser <c>sluice</c>.</summary>
     public string ConnectionString => string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username=sluice;Database=postgres;Pooling=false");
 
-    public string Output => _process.Output;
+    public string Output => _server.Output;
 
     public static async Task<PostgresServer> StartAsync()
     {
         var dir = new TempDirectory();
         var data = Path.Combine(dir.Path, "data");
         Run("chown", "postgres", dir.Path);
-        Run("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", Bin + "/initdb", "-D", data, "-A", "trust", "-U", "sluice", "--no-sync");
+        Run("setpriv", [.. AsPostgres, Bin + "/initdb", "-D", data, "-A", "trust", "-U", "sluice", "--no-sync"]);
         var port = FreePort.Next();
-        var process = ChildProcess.Start("setpriv", [
-            "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
-            Bin + "/postgres", "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", dir.Path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-        ], dir.Path);
-        var server = new PostgresServer(process, dir, port);
-        try
-        {
-            await Poll.UntilAsync(() => Task.FromResult(!process.HasExited && FreePort.IsListening(port)), TimeSpan.FromSeconds(30), "PostgreSQL listening", () => process.Output).ConfigureAwait(false);
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        string[] arguments = [.. AsPostgres, Bin + "/postgres", "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", dir.Path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+        return new PostgresServer(await ListeningProcess.StartAsync("PostgreSQL", "setpriv", arguments, dir, port, TimeSpan.FromSeconds(30)).ConfigureAwait(false));
     }
 
-    public void Dispose()
-    {
-        _process.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _server.Dispose();
 
     private static void Run(string program, params string[] arguments)
     {
