@@ -47,4 +47,21 @@ public sealed class MtaStsPolicyTests
         Assert.Equal(allowed, policy.Allows(host));
         Assert.Equal(allowed ? 1 : 0, policy.Filter([new MxHost(host, 10, [])]).Count);
     }
+
+    [Fact]
+    public void Resolver_PoliciesSavedBefore_CachedAgainAfterARestartUntilTheirMaxAge()
+    {
+        using var dir = new Sluice.Testing.TempDirectory();
+        var file = Path.Combine(dir.Path, "mta-sts.json");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now);
+        var policy = MtaStsPolicy.Parse("example.com", "id1", "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 3600", Now).Policy!;
+        System.IO.File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(new List<MtaStsPolicy> { policy }));
+        var dns = new MxResolver(MxResolver.CreateClient(new DnsOptions()), new DnsOptions(), time);
+
+        using var resolver = new MtaStsResolver(dns, new MtaStsOptions(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, file);
+        Assert.Equal(("id1", MtaStsMode.Enforce, "mx.example.com"), (resolver.Cached("example.com")?.Id, resolver.Cached("example.com")?.Mode, resolver.Cached("example.com")?.Mx[0]));
+
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(resolver.Cached("example.com"));
+    }
 }

@@ -140,6 +140,12 @@ public sealed partial class MtaStsResolver : IDisposable
                 var (policy, invalid) = MtaStsPolicy.Parse(domain, id, await response.Content.ReadAsStringAsync().ConfigureAwait(false), _time.GetUtcNow());
                 if (policy is not null)
                 {
+                    // The policy it replaces takes its remembered host lists with it.
+                    if (_policies.TryGetValue(domain, out var replaced))
+                    {
+                        _allowed.TryRemove(replaced, out _);
+                    }
+
                     _policies[domain] = policy;
                     Save();
                     PolicyFetched(_logger, domain, policy.Id, policy.Mode, policy.Mx.Count, policy.MaxAge);
