@@ -29,12 +29,8 @@ public sealed class BounceSender(IMessageQueue queue, DsnBuilder dsn, MessageIdG
             message = dsn.Build(entry.Id, entry.Envelope, entry.ReceivedAt, notify, original, now);
         }
 
-        using var bytes = new MemoryStream();
-        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes).ConfigureAwait(false);
-        using var buffer = new MessageBuffer(Path.GetTempPath());
-        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
         var envelope = new Envelope(string.Empty, [new EnvelopeRecipient(entry.Envelope.Sender)]);
-        var result = await queue.EnqueueAsync(envelope, ids.Next(), now, buffer, CancellationToken.None).ConfigureAwait(false);
+        var result = await NodeMail.EnqueueAsync(queue, ids, envelope, message, now, CancellationToken.None).ConfigureAwait(false);
         if (result != EnqueueResult.Stored)
         {
             DispatchLog.BounceNotQueued(logger, entry.Id.Value, result);

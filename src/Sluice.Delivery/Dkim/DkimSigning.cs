@@ -14,7 +14,7 @@ namespace Sluice.Delivery.Dkim;
 /// </summary>
 public sealed class DkimSigning : IMessageSigner
 {
-    private static readonly FormatOptions Crlf = CreateFormat();
+    private static readonly FormatOptions Crlf = Bounces.NodeMail.Crlf;
     private volatile Dictionary<string, DkimKey[]> _byDomain = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>How many keys are loaded.</summary>
@@ -100,12 +100,5 @@ public sealed class DkimSigning : IMessageSigner
         }
 
         return null;
-    }
-
-    private static FormatOptions CreateFormat()
-    {
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        return format;
     }
 }

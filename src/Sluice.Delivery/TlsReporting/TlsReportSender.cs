@@ -147,11 +147,7 @@ public sealed partial class TlsReportSender(
                 ContentTransferEncoding = ContentEncoding.Base64,
             },
         };
-        using var bytes = new MemoryStream();
-        await message.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes, cancellationToken).ConfigureAwait(false);
-        using var buffer = new MessageBuffer(Path.GetTempPath());
-        buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-        var result = await queue.EnqueueAsync(new Envelope(string.Empty, [new EnvelopeRecipient(address)]), ids.Next(), time.GetUtcNow(), buffer, cancellationToken).ConfigureAwait(false);
+        var result = await Bounces.NodeMail.EnqueueAsync(queue, ids, new Envelope(string.Empty, [new EnvelopeRecipient(address)]), message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return result == EnqueueResult.Stored;
     }
 

@@ -11,7 +11,7 @@ namespace Sluice.Http;
 /// </summary>
 internal sealed record ComposedMessage(MimeMessage Message, Envelope Envelope, long SizeHint) : IMessageContent
 {
-    private static readonly FormatOptions Crlf = new() { NewLineFormat = NewLineFormat.Dos };
+    private static readonly FormatOptions Crlf = Delivery.Bounces.NodeMail.Crlf;
 
     public async ValueTask WriteToAsync(Stream destination, CancellationToken cancellationToken)
         => await Message.WriteToAsync(Crlf, destination, cancellationToken).ConfigureAwait(false);

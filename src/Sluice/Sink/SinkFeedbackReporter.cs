@@ -83,9 +83,7 @@ internal sealed partial class SinkFeedbackReporter(SinkSettings settings, ILogge
         };
         message.Body = report;
         using var stream = new MemoryStream();
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        message.WriteTo(format, stream);
+        message.WriteTo(Delivery.Bounces.NodeMail.Crlf, stream);
         return stream.ToArray();
     }
 
