@@ -138,7 +138,7 @@ internal sealed class Settlement(
 
         if (held is { Count: > 0 })
         {
-            metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", HoldReason(holdKey!.Value)));
+            metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", holdKey!.Value.Reason));
             await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, holdKey!.Value.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
             return;
         }
@@ -191,12 +191,6 @@ internal sealed class Settlement(
 
         return null;
     }
-
-    private static string HoldReason(HoldKey key)
-        => key.Value.StartsWith("suspended:", StringComparison.Ordinal) ? "suspended"
-            : key.Value.StartsWith("paused:", StringComparison.Ordinal) ? "paused"
-            : key == HoldKey.WarmUp ? "warmup"
-            : key == ReadyQueues.Stopping ? "stopping" : "queue";
 
     /// <summary>Counts and logs an outcome (its bounce category given when the caller has it already).</summary>
     private void Record(DeliveryEventType type, QueueEntry entry, AttemptResult result, int attempt, string outcome, Classification.BounceCategory? category = null)

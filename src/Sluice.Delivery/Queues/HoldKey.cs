@@ -7,15 +7,28 @@ namespace Sluice.Delivery.Queues;
 /// </summary>
 public readonly record struct HoldKey(string Value)
 {
-    public static HoldKey ForSuspension(string destination) => new(string.Concat("suspended:", destination.ToLowerInvariant()));
-
-    public static HoldKey ForPause(Reputation.SenderKey sender) => new(string.Concat("paused:", sender.ToString().ToLowerInvariant()));
-
-    /// <summary>One sender held at one ready queue by a reply rule.</summary>
-    public static HoldKey ForSenderAt(Reputation.SenderKey sender, QueueKey queue) => new(string.Concat("paused:", sender.ToString().ToLowerInvariant(), "@", queue.ToString()));
+    private const string Suspended = "suspended:";
+    private const string Paused = "paused:";
 
     /// <summary>Mail no warming source may take today (every source in its pool used its allowance): released at the next UTC day.</summary>
     public static readonly HoldKey WarmUp = new("warmup");
+
+    /// <summary>Where jobs waiting at shutdown are held: released at the next open like any hold.</summary>
+    public static readonly HoldKey Stopping = new("node-stopping");
+
+    /// <summary>Why mail under this key waits, as the held-mail metric names it: suspended, paused, warmup, stopping or queue.</summary>
+    public string Reason => Value.StartsWith(Suspended, StringComparison.Ordinal) ? "suspended"
+        : Value.StartsWith(Paused, StringComparison.Ordinal) ? "paused"
+        : this == WarmUp ? "warmup"
+        : this == Stopping ? "stopping"
+        : "queue";
+
+    public static HoldKey ForSuspension(string destination) => new(string.Concat(Suspended, destination.ToLowerInvariant()));
+
+    public static HoldKey ForPause(Reputation.SenderKey sender) => new(string.Concat(Paused, sender.ToString().ToLowerInvariant()));
+
+    /// <summary>One sender held at one ready queue by a reply rule.</summary>
+    public static HoldKey ForSenderAt(Reputation.SenderKey sender, QueueKey queue) => new(string.Concat(Paused, sender.ToString().ToLowerInvariant(), "@", queue.ToString()));
 
     public static HoldKey ForQueue(QueueKey key) => new(string.Concat("queue:", key.ToString()));
 

@@ -9,8 +9,8 @@ namespace Sluice.Delivery.Queues;
 /// </summary>
 public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
 {
-    /// <summary>Where jobs waiting at shutdown are held: released at the next open like any hold.</summary>
-    public static readonly HoldKey Stopping = new("node-stopping");
+    /// <summary>Where jobs waiting at shutdown are held (<see cref="HoldKey.Stopping"/>).</summary>
+    public static readonly HoldKey Stopping = HoldKey.Stopping;
 
     private readonly ConcurrentDictionary<QueueKey, ReadyQueue> _queues = new();
     private volatile bool _stopping;
