@@ -172,20 +172,7 @@ public sealed partial class ReadyQueue
         }
 
         QueueLog.ReplyRuleEnded(_context.Logger, Key);
-        _ = ReleaseHeldUnderAsync(HoldKey.ForSenderAt(sender, Key));
-    }
-
-    private async Task ReleaseHeldUnderAsync(HoldKey key)
-    {
-        try
-        {
-            await _context.ReleaseHeld(key, int.MaxValue).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Held mail stays held until the next start, which releases every hold; nothing is lost.
-            QueueLog.ReleaseFailed(_context.Logger, key.Value, ex);
-        }
+        _ = ReleaseHeldUnderAsync(HoldKey.ForSenderAt(sender, Key), int.MaxValue);
     }
 
     /// <summary>Under the lock: a rest until <paramref name="until"/> (or the later end of one in force); waiting jobs are handed back.</summary>

@@ -109,25 +109,27 @@ public sealed partial class ReadyQueue
 
     private async Task ReleaseHeldAsync(int max)
     {
-        try
+        // A release that came back full, or failed, may have left mail held: look again at the next chance.
+        if (await ReleaseHeldUnderAsync(_holdKey, max).ConfigureAwait(false) is not { } released || released >= max)
         {
-            if (await _context.ReleaseHeld(_holdKey, max).ConfigureAwait(false) >= max)
-            {
-                lock (_lock)
-                {
-                    _moreHeld = true;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Held mail stays held until the next release or restart; nothing is lost.
             lock (_lock)
             {
                 _moreHeld = true;
             }
+        }
+    }
 
-            QueueLog.ReleaseFailed(_context.Logger, _holdKey.Value, ex);
+    /// <summary>Makes up to <paramref name="max"/> messages held under <paramref name="key"/> leasable again; null when the queue could not (they stay held until the next release or restart, nothing is lost).</summary>
+    private async Task<long?> ReleaseHeldUnderAsync(HoldKey key, int max)
+    {
+        try
+        {
+            return await _context.ReleaseHeld(key, max).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            QueueLog.ReleaseFailed(_context.Logger, key.Value, ex);
+            return null;
         }
     }
 }
