@@ -27,7 +27,7 @@ public sealed class DeliveryControl
         _warmUp = warmUp;
         if (reputation is not null)
         {
-            reputation.Paused += pause => queues.HoldWaiting(job => Holds(pause.Key, job.Sender), HoldKey.ForPause(pause.Key));
+            reputation.Paused += pause => queues.HoldWaiting(job => job.Sender.Has(pause.Key), HoldKey.ForPause(pause.Key));
         }
     }
 
@@ -91,26 +91,6 @@ public sealed class DeliveryControl
         {
             // The queue could not take it now: the mail stays held until the next day's release or a restart (which releases every hold).
         }
-    }
-
-    private static bool Holds(SenderKey key, SenderIdentity sender) => key.Scope switch
-    {
-        SenderScope.SenderDomain => string.Equals(sender.Domain, key.Value, StringComparison.OrdinalIgnoreCase),
-        SenderScope.ApiKey => string.Equals(sender.Credential, key.Value, StringComparison.OrdinalIgnoreCase),
-        _ => sender.Tags is { } tags && Contains(tags, key.Value),
-    };
-
-    private static bool Contains(IReadOnlyList<string> tags, string tag)
-    {
-        foreach (var t in tags)
-        {
-            if (string.Equals(t, tag, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private ValueTask<long> ReleaseAsync(HoldKey key) => _queue.ReleaseHeldAsync(key.Value, int.MaxValue, CancellationToken.None);

@@ -34,6 +34,28 @@ public readonly struct SenderIdentity(string domain, IReadOnlyList<string>? tags
     /// <summary>The identity of a report's sender when its message is not known: the domain only.</summary>
     public static SenderIdentity OfSender(string? sender) => new(sender is null ? string.Empty : SenderDomains.Of(sender), null, null);
 
+    /// <summary>Whether <paramref name="key"/> is one of this identity's keys (keys compare without case).</summary>
+    public bool Has(SenderKey key)
+    {
+        switch (key.Scope)
+        {
+            case SenderScope.SenderDomain:
+                return string.Equals(Domain, key.Value, StringComparison.OrdinalIgnoreCase);
+            case SenderScope.ApiKey:
+                return string.Equals(Credential, key.Value, StringComparison.OrdinalIgnoreCase);
+            default:
+                foreach (var tag in Tags ?? [])
+                {
+                    if (string.Equals(tag, key.Value, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+        }
+    }
+
     /// <summary>Each key of this identity (domain, each tag, credential), through a callback: no list per message.</summary>
     public void ForEach<TState>(TState state, Action<TState, SenderKey> action)
     {
