@@ -58,7 +58,7 @@ public sealed partial class AlignmentCheck(
     public async Task<string?> DmarcPolicyAsync(string fromDomain)
     {
         var organization = suffixes.OrganizationalDomain(fromDomain);
-        if (Policy(await dns.TxtAsync("_dmarc." + fromDomain, CancellationToken.None).ConfigureAwait(false), subdomain: false) is { } own)
+        if (Policy((await dns.TxtAsync("_dmarc." + fromDomain, CancellationToken.None).ConfigureAwait(false))?.Texts, subdomain: false) is { } own)
         {
             return own;
         }
@@ -68,7 +68,7 @@ public sealed partial class AlignmentCheck(
             return "absent";
         }
 
-        var texts = await dns.TxtAsync("_dmarc." + organization, CancellationToken.None).ConfigureAwait(false);
+        var texts = (await dns.TxtAsync("_dmarc." + organization, CancellationToken.None).ConfigureAwait(false))?.Texts;
         return texts is null ? null : Policy(texts, subdomain: true) ?? "absent";
     }
 

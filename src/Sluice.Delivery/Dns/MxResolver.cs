@@ -24,7 +24,7 @@ public sealed class MxResolver
     private readonly ConcurrentDictionary<string, MxResolution> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<MxResolution>>> _inflight = new(StringComparer.Ordinal);
     private readonly IdnMapping _idn = new();
-    private readonly ConcurrentDictionary<string, (IReadOnlyList<string> Texts, DateTimeOffset ExpiresAt)> _txt = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TxtAnswer> _txt = new(StringComparer.Ordinal);
 
     public MxResolver(ILookupClient dns, DnsOptions options, TimeProvider time, SluiceMetrics? metrics = null, Func<int, int>? random = null)
     {
@@ -118,16 +118,16 @@ public sealed class MxResolver
 
     /// <summary>
     /// The TXT strings at <paramref name="name"/> (each record's strings joined, RFC 7208 §3.3), cached
-    /// for the answer's TTL (at most <see cref="DnsOptions.MaxTtl"/>); empty when there are none or
-    /// the name does not exist (cached five minutes); null when the lookup failed.
+    /// for the answer's TTL (at most <see cref="DnsOptions.MaxTtl"/>), which the answer carries; empty
+    /// when there are none or the name does not exist (cached five minutes); null when the lookup failed.
     /// </summary>
-    public async ValueTask<IReadOnlyList<string>?> TxtAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<TxtAnswer?> TxtAsync(string name, CancellationToken cancellationToken)
     {
         var key = Normalize(name);
         var now = _time.GetUtcNow();
         if (_txt.TryGetValue(key, out var cached) && now < cached.ExpiresAt)
         {
-            return cached.Texts;
+            return cached;
         }
 
         IDnsQueryResponse response;
@@ -153,9 +153,9 @@ public sealed class MxResolver
             ttl = TimeSpan.FromSeconds(Math.Min(ttl.TotalSeconds, record.InitialTimeToLive));
         }
 
-        var expires = now + (texts.Count == 0 ? TimeSpan.FromMinutes(5) : ttl);
-        _txt[key] = (texts, expires);
-        return texts;
+        var answer = new TxtAnswer(texts, now + (texts.Count == 0 ? TimeSpan.FromMinutes(5) : ttl));
+        _txt[key] = answer;
+        return answer;
     }
 
     private string Normalize(string domain)

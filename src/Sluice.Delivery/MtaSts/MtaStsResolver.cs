@@ -25,6 +25,10 @@ public sealed partial class MtaStsResolver : IDisposable
     private readonly string? _file;
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, MtaStsPolicy> _policies = new(StringComparer.OrdinalIgnoreCase);
+
+    // The TXT record's id per domain until its answer expires: the look-up on every domain group of
+    // every message is then one dictionary read, with no name built or normalized.
+    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset Until)> _ids = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<Task<MtaStsPolicy?>>> _fetching = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<MtaStsPolicy, (IReadOnlyList<MxHost> Hosts, List<MxHost> Allowed)> _allowed = new(ReferenceEqualityComparer.Instance);
     private readonly LogGate<string> _failures;
@@ -56,7 +60,23 @@ public sealed partial class MtaStsResolver : IDisposable
         ArgumentNullException.ThrowIfNull(domain);
         var now = _time.GetUtcNow();
         var cached = _policies.TryGetValue(domain, out var known) && known.ExpiresAt > now ? known : null;
-        var id = Id(await _dns.TxtAsync("_mta-sts." + domain, cancellationToken).ConfigureAwait(false));
+        string? id;
+        if (_ids.TryGetValue(domain, out var recent) && recent.Until > now)
+        {
+            id = recent.Id;
+        }
+        else
+        {
+            var answer = await _dns.TxtAsync("_mta-sts." + domain, cancellationToken).ConfigureAwait(false);
+            id = Id(answer?.Texts);
+
+            // A failed look-up is asked again next time; an answer is kept as long as the DNS keeps it.
+            if (answer is not null)
+            {
+                _ids[domain] = (id, answer.ExpiresAt);
+            }
+        }
+
         if (id is null || (cached is not null && cached.Id == id))
         {
             return cached;

@@ -38,7 +38,7 @@ public sealed partial class TlsReportSender(
         var sent = new List<(string, string, bool)>();
         foreach (var report in domains)
         {
-            if (report.Successful + report.Failed == 0 || Destinations(await dns.TxtAsync("_smtp._tls." + report.Domain, cancellationToken).ConfigureAwait(false)) is not { Count: > 0 } destinations)
+            if (report.Successful + report.Failed == 0 || Destinations((await dns.TxtAsync("_smtp._tls." + report.Domain, cancellationToken).ConfigureAwait(false))?.Texts) is not { Count: > 0 } destinations)
             {
                 continue;
             }
