@@ -50,7 +50,7 @@ public sealed class DkimSigningTests : IDisposable
         signing.Apply([Key("brand.example", "rsa1", "rsa")]);
 
         using var buffer = Buffer(message);
-        Assert.Null(signing.Sign(buffer, new Envelope("x@y", [])));
+        Assert.Null(signing.Sign(buffer, new Envelope("x@y", []), Sluice.Core.Messages.HeaderField.Read(buffer, "From"u8)));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class DkimSigningTests : IDisposable
     private static byte[] Signed(DkimSigning signing, string message)
     {
         using var buffer = Buffer(message);
-        var fields = signing.Sign(buffer, new Envelope("news@mail.brand.example", [new EnvelopeRecipient("reader@dest.example")]));
+        var fields = signing.Sign(buffer, new Envelope("news@mail.brand.example", [new EnvelopeRecipient("reader@dest.example")]), Sluice.Core.Messages.HeaderField.Read(buffer, "From"u8));
         Assert.NotNull(fields);
         Assert.EndsWith("\r\n", Encoding.ASCII.GetString(fields), StringComparison.Ordinal);
         return [.. fields, .. Encoding.UTF8.GetBytes(message)];

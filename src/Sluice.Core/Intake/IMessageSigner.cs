@@ -8,5 +8,6 @@ namespace Sluice.Core.Intake;
 /// </summary>
 public interface IMessageSigner
 {
-    byte[]? Sign(MessageBuffer content, Envelope envelope);
+    /// <param name="from">The message's From field as read once at intake (also judged for alignment).</param>
+    byte[]? Sign(MessageBuffer content, Envelope envelope, string? from);
 }

@@ -114,13 +114,12 @@ public sealed class IntakeStage : IMessageIntake
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
-        using var signed = Signed(content, envelope);
+        // Read once, for the signer and the alignment check, and before the store takes the buffer's blocks (the hot body cache keeps them).
+        var from = _signer is null && _alignment is null ? null : HeaderField.Read(content, "From"u8);
+        using var signed = Signed(content, envelope, from);
         content = signed ?? content;
         var size = content.Length;
-
-        // Read before the store takes the buffer's blocks (the hot body cache keeps them).
         var subject = _log is null ? null : HeaderField.Read(content, "Subject"u8);
-        var from = _alignment is null ? null : HeaderField.Read(content, "From"u8);
         var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, cancellationToken).ConfigureAwait(false);
         if (result == EnqueueResult.Stored)
         {
@@ -138,9 +137,9 @@ public sealed class IntakeStage : IMessageIntake
     }
 
     /// <summary>The message with its signature fields first, in a buffer of its own; null when it is not signed.</summary>
-    private MessageBuffer? Signed(MessageBuffer content, Envelope envelope)
+    private MessageBuffer? Signed(MessageBuffer content, Envelope envelope, string? from)
     {
-        if (_signer?.Sign(content, envelope) is not { } fields)
+        if (_signer?.Sign(content, envelope, from) is not { } fields)
         {
             return null;
         }

@@ -39,11 +39,11 @@ public sealed class DkimSigning : IMessageSigner
         _byDomain = loaded.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.OrdinalIgnoreCase);
     }
 
-    public byte[]? Sign(MessageBuffer content, Envelope envelope)
+    public byte[]? Sign(MessageBuffer content, Envelope envelope, string? from)
     {
         ArgumentNullException.ThrowIfNull(content);
         var byDomain = _byDomain;
-        if (byDomain.Count == 0 || Keys(byDomain, HeaderField.Read(content, "From"u8)) is not { } keys)
+        if (byDomain.Count == 0 || Keys(byDomain, from) is not { } keys)
         {
             return null;
         }
