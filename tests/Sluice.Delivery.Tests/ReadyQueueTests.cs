@@ -178,9 +178,5 @@ public sealed class ReadyQueueTests : IDisposable
     /// <summary>A loopback port with nothing listening: connections are refused at once.</summary>
     private static IPEndPoint Refusing() => new(IPAddress.Loopback, FreePort.Next());
 
-    private static DeliveryJob Job(string recipient)
-    {
-        var envelope = new Envelope("s@src.test", [new EnvelopeRecipient(recipient)]);
-        return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), recipient[(recipient.IndexOf('@', StringComparison.Ordinal) + 1)..], new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
-    }
+    private static DeliveryJob Job(string recipient) => TestJobs.For(recipient);
 }

@@ -210,9 +210,5 @@ public sealed class ReplyShapingTests : IAsyncLifetime
     private QueuePlan Plan(SiteShaping shaping)
         => new([new MxHost("mx.dest.test", 10, [IPAddress.Loopback])], _sink.SmtpPort, shaping, new SmtpClientOptions { HeloName = "test.sluice", Tls = TlsPolicy.Disabled });
 
-    private static DeliveryJob Job(string recipient, string sender)
-    {
-        var envelope = new Envelope(sender, [new EnvelopeRecipient(recipient)]);
-        return new DeliveryJob(new MessageId("01M8N8P3DT5A54D9P6VJ78YKGT"), recipient[(recipient.IndexOf('@', StringComparison.Ordinal) + 1)..], new OutboundMessage(envelope, 3, _ => ValueTask.FromResult<Stream>(new MemoryStream("x\r\n"u8.ToArray()))));
-    }
+    private static DeliveryJob Job(string recipient, string sender) => TestJobs.For(recipient, sender);
 }

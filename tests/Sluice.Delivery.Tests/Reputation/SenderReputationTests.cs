@@ -178,7 +178,7 @@ public sealed class SenderReputationTests : IDisposable
     }
 
     [Fact]
-    public async Task Pause_SavedToItsFile_IsThereAfterARestart()
+    public void Pause_SavedToItsFile_IsThereAfterARestart()
     {
         var file = Path.Combine(_dir.Path, "pauses.json");
         var pauses = new SenderPauses(_time, file);
@@ -190,7 +190,6 @@ public sealed class SenderReputationTests : IDisposable
         Assert.Equal(PauseCause.Operator, pause?.Cause);
         _time.Advance(TimeSpan.FromHours(2));
         Assert.Null(again.Find(new SenderIdentity("any.example", null, "shop")));
-        await Task.CompletedTask;
     }
 
     private static SenderIdentity Sender(string domain) => new(domain, null, null);
