@@ -9,9 +9,6 @@ namespace Sluice.Delivery.Queues;
 /// </summary>
 public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
 {
-    /// <summary>Where jobs waiting at shutdown are held (<see cref="HoldKey.Stopping"/>).</summary>
-    public static readonly HoldKey Stopping = HoldKey.Stopping;
-
     private readonly ConcurrentDictionary<QueueKey, ReadyQueue> _queues = new();
     private volatile bool _stopping;
 
@@ -25,7 +22,7 @@ public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
             if (_stopping)
             {
                 // Nothing new starts while the node stops: held until the next open.
-                return Task.FromResult(JobResult.Held(Stopping));
+                return Task.FromResult(JobResult.Held(HoldKey.Stopping));
             }
 
             var queue = _queues.GetOrAdd(key, static (k, state) => new ReadyQueue(k, state.plan, state.context), (plan, context));
@@ -100,7 +97,7 @@ public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
         _stopping = true;
         foreach (var queue in _queues.Values)
         {
-            queue.HoldAllWaiting(Stopping);
+            queue.HoldAllWaiting(HoldKey.Stopping);
         }
 
         foreach (var queue in _queues.Values)
