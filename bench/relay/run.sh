@@ -61,7 +61,7 @@ start_sluice() {
     dotnet "$2" serve --data "$WORK/$1" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
 }
 echo "== starting sluice serve relaying to the sink"
-start_sluice sluice src/Sluice/bin/Release/net10.0/Sluice.dll "${SLUICE_ENV:-}"
+start_sluice sluice "${SLUICE_DLL:-src/Sluice/bin/Release/net10.0/Sluice.dll}" "${SLUICE_ENV:-}"
 SERVERS="direct postfix sluice"
 if [ -n "${WEBHOOK:-}" ]; then
   subscribe_webhook "$sluice_HTTP" "$WORK/sluice/admin.key"

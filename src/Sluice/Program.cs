@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Sluice.Commands;
 
+// Before anything touches a socket: the runtime reads these once (RuntimeKnobs).
+Sluice.RuntimeKnobs.Apply();
+
 var root = new RootCommand("Sluice: an email delivery platform (MTA) for transactional and marketing mail.")
 {
     ServeCommand.Create(),
