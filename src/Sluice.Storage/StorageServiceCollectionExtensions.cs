@@ -11,7 +11,8 @@ namespace Sluice.Storage;
 /// <summary>The embedded storage of a node: the spool (its queue) and the state store beside it in the data folder.</summary>
 public static class StorageServiceCollectionExtensions
 {
-    public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time)
+    /// <param name="sharedState">The cluster's state store; null: state.db in the data folder.</param>
+    public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time, Func<IServiceProvider, SqlStateStore>? sharedState = null)
     {
         OptionsValidation.Guard(options, new SpoolOptionsValidator());
         services.AddSingleton(options);
@@ -22,17 +23,28 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
 
+        if (sharedState is not null)
+        {
+            return services.AddSluiceStateStore(sharedState);
+        }
+
         // After the spool: on a full disk its open gives up the reserve that lets this one open too.
-        services.AddSingleton(sp =>
+        return services.AddSluiceStateStore(sp =>
         {
             sp.GetRequiredService<SqliteSpool>();
-            return SqliteStateStore.Open(options.Directory);
+            return SqliteStateDatabase.Open(options.Directory);
         });
-        services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<SqliteStateStore>());
-        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteStateStore>());
-        services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<SqliteStateStore>());
-        services.AddSingleton<ISoftBounceLedger>(sp => sp.GetRequiredService<SqliteStateStore>());
-        services.AddSingleton<ITemplateStore>(sp => sp.GetRequiredService<SqliteStateStore>());
+    }
+
+    /// <summary>The state store behind every state interface: state.db on one node, PostgreSQL in a cluster.</summary>
+    public static IServiceCollection AddSluiceStateStore(this IServiceCollection services, Func<IServiceProvider, SqlStateStore> open)
+    {
+        services.AddSingleton(open);
+        services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<SqlStateStore>());
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqlStateStore>());
+        services.AddSingleton<ISuppressionStore>(sp => sp.GetRequiredService<SqlStateStore>());
+        services.AddSingleton<ISoftBounceLedger>(sp => sp.GetRequiredService<SqlStateStore>());
+        services.AddSingleton<ITemplateStore>(sp => sp.GetRequiredService<SqlStateStore>());
         return services;
     }
 }

@@ -33,7 +33,22 @@ internal static class NodeHost
         Telemetry.OtlpMetricsExport.Add(builder.Services, options.Metrics.Otlp, hostname);
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton<MetricsExporter>();
-        builder.Services.AddSluiceStorage(options.Spool, time);
+        builder.Services.AddSluiceStorage(options.Spool, time, options.Cluster.Postgres.Enabled ? sp => sp.GetRequiredService<Postgres.PostgresDatabase>().CreateStateStore() : null);
+        if (options.Cluster.Postgres.Enabled)
+        {
+            // Resolved when the first store is: at start, before the listeners open. A database out
+            // of reach is waited for (Cluster:Postgres:StartTimeout), then the node stops with one line.
+            builder.Services.AddSingleton(sp => Postgres.PostgresDatabase.OpenAsync(
+                options.Cluster.Postgres, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Postgres"), CancellationToken.None).GetAwaiter().GetResult());
+            builder.Services.AddSingleton<Core.State.IStateChangeObserver>(sp => new Cluster.SharedStateFollower(
+                sp.GetRequiredService<Core.State.ISuppressionStore>(),
+                sp.GetRequiredService<Core.State.SuppressionList>(),
+                sp.GetRequiredService<Core.Templates.TemplateCache>(),
+                sp.GetRequiredService<ApiKeyAuthentication>()));
+            builder.Services.AddSingleton<Postgres.StateChangeListener>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Postgres.StateChangeListener>());
+        }
+
         builder.Services.AddSingleton(sp => new IntakeStage(
             sp.GetRequiredService<IMessageQueue>(),
             new IntakePolicy(options.Smtp.LocalDomains, sp.GetRequiredService<Core.State.SuppressionList>(), sp.GetRequiredService<Delivery.Dns.RecipientValidator>(), time),
@@ -174,7 +189,6 @@ internal static class NodeHost
         }
 
         builder.Services.AddSingleton<Core.State.SuppressionList>();
-        builder.Services.AddSingleton<Core.State.ITemplateStore>(sp => sp.GetRequiredService<Storage.State.SqliteStateStore>());
         builder.Services.AddSingleton(sp => new Core.Templates.TemplateEngine(sp.GetRequiredService<SluiceMetrics>()));
         builder.Services.AddSingleton(sp => new Submission(
             sp.GetRequiredService<IntakeStage>(),
@@ -243,6 +257,7 @@ internal static class NodeHost
         app.Services.GetRequiredService<SluiceMetrics>().ObserveDisk(() => usage.Free, () => usage.Total, () => usage.Used);
         app.UseStatusCodePages();
         app.Use(BadRequestProblems.InvokeAsync);
+        app.Use(StateStoreProblems.InvokeAsync);
         app.UseRouting();
         var auth = app.Services.GetRequiredService<ApiKeyAuthentication>();
         app.Use(next => context => auth.InvokeAsync(context, next));

@@ -9,6 +9,7 @@ public sealed class ListeningProcess : IDisposable
 {
     private readonly ChildProcess _process;
     private readonly TempDirectory _dir;
+    private int _disposed;
 
     private ListeningProcess(ChildProcess process, TempDirectory dir, int port)
     {
@@ -39,8 +40,14 @@ public sealed class ListeningProcess : IDisposable
         }
     }
 
+    /// <summary>Stops the process and removes its folder; a second call does nothing (a test may stop a server early).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _process.Dispose();
         _dir.Dispose();
     }

@@ -32,6 +32,20 @@ public sealed class SuppressionList
         }
     }
 
+    /// <summary>Sets one address's entries to what the store holds now (none: the address is no longer suppressed).</summary>
+    public void ReplaceAddress(string address, IReadOnlyCollection<Suppression> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            _byAddress.TryRemove(address, out _);
+        }
+        else
+        {
+            _byAddress[address] = [.. entries];
+        }
+    }
+
     public void Remove(string address, string? scope)
     {
         while (_byAddress.TryGetValue(address, out var existing))

@@ -61,6 +61,13 @@ public sealed class TemplateCache(ITemplateStore store, TemplateEngine engine, S
         }
     }
 
+    /// <summary>Drops every compiled template (shared state may have changed unseen: ADR 0032).</summary>
+    public void Clear()
+    {
+        _latest.Clear();
+        _entries.Clear();
+    }
+
     public void Evict(string id)
     {
         _latest.TryRemove(id, out _);

@@ -10,7 +10,7 @@ namespace Sluice.Commands;
 internal static class StartupFailure
 {
     public static bool IsOperatorProblem(Exception ex)
-        => ex is IOException or UnauthorizedAccessException or SocketException
+        => ex is IOException or UnauthorizedAccessException or SocketException or Postgres.PostgresStartException
             || (ex is AggregateException { InnerExceptions.Count: 1 } aggregate && IsOperatorProblem(aggregate.InnerExceptions[0]));
 
     public static string Describe(Exception ex)

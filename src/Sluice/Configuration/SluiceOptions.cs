@@ -29,4 +29,6 @@ public sealed class SluiceOptions
     public Unsubscribe.UnsubscribeOptions Unsubscribe { get; set; } = new();
 
     public Delivery.Dkim.DkimOptions Dkim { get; set; } = new();
+
+    public ClusterOptions Cluster { get; set; } = new();
 }

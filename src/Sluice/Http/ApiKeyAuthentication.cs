@@ -24,6 +24,9 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time,
 
     public void Forget(string id) => _cache.TryRemove(id, out _);
 
+    /// <summary>Drops every cached key (shared state may have changed unseen: ADR 0032).</summary>
+    public void ForgetAll() => _cache.Clear();
+
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (!IsProtected(context.Request.Path) || (context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal) && FromMetricsNetwork(context.Connection.RemoteIpAddress)))
@@ -106,7 +109,19 @@ internal sealed class ApiKeyAuthentication(IApiKeyStore keys, TimeProvider time,
             return (cached.Key, cached.Hash);
         }
 
-        if (await keys.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } found)
+        (ApiKey Key, string SecretHash)? stored;
+        try
+        {
+            stored = await keys.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex) when (ex.IsTransient && _cache.TryGetValue(id, out var stale))
+        {
+            // The state store is out of reach (a cluster's database restarting): a key this node
+            // knew goes on working; a revocation announced meanwhile has already dropped it.
+            return (stale.Key, stale.Hash);
+        }
+
+        if (stored is not { } found)
         {
             return null;
         }

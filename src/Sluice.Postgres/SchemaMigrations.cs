@@ -1,0 +1,56 @@
+namespace Sluice.Postgres;
+
+/// <summary>
+/// The shared schema, step by step. A step is never edited once released: a change is a new step.
+/// Text columns that are paged through (suppressions) use the "C" collation, so that their order
+/// is byte order, as in SQLite, whatever the database's locale.
+/// </summary>
+internal static class SchemaMigrations
+{
+    public static readonly Migration[] All =
+    [
+        new(1, "state: api keys, idempotency, suppressions, templates, soft bounces", """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                scopes bigint NOT NULL,
+                secret_hash text NOT NULL,
+                created_at bigint NOT NULL,
+                revoked_at bigint NULL,
+                requests_per_second bigint NULL,
+                strict bigint NOT NULL DEFAULT 0);
+            CREATE TABLE idempotency (
+                key_id text NOT NULL,
+                idempotency_key text NOT NULL,
+                request_hash text NOT NULL,
+                status bigint NULL,
+                body text NULL,
+                expires_at bigint NOT NULL,
+                PRIMARY KEY (key_id, idempotency_key));
+            CREATE INDEX idempotency_expiry ON idempotency (expires_at);
+            CREATE TABLE suppressions (
+                address text COLLATE "C" NOT NULL,
+                scope text COLLATE "C" NOT NULL,
+                reason bigint NOT NULL,
+                created_at bigint NOT NULL,
+                expires_at bigint NULL,
+                PRIMARY KEY (address, scope));
+            CREATE TABLE templates (
+                id text NOT NULL,
+                version bigint NOT NULL,
+                name text NOT NULL,
+                subject text NULL,
+                html text NULL,
+                text text NULL,
+                created_at bigint NOT NULL,
+                PRIMARY KEY (id, version));
+            CREATE TABLE soft_bounces (
+                address text NOT NULL,
+                at bigint NOT NULL);
+            CREATE INDEX soft_bounces_address ON soft_bounces (address, at);
+            CREATE INDEX soft_bounces_at ON soft_bounces (at);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}

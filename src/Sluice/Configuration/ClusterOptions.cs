@@ -1,0 +1,11 @@
+namespace Sluice.Configuration;
+
+/// <summary>
+/// The <c>Cluster</c> section (ADR 0032): the shared servers that turn nodes into one system.
+/// Nothing set: a single node on its embedded stores, nothing else to install.
+/// </summary>
+public sealed class ClusterOptions
+{
+    /// <summary>Shared state (API keys, templates, suppressions, idempotency, soft bounces) in PostgreSQL.</summary>
+    public Postgres.PostgresOptions Postgres { get; set; } = new();
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// Two nodes on one PostgreSQL (Cluster:Postgres, ADR 0032): an API key, a suppression or a
+/// template changed through one node takes effect on the other at once; with the database down,
+/// mail still flows and the API says 503 for what needs it.
+/// </summary>
+public sealed class ClusterStateTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private readonly TempDirectory _dir = new();
+    private PostgresServer _postgres = null!;
+    private SluiceProcess _a = null!;
+    private SluiceProcess _b = null!;
+    private HttpClient _httpA = null!;
+    private HttpClient _httpB = null!;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        var environment = new Dictionary<string, string> { ["SLUICE__Cluster__Postgres__ConnectionString"] = _postgres.ConnectionString };
+        _a = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "a"), environment: environment);
+        _b = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "b"), environment: environment);
+        _httpA = _a.CreateHttpClient();
+
+        // The first node made the cluster's first admin key; the second found keys and made none.
+        Assert.Null(_b.ApiKey);
+        _httpB = WithKey(_b, _a.ApiKey!);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _httpA.Dispose();
+        _httpB.Dispose();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _postgres.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task ApiKey_CreatedAndRevokedOnOneNode_WorksThenStopsOnTheOther()
+    {
+        using var created = await _httpA.PostAsJsonAsync(new Uri("api/v1/keys", UriKind.Relative), new { name = "shop", scopes = new[] { "read" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        using var shopOnB = WithKey(_b, body.GetProperty("token").GetString()!);
+
+        using (var allowed = await shopOnB.GetAsync(new Uri("api/v1/queue/summary", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var revoked = await _httpA.DeleteAsync(new Uri($"api/v1/keys/{body.GetProperty("id").GetString()}", UriKind.Relative));
+        Assert.True(revoked.IsSuccessStatusCode);
+
+        // Node B cached the key for 10 s; the announced revocation drops it well before.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Poll.UntilAsync(
+            async () => (await shopOnB.GetAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).StatusCode == HttpStatusCode.Unauthorized,
+            Deadline,
+            "the revoked key refused on the other node");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), "the revocation reached the other node only through its cache expiry");
+    }
+
+    [Fact]
+    public async Task Suppression_AddedAndRemovedOnOneNode_RefusedThenAcceptedAtRcptOnTheOther()
+    {
+        Assert.StartsWith("250", await RcptAsync(_b, "gone@dest.example"), StringComparison.Ordinal);
+
+        using (var added = await _httpA.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "Gone@dest.example", reason = "bounce" }))
+        {
+            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        }
+
+        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("550 5.7.1", StringComparison.Ordinal), Deadline, "RCPT refused on the other node");
+
+        using (var removed = await _httpA.DeleteAsync(new Uri("api/v1/suppressions/gone@dest.example", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        }
+
+        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("250", StringComparison.Ordinal), Deadline, "RCPT accepted again on the other node");
+    }
+
+    [Fact]
+    public async Task Template_NewVersionOnOneNode_RenderedByTheOtherWithoutWaiting()
+    {
+        using var created = await _httpA.PostAsJsonAsync(new Uri("api/v1/templates", UriKind.Relative), new { name = "Welcome", subject = "Hi {{ name }}", text = "one" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal("Hi Ann", await PreviewSubjectAsync(_httpB, id));
+
+        using (var changed = await _httpA.PutAsJsonAsync(new Uri($"api/v1/templates/{id}", UriKind.Relative), new { subject = "Hello {{ name }}", text = "two" }))
+        {
+            Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
+        }
+
+        // Node B compiled version 1 as the latest; the announcement makes it look again.
+        await Poll.UntilAsync(async () => await PreviewSubjectAsync(_httpB, id) == "Hello Ann", Deadline, "the new version rendered on the other node");
+    }
+
+    [Fact]
+    public async Task Database_Stopped_MailStillAcceptedAndTheApiSays503()
+    {
+        using (var added = await _httpA.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "gone@dest.example", reason = "bounce" }))
+        {
+            Assert.True(added.IsSuccessStatusCode);
+        }
+
+        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("550", StringComparison.Ordinal), Deadline, "the suppression on node B");
+        using (var warm = await _httpB.GetAsync(new Uri("api/v1/queue/summary", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        _postgres.Dispose();
+
+        // Suppressions and the known key come from memory; the queue is the node's own.
+        Assert.StartsWith("550 5.7.1", await RcptAsync(_b, "gone@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await RcptAsync(_b, "here@dest.example"), StringComparison.Ordinal);
+        var id = await NodeApi.SendAsync(_httpB, "a@src.example", "here@dest.example", "while the database is down");
+        Assert.False(string.IsNullOrEmpty(id));
+
+        using var listed = await _httpB.GetAsync(new Uri("api/v1/suppressions", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, listed.StatusCode);
+        Assert.Equal("application/problem+json", listed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("5", listed.Headers.RetryAfter?.ToString());
+        Assert.Contains("State store unavailable", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static HttpClient WithKey(SluiceProcess node, string token)
+    {
+        var http = new HttpClient { BaseAddress = node.HttpBase };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    private static async Task<string> RcptAsync(SluiceProcess node, string to)
+    {
+        await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
+        await dialog.CommandAsync("EHLO client.test");
+        await dialog.CommandAsync("MAIL FROM:<a@src.example>");
+        return await dialog.CommandAsync($"RCPT TO:<{to}>");
+    }
+
+    private static async Task<string?> PreviewSubjectAsync(HttpClient http, string id)
+    {
+        using var preview = await http.PostAsJsonAsync(new Uri($"api/v1/templates/{id}/preview", UriKind.Relative), new { variables = new { name = "Ann" } });
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        return (await preview.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subject").GetString();
+    }
+}
