@@ -45,10 +45,14 @@ MD
   TCP. The "machine busy" column is the whole box's busy share during each server's runs; with a
   connection per message, TCP setup and the greeting/EHLO/QUIT round-trips cost more than the
   message itself.
-- **fsync latency.** Each group commit is one WAL fsync; a session waits for the next commit, so
-  per-message latency is about one fsync, while throughput grows with the number of sessions
-  (messages per commit is under the table). With the reference's 10 sessions this, not CPU, is
-  what holds Sluice below 3x Postfix's smtpd.
+- **Latency, not CPU.** Each group commit is one WAL fsync; a session waits for the next commit,
+  while throughput grows with the number of sessions (messages per commit is under the table).
+  Measured on 11-30 (86d186d): a message takes 3.4 ms per session, of which 0.81 ms is the spool
+  write (`sluice_spool_write_duration`: the wait for the group commit included), the rest the
+  dialogue's round trips; the machine is 79% busy during Sluice's runs. By CPU per message (0.30 ms
+  against smtpd's 1.06) Sluice would be 3.5x; the round trips of 10 unpipelined sessions hold it
+  at 2.3x with a connection per message (the relay's 50-session row shows the rate when more
+  sessions hide them).
 - **The single spool writer.** Three prepared SQLite statements and a JSON envelope per message on
   one thread (ADR 0020); the engine comparison below shows the headroom left before the spool is
   the limit.
@@ -100,27 +104,44 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   System calls per message (strace, 3,000 × 4 KB): 10 sendto, 14.7 recvfrom (2 of them EAGAIN),
   9.3 pwrite64, 5.3 epoll_wait, 3.6 futex, 4.1 fcntl, 1.3 sched_yield, 0.35 statfs, 0.31 fsync,
   1 shutdown (0.7 failing with ENOTCONN) and 1 poll from closing sockets.
+- **Socket completions inline** (`DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS`, set by the node
+  for itself unless the environment says otherwise: `RuntimeKnobs`): a socket's continuation runs
+  on the socket engine's thread instead of being queued to a thread-pool worker, which cost a futex
+  wake and a task switch on every line of the SMTP dialogue. Same runs against the build before:
+  4 KB 0.500 → 0.429 ms CPU per message, 100 KB 0.802 → 0.710, 13% more rate at both sizes
+  (`relay-inline-completions-before-after-20261130T192518Z.md`). In the profile after it
+  (`profile-relay-4k-20261130T195341Z.md`) the scheduler's `finish_task_switch` fell from 15.4% to
+  12.6% of the node's samples and the kernel from 52% to 48%; at 100 KB
+  (`profile-relay-100k-20261130T195355Z.md`) from 11.9% to 7.4%.
+- **Measured and not taken:** ReadyToRun for the node's assemblies (crossgen2 at publish): 4 KB
+  0.423 → 0.451 ms, 100 KB 0.628 → 0.628 (`relay-r2r-before-after-20261130T191904Z.md`) — the
+  precompiled code is replaced by tier-1 code within the warm-up anyway, and is worse until then.
+  Server GC (`DOTNET_gcServer=1`): 4 KB 0.392 → 0.420 ms, 100 KB 0.672 → 0.690, less rate
+  (`relay-server-gc-before-after-20261130T193633Z.md`): with two cores, a GC heap per core buys
+  nothing and its threads compete with the socket engines; workstation concurrent GC stays.
 - **Goals (reference workload, medians of 3, same runs as Postfix):** the full run above
-  (76ef38f): 4 KB **6.18x** Postfix (goal 5x, met) at **0.435 ms** CPU per message (goal 0.40,
-  **not met**; runs 0.435, 0.502, 0.419 — the second a slow run at 2,074 msgs/s); 100 KB
-  **3.18x** (goal 3x, met) at **0.694 ms** (goal 0.9, met); 50 sessions **6.35x** at 0.341 ms, no
-  refusals (met). After the metrics exporter stopped allocating per measurement (ADR 0022), a
-  4 KB A/B run against the build before (`relay-before-after-20261130T131438Z.md`, same runs)
-  gave 0.390 ms (0.387, 0.408, 0.390) against 0.409 (0.409, 0.424, 0.398), lower in every pair;
-  but the spread between whole runs on this shared 2-core machine (0.39–0.50 for the same build)
-  is larger than what is left to gain, so the 4 KB CPU goal is met in some runs and not in others. Accept-only (`bench/accept-rate`): 2.19x Postfix's smtpd with a connection per
-  message and 2.85x with reused connections (goal 3x, **not met**). fsync is 0.18 ms on this
-  disk (dsync writes), so the group commit's wait is not the main cost: Sluice's 0.35 ms of CPU
-  per message shares the two cores with smtp-source, and in the reference's short runs after a
-  5,000-message warm-up about 10% of it is still tier-1 JIT (`TieredPGO=0` cut accept CPU by 10%
-  in that window, but made the relay's steady state worse, above, so it is not taken).
-- **Measured and kept:** dynamic PGO. The JIT's share comes partly from tiering with PGO; with
-  `TieredPGO` off the node used more CPU, not less (4 KB 0.436 → 0.470 ms, 100 KB 0.670 → 0.714,
-  same runs: `relay-before-after-20261130T103345Z.md`): the better code is worth its compilation.
-- **What is left, by size:** the JIT's share after warm-up (ReadyToRun for the node's own
-  assemblies, to be measured), fewer pages per message in the spool (one row per message: small bodies and
-  the domain list in the message row), leases and acks in fewer statements, fewer thread hops per
-  message (socket continuations, the writer's hand-back), and the accept path's fsync wait.
+  (86d186d, inline completions): 4 KB **5.57x** Postfix (goal 5x, **met**) at **0.441 ms** CPU per
+  message (goal 0.40, **not met** in this run: runs 0.490, 0.441, 0.371 — the machine was slow that
+  hour, Postfix itself at 3.35 ms against 2.7–3.0 in the A/B runs of the same afternoon, where the
+  same build measured 0.392 and 0.429); 100 KB **3.90x** (goal 3x, met) at **0.610 ms** (goal 0.9,
+  met); 50 sessions **6.82x** at 0.311 ms, no refusals (met). So the 4 KB CPU goal is met in some
+  runs and not in others: the spread between whole runs on this shared 2-core VM (0.39–0.50 ms for
+  one build) is larger than what is left between the median and the goal.
+- **Accept-only** (`bench/accept-rate`, 26d857f → 86d186d with inline completions): 2.15x → **2.28x**
+  Postfix's smtpd with a connection per message (goal 3x, **not met**) and 3.06x → **3.01x** with
+  reused connections (met); Sluice's CPU per message 0.380 → 0.302 ms, against smtpd's 1.06 — by
+  CPU alone the ratio would be 3.5x. What holds the rate is latency, not CPU: the machine is 79%
+  busy during Sluice's runs (96% during smtpd's). Each of the 10 sessions of smtp-source does one
+  message at a time, unpipelined: connect, greeting, EHLO, MAIL, RCPT, DATA, the body, QUIT — 3.4 ms
+  per message per session at 2,972 msgs/s, of which the spool write (group commit, one fsync for 2.9
+  messages on average) is 0.81 ms (`sluice_spool_write_duration`, measured in a separate run of
+  25,000 messages) and the rest round trips through two shared cores. Shorter commits (one row per
+  message: fewer WAL pages) would narrow it; a pipelining client or more sessions hide it, as the
+  50-session relay row shows.
+- **What is left, by size:** fewer pages per message in the spool (one row per message: small
+  bodies and the domain list in the message row; 9.3 WAL page writes per relayed message now),
+  leases and acks in fewer statements, and the JIT's share in the short reference runs (8.5% of the
+  node's samples at 4 KB after the 7,000-message warm-up; ReadyToRun did not help, above).
 
 ### History and what moved it
 
@@ -138,6 +159,7 @@ and are kept only as history.
 | 11-30, 6b60b01, prepared spool statements, no spinning, bookkeeping without fsync, medians of 3 | 6.48x | 0.408 | 3.20x | 0.752 | 3.57 |
 | 11-30, e2f8bd1, 4 KB only, A/B against 3dd49f5 (the exporter without allocations), medians of 3 | 5.85x | 0.390 | — | — | 2.98 |
 | 11-30, 76ef38f, full reference run, medians of 3 | 6.18x | 0.435 | 3.18x | 0.694 | 3.41 |
+| 11-30, 86d186d, socket completions inline, full reference run, medians of 3 | 5.57x | 0.441 | 3.90x | 0.610 | 3.35 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
