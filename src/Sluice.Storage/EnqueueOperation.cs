@@ -33,7 +33,7 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
         p[0].Value = id.Value;
         p[1].Value = receivedMs;
         p[2].Value = envelope.Sender;
-        p[3].Value = JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope);
+        p[3].Value = JsonSerializer.Serialize(envelope, Core.Messages.EnvelopeJson.Default.Envelope);
         p[4].Value = content.Length;
         p[5].Value = (object?)location?.Segment ?? DBNull.Value;
         p[6].Value = (object?)location?.Offset ?? DBNull.Value;

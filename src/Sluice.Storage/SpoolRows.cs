@@ -12,7 +12,7 @@ internal static class SpoolRows
 
     public static QueueEntry Read(SqliteDataReader reader)
     {
-        var envelope = JsonSerializer.Deserialize(reader.GetString(1), SpoolJsonContext.Default.Envelope)
+        var envelope = JsonSerializer.Deserialize(reader.GetString(1), Core.Messages.EnvelopeJson.Default.Envelope)
             ?? throw new InvalidDataException("Spool row without an envelope.");
         return new QueueEntry(
             new MessageId(reader.GetString(0)),

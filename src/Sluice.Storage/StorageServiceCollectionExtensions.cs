@@ -12,7 +12,8 @@ namespace Sluice.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <param name="sharedState">The cluster's state store; null: state.db in the data folder.</param>
-    public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time, Func<IServiceProvider, SqlStateStore>? sharedState = null)
+    /// <param name="sharedQueue">The cluster's message queue; null: the spool is the node's queue (it still opens: a node moving into a cluster drains it).</param>
+    public static IServiceCollection AddSluiceStorage(this IServiceCollection services, SpoolOptions options, TimeProvider time, Func<IServiceProvider, SqlStateStore>? sharedState = null, Func<IServiceProvider, IMessageQueue>? sharedQueue = null)
     {
         OptionsValidation.Guard(options, new SpoolOptionsValidator());
         services.AddSingleton(options);
@@ -21,7 +22,7 @@ public static class StorageServiceCollectionExtensions
             time,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Spool"),
             sp.GetRequiredService<SluiceMetrics>()));
-        services.AddSingleton<IMessageQueue>(sp => sp.GetRequiredService<SqliteSpool>());
+        services.AddSingleton<IMessageQueue>(sp => sharedQueue?.Invoke(sp) ?? sp.GetRequiredService<SqliteSpool>());
 
         if (sharedState is not null)
         {

@@ -114,7 +114,7 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
             ("$id", SqliteType.Text),
             ("$envelope", SqliteType.Text));
         update.Parameters[0].Value = id.Value;
-        update.Parameters[1].Value = System.Text.Json.JsonSerializer.Serialize(envelope, SpoolJsonContext.Default.Envelope);
+        update.Parameters[1].Value = System.Text.Json.JsonSerializer.Serialize(envelope, Core.Messages.EnvelopeJson.Default.Envelope);
         update.ExecuteNonQuery();
         var domains = statements.Get(
             "INSERT OR IGNORE INTO message_domains (seq, domain) SELECT seq, $domain FROM messages WHERE id = $id",

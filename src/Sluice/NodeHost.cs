@@ -33,7 +33,19 @@ internal static class NodeHost
         Telemetry.OtlpMetricsExport.Add(builder.Services, options.Metrics.Otlp, hostname);
         builder.Services.AddSingleton<SluiceMetrics>();
         builder.Services.AddSingleton<MetricsExporter>();
-        builder.Services.AddSluiceStorage(options.Spool, time, options.Cluster.Postgres.Enabled ? sp => sp.GetRequiredService<Postgres.PostgresDatabase>().CreateStateStore() : null);
+        builder.Services.AddSluiceStorage(
+            options.Spool,
+            time,
+            options.Cluster.Postgres.Enabled ? sp => sp.GetRequiredService<Postgres.PostgresDatabase>().CreateStateStore() : null,
+            options.Cluster.RabbitMq.Enabled ? sp => sp.GetRequiredService<RabbitMq.RabbitMqQueue>() : null);
+        if (options.Cluster.RabbitMq.Enabled)
+        {
+            // Connects in the background: the node starts while the brokers are away and refuses mail (451 / 503) until they answer.
+            builder.Services.AddSingleton(sp => RabbitMq.RabbitMqQueue.Start(options.Cluster.RabbitMq, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.RabbitMq")));
+            builder.Services.AddSingleton(sp => new Cluster.LocalSpoolDrain(sp.GetRequiredService<SqliteSpool>(), sp.GetRequiredService<RabbitMq.RabbitMqQueue>(), time, sp.GetRequiredService<ILogger<Cluster.LocalSpoolDrain>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.LocalSpoolDrain>());
+        }
+
         if (options.Cluster.Postgres.Enabled)
         {
             // Resolved when the first store is: at start, before the listeners open. A database out

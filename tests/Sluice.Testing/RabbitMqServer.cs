@@ -29,13 +29,14 @@ public sealed class RabbitMqServer : IDisposable
 
     public string Output => _wrapper.Output;
 
-    public static async Task<RabbitMqServer> StartAsync()
+    /// <param name="port">The AMQP port (a test that first has a node find nothing there); default one chosen here.</param>
+    public static async Task<RabbitMqServer> StartAsync(int? port = null)
     {
         var dir = new TempDirectory();
-        var port = FreePort.Next();
+        var amqpPort = port ?? FreePort.Next();
         var distribution = FreePort.Next();
         var epmd = FreePort.Next();
-        await File.WriteAllTextAsync(Path.Combine(dir.Path, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{port}\n").ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(dir.Path, "rabbitmq.conf"), $"listeners.tcp.default = 127.0.0.1:{amqpPort}\n").ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(dir.Path, "enabled_plugins"), "[].\n").ConfigureAwait(false);
         // Debian's wrapper runs the broker as the rabbitmq user, which must own its folder.
         var (chown, _, error) = ChildProcess.RunToEnd("chown", "-R", "rabbitmq", dir.Path);
@@ -44,11 +45,11 @@ public sealed class RabbitMqServer : IDisposable
             throw new InvalidOperationException("chown rabbitmq: " + error);
         }
 
-        var name = string.Create(CultureInfo.InvariantCulture, $"t{port}@localhost");
+        var name = string.Create(CultureInfo.InvariantCulture, $"t{amqpPort}@localhost");
         var wrapper = ChildProcess.Start("env", [
             $"ERL_EPMD_PORT={epmd}",
             $"RABBITMQ_NODENAME={name}",
-            $"RABBITMQ_NODE_PORT={port}",
+            $"RABBITMQ_NODE_PORT={amqpPort}",
             $"RABBITMQ_DIST_PORT={distribution}",
             $"RABBITMQ_MNESIA_BASE={dir.Path}/mnesia",
             $"RABBITMQ_LOG_BASE={dir.Path}/log",
@@ -59,7 +60,7 @@ public sealed class RabbitMqServer : IDisposable
             $"HOME={dir.Path}",
             "rabbitmq-server",
         ], dir.Path);
-        var server = new RabbitMqServer(wrapper, dir, port, epmd);
+        var server = new RabbitMqServer(wrapper, dir, amqpPort, epmd);
         try
         {
             await Poll.UntilAsync(() => Task.FromResult(server.Listening()), TimeSpan.FromSeconds(60), "RabbitMQ listening", () => wrapper.Output).ConfigureAwait(false);

@@ -82,7 +82,8 @@ public sealed class SluiceProcess : IAsyncDisposable
     /// node only queues: a test must never send DNS queries or mail anywhere but its own loopback peers.
     /// </summary>
     /// <param name="listenersFromConfig">The configuration names the listeners (one on <paramref name="smtpPort"/>, which is then required): no --smtp.</param>
-    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false, bool listenersFromConfig = false)
+    /// <param name="waitForReady">False: wait only until it is alive (/healthz), for a node that is meant not to be ready yet.</param>
+    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false, bool listenersFromConfig = false, bool waitForReady = true)
     {
         var smtp = smtpPort ?? FreePort.Next();
         var http = httpPort ?? FreePort.Next();
@@ -98,7 +99,7 @@ public sealed class SluiceProcess : IAsyncDisposable
         }
 
         args.AddRange(extraArgs ?? []);
-        return LaunchAsync(args, environment, dataDirectory, smtp, http, "readyz", smtpChosen: smtpPort is null);
+        return LaunchAsync(args, environment, dataDirectory, smtp, http, waitForReady ? "readyz" : "healthz", smtpChosen: smtpPort is null);
     }
 
     /// <summary>Starts <c>sluice sink</c> on 127.0.0.1 (or <paramref name="address"/>) and waits until /healthz answers.</summary>

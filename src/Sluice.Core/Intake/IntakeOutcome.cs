@@ -23,4 +23,7 @@ public enum IntakeOutcome
 
     /// <summary>The node is stopping and took nothing (421 4.3.2 / 503).</summary>
     ShuttingDown,
+
+    /// <summary>The queue (a cluster's brokers) cannot be reached now: nothing was queued (451 4.3.0 / 503).</summary>
+    Unavailable,
 }

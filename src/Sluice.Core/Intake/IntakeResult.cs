@@ -17,6 +17,7 @@ public readonly record struct IntakeResult(IntakeOutcome Outcome, MessageId Id, 
         EnqueueResult.Stored => partly ? IntakeOutcome.PartlyRejected : IntakeOutcome.Stored,
         EnqueueResult.StorageFull => IntakeOutcome.StorageFull,
         EnqueueResult.ShuttingDown => IntakeOutcome.ShuttingDown,
+        EnqueueResult.Unavailable => IntakeOutcome.Unavailable,
         _ => IntakeOutcome.StorageFailed,
     };
 }

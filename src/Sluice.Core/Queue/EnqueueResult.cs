@@ -13,4 +13,7 @@ public enum EnqueueResult
 
     /// <summary>The queue is shutting down and took nothing: answer 421 4.3.2.</summary>
     ShuttingDown,
+
+    /// <summary>The queue cannot be reached now (a cluster's brokers), nothing was taken: answer 451 4.3.0 / 503, and retry.</summary>
+    Unavailable,
 }

@@ -8,4 +8,7 @@ public sealed class ClusterOptions
 {
     /// <summary>Shared state (API keys, templates, suppressions, idempotency, soft bounces) in PostgreSQL.</summary>
     public Postgres.PostgresOptions Postgres { get; set; } = new();
+
+    /// <summary>The message queue on RabbitMQ quorum queues, shared by every node (ADR 0033).</summary>
+    public RabbitMq.RabbitMqOptions RabbitMq { get; set; } = new();
 }

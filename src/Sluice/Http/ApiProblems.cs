@@ -16,6 +16,7 @@ internal static class ApiProblems
         IntakeOutcome.TooLarge => TooLargeProblem(result.Size, submission),
         IntakeOutcome.StorageFull => Problem(StatusCodes.Status503ServiceUnavailable, "Storage full", "The spool is out of space; nothing was queued. Retry later."),
         IntakeOutcome.ShuttingDown => Problem(StatusCodes.Status503ServiceUnavailable, "Shutting down", "The node is stopping; nothing was queued. Retry on another node or later."),
+        IntakeOutcome.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Queue unavailable", "The cluster's message queue cannot be reached; nothing was queued. Retry later."),
         _ => Problem(StatusCodes.Status500InternalServerError, "Storage failed", "The message could not be made durable; nothing was queued."),
     };
 

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using Sluice.Core.Messages;
+using Sluice.Core.Queue;
+using Sluice.Core.Telemetry;
+
+namespace Sluice.RabbitMq;
+
+/// <summary>
+/// The cluster's message queue on RabbitMQ quorum queues (ADR 0033), behind the same seam as the
+/// embedded spool (ADR 0014). A message is acknowledged to its sender only once a majority of the
+/// brokers confirmed it (publisher confirms); a node acknowledges a delivery to the brokers only
+/// once the message is settled (delivered, bounced, re-queued for later, held, dead-lettered), so
+/// a node that dies, is killed or loses its connection hands everything it held back to the
+/// brokers, which give it to a live node at once.
+/// </summary>
+public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
+{
+    private readonly RabbitMqOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LogGate<string> _gate;
+    private readonly ConcurrentDictionary<MessageId, InHand> _inHand = new();
+    private readonly Channel<InHand> _ready = Channel.CreateUnbounded<InHand>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+    private readonly SemaphoreSlim _work = new(0, 1);
+    private readonly ConcurrentDictionary<string, bool> _holdQueues = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _connecting;
+    private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile Session? _session;
+    private int _generation;
+    private volatile bool _blocked;
+
+    private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _gate = new LogGate<string>(time, TimeSpan.FromMinutes(1));
+        _connecting = Task.Run(ConnectLoopAsync);
+    }
+
+    /// <summary>Completes once the node is connected and consuming for the first time.</summary>
+    public Task Connected => _firstConnection.Task;
+
+    /// <summary>Whether the brokers can be reached now.</summary>
+    public bool IsConnected => _session is not null;
+
+    /// <summary>Messages this node holds unsettled now.</summary>
+    public int InHandCount => _inHand.Count;
+
+    /// <summary>Starts connecting in the background: the node starts even while the brokers are away, and refuses mail (451 / 503) until they answer.</summary>
+    public static RabbitMqQueue Start(RabbitMqOptions options, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RabbitMqQueue(options, time, logger);
+    }
+
+    public bool HasRoomFor(long bytes) => !_blocked;
+
+    public async ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (_stopping.IsCancellationRequested)
+        {
+            return EnqueueResult.ShuttingDown;
+        }
+
+        if (_session is not { } session)
+        {
+            return EnqueueResult.Unavailable;
+        }
+
+        var properties = ClusterMessage.Properties(id, envelope, receivedAt, 0, receivedAt, null);
+        var queue = QueueNames.Shard(QueueNames.ShardOf(id.Value, _options.Shards));
+        return await PublishAsync(session, queue, properties, content.ToArray(), "enqueue", cancellationToken).ConfigureAwait(false)
+            ? EnqueueResult.Stored
+            : EnqueueResult.Unavailable;
+    }
+
+    public async ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
+    {
+        var leased = new List<QueueEntry>(Math.Min(max, 64));
+        while (leased.Count < max && _ready.Reader.TryRead(out var message))
+        {
+            // A delivery from a connection since lost is the brokers' again.
+            if (message.Generation == Volatile.Read(ref _generation) && _inHand.TryGetValue(message.Entry.Id, out var current) && ReferenceEquals(current, message))
+            {
+                leased.Add(message.Entry);
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+        return leased;
+    }
+
+    public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_ready.Reader.TryPeek(out _))
+        {
+            return;
+        }
+
+        await _work.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken)
+        => ValueTask.FromResult<Stream?>(_inHand.TryGetValue(id, out var message) ? new MemoryStream(message.Body, writable: false) : null);
+
+    public ValueTask<QueueEntry?> GetAsync(MessageId id, CancellationToken cancellationToken)
+        => ValueTask.FromResult(_inHand.TryGetValue(id, out var message) ? message.Entry : null);
+
+    public ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_session is not null && !_blocked);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _connecting.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (_session is { } session)
+        {
+            _session = null;
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _work.Dispose();
+    }
+
+    private void Signal()
+    {
+        if (_work.CurrentCount == 0)
+        {
+            try
+            {
+                _work.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another arrival signalled first: one pending wake-up is enough.
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sluice.Testing;
+
+namespace Sluice.Integration.Tests;
+
+/// <summary>
+/// Nodes on the cluster queue (Cluster:RabbitMq, ADR 0033) with a real broker: a node killed with
+/// mail in hand strands none of it, the brokers out of reach refuse mail instead of losing it, and
+/// a node moving in from its embedded spool leaves nothing behind.
+/// </summary>
+public sealed class ClusterQueueTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+    private readonly List<IAsyncDisposable> _processes = [];
+    private RabbitMqServer? _broker;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        _broker?.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Node_KilledWithMailInHand_AnotherNodeDeliversEveryMessageOnce()
+    {
+        _broker = await RabbitMqServer.StartAsync();
+        var sink = await StartSinkAsync();
+        using var silent = new SilentPeer(new IPEndPoint(IPAddress.Loopback, 0));
+
+        // Node A relays to a peer that never answers: whatever it takes stays in its hands.
+        var a = await StartNodeAsync("a", silent.Endpoint.ToString());
+        for (var i = 0; i < 12; i++)
+        {
+            await SendAsync(a, $"held by a {i:00}");
+        }
+
+        await Poll.UntilAsync(async () => await InFlightAsync(a) == 12, Deadline, "node A holding all twelve");
+        await a.KillAsync();
+
+        var b = await StartNodeAsync("b", sink.SmtpEndpoint.ToString());
+        await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() >= 12, Deadline, "the sink has all twelve", () => b.Output);
+        var subjects = StoredSubjects();
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"held by a {i:00}"), subjects.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Brokers_Unreachable_Refused451And503_ThenAcceptedOnceTheyAnswerWithoutARestart()
+    {
+        var port = FreePort.Next();
+        var node = await StartNodeAsync("n", relayHost: null, amqpPort: port, waitReady: false);
+
+        await using (var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint))
+        {
+            await dialog.CommandAsync("EHLO client.test");
+            await dialog.BeginDataAsync("a@src.example", "b@dest.example");
+            Assert.StartsWith("451 4.3.0", await dialog.CommandAsync("Subject: refused\r\n\r\nbody\r\n."), StringComparison.Ordinal);
+        }
+
+        using var http = node.CreateHttpClient();
+        using (var refused = await http.PostAsJsonAsync(new Uri("api/v1/messages", UriKind.Relative), new { from = "a@src.example", to = new[] { "b@dest.example" }, subject = "refused", text = "x" }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("Queue unavailable", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        _broker = await RabbitMqServer.StartAsync(port);
+        await Poll.UntilAsync(async () => (await http.GetAsync(new Uri("readyz", UriKind.Relative))).IsSuccessStatusCode, Deadline, "ready once the broker answers", () => node.Output);
+        Assert.False(string.IsNullOrEmpty(await NodeApi.SendAsync(http, "a@src.example", "b@dest.example", "accepted")));
+    }
+
+    [Fact]
+    public async Task Node_MovingInFromItsSpool_HandsEveryQueuedMessageToTheCluster()
+    {
+        _broker = await RabbitMqServer.StartAsync();
+        var sink = await StartSinkAsync();
+        var data = Path.Combine(_dir.Path, "mover");
+        var alone = await SluiceProcess.StartAsync(data);
+        for (var i = 0; i < 5; i++)
+        {
+            await SendAsync(alone, $"queued alone {i}");
+        }
+
+        Assert.Equal(0, await alone.TerminateAsync(Deadline));
+        await alone.DisposeAsync();
+
+        var moved = await StartNodeAsync("mover", sink.SmtpEndpoint.ToString());
+        await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() >= 5, Deadline, "the sink has all five", () => moved.Output);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"queued alone {i}"), StoredSubjects().Order(StringComparer.Ordinal));
+        Assert.Contains("Moved 5 messages from the local spool into the cluster queue", moved.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<SluiceProcess> StartSinkAsync()
+    {
+        var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink"));
+        _processes.Add(sink);
+        return sink;
+    }
+
+    private async Task<SluiceProcess> StartNodeAsync(string name, string? relayHost, int? amqpPort = null, bool waitReady = true)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["SLUICE__Cluster__RabbitMq__Uris__0"] = $"amqp://guest:guest@127.0.0.1:{amqpPort ?? _broker!.Port}/",
+            ["SLUICE__Cluster__RabbitMq__Shards"] = "2",
+        };
+        string[] args = relayHost is null ? [] : ["--relay-host", relayHost];
+        var node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, name), args, environment, delivery: relayHost is not null, waitForReady: waitReady);
+        _processes.Add(node);
+        return node;
+    }
+
+    private static async Task SendAsync(SluiceProcess node, string subject)
+    {
+        await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
+        await dialog.CommandAsync("EHLO client.test");
+        await dialog.BeginDataAsync("a@src.example", "b@dest.example");
+        Assert.StartsWith("250", await dialog.CommandAsync($"Subject: {subject}\r\n\r\nbody\r\n."), StringComparison.Ordinal);
+    }
+
+    private static async Task<long> InFlightAsync(SluiceProcess node)
+    {
+        using var http = node.CreateHttpClient();
+        var summary = await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative));
+        return summary.GetProperty("byState").TryGetProperty("in-flight", out var inFlight) ? inFlight.GetInt64() : 0;
+    }
+
+    private List<string> StoredSubjects()
+        => [.. Directory.GetFiles(Path.Combine(_dir.Path, "sink", "new")).Select(f => File.ReadLines(f).First(l => l.StartsWith("Subject: ", StringComparison.Ordinal))["Subject: ".Length..])];
+}
