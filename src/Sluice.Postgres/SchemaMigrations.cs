@@ -50,6 +50,14 @@ internal static class SchemaMigrations
             CREATE INDEX soft_bounces_address ON soft_bounces (address, at);
             CREATE INDEX soft_bounces_at ON soft_bounces (at);
             """),
+        new(2, "delivered recipients of unsettled cluster messages (ADR 0033)", """
+            CREATE TABLE delivered_recipients (
+                message_id text NOT NULL,
+                recipient text NOT NULL,
+                at bigint NOT NULL,
+                PRIMARY KEY (message_id, recipient));
+            CREATE INDEX delivered_recipients_at ON delivered_recipients (at);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

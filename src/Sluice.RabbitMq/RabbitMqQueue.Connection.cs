@@ -158,6 +158,31 @@ public sealed partial class RabbitMqQueue
             return;
         }
 
+        if (delivery.Redelivered && _ledger is not null)
+        {
+            // Its consumer died with it in hand: whoever was delivered meanwhile is not sent to again.
+            var delivered = await _ledger.DeliveredAsync(entry.Id, _stopping.Token).ConfigureAwait(false);
+            if (delivered.Count > 0)
+            {
+                var left = new List<Core.Messages.EnvelopeRecipient>(entry.Envelope.Recipients.Count);
+                foreach (var recipient in entry.Envelope.Recipients)
+                {
+                    if (!delivered.Contains(recipient.Address))
+                    {
+                        left.Add(recipient);
+                    }
+                }
+
+                if (left.Count == 0)
+                {
+                    await session.Consume.BasicAckAsync(delivery.DeliveryTag, multiple: false).ConfigureAwait(false);
+                    return;
+                }
+
+                entry = entry with { Envelope = entry.Envelope with { Recipients = left } };
+            }
+        }
+
         var message = new InHand(entry, delivery.Body.ToArray(), delivery.DeliveryTag, session.Generation, delivery.Redelivered);
         if (_inHand.TryGetValue(entry.Id, out var earlier) && earlier.Generation == session.Generation)
         {

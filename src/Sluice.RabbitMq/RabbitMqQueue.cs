@@ -21,6 +21,7 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private readonly RabbitMqOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IDeliveredLedger? _ledger;
     private readonly LogGate<string> _gate;
     private readonly ConcurrentDictionary<MessageId, InHand> _inHand = new();
     private readonly Channel<InHand> _ready = Channel.CreateUnbounded<InHand>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -33,11 +34,12 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private int _generation;
     private volatile bool _blocked;
 
-    private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger)
+    private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger)
     {
         _options = options;
         _time = time;
         _logger = logger;
+        _ledger = ledger;
         _gate = new LogGate<string>(time, TimeSpan.FromMinutes(1));
         _connecting = Task.Run(ConnectLoopAsync);
     }
@@ -52,10 +54,28 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     public int InHandCount => _inHand.Count;
 
     /// <summary>Starts connecting in the background: the node starts even while the brokers are away, and refuses mail (451 / 503) until they answer.</summary>
-    public static RabbitMqQueue Start(RabbitMqOptions options, TimeProvider time, ILogger logger)
+    /// <param name="ledger">Where delivered recipients of unsettled messages are kept (the cluster's PostgreSQL); null: not kept.</param>
+    public static RabbitMqQueue Start(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new RabbitMqQueue(options, time, logger);
+        return new RabbitMqQueue(options, time, logger, ledger);
+    }
+
+    public bool RecordsDelivered => _ledger is not null;
+
+    public async ValueTask RecordDeliveredAsync(MessageId id, IReadOnlyList<EnvelopeRecipient> recipients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        if (_ledger is not null)
+        {
+            var addresses = new string[recipients.Count];
+            for (var i = 0; i < addresses.Length; i++)
+            {
+                addresses[i] = recipients[i].Address;
+            }
+
+            await _ledger.RecordAsync(id, addresses, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public bool HasRoomFor(long bytes) => !_blocked;

@@ -41,7 +41,13 @@ internal static class NodeHost
         if (options.Cluster.RabbitMq.Enabled)
         {
             // Connects in the background: the node starts while the brokers are away and refuses mail (451 / 503) until they answer.
-            builder.Services.AddSingleton(sp => RabbitMq.RabbitMqQueue.Start(options.Cluster.RabbitMq, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.RabbitMq")));
+            builder.Services.AddSingleton(sp => RabbitMq.RabbitMqQueue.Start(
+                options.Cluster.RabbitMq,
+                time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.RabbitMq"),
+                options.Cluster.Postgres.Enabled
+                    ? new Postgres.DeliveredLedger(sp.GetRequiredService<Postgres.PostgresDatabase>(), options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1), time, sp.GetRequiredService<ILogger<Postgres.DeliveredLedger>>())
+                    : null));
             builder.Services.AddSingleton(sp => new Cluster.LocalSpoolDrain(sp.GetRequiredService<SqliteSpool>(), sp.GetRequiredService<RabbitMq.RabbitMqQueue>(), time, sp.GetRequiredService<ILogger<Cluster.LocalSpoolDrain>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.LocalSpoolDrain>());
         }

@@ -104,6 +104,56 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         Assert.Contains("Moved 5 messages from the local spool into the cluster queue", moved.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Node_KilledAfterOneDomainWasDelivered_TheNextNodeSendsOnlyToTheOther()
+    {
+        _broker = await RabbitMqServer.StartAsync();
+        using var postgres = await PostgresServer.StartAsync();
+        var sink = await StartSinkAsync();
+        using var silent = new SilentPeer(new IPEndPoint(IPAddress.Loopback, 0));
+        var shared = new Dictionary<string, string> { ["SLUICE__Cluster__Postgres__ConnectionString"] = postgres.ConnectionString };
+
+        // Node A delivers fast.example at once and waits forever on slow.example: the message is never settled.
+        var a = await StartNodeAsync("a", relayHost: null, delivery: true, extra: new Dictionary<string, string>(shared)
+        {
+            ["SLUICE__Delivery__Routes__0__Domain"] = "fast.example",
+            ["SLUICE__Delivery__Routes__0__Relay"] = sink.SmtpEndpoint.ToString(),
+            ["SLUICE__Delivery__Routes__1__Domain"] = "slow.example",
+            ["SLUICE__Delivery__Routes__1__Relay"] = silent.Endpoint.ToString(),
+        });
+        await using (var dialog = await SmtpDialog.ConnectAsync(a.SmtpEndpoint))
+        {
+            await dialog.CommandAsync("EHLO client.test");
+            Assert.StartsWith("250", await dialog.CommandAsync("MAIL FROM:<a@src.example>"), StringComparison.Ordinal);
+            Assert.StartsWith("250", await dialog.CommandAsync("RCPT TO:<one@fast.example>"), StringComparison.Ordinal);
+            Assert.StartsWith("250", await dialog.CommandAsync("RCPT TO:<two@slow.example>"), StringComparison.Ordinal);
+            Assert.StartsWith("354", await dialog.CommandAsync("DATA"), StringComparison.Ordinal);
+            Assert.StartsWith("250", await dialog.CommandAsync("Subject: two domains\r\n\r\nbody\r\n."), StringComparison.Ordinal);
+        }
+
+        await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() == 1, Deadline, "fast.example delivered by node A");
+        await Poll.UntilAsync(async () => await DeliveredRowsAsync(postgres) == 1, Deadline, "the delivery recorded");
+        await a.KillAsync();
+
+        var b = await StartNodeAsync("b", sink.SmtpEndpoint.ToString(), extra: shared);
+        await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() >= 2, Deadline, "slow.example delivered by node B", () => b.Output);
+        // One cluster, one set of keys: node B made none of its own.
+        await Poll.UntilAsync(async () => await InFlightAsync(b, a.ApiKey) == 0, Deadline, "node B settled the message");
+
+        Assert.Equal(2, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+        var envelopes = Directory.GetFiles(Path.Combine(_dir.Path, "sink", "envelopes")).Select(File.ReadAllText).ToList();
+        Assert.Single(envelopes, e => e.Contains("one@fast.example", StringComparison.Ordinal));
+        Assert.Single(envelopes, e => e.Contains("two@slow.example", StringComparison.Ordinal));
+    }
+
+    private static async Task<long> DeliveredRowsAsync(PostgresServer postgres)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM delivered_recipients", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     private async Task<SluiceProcess> StartSinkAsync()
     {
         var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink"));
@@ -111,15 +161,15 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         return sink;
     }
 
-    private async Task<SluiceProcess> StartNodeAsync(string name, string? relayHost, int? amqpPort = null, bool waitReady = true)
+    private async Task<SluiceProcess> StartNodeAsync(string name, string? relayHost, int? amqpPort = null, bool waitReady = true, bool delivery = false, Dictionary<string, string>? extra = null)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(extra ?? [])
         {
             ["SLUICE__Cluster__RabbitMq__Uris__0"] = $"amqp://guest:guest@127.0.0.1:{amqpPort ?? _broker!.Port}/",
             ["SLUICE__Cluster__RabbitMq__Shards"] = "2",
         };
         string[] args = relayHost is null ? [] : ["--relay-host", relayHost];
-        var node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, name), args, environment, delivery: relayHost is not null, waitForReady: waitReady);
+        var node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, name), args, environment, delivery: delivery || relayHost is not null, waitForReady: waitReady);
         _processes.Add(node);
         return node;
     }
@@ -132,9 +182,14 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         Assert.StartsWith("250", await dialog.CommandAsync($"Subject: {subject}\r\n\r\nbody\r\n."), StringComparison.Ordinal);
     }
 
-    private static async Task<long> InFlightAsync(SluiceProcess node)
+    private static async Task<long> InFlightAsync(SluiceProcess node, string? key = null)
     {
         using var http = node.CreateHttpClient();
+        if (key is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
         var summary = await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative));
         return summary.GetProperty("byState").TryGetProperty("in-flight", out var inFlight) ? inFlight.GetInt64() : 0;
     }

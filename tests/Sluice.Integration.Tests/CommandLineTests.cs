@@ -312,6 +312,32 @@ public sealed class CommandLineTests
         Assert.Equal(0, await exit);
     }
 
+    [Fact]
+    public async Task Serve_BadClusterSection_StopsNamingEachKey()
+    {
+        var stderr = await ServeRefusedAsync("""
+            { "Cluster": {
+                "Postgres": { "ConnectionString": "Host=db;Bogus=1" },
+                "RabbitMq": { "Uris": [ "http://broker:5672/" ], "Shards": 0 } } }
+            """);
+
+        Assert.Contains("Cluster:Postgres:ConnectionString: not a PostgreSQL connection string", stderr, StringComparison.Ordinal);
+        Assert.Contains("Cluster:RabbitMq:Uris:0: 'http://broker:5672/' is not an amqp:// or amqps:// URI with a host", stderr, StringComparison.Ordinal);
+        Assert.Contains("Cluster:RabbitMq:Shards: must be between 1 and 64", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_ClusterDatabaseUnreachable_StopsWithOneLineAfterItsTimeout()
+    {
+        var stderr = await ServeRefusedAsync($$"""
+            { "Cluster": { "Postgres": { "ConnectionString": "Host=127.0.0.1;Port={{FreePort.Next()}};Username=sluice;Timeout=1", "StartTimeout": "2s" } } }
+            """);
+
+        Assert.Contains("Cluster:Postgres: cannot reach the database within 2 s", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<string> ServeRefusedAsync(string json)
     {
         using var dir = new TempDirectory();

@@ -38,6 +38,17 @@ public interface IMessageQueue : IMessageStore
     /// <summary>Makes up to <paramref name="max"/> messages held under <paramref name="holdKey"/> leasable again (oldest first); returns how many.</summary>
     ValueTask<long> ReleaseHeldAsync(string holdKey, int max, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Some recipients of a message in hand were delivered before it is settled (one domain of
+    /// several, say): a queue shared by several consumers records them durably, so that the message,
+    /// redelivered after this consumer died, skips them. The embedded spool, whose only consumer is
+    /// the node itself, needs no record.
+    /// </summary>
+    ValueTask RecordDeliveredAsync(MessageId id, IReadOnlyList<EnvelopeRecipient> recipients, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Whether <see cref="RecordDeliveredAsync"/> keeps anything (the engine builds no list for a queue that does not).</summary>
+    bool RecordsDelivered => false;
+
     /// <summary>Given up on: kept for inspection, never leased again.</summary>
     ValueTask<bool> DeadLetterAsync(MessageId id, string? lastReply, CancellationToken cancellationToken);
 

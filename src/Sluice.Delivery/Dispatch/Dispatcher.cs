@@ -53,14 +53,14 @@ internal sealed class Dispatcher(
             HoldKey? holdKey = null;
             if (groups.Count == 1)
             {
-                Collect(await DeliverGroupAsync(current, entry, sender, groups[0]).ConfigureAwait(false), results, ref held, ref holdKey);
+                Collect(await DeliverAndRecordAsync(current, entry, sender, groups[0]).ConfigureAwait(false), results, ref held, ref holdKey);
             }
             else if (groups.Count > 1)
             {
                 var tasks = new Task<GroupResult>[groups.Count];
                 for (var i = 0; i < groups.Count; i++)
                 {
-                    tasks[i] = DeliverGroupAsync(current, entry, sender, groups[i]);
+                    tasks[i] = DeliverAndRecordAsync(current, entry, sender, groups[i]);
                 }
 
                 foreach (var group in await Task.WhenAll(tasks).ConfigureAwait(false))
@@ -77,6 +77,32 @@ internal sealed class Dispatcher(
             DispatchLog.Failed(logger, entry.Id.Value, ex);
             await queue.DeferAsync(entry.Id, time.GetUtcNow() + TimeSpan.FromMinutes(1), "451 4.3.0 Local error during delivery", null, CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Delivers one domain's recipients and has the queue record at once those delivered (a cluster's redelivery then skips them).</summary>
+    private async Task<GroupResult> DeliverAndRecordAsync(DeliveryPolicy current, QueueEntry entry, Reputation.SenderIdentity sender, DomainGroup group)
+    {
+        var result = await DeliverGroupAsync(current, entry, sender, group).ConfigureAwait(false);
+        if (!queue.RecordsDelivered)
+        {
+            return result;
+        }
+
+        List<EnvelopeRecipient>? delivered = null;
+        foreach (var attempt in result.Results ?? [])
+        {
+            if (attempt.Outcome.Kind == DeliveryOutcomeKind.Delivered)
+            {
+                (delivered ??= []).Add(attempt.Recipient);
+            }
+        }
+
+        if (delivered is not null)
+        {
+            await queue.RecordDeliveredAsync(entry.Id, delivered, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private async Task<GroupResult> DeliverGroupAsync(DeliveryPolicy current, QueueEntry entry, Reputation.SenderIdentity sender, DomainGroup group)
