@@ -17,6 +17,7 @@ public sealed partial class RabbitMqQueue
             {
                 var session = await OpenSessionAsync(lost, token).ConfigureAwait(false);
                 _session = session;
+                _up.TrySetResult();
                 _firstConnection.TrySetResult();
                 Signal();
                 var reason = await lost.Task.WaitAsync(token).ConfigureAwait(false);
@@ -51,6 +52,8 @@ public sealed partial class RabbitMqQueue
     {
         if (ReferenceEquals(_session, session))
         {
+            Interlocked.Exchange(ref _lostAt, _time.GetTimestamp());
+            _up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _session = null;
         }
 

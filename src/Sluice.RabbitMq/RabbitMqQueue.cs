@@ -31,6 +31,8 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private readonly Task _connecting;
     private readonly TaskCompletionSource _firstConnection = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Session? _session;
+    private volatile TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lostAt;
     private int _generation;
     private volatile bool _blocked;
 
@@ -49,6 +51,9 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
     /// <summary>Whether the brokers can be reached now.</summary>
     public bool IsConnected => _session is not null;
+
+    /// <summary>The AMQP port of the broker this node is connected to now (tests kill that one).</summary>
+    internal int? ConnectedPort => _session?.Connection.Endpoint.Port;
 
     /// <summary>Messages this node holds unsettled now.</summary>
     public int InHandCount => _inHand.Count;
@@ -88,16 +93,33 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
             return EnqueueResult.ShuttingDown;
         }
 
-        if (_session is not { } session)
-        {
-            return EnqueueResult.Unavailable;
-        }
-
         var properties = ClusterMessage.Properties(id, envelope, receivedAt, 0, receivedAt, null);
         var queue = QueueNames.Shard(QueueNames.ShardOf(id.Value, _options.Shards));
-        return await PublishAsync(session, queue, properties, content.ToArray(), "enqueue", cancellationToken).ConfigureAwait(false)
-            ? EnqueueResult.Stored
-            : EnqueueResult.Unavailable;
+        var body = content.ToArray();
+
+        // A broker that dies takes this node's connection with it; the next broker answers within
+        // a second or two, and the sender waits that long rather than being told to retry. A second
+        // try after a lost confirmation may store the message twice: at least once, never lost.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (await SessionAsync(cancellationToken).ConfigureAwait(false) is not { } session)
+            {
+                return EnqueueResult.Unavailable;
+            }
+
+            if (await PublishAsync(session, queue, properties, body, "enqueue", cancellationToken).ConfigureAwait(false))
+            {
+                return EnqueueResult.Stored;
+            }
+
+            if (ReferenceEquals(_session, session) && session.Connection.IsOpen)
+            {
+                // Refused or unconfirmed on a connection that still stands: not a failover to wait out.
+                break;
+            }
+        }
+
+        return EnqueueResult.Unavailable;
     }
 
     public async ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
@@ -153,6 +175,41 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
         _stopping.Dispose();
         _work.Dispose();
+    }
+
+    /// <summary>
+    /// The open session; while a lost connection is being replaced (lost less than the confirm
+    /// timeout ago, or closed just now and not yet noticed) waits for the next one, at most for what
+    /// is left of that timeout. Brokers that have been away longer answer at once: unavailable.
+    /// </summary>
+    private async ValueTask<Session?> SessionAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var current = _session;
+            if (current is not null && current.Connection.IsOpen)
+            {
+                return current;
+            }
+
+            var since = current is not null ? started : Interlocked.Read(ref _lostAt);
+            var left = since == 0 ? TimeSpan.Zero : _options.ConfirmTimeout - _time.GetElapsedTime(since);
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            try
+            {
+                var next = current is null ? _up.Task : Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken);
+                await next.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
     }
 
     private void Signal()

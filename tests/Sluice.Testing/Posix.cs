@@ -7,6 +7,8 @@ public static partial class Posix
 {
     public const int SigHup = 1;
 
+    public const int SigKill = 9;
+
     public const int SigTerm = 15;
 
     public static void Signal(int pid, int signal)
