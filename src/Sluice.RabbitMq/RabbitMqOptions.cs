@@ -15,5 +15,8 @@ public sealed class RabbitMqOptions
     /// <summary>How long an enqueue waits for the brokers' confirmation before the sender is told to retry (451 / 503).</summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Active: consumes always. Standby: consumes only while no active node does (takes over within seconds of the last one's death, gives back when one returns); takes mail either way.</summary>
+    public NodeRole Role { get; set; } = NodeRole.Active;
+
     public bool Enabled => Uris.Count > 0;
 }

@@ -112,12 +112,15 @@ public sealed partial class RabbitMqQueue
             var generation = Interlocked.Increment(ref _generation);
             var session = new Session(connection, consume, publish, admin, generation);
             await consume.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, token).ConfigureAwait(false);
-            for (var shard = 0; shard < _options.Shards; shard++)
+            if (_options.Role == NodeRole.Active)
             {
-                await ConsumeAsync(session, QueueNames.Shard(shard), token).ConfigureAwait(false);
+                await ConsumeAllAsync(session, token).ConfigureAwait(false);
+            }
+            else
+            {
+                _ = Task.Run(() => StandByAsync(session, lost.Task), CancellationToken.None);
             }
 
-            await ConsumeAsync(session, QueueNames.Due, token).ConfigureAwait(false);
             RabbitMqLog.Connected(_logger, connection.Endpoint, _options.Shards, _options.Prefetch);
             return session;
         }
@@ -128,11 +131,73 @@ public sealed partial class RabbitMqQueue
         }
     }
 
-    private async Task ConsumeAsync(Session session, string queue, CancellationToken token)
+    /// <summary>Consumes every shard and the due queue; returns the consumer tags.</summary>
+    private async Task<List<string>> ConsumeAllAsync(Session session, CancellationToken token)
     {
-        var consumer = new AsyncEventingBasicConsumer(session.Consume);
-        consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(session, queue, delivery);
-        await session.Consume.BasicConsumeAsync(queue, autoAck: false, consumer, token).ConfigureAwait(false);
+        var tags = new List<string>(_options.Shards + 1);
+        foreach (var queue in DueQueues())
+        {
+            var consumer = new AsyncEventingBasicConsumer(session.Consume);
+            consumer.ReceivedAsync += (_, delivery) => ReceiveAsync(session, queue, delivery);
+            tags.Add(await session.Consume.BasicConsumeAsync(queue, autoAck: false, consumer, token).ConfigureAwait(false));
+        }
+
+        return tags;
+    }
+
+    /// <summary>
+    /// A standby's watch, once a second while its connection stands: consume when no other node
+    /// consumes any of the queues, stop (cancel, finishing what it holds) when another does again.
+    /// </summary>
+    private async Task StandByAsync(Session session, Task lost)
+    {
+        List<string>? tags = null;
+        var token = _stopping.Token;
+        try
+        {
+            while (!lost.IsCompleted && !token.IsCancellationRequested)
+            {
+                var others = 0L;
+                foreach (var queue in DueQueues())
+                {
+                    others = Math.Max(others, await ConsumersAsync(session, queue, token).ConfigureAwait(false) - (tags is null ? 0 : 1));
+                }
+
+                if (tags is null && others == 0)
+                {
+                    RabbitMqLog.TakingOver(_logger);
+                    tags = await ConsumeAllAsync(session, token).ConfigureAwait(false);
+                    _standbyConsuming = true;
+                }
+                else if (tags is not null && others > 0)
+                {
+                    RabbitMqLog.GivingBack(_logger);
+                    foreach (var tag in tags)
+                    {
+                        await session.Consume.BasicCancelAsync(tag, cancellationToken: token).ConfigureAwait(false);
+                    }
+
+                    tags = null;
+                    _standbyConsuming = false;
+                }
+
+                await Task.WhenAny(lost, Task.Delay(TimeSpan.FromSeconds(1), _time, token)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            // The connection or the node is going: the next connection starts a new watch.
+        }
+        finally
+        {
+            _standbyConsuming = false;
+        }
+    }
+
+    private static async Task<long> ConsumersAsync(Session session, string queue, CancellationToken token)
+    {
+        await using var probe = await session.Connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
+        return (await probe.QueueDeclarePassiveAsync(queue, token).ConfigureAwait(false)).ConsumerCount;
     }
 
     private async Task ReceiveAsync(Session session, string queue, BasicDeliverEventArgs delivery)

@@ -35,6 +35,7 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private long _lostAt;
     private int _generation;
     private volatile bool _blocked;
+    private volatile bool _standbyConsuming;
 
     private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger)
     {
@@ -54,6 +55,9 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
     /// <summary>The AMQP port of the broker this node is connected to now (tests kill that one).</summary>
     internal int? ConnectedPort => _session?.Connection.Endpoint.Port;
+
+    /// <summary>Whether this node consumes now: always when active and connected; a standby only while it has taken over.</summary>
+    public bool IsConsuming => _session is not null && (_options.Role == NodeRole.Active || _standbyConsuming);
 
     /// <summary>Messages this node holds unsettled now.</summary>
     public int InHandCount => _inHand.Count;

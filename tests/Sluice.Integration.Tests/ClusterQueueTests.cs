@@ -146,6 +146,51 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         Assert.Single(envelopes, e => e.Contains("two@slow.example", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Standby_ActiveNodeKilledAndBack_TakesOverWithinTenSecondsThenGivesBack()
+    {
+        _broker = await RabbitMqServer.StartAsync();
+        var sink = await StartSinkAsync();
+        var active = new Dictionary<string, string> { ["SLUICE__Delivery__Client__HeloName"] = "a.node.test" };
+        var a = await StartNodeAsync("a", sink.SmtpEndpoint.ToString(), extra: active);
+        var s = await StartNodeAsync("s", sink.SmtpEndpoint.ToString(), extra: new Dictionary<string, string>
+        {
+            ["SLUICE__Delivery__Client__HeloName"] = "s.node.test",
+            ["SLUICE__Cluster__RabbitMq__Role"] = "Standby",
+        });
+
+        await SendAsync(s, "one");
+        Assert.Equal("a.node.test", await DeliveredByAsync(sink, "one"));
+
+        await a.KillAsync();
+        var died = System.Diagnostics.Stopwatch.StartNew();
+        await SendAsync(s, "two");
+        Assert.Equal("s.node.test", await DeliveredByAsync(sink, "two"));
+        Assert.True(died.Elapsed < TimeSpan.FromSeconds(10), $"the standby delivered {died.Elapsed} after the active node died");
+
+        _processes.Remove(a);
+        await a.DisposeAsync();
+        a = await StartNodeAsync("a", sink.SmtpEndpoint.ToString(), extra: active);
+        await Poll.UntilAsync(() => Task.FromResult(s.Output.Contains("giving back", StringComparison.Ordinal)), Deadline, "the standby giving back");
+        await SendAsync(s, "three");
+        Assert.Equal("a.node.test", await DeliveredByAsync(sink, "three"));
+    }
+
+    /// <summary>The EHLO name of the node that delivered the message with that subject to the sink.</summary>
+    private async Task<string?> DeliveredByAsync(SluiceProcess sink, string subject)
+    {
+        var sinkDir = Path.Combine(_dir.Path, "sink");
+        var file = await Poll.ForAsync(
+            () => Task.FromResult(Directory.Exists(Path.Combine(sinkDir, "new"))
+                ? Directory.GetFiles(Path.Combine(sinkDir, "new")).FirstOrDefault(f => File.ReadLines(f).Any(l => l == "Subject: " + subject))
+                : null),
+            f => f is not null,
+            Deadline,
+            $"'{subject}' at the sink");
+        var envelope = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(sinkDir, "envelopes", Path.GetFileNameWithoutExtension(file!) + ".json"))).RootElement;
+        return envelope.GetProperty("heloName").GetString();
+    }
+
     private static async Task<long> DeliveredRowsAsync(PostgresServer postgres)
     {
         await using var connection = new Npgsql.NpgsqlConnection(postgres.ConnectionString);

@@ -160,6 +160,31 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Standby_ActiveNodeDiesAndReturns_TakesOverWithinSecondsThenGivesBack()
+    {
+        var active = await StartAsync();
+        var standby = await StartAsync(NodeRole.Standby);
+        await EnqueueAsync(active, new MessageId("s-1"), Body("1"), "a@dest.example");
+        await Poll.UntilAsync(() => Task.FromResult(active.InHandCount == 1), Deadline, "the active node holding the first message");
+        Assert.Equal(0, standby.InHandCount);
+
+        _queues.Remove(active);
+        await active.DisposeAsync();
+        var died = System.Diagnostics.Stopwatch.StartNew();
+        var first = await LeaseOneAsync(standby);
+        Assert.Equal(new MessageId("s-1"), first.Id);
+        Assert.True(died.Elapsed < TimeSpan.FromSeconds(10), $"took over after {died.Elapsed}");
+        Assert.True(await standby.AckAsync(first.Id, CancellationToken.None));
+
+        Assert.True(standby.IsConsuming);
+        var returned = await StartAsync();
+        await Poll.UntilAsync(() => Task.FromResult(!standby.IsConsuming), Deadline, "the standby giving back");
+        await EnqueueAsync(standby, new MessageId("s-2"), Body("2"), "a@dest.example");
+        await Poll.UntilAsync(() => Task.FromResult(returned.InHandCount == 1), Deadline, "the returned active node holding the second message");
+        Assert.Equal(0, standby.InHandCount);
+    }
+
+    [Fact]
     public async Task Enqueue_NoBrokerListening_RefusedNotLost()
     {
         var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [$"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/"] }, TimeProvider.System, NullLogger.Instance);
@@ -179,9 +204,9 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
     public void TierFor_Wait_LongestTierThatDoesNotOvershoot(double seconds, int? tier)
         => Assert.Equal(tier, QueueNames.TierFor(TimeSpan.FromSeconds(seconds)));
 
-    private async Task<RabbitMqQueue> StartAsync()
+    private async Task<RabbitMqQueue> StartAsync(NodeRole role = NodeRole.Active)
     {
-        var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [broker.Uri], Shards = 2, Prefetch = 50 }, TimeProvider.System, NullLogger.Instance);
+        var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [broker.Uri], Shards = 2, Prefetch = 50, Role = role }, TimeProvider.System, NullLogger.Instance);
         _queues.Add(queue);
         await queue.Connected.WaitAsync(Deadline);
         return queue;

@@ -144,12 +144,28 @@ public sealed class RabbitMqServer : IDisposable
         {
             using (process)
             {
-                var environ = $"/proc/{process.Id}/environ";
-                if (File.Exists(environ) && File.ReadAllText(environ).Contains($"ERL_EPMD_PORT={epmdPort}\0", StringComparison.Ordinal))
+                if (EnvironmentOf(process.Id).Contains($"ERL_EPMD_PORT={epmdPort}\0", StringComparison.Ordinal))
                 {
                     Stop(process.Id);
                 }
             }
+        }
+    }
+
+    /// <summary>A process's environment block; empty when it has gone meanwhile (another test's epmd stopping).</summary>
+    private static string EnvironmentOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ");
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
         }
     }
 
