@@ -58,6 +58,15 @@ internal static class SchemaMigrations
                 PRIMARY KEY (message_id, recipient));
             CREATE INDEX delivered_recipients_at ON delivered_recipients (at);
             """),
+        new(3, "the nodes of the cluster and when each was last seen", """
+            CREATE TABLE cluster_nodes (
+                name text PRIMARY KEY,
+                role text NOT NULL,
+                http text NULL,
+                version text NOT NULL,
+                started_at bigint NOT NULL,
+                seen_at bigint NOT NULL);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

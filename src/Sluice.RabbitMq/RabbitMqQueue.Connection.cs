@@ -166,8 +166,10 @@ public sealed partial class RabbitMqQueue
                 if (tags is null && others == 0)
                 {
                     RabbitMqLog.TakingOver(_logger);
-                    tags = await ConsumeAllAsync(session, token).ConfigureAwait(false);
+
+                    // Consuming from the first registration on: deliveries may arrive before the last.
                     _standbyConsuming = true;
+                    tags = await ConsumeAllAsync(session, token).ConfigureAwait(false);
                 }
                 else if (tags is not null && others > 0)
                 {

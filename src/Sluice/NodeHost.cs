@@ -45,9 +45,13 @@ internal static class NodeHost
                 options.Cluster.RabbitMq,
                 time,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.RabbitMq"),
-                options.Cluster.Postgres.Enabled
-                    ? new Postgres.DeliveredLedger(sp.GetRequiredService<Postgres.PostgresDatabase>(), options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1), time, sp.GetRequiredService<ILogger<Postgres.DeliveredLedger>>())
-                    : null));
+                sp.GetService<Postgres.DeliveredLedger>()));
+            if (options.Cluster.Postgres.Enabled)
+            {
+                // Kept a day longer than any message may stay queued.
+                builder.Services.AddSingleton(sp => new Postgres.DeliveredLedger(sp.GetRequiredService<Postgres.PostgresDatabase>(), options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1), time, sp.GetRequiredService<ILogger<Postgres.DeliveredLedger>>()));
+            }
+
             builder.Services.AddSingleton(sp => new Cluster.LocalSpoolDrain(sp.GetRequiredService<SqliteSpool>(), sp.GetRequiredService<RabbitMq.RabbitMqQueue>(), time, sp.GetRequiredService<ILogger<Cluster.LocalSpoolDrain>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.LocalSpoolDrain>());
         }
@@ -65,6 +69,18 @@ internal static class NodeHost
                 sp.GetRequiredService<ApiKeyAuthentication>()));
             builder.Services.AddSingleton<Postgres.StateChangeListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Postgres.StateChangeListener>());
+            builder.Services.AddSingleton(sp => new Postgres.NodeRegistry(
+                sp.GetRequiredService<Postgres.PostgresDatabase>(),
+                new Postgres.ClusterNode(
+                    ClusterEndpoints.NodeName(options),
+                    options.Cluster.RabbitMq.Enabled ? options.Cluster.RabbitMq.Role.ToString().ToLowerInvariant() : "independent",
+                    options.Http.Address,
+                    ClusterEndpoints.Version,
+                    time.GetUtcNow(),
+                    time.GetUtcNow()),
+                time,
+                sp.GetRequiredService<ILogger<Postgres.NodeRegistry>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Postgres.NodeRegistry>());
         }
 
         builder.Services.AddSingleton(sp => new IntakeStage(
@@ -292,6 +308,7 @@ internal static class NodeHost
         WebhooksEndpoints.Map(app);
         StatsEndpoints.Map(app);
         SendersEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
         Unsubscribe.UnsubscribeEndpoints.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -20,6 +20,7 @@ var root = new RootCommand("Sluice: an email delivery platform (MTA) for transac
     WebhooksCommand.Create(),
     SendersCommand.Create(),
     DkimCommand.Create(),
+    ClusterCommand.Create(),
 };
 
 // SIGTERM/Ctrl-C belong to the generic host, whose graceful stop (421 to idle sessions, spool

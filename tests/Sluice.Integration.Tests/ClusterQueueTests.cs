@@ -161,12 +161,18 @@ public sealed class ClusterQueueTests : IAsyncLifetime
 
         await SendAsync(s, "one");
         Assert.Equal("a.node.test", await DeliveredByAsync(sink, "one"));
+        using var statusOfS = s.CreateHttpClient();
+        var before = await statusOfS.GetFromJsonAsync<JsonElement>(new Uri("api/v1/cluster", UriKind.Relative));
+        Assert.Equal("standby", before.GetProperty("node").GetProperty("role").GetString());
+        Assert.False(before.GetProperty("node").GetProperty("consuming").GetBoolean());
 
         await a.KillAsync();
         var died = System.Diagnostics.Stopwatch.StartNew();
         await SendAsync(s, "two");
         Assert.Equal("s.node.test", await DeliveredByAsync(sink, "two"));
         Assert.True(died.Elapsed < TimeSpan.FromSeconds(10), $"the standby delivered {died.Elapsed} after the active node died");
+        var after = await statusOfS.GetFromJsonAsync<JsonElement>(new Uri("api/v1/cluster", UriKind.Relative));
+        Assert.True(after.GetProperty("node").GetProperty("consuming").GetBoolean());
 
         _processes.Remove(a);
         await a.DisposeAsync();

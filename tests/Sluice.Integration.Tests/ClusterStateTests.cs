@@ -135,6 +135,26 @@ public sealed class ClusterStateTests : IAsyncLifetime
         Assert.Contains("State store unavailable", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ClusterStatus_TwoNodesOnOneDatabase_BothListedAliveFromEitherNode()
+    {
+        var status = await Poll.ForAsync(
+            () => _httpB.GetFromJsonAsync<JsonElement>(new Uri("api/v1/cluster", UriKind.Relative)),
+            s => s.GetProperty("nodes").GetArrayLength() == 2,
+            Deadline,
+            "both nodes registered");
+
+        Assert.True(status.GetProperty("database").GetProperty("reachable").GetBoolean());
+        Assert.Equal(3, status.GetProperty("database").GetProperty("schemaVersion").GetInt32());
+        Assert.Equal("embedded", status.GetProperty("node").GetProperty("queue").GetString());
+        Assert.All(status.GetProperty("nodes").EnumerateArray(), n => Assert.True(n.GetProperty("alive").GetBoolean()));
+        Assert.Contains(status.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("http").GetString() == $"127.0.0.1:{_a.HttpPort}");
+
+        var (code, output, _) = await SluiceProcess.RunAsync(["cluster", "status", "--api", _a.HttpBase.ToString(), "--key", _a.ApiKey!, "--json"]);
+        Assert.Equal(0, code);
+        Assert.Contains($"127.0.0.1:{_b.HttpPort}", output, StringComparison.Ordinal);
+    }
+
     private static HttpClient WithKey(SluiceProcess node, string token)
     {
         var http = new HttpClient { BaseAddress = node.HttpBase };

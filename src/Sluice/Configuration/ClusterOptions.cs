@@ -6,6 +6,9 @@ namespace Sluice.Configuration;
 /// </summary>
 public sealed class ClusterOptions
 {
+    /// <summary>This node's name in the cluster (<c>sluice cluster status</c>); default the host name and the HTTP port.</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Shared state (API keys, templates, suppressions, idempotency, soft bounces) in PostgreSQL.</summary>
     public Postgres.PostgresOptions Postgres { get; set; } = new();
 

@@ -1,0 +1,58 @@
+using System.Reflection;
+using Sluice.Core.Queue;
+using Sluice.Core.State;
+
+namespace Sluice.Http;
+
+/// <summary>
+/// <c>GET /api/v1/cluster</c>: this node (name, role, its queue: embedded or the brokers, connected,
+/// consuming, messages in hand), the cluster database (reachable, schema version), the brokers
+/// (connected to which), the nodes the database knows with when each was last seen, and the
+/// queue's counts by state. A single node answers the same shape with nothing shared.
+/// </summary>
+internal static class ClusterEndpoints
+{
+    public static string Version { get; } = typeof(ClusterEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet("/api/v1/cluster", async (IServiceProvider services, IMessageQueue queue, Configuration.SluiceOptions options, CancellationToken ct) =>
+        {
+            var cluster = services.GetService<RabbitMq.RabbitMqQueue>();
+            var database = services.GetService<Postgres.PostgresDatabase>();
+            var registry = services.GetService<Postgres.NodeRegistry>();
+            var nodes = registry is null ? null : await registry.ListAsync(ct);
+            var summary = await queue.GetSummaryAsync(ct);
+            return Results.Ok(new
+            {
+                node = new
+                {
+                    name = NodeName(options),
+                    role = cluster is null ? "independent" : options.Cluster.RabbitMq.Role.ToString().ToLowerInvariant(),
+                    version = Version,
+                    queue = cluster is null ? "embedded" : "rabbitmq",
+                    connected = cluster?.IsConnected ?? true,
+                    consuming = cluster?.IsConsuming ?? options.Delivery.Enabled,
+                    inHand = cluster?.InHandCount,
+                },
+                brokers = cluster is null ? null : new { uris = options.Cluster.RabbitMq.Uris.Count, shards = options.Cluster.RabbitMq.Shards, connected = cluster.IsConnected },
+                database = database is null ? null : new { reachable = nodes is not null, schemaVersion = database.SchemaVersion },
+                nodes = nodes?.Select(n => new { n.Name, n.Role, n.Http, n.Version, n.StartedAt, n.SeenAt, alive = registry!.IsAlive(n.SeenAt) }),
+                queue = new { summary.Total, summary.ByState },
+            });
+        }).RequireScope(ApiScopes.Read);
+    }
+
+    /// <summary>The node's name in the cluster: configured, or the host name and the HTTP port (unique on one machine).</summary>
+    public static string NodeName(Configuration.SluiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Cluster.NodeName is { Length: > 0 } name)
+        {
+            return name;
+        }
+
+        var colon = options.Http.Address.LastIndexOf(':');
+        return Environment.MachineName.ToLowerInvariant() + ":" + (colon < 0 ? options.Http.Address : options.Http.Address[(colon + 1)..]);
+    }
+}
