@@ -149,7 +149,7 @@ public sealed partial class BalanceTests
         Assert.True(NodeHas(second, await SendOneAsync(balancer.SmtpEndpoint)));
         await open.BeginDataAsync("old@src.test", "rcpt@lb.example");
         var reply = await open.CommandAsync("Subject: finishing on a drained node\r\n\r\nx\r\n.");
-        Assert.True(NodeHas(first, QueuedAs().Match(reply).Groups[1].Value), reply);
+        Assert.True(NodeHas(first, FrontDoorLoad.QueuedAs().Match(reply).Groups[1].Value), reply);
     }
 
     [Theory]
@@ -188,7 +188,7 @@ public sealed partial class BalanceTests
         await dialog.CommandAsync("EHLO one.test");
         await dialog.BeginDataAsync("one@src.test", "rcpt@lb.example");
         var reply = await dialog.CommandAsync("Subject: one\r\n\r\nx\r\n.");
-        var match = QueuedAs().Match(reply);
+        var match = FrontDoorLoad.QueuedAs().Match(reply);
         Assert.True(match.Success, reply);
         return match.Groups[1].Value;
     }
@@ -241,60 +241,9 @@ public sealed partial class BalanceTests
         return nodes;
     }
 
-    /// <summary>Twenty clients (from 127.0.0.66) send until <see cref="Total"/> messages got a 250; the fault is injected once a share has.</summary>
-    private static async Task<(ConcurrentBag<string> Accepted, int Reconnects)> RunLoadAsync(IPEndPoint frontDoor, int afterAccepted, Func<Task> fault)
-    {
-        var accepted = new ConcurrentBag<string>();
-        var reconnects = 0;
-        var faultInjected = 0;
-        var remaining = Total;
-        var deadline = DateTime.UtcNow.AddSeconds(180);
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
-        {
-            while (Volatile.Read(ref remaining) > 0 && DateTime.UtcNow < deadline)
-            {
-                // A message slot is given back only if this client took it and did not get its 250.
-                var holding = false;
-                try
-                {
-                    await using var dialog = await SmtpDialog.ConnectAsync(frontDoor, IPAddress.Parse("127.0.0.66"));
-                    await dialog.CommandAsync("EHLO load.test");
-                    while (Interlocked.Decrement(ref remaining) >= 0)
-                    {
-                        holding = true;
-                        await dialog.BeginDataAsync("load@src.test", string.Create(CultureInfo.InvariantCulture, $"c{c}@lb.example"));
-                        var reply = await dialog.CommandAsync("Subject: through the front door\r\n\r\nx\r\n.");
-                        if (QueuedAs().Match(reply) is not { Success: true } match)
-                        {
-                            throw new IOException($"not accepted: {reply}");
-                        }
-
-                        accepted.Add(match.Groups[1].Value);
-                        holding = false;
-                        if (accepted.Count >= afterAccepted && Interlocked.Exchange(ref faultInjected, 1) == 0)
-                        {
-                            await fault();
-                        }
-                    }
-
-                    // The decrement that ended the loop took no message: give it back.
-                    Interlocked.Increment(ref remaining);
-                }
-                catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException or Xunit.Sdk.XunitException)
-                {
-                    // The node behind this connection died (or the front door said 421): this message did not count; connect again.
-                    if (holding)
-                    {
-                        Interlocked.Increment(ref remaining);
-                    }
-
-                    Interlocked.Increment(ref reconnects);
-                }
-            }
-        })));
-
-        return (accepted, reconnects);
-    }
+    /// <summary>Twenty clients send until <see cref="Total"/> messages got a 250; the fault is injected once a share has.</summary>
+    private static Task<(ConcurrentBag<string> Accepted, int Reconnects)> RunLoadAsync(IPEndPoint frontDoor, int afterAccepted, Func<Task> fault)
+        => FrontDoorLoad.RunAsync(frontDoor, Total, Clients, (afterAccepted, fault));
 
     private static async Task<List<string>> QueuedIdsAsync(SluiceProcess node)
     {
@@ -310,7 +259,4 @@ public sealed partial class BalanceTests
         while (cursor is not null);
         return ids;
     }
-
-    [GeneratedRegex("^250 2.0.0 OK: queued as ([0-9A-Z]{26})")]
-    private static partial Regex QueuedAs();
 }
