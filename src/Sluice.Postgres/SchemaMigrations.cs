@@ -67,6 +67,11 @@ internal static class SchemaMigrations
                 started_at bigint NOT NULL,
                 seen_at bigint NOT NULL);
             """),
+        new(4, "destination suspensions shared by the nodes", """
+            CREATE TABLE suspensions_of_destinations (
+                destination text PRIMARY KEY,
+                until bigint NOT NULL);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

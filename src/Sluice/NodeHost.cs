@@ -66,7 +66,10 @@ internal static class NodeHost
                 sp.GetRequiredService<Core.State.ISuppressionStore>(),
                 sp.GetRequiredService<Core.State.SuppressionList>(),
                 sp.GetRequiredService<Core.Templates.TemplateCache>(),
-                sp.GetRequiredService<ApiKeyAuthentication>()));
+                sp.GetRequiredService<ApiKeyAuthentication>(),
+                sp.GetRequiredService<Core.State.SqlStateStore>(),
+                sp.GetService<Delivery.Dispatch.DeliveryControl>(),
+                time));
             builder.Services.AddSingleton<Postgres.StateChangeListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Postgres.StateChangeListener>());
             builder.Services.AddSingleton(sp => new Postgres.NodeRegistry(
@@ -162,7 +165,8 @@ internal static class NodeHost
             sp.GetService<Delivery.Dispatch.DeliveryControl>(),
             sp.GetRequiredService<Core.Events.DeliveryEventLog>(),
             time,
-            sp.GetRequiredService<Delivery.Reputation.SenderReputation>()));
+            sp.GetRequiredService<Delivery.Reputation.SenderReputation>(),
+            options.Cluster.Postgres.Enabled ? sp.GetRequiredService<Core.State.SqlStateStore>() : null));
         builder.Services.AddSingleton(sp => new Webhooks.WebhookDispatcher(
             sp.GetRequiredService<Core.Webhooks.IWebhookStore>(),
             sp.GetRequiredService<Core.Events.IMessageIndex>(),

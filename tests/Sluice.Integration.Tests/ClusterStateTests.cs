@@ -145,7 +145,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
             "both nodes registered");
 
         Assert.True(status.GetProperty("database").GetProperty("reachable").GetBoolean());
-        Assert.Equal(3, status.GetProperty("database").GetProperty("schemaVersion").GetInt32());
+        Assert.True(status.GetProperty("database").GetProperty("schemaVersion").GetInt32() >= 4, "the schema with the node registry and shared suspensions");
         Assert.Equal("embedded", status.GetProperty("node").GetProperty("queue").GetString());
         Assert.All(status.GetProperty("nodes").EnumerateArray(), n => Assert.True(n.GetProperty("alive").GetBoolean()));
         Assert.Contains(status.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("http").GetString() == $"127.0.0.1:{_a.HttpPort}");
@@ -153,6 +153,32 @@ public sealed class ClusterStateTests : IAsyncLifetime
         var (code, output, _) = await SluiceProcess.RunAsync(["cluster", "status", "--api", _a.HttpBase.ToString(), "--key", _a.ApiKey!, "--json"]);
         Assert.Equal(0, code);
         Assert.Contains($"127.0.0.1:{_b.HttpPort}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Suspension_MadeAndLiftedOnOneNode_HoldsAndReleasesOnTheOther()
+    {
+        // Nodes that deliver (to a port where nothing listens: nothing is sent in this test).
+        var environment = new Dictionary<string, string> { ["SLUICE__Cluster__Postgres__ConnectionString"] = _postgres.ConnectionString };
+        string[] relay = ["--relay-host", $"127.0.0.1:{FreePort.Next()}"];
+        await using var c = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "c"), relay, environment, delivery: true);
+        await using var d = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "d"), relay, environment, delivery: true);
+        using var httpC = WithKey(c, _a.ApiKey!);
+        using var httpD = WithKey(d, _a.ApiKey!);
+
+        using (var suspended = await httpC.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "slow.example", minutes = 30 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, suspended.StatusCode);
+        }
+
+        await Poll.UntilAsync(async () => (await httpD.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/suspensions", UriKind.Relative))).TryGetProperty("slow.example", out _), Deadline, "the suspension on the other node");
+
+        using (var resumed = await httpC.DeleteAsync(new Uri("api/v1/queue/suspensions/slow.example", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        }
+
+        await Poll.UntilAsync(async () => !(await httpD.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/suspensions", UriKind.Relative))).TryGetProperty("slow.example", out _), Deadline, "the suspension lifted on the other node");
     }
 
     private static HttpClient WithKey(SluiceProcess node, string token)

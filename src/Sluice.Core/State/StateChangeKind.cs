@@ -14,4 +14,7 @@ public enum StateChangeKind
 
     /// <summary>A template (a version added, or every version deleted).</summary>
     Template,
+
+    /// <summary>A destination suspended or resumed.</summary>
+    Suspension,
 }

@@ -39,6 +39,30 @@ public sealed class DeliveryControl
         _queues.HoldWaitingFor(destination);
     }
 
+    /// <summary>
+    /// Makes this node's suspensions those of the cluster (after its node may have missed changes):
+    /// the listed ones held, the others resumed (their held mail released, which is harmless twice).
+    /// </summary>
+    public async Task FollowAsync(IReadOnlyDictionary<string, DateTimeOffset> suspended)
+    {
+        ArgumentNullException.ThrowIfNull(suspended);
+        foreach (var (destination, until) in suspended)
+        {
+            if (_suspensions.SuspendedUntil(destination) != until)
+            {
+                Suspend(destination, until);
+            }
+        }
+
+        foreach (var destination in _suspensions.Snapshot().Keys)
+        {
+            if (!suspended.ContainsKey(destination))
+            {
+                await ResumeAsync(destination).ConfigureAwait(false);
+            }
+        }
+    }
+
     public async Task<bool> ResumeAsync(string destination)
     {
         var resumed = _suspensions.Resume(destination);

@@ -65,6 +65,9 @@ public static class SqliteStateDatabase
                     at INTEGER NOT NULL);
                 CREATE INDEX IF NOT EXISTS soft_bounces_address ON soft_bounces (address, at);
                 CREATE INDEX IF NOT EXISTS soft_bounces_at ON soft_bounces (at);
+                CREATE TABLE IF NOT EXISTS suspensions_of_destinations (
+                    destination TEXT PRIMARY KEY,
+                    until INTEGER NOT NULL);
                 """);
             if (!connection.Query<string>("SELECT name FROM pragma_table_info('api_keys')").Contains("strict"))
             {

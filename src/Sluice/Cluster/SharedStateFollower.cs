@@ -9,7 +9,14 @@ namespace Sluice.Cluster;
 /// in-memory suppression list that RCPT and delivery read, the compiled-template cache and the
 /// API-key cache.
 /// </summary>
-internal sealed class SharedStateFollower(ISuppressionStore suppressions, SuppressionList list, TemplateCache templates, ApiKeyAuthentication keys) : IStateChangeObserver
+internal sealed class SharedStateFollower(
+    ISuppressionStore suppressions,
+    SuppressionList list,
+    TemplateCache templates,
+    ApiKeyAuthentication keys,
+    ISuspensionStore suspensions,
+    Delivery.Dispatch.DeliveryControl? control,
+    TimeProvider time) : IStateChangeObserver
 {
     public async Task OnChangedAsync(StateChange change, CancellationToken cancellationToken)
     {
@@ -27,6 +34,9 @@ internal sealed class SharedStateFollower(ISuppressionStore suppressions, Suppre
             case StateChangeKind.Template:
                 templates.Evict(change.Key);
                 break;
+            case StateChangeKind.Suspension:
+                await FollowSuspensionsAsync(cancellationToken).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -35,5 +45,15 @@ internal sealed class SharedStateFollower(ISuppressionStore suppressions, Suppre
         keys.ForgetAll();
         templates.Clear();
         await SuppressionLoader.LoadAsync(suppressions, list, cancellationToken).ConfigureAwait(false);
+        await FollowSuspensionsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cluster's suspensions, all of them (few): a node that does not deliver has none to follow.</summary>
+    private async Task FollowSuspensionsAsync(CancellationToken cancellationToken)
+    {
+        if (control is not null)
+        {
+            await control.FollowAsync(await suspensions.ListAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
     }
 }

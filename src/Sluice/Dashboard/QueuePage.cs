@@ -73,7 +73,7 @@ internal static class QueuePage
         {
             case "suspend":
                 var minutes = int.TryParse(form["minutes"], NumberStyles.None, CultureInfo.InvariantCulture, out var m) && m > 0 ? m : 60;
-                return Back(actions.Suspend(destination, minutes) is { } until
+                return Back(await actions.SuspendAsync(destination, minutes) is { } until
                     ? $"Suspended {destination} until {Html.Time(until)}."
                     : "This node does not deliver.");
             case "resume":

@@ -11,7 +11,8 @@ namespace Sluice.Http;
 /// (an AdminAction; a sender's pause and resumption as their own events).
 /// <see cref="Control"/> is null on a node that does not deliver.
 /// </summary>
-internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time, SenderReputation? reputation = null)
+/// In a cluster, suspensions go to the shared store too, so that every node holds the destination.
+internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time, SenderReputation? reputation = null, Core.State.ISuspensionStore? shared = null)
 {
     public DeliveryControl? Control => control;
 
@@ -36,7 +37,7 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
     }
 
     /// <summary>Holds a destination's mail until <paramref name="minutes"/> from now; false when this node does not deliver.</summary>
-    public DateTimeOffset? Suspend(string destination, int minutes)
+    public async Task<DateTimeOffset?> SuspendAsync(string destination, int minutes)
     {
         if (control is null)
         {
@@ -45,6 +46,11 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
 
         var until = time.GetUtcNow().AddMinutes(minutes);
         control.Suspend(destination, until);
+        if (shared is not null)
+        {
+            await shared.SuspendAsync(destination, until, CancellationToken.None).ConfigureAwait(false);
+        }
+
         events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, $"suspend until {until:u}", "suspend", null));
         return until;
     }
@@ -55,6 +61,11 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
         if (control is null || !await control.ResumeAsync(destination).ConfigureAwait(false))
         {
             return false;
+        }
+
+        if (shared is not null)
+        {
+            await shared.ResumeAsync(destination, CancellationToken.None).ConfigureAwait(false);
         }
 
         events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, "-", null, destination, null, 0, "resume", "resume", null));

@@ -95,7 +95,7 @@ internal static class QueueOperationsEndpoints
         queue.MapGet("/suspensions", ([FromServices] DeliveryControl? control) =>
             control is null ? DeliveryOff() : Results.Ok(control.Suspended));
 
-        queue.MapPost("/suspensions", (SuspendRequest request, QueueActions actions) =>
+        queue.MapPost("/suspensions", async (SuspendRequest request, QueueActions actions) =>
         {
             if (actions.Control is null)
             {
@@ -107,7 +107,7 @@ internal static class QueueOperationsEndpoints
                 return Results.Problem(title: "Invalid request", detail: "destination is required; minutes, when given, must be positive.", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            return Results.Ok(new { destination = request.Destination, until = actions.Suspend(request.Destination, request.Minutes ?? 60) });
+            return Results.Ok(new { destination = request.Destination, until = await actions.SuspendAsync(request.Destination, request.Minutes ?? 60) });
         });
 
         queue.MapDelete("/suspensions/{destination}", async (string destination, QueueActions actions) =>

@@ -135,6 +135,23 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task Suspensions_SuspendListResume_OnlyThoseInForceListed()
+    {
+        var store = await OpenAsync();
+        await store.SuspendAsync("Gmail.com", Now.AddHours(1), CancellationToken.None);
+        await store.SuspendAsync("gone.example", Now.AddMinutes(-1), CancellationToken.None);
+        await store.SuspendAsync("gmail.com", Now.AddHours(2), CancellationToken.None);
+
+        var listed = await store.ListAsync(Now, CancellationToken.None);
+
+        Assert.Equal(Now.AddHours(2), Assert.Single(listed, s => s.Key == "gmail.com").Value);
+        Assert.Single(listed);
+        Assert.True(await store.ResumeAsync("GMAIL.com", CancellationToken.None));
+        Assert.False(await store.ResumeAsync("gmail.com", CancellationToken.None));
+        Assert.Empty(await store.ListAsync(Now, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Templates_Versions_LatestListedAndAllDeleted()
     {
         var store = await OpenAsync();
