@@ -36,6 +36,7 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private int _generation;
     private volatile bool _blocked;
     private volatile bool _standbyConsuming;
+    private int _disposed;
 
     private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger)
     {
@@ -160,8 +161,14 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
     public ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_session is not null && !_blocked);
 
+    /// <summary>Closes the connection: what this node held goes back to the brokers. A second call (the node's container disposes it as the queue and as itself) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {

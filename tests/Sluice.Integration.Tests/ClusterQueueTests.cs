@@ -102,6 +102,10 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() >= 5, Deadline, "the sink has all five", () => moved.Output);
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"queued alone {i}"), StoredSubjects().Order(StringComparer.Ordinal));
         Assert.Contains("Moved 5 messages from the local spool into the cluster queue", moved.Output, StringComparison.Ordinal);
+
+        // A cluster node stops cleanly: exit code 0, no stack trace.
+        Assert.Equal(0, await moved.TerminateAsync(Deadline));
+        Assert.DoesNotContain("Unhandled exception", moved.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -179,6 +179,10 @@ public sealed class ClusterStateTests : IAsyncLifetime
         }
 
         await Poll.UntilAsync(async () => !(await httpD.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/suspensions", UriKind.Relative))).TryGetProperty("slow.example", out _), Deadline, "the suspension lifted on the other node");
+
+        // A node on the shared database stops cleanly: exit code 0, no stack trace.
+        Assert.Equal(0, await d.TerminateAsync(Deadline));
+        Assert.DoesNotContain("Unhandled exception", d.Output, StringComparison.Ordinal);
     }
 
     private static HttpClient WithKey(SluiceProcess node, string token)
