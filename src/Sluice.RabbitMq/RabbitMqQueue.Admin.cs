@@ -215,15 +215,22 @@ public sealed partial class RabbitMqQueue
     }
 
     private static async Task<long> CountAsync(Session session, string queue, CancellationToken cancellationToken)
+        => (await ProbeAsync(session, queue, cancellationToken).ConfigureAwait(false))?.MessageCount ?? 0;
+
+    /// <summary>
+    /// A queue's counts (messages, consumers) from the brokers, or null when there is no such queue.
+    /// Asked on a throw-away channel: a passive declare of a missing queue closes its channel.
+    /// </summary>
+    private static async Task<QueueDeclareOk?> ProbeAsync(Session session, string queue, CancellationToken cancellationToken)
     {
         try
         {
             await using var probe = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (await probe.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false)).MessageCount;
+            return await probe.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationInterruptedException)
         {
-            return 0;
+            return null;
         }
     }
 }

@@ -160,7 +160,8 @@ public sealed partial class RabbitMqQueue
                 var others = 0L;
                 foreach (var queue in DueQueues())
                 {
-                    others = Math.Max(others, await ConsumersAsync(session, queue, token).ConfigureAwait(false) - (tags is null ? 0 : 1));
+                    var consumers = (await ProbeAsync(session, queue, token).ConfigureAwait(false))?.ConsumerCount ?? 0;
+                    others = Math.Max(others, consumers - (tags is null ? 0 : 1));
                 }
 
                 if (tags is null && others == 0)
@@ -194,12 +195,6 @@ public sealed partial class RabbitMqQueue
         {
             _standbyConsuming = false;
         }
-    }
-
-    private static async Task<long> ConsumersAsync(Session session, string queue, CancellationToken token)
-    {
-        await using var probe = await session.Connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
-        return (await probe.QueueDeclarePassiveAsync(queue, token).ConfigureAwait(false)).ConsumerCount;
     }
 
     private async Task ReceiveAsync(Session session, string queue, BasicDeliverEventArgs delivery)

@@ -107,11 +107,9 @@ public sealed partial class RabbitMqQueue
             {
                 await QueueTopology.DeclareHoldAsync(session.Admin, queue, cancellationToken).ConfigureAwait(false);
             }
-            else
+            else if (await ProbeAsync(session, queue, cancellationToken).ConfigureAwait(false) is null)
             {
-                // A passive declare of a missing queue closes the channel: ask on a throw-away one.
-                await using var probe = await session.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await probe.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
+                return null;
             }
 
             _holdQueues[queue] = true;

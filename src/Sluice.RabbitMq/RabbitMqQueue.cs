@@ -100,8 +100,27 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
         var properties = ClusterMessage.Properties(id, envelope, receivedAt, 0, receivedAt, null);
         var queue = QueueNames.Shard(QueueNames.ShardOf(id.Value, _options.Shards));
-        var body = content.ToArray();
 
+        // The client frames the body before a publish returns: a pooled buffer serves every message.
+        var length = (int)content.Length;
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            for (var read = 0; read < length;)
+            {
+                read += content.ReadAt(read, rented.AsSpan(read, length - read));
+            }
+
+            return await PublishNewAsync(queue, properties, rented.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private async Task<EnqueueResult> PublishNewAsync(string queue, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
         // A broker that dies takes this node's connection with it; the next broker answers within
         // a second or two, and the sender waits that long rather than being told to retry. A second
         // try after a lost confirmation may store the message twice: at least once, never lost.
@@ -127,7 +146,7 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
         return EnqueueResult.Unavailable;
     }
 
-    public async ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
     {
         var leased = new List<QueueEntry>(Math.Min(max, 64));
         while (leased.Count < max && _ready.Reader.TryRead(out var message))
@@ -139,8 +158,7 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
             }
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
-        return leased;
+        return ValueTask.FromResult<IReadOnlyList<QueueEntry>>(leased);
     }
 
     public async Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken)

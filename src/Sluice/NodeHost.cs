@@ -76,7 +76,7 @@ internal static class NodeHost
                 sp.GetRequiredService<Postgres.PostgresDatabase>(),
                 new Postgres.ClusterNode(
                     ClusterEndpoints.NodeName(options),
-                    options.Cluster.RabbitMq.Enabled ? options.Cluster.RabbitMq.Role.ToString().ToLowerInvariant() : "independent",
+                    options.Cluster.RoleName,
                     options.Http.Address,
                     ClusterEndpoints.Version,
                     time.GetUtcNow(),

@@ -239,12 +239,7 @@ public sealed class ClusterQueueTests : IAsyncLifetime
 
     private static async Task<long> InFlightAsync(SluiceProcess node, string? key = null)
     {
-        using var http = node.CreateHttpClient();
-        if (key is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        }
-
+        using var http = node.CreateHttpClient(key);
         var summary = await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative));
         return summary.GetProperty("byState").TryGetProperty("in-flight", out var inFlight) ? inFlight.GetInt64() : 0;
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Sluice.Testing;
@@ -31,7 +30,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
 
         // The first node made the cluster's first admin key; the second found keys and made none.
         Assert.Null(_b.ApiKey);
-        _httpB = WithKey(_b, _a.ApiKey!);
+        _httpB = _b.CreateHttpClient(_a.ApiKey);
     }
 
     public async Task DisposeAsync()
@@ -50,7 +49,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
         using var created = await _httpA.PostAsJsonAsync(new Uri("api/v1/keys", UriKind.Relative), new { name = "shop", scopes = new[] { "read" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
-        using var shopOnB = WithKey(_b, body.GetProperty("token").GetString()!);
+        using var shopOnB = _b.CreateHttpClient(body.GetProperty("token").GetString());
 
         using (var allowed = await shopOnB.GetAsync(new Uri("api/v1/queue/summary", UriKind.Relative)))
         {
@@ -72,21 +71,21 @@ public sealed class ClusterStateTests : IAsyncLifetime
     [Fact]
     public async Task Suppression_AddedAndRemovedOnOneNode_RefusedThenAcceptedAtRcptOnTheOther()
     {
-        Assert.StartsWith("250", await RcptAsync(_b, "gone@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "gone@dest.example"), StringComparison.Ordinal);
 
         using (var added = await _httpA.PostAsJsonAsync(new Uri("api/v1/suppressions", UriKind.Relative), new { address = "Gone@dest.example", reason = "bounce" }))
         {
             Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
         }
 
-        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("550 5.7.1", StringComparison.Ordinal), Deadline, "RCPT refused on the other node");
+        await Poll.UntilAsync(async () => (await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "gone@dest.example")).StartsWith("550 5.7.1", StringComparison.Ordinal), Deadline, "RCPT refused on the other node");
 
         using (var removed = await _httpA.DeleteAsync(new Uri("api/v1/suppressions/gone@dest.example", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
         }
 
-        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("250", StringComparison.Ordinal), Deadline, "RCPT accepted again on the other node");
+        await Poll.UntilAsync(async () => (await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "gone@dest.example")).StartsWith("250", StringComparison.Ordinal), Deadline, "RCPT accepted again on the other node");
     }
 
     [Fact]
@@ -114,7 +113,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
             Assert.True(added.IsSuccessStatusCode);
         }
 
-        await Poll.UntilAsync(async () => (await RcptAsync(_b, "gone@dest.example")).StartsWith("550", StringComparison.Ordinal), Deadline, "the suppression on node B");
+        await Poll.UntilAsync(async () => (await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "gone@dest.example")).StartsWith("550", StringComparison.Ordinal), Deadline, "the suppression on node B");
         using (var warm = await _httpB.GetAsync(new Uri("api/v1/queue/summary", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
@@ -123,8 +122,8 @@ public sealed class ClusterStateTests : IAsyncLifetime
         _postgres.Dispose();
 
         // Suppressions and the known key come from memory; the queue is the node's own.
-        Assert.StartsWith("550 5.7.1", await RcptAsync(_b, "gone@dest.example"), StringComparison.Ordinal);
-        Assert.StartsWith("250", await RcptAsync(_b, "here@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("550 5.7.1", await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "gone@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(_b.SmtpEndpoint, "a@src.example", "here@dest.example"), StringComparison.Ordinal);
         var id = await NodeApi.SendAsync(_httpB, "a@src.example", "here@dest.example", "while the database is down");
         Assert.False(string.IsNullOrEmpty(id));
 
@@ -163,8 +162,8 @@ public sealed class ClusterStateTests : IAsyncLifetime
         string[] relay = ["--relay-host", $"127.0.0.1:{FreePort.Next()}"];
         await using var c = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "c"), relay, environment, delivery: true);
         await using var d = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "d"), relay, environment, delivery: true);
-        using var httpC = WithKey(c, _a.ApiKey!);
-        using var httpD = WithKey(d, _a.ApiKey!);
+        using var httpC = c.CreateHttpClient(_a.ApiKey);
+        using var httpD = d.CreateHttpClient(_a.ApiKey);
 
         using (var suspended = await httpC.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "slow.example", minutes = 30 }))
         {
@@ -185,20 +184,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
         Assert.DoesNotContain("Unhandled exception", d.Output, StringComparison.Ordinal);
     }
 
-    private static HttpClient WithKey(SluiceProcess node, string token)
-    {
-        var http = new HttpClient { BaseAddress = node.HttpBase };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
 
-    private static async Task<string> RcptAsync(SluiceProcess node, string to)
-    {
-        await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
-        await dialog.CommandAsync("EHLO client.test");
-        await dialog.CommandAsync("MAIL FROM:<a@src.example>");
-        return await dialog.CommandAsync($"RCPT TO:<{to}>");
-    }
 
     private static async Task<string?> PreviewSubjectAsync(HttpClient http, string id)
     {

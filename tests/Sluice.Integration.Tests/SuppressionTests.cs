@@ -27,15 +27,15 @@ public sealed class SuppressionTests : IAsyncLifetime
     {
         await SuppressAsync(new { address = "gone@dest.example", reason = "bounce" });
 
-        Assert.StartsWith("550 5.7.1 Recipient <Gone@Dest.example> is on the suppression list (bounce)", await RcptAsync("a@src.example", "Gone@Dest.example"), StringComparison.Ordinal);
-        Assert.StartsWith("250", await RcptAsync("a@src.example", "here@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("550 5.7.1 Recipient <Gone@Dest.example> is on the suppression list (bounce)", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "a@src.example", "Gone@Dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "a@src.example", "here@dest.example"), StringComparison.Ordinal);
 
         await _world.RestartNodeAsync();
-        Assert.StartsWith("550 5.7.1", await RcptAsync("a@src.example", "gone@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("550 5.7.1", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "a@src.example", "gone@dest.example"), StringComparison.Ordinal);
 
         using var removed = await Http.DeleteAsync(new Uri("api/v1/suppressions/gone@dest.example", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
-        Assert.StartsWith("250", await RcptAsync("a@src.example", "gone@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "a@src.example", "gone@dest.example"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,9 +44,9 @@ public sealed class SuppressionTests : IAsyncLifetime
         await SuppressAsync(new { address = "scoped@dest.example", reason = "unsubscribe", scope = "news.example" });
         await SuppressAsync(new { address = "lapsed@dest.example", expiresAt = DateTimeOffset.UtcNow.AddMinutes(-1) });
 
-        Assert.StartsWith("550 5.7.1", await RcptAsync("letters@news.example", "scoped@dest.example"), StringComparison.Ordinal);
-        Assert.StartsWith("250", await RcptAsync("orders@shop.example", "scoped@dest.example"), StringComparison.Ordinal);
-        Assert.StartsWith("250", await RcptAsync("orders@shop.example", "lapsed@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("550 5.7.1", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "letters@news.example", "scoped@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "orders@shop.example", "scoped@dest.example"), StringComparison.Ordinal);
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "orders@shop.example", "lapsed@dest.example"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class SuppressionTests : IAsyncLifetime
         Assert.Equal(0, exportCode);
         Assert.Contains("one@csv.example,bounce,,", export, StringComparison.Ordinal);
         Assert.Contains("two@csv.example,unsubscribe,news.example,2099-01-01T00:00:00.0000000+00:00", export, StringComparison.Ordinal);
-        Assert.StartsWith("550 5.7.1", await RcptAsync("a@src.example", "one@csv.example"), StringComparison.Ordinal);
+        Assert.StartsWith("550 5.7.1", await SmtpDialog.RcptReplyAsync(Node.SmtpEndpoint, "a@src.example", "one@csv.example"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,11 +134,4 @@ public sealed class SuppressionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    private async Task<string> RcptAsync(string from, string to)
-    {
-        await using var dialog = await SmtpDialog.ConnectAsync(Node.SmtpEndpoint);
-        await dialog.CommandAsync("EHLO client.test");
-        await dialog.CommandAsync($"MAIL FROM:<{from}>");
-        return await dialog.CommandAsync($"RCPT TO:<{to}>");
-    }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Testing;
@@ -10,20 +9,11 @@ namespace Sluice.RabbitMq.Tests;
 public sealed class BrokerFailoverTests(BrokerClusterFixture brokers) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _dir = new();
-    private readonly List<RabbitMqQueue> _queues = [];
+    private readonly QueueHarness _harness = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var queue in _queues)
-        {
-            await queue.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Enqueue_TheConnectedBrokerKilledMidway_EveryMessageStoredAndEveryOneDelivered()
@@ -39,17 +29,14 @@ public sealed class BrokerFailoverTests(BrokerClusterFixture brokers) : IAsyncLi
                 victim.Kill();
             }
 
-            using var content = new MessageBuffer(_dir.Path);
-            content.Write(System.Text.Encoding.ASCII.GetBytes($"Subject: {i}\r\n\r\nbody {i}\r\n"));
-            results.Add(await producer.EnqueueAsync(new Envelope("a@src.example", [new EnvelopeRecipient("b@dest.example")]), new MessageId($"f{i:000}"), DateTimeOffset.UtcNow, content, CancellationToken.None));
+            results.Add(await _harness.EnqueueAsync(producer, new MessageId($"f{i:000}"), System.Text.Encoding.ASCII.GetBytes($"Subject: {i}\r\n\r\nbody {i}\r\n"), "b@dest.example"));
         }
 
         Assert.All(results, r => Assert.Equal(EnqueueResult.Stored, r));
         Assert.NotEqual(victim.Port, producer.ConnectedPort);
 
         // The producer consumes too (every node does): what it took goes back to the brokers as it stops.
-        _queues.Remove(producer);
-        await producer.DisposeAsync();
+        await _harness.StopAsync(producer);
         var consumer = Start();
         var seen = new HashSet<MessageId>();
         await Poll.UntilAsync(
@@ -69,10 +56,5 @@ public sealed class BrokerFailoverTests(BrokerClusterFixture brokers) : IAsyncLi
             () => $"{seen.Count} seen");
     }
 
-    private RabbitMqQueue Start()
-    {
-        var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [.. brokers.Cluster.Uris], Shards = 2 }, TimeProvider.System, NullLogger.Instance);
-        _queues.Add(queue);
-        return queue;
-    }
+    private RabbitMqQueue Start() => _harness.Start(new RabbitMqOptions { Uris = [.. brokers.Cluster.Uris], Shards = 2 });
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Sluice.Core.Messages;
 using Sluice.Core.Queue;
 using Sluice.Testing;
@@ -10,20 +9,11 @@ namespace Sluice.RabbitMq.Tests;
 public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
-    private readonly TempDirectory _dir = new();
-    private readonly List<RabbitMqQueue> _queues = [];
+    private readonly QueueHarness _harness = new();
 
     public Task InitializeAsync() => broker.ResetAsync("suspended:dest.example");
 
-    public async Task DisposeAsync()
-    {
-        foreach (var queue in _queues)
-        {
-            await queue.DisposeAsync();
-        }
-
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _harness.DisposeAsync();
 
     [Fact]
     public async Task Enqueue_ThenLeaseAndAck_ExactBytesOnceAndTheQueueEmpty()
@@ -141,8 +131,7 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
             Assert.True(await survivor.AckAsync(entry.Id, CancellationToken.None));
         }
 
-        _queues.Remove(dying);
-        await dying.DisposeAsync();
+        await _harness.StopAsync(dying);
         await Poll.UntilAsync(
             async () =>
             {
@@ -168,8 +157,7 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
         await Poll.UntilAsync(() => Task.FromResult(active.InHandCount == 1), Deadline, "the active node holding the first message");
         Assert.Equal(0, standby.InHandCount);
 
-        _queues.Remove(active);
-        await active.DisposeAsync();
+        await _harness.StopAsync(active);
         var died = System.Diagnostics.Stopwatch.StartNew();
         var first = await LeaseOneAsync(standby);
         Assert.Equal(new MessageId("s-1"), first.Id);
@@ -187,8 +175,7 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
     [Fact]
     public async Task Enqueue_NoBrokerListening_RefusedNotLost()
     {
-        var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [$"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/"] }, TimeProvider.System, NullLogger.Instance);
-        _queues.Add(queue);
+        var queue = _harness.Start(new RabbitMqOptions { Uris = [$"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/"] });
 
         Assert.Equal(EnqueueResult.Unavailable, await EnqueueAsync(queue, new MessageId("m-nobroker"), Body("x"), "a@dest.example"));
         Assert.False(await queue.IsWritableAsync(CancellationToken.None));
@@ -206,38 +193,16 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
 
     private async Task<RabbitMqQueue> StartAsync(NodeRole role = NodeRole.Active)
     {
-        var queue = RabbitMqQueue.Start(new RabbitMqOptions { Uris = [broker.Uri], Shards = 2, Prefetch = 50, Role = role }, TimeProvider.System, NullLogger.Instance);
-        _queues.Add(queue);
+        var queue = _harness.Start(new RabbitMqOptions { Uris = [broker.Uri], Shards = 2, Prefetch = 50, Role = role });
         await queue.Connected.WaitAsync(Deadline);
         return queue;
     }
 
-    private async Task<EnqueueResult> EnqueueAsync(RabbitMqQueue queue, MessageId id, byte[] bytes, params string[] recipients)
-    {
-        using var content = new MessageBuffer(_dir.Path);
-        content.Write(bytes);
-        var envelope = new Envelope("sender@src.example", [.. recipients.Select(r => new EnvelopeRecipient(r))]);
-        return await queue.EnqueueAsync(envelope, id, DateTimeOffset.UtcNow, content, CancellationToken.None);
-    }
+    private Task<EnqueueResult> EnqueueAsync(RabbitMqQueue queue, MessageId id, byte[] bytes, params string[] recipients) => _harness.EnqueueAsync(queue, id, bytes, recipients);
 
-    private static async Task<QueueEntry> LeaseOneAsync(RabbitMqQueue queue)
-        => (await Poll.ForAsync(
-            async () =>
-            {
-                await queue.WaitForWorkAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None);
-                return await queue.LeaseAsync(1, CancellationToken.None);
-            },
-            leased => leased.Count == 1,
-            Deadline,
-            "a leased message"))[0];
+    private static Task<QueueEntry> LeaseOneAsync(RabbitMqQueue queue) => QueueHarness.LeaseOneAsync(queue, Deadline);
 
-    private static async Task<byte[]> ReadAsync(RabbitMqQueue queue, MessageId id)
-    {
-        await using var stream = await queue.OpenContentAsync(id, CancellationToken.None);
-        using var copy = new MemoryStream();
-        await stream!.CopyToAsync(copy);
-        return copy.ToArray();
-    }
+    private static Task<byte[]> ReadAsync(RabbitMqQueue queue, MessageId id) => QueueHarness.ReadAsync(queue, id);
 
     private static byte[] Body(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 }

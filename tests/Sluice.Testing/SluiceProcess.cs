@@ -48,13 +48,13 @@ public sealed class SluiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>An HTTP client for this process's HTTP address, sending the admin API key when there is one.</summary>
-    public HttpClient CreateHttpClient()
+    /// <summary>An HTTP client for this process's HTTP address, sending <paramref name="key"/>, else the node's admin API key when there is one (a cluster node that found keys made none).</summary>
+    public HttpClient CreateHttpClient(string? key = null)
     {
         var http = new HttpClient { BaseAddress = HttpBase };
-        if (ApiKey is { } key)
+        if ((key ?? ApiKey) is { } token)
         {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         }
 
         return http;

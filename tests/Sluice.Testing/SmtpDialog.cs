@@ -38,6 +38,15 @@ public sealed class SmtpDialog : IAsyncDisposable
         return dialog;
     }
 
+    /// <summary>A new session up to RCPT: returns the server's reply to <c>RCPT TO:&lt;to&gt;</c>.</summary>
+    public static async Task<string> RcptReplyAsync(IPEndPoint endpoint, string from, string to)
+    {
+        await using var dialog = await ConnectAsync(endpoint).ConfigureAwait(false);
+        await dialog.CommandAsync("EHLO client.test").ConfigureAwait(false);
+        await dialog.CommandAsync($"MAIL FROM:<{from}>").ConfigureAwait(false);
+        return await dialog.CommandAsync($"RCPT TO:<{to}>").ConfigureAwait(false);
+    }
+
     public Task SendAsync(string raw) => SendAsync(Encoding.UTF8.GetBytes(raw));
 
     public async Task SendAsync(byte[] raw)

@@ -48,7 +48,8 @@ public sealed class DeliveryControl
         ArgumentNullException.ThrowIfNull(suspended);
         foreach (var (destination, until) in suspended)
         {
-            if (_suspensions.SuspendedUntil(destination) != until)
+            // The store keeps milliseconds: a suspension made here compares equal to its stored copy.
+            if (_suspensions.SuspendedUntil(destination)?.ToUnixTimeMilliseconds() != until.ToUnixTimeMilliseconds())
             {
                 Suspend(destination, until);
             }

@@ -28,7 +28,7 @@ internal static class ClusterEndpoints
                 node = new
                 {
                     name = NodeName(options),
-                    role = cluster is null ? "independent" : options.Cluster.RabbitMq.Role.ToString().ToLowerInvariant(),
+                    role = options.Cluster.RoleName,
                     version = Version,
                     queue = cluster is null ? "embedded" : "rabbitmq",
                     connected = cluster?.IsConnected ?? true,
@@ -52,7 +52,7 @@ internal static class ClusterEndpoints
             return name;
         }
 
-        var colon = options.Http.Address.LastIndexOf(':');
-        return Environment.MachineName.ToLowerInvariant() + ":" + (colon < 0 ? options.Http.Address : options.Http.Address[(colon + 1)..]);
+        var port = Core.Net.HostPort.TryParse(options.Http.Address, null, out var address) ? address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) : options.Http.Address;
+        return Environment.MachineName.ToLowerInvariant() + ":" + port;
     }
 }
