@@ -148,7 +148,33 @@ public sealed class ReadyQueueTests : IDisposable
         Assert.Equal(JobResultKind.NotSent, (await forB.Completion.WaitAsync(TimeSpan.FromSeconds(10))).Kind);
     }
 
-    private ReadyQueueContext Context(int maxWaiting = 100, DeliveryCapacity? capacity = null) => new(
+    [Fact]
+    public async Task Worker_ClusterHasNoLeaseToSpare_JobWaitsWithoutASlotAndGoesOnceOneFrees()
+    {
+        var limits = new CountingSharedLimits { Allowed = 0 };
+        var queue = new ReadyQueue(Key, Plan(Refusing(), SiteShaping.Defaults with { FailuresBeforeCooldown = 100 }), Context(limits: limits));
+        var job = Job("a@dest.test");
+
+        Assert.True(queue.TrySubmit(job));
+        await Poll.UntilAsync(() => Task.FromResult(limits.Refused == 1 && queue.State().Open == 0), TimeSpan.FromSeconds(10), "the lease refused and the slot given back");
+        var waiting = queue.State();
+        Assert.False(job.Completion.IsCompleted);
+        Assert.Equal(1, waiting.Waiting);
+        Assert.Equal(0, _capacity.Connections);
+
+        // Nothing asks again before the wait is over; then the freed lease is taken and the job goes.
+        limits.Allowed = 1;
+        Assert.Equal(1, limits.Asked);
+        _time.Advance(limits.RetryAfter);
+        var result = await job.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobResultKind.NotSent, result.Kind);
+        await Poll.UntilAsync(() => Task.FromResult(limits.Held == 0 && queue.State().Open == 0), TimeSpan.FromSeconds(10), "the lease given back with the slot");
+        Assert.Equal(2, limits.Asked);
+        Assert.Equal(0, _capacity.Connections);
+    }
+
+    private ReadyQueueContext Context(int maxWaiting = 100, DeliveryCapacity? capacity = null, Core.Cluster.ISharedLimits? limits = null) => new(
         _time,
         capacity ?? _capacity,
         _suspensions,
@@ -164,7 +190,8 @@ public sealed class ReadyQueueTests : IDisposable
             _releasedSignal.TrySetResult();
             return Task.FromResult(0L);
         },
-        NullLogger.Instance);
+        NullLogger.Instance,
+        sharedLimits: limits);
 
     private static QueuePlan Plan(IPEndPoint target, SiteShaping shaping)
         => new([new MxHost("mx.dest.test", 10, [target.Address])], target.Port, shaping, new SmtpClientOptions

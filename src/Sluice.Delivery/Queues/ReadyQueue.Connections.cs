@@ -1,4 +1,5 @@
 using System.Net;
+using Sluice.Core.Cluster;
 using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Queues;
@@ -90,6 +91,7 @@ public sealed partial class ReadyQueue
     public async Task<bool> ReapAsync(bool makeRoom)
     {
         List<SmtpClientConnection>? stale = null;
+        List<SharedLease?>? leases = null;
         List<(DeliveryJob, SmtpClientConnection?)>? start = null;
         bool retired;
         lock (_lock)
@@ -108,13 +110,16 @@ public sealed partial class ReadyQueue
                     _idle.Push(keep[i]);
                 }
 
-                _open -= stale?.Count ?? 0;
+                for (var i = 0; i < (stale?.Count ?? 0); i++)
+                {
+                    (leases ??= []).Add(CloseSlotLocked());
+                }
             }
 
             // A queue that has room again brings back what it held, even when nothing new arrives to trigger it.
             ReleaseIfRoomLocked();
             // A queue a reply rule acts on lives until the rule's time is up: a fresh one would forget it.
-            retired = _open == 0 && _busy == 0 && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld
+            retired = _open == 0 && _busy == 0 && _leaseWaitUntil is null && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld
                 && _adjustment is null && _heldSenders is not { Count: > 0 };
             if (retired)
             {
@@ -122,10 +127,10 @@ public sealed partial class ReadyQueue
             }
         }
 
-        foreach (var connection in stale ?? [])
+        for (var i = 0; i < (stale?.Count ?? 0); i++)
         {
-            await DisposeConnectionAsync(connection).ConfigureAwait(false);
-            _context.Capacity.ReleaseConnection();
+            await DisposeConnectionAsync(stale![i]).ConfigureAwait(false);
+            GiveBack(leases![i]);
         }
 
         if (!retired)

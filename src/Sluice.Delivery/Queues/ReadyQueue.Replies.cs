@@ -206,12 +206,12 @@ public sealed partial class ReadyQueue
         _window.Reconfigure(shaping.MaxConnections);
         if (old.MaxMessageRate != shaping.MaxMessageRate || old.MessageBurst != shaping.MessageBurst)
         {
-            _messageRate = MessageRate(shaping, _context.Time);
+            _messageRate = MessageRate(shaping);
         }
 
         if (old.MaxConnectionRate != shaping.MaxConnectionRate || old.ConnectionBurst != shaping.ConnectionBurst)
         {
-            _connectionRate = ConnectionRate(shaping, _context.Time);
+            _connectionRate = ConnectionRate(shaping);
         }
 
         return StartWorkersLocked();

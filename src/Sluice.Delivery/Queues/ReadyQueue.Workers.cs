@@ -1,3 +1,4 @@
+using Sluice.Core.Cluster;
 using Sluice.Delivery.Smtp;
 
 namespace Sluice.Delivery.Queues;
@@ -16,7 +17,7 @@ public sealed partial class ReadyQueue
         {
             if (!_idle.TryPop(out var connection))
             {
-                if (_open >= _window.Limit)
+                if (_open >= _window.Limit || _leaseWaitUntil is not null)
                 {
                     break;
                 }
@@ -33,6 +34,10 @@ public sealed partial class ReadyQueue
                 }
 
                 _open++;
+                if (_context.SharedLimits is not null)
+                {
+                    _pendingLeases++;
+                }
             }
 
             _busy++;
@@ -65,6 +70,9 @@ public sealed partial class ReadyQueue
     private async Task RunWorkerAsync(DeliveryJob? job, SmtpClientConnection? connection)
     {
         string? remote = null;
+
+        // A worker started without a connection has a new slot: under cluster-wide limits it needs a lease first.
+        var needsLease = connection is null && _context.SharedLimits is not null;
         try
         {
             while (job is not null)
@@ -78,6 +86,23 @@ public sealed partial class ReadyQueue
 
                 if (connection is null)
                 {
+                    if (needsLease)
+                    {
+                        var lease = await _context.SharedLimits!.TryLeaseAsync(LimitKey, _shaping.MaxConnections).ConfigureAwait(false);
+                        needsLease = false;
+                        if (lease is null)
+                        {
+                            LeaseRefused(job);
+                            return;
+                        }
+
+                        lock (_lock)
+                        {
+                            _pendingLeases--;
+                            _leases.Push(lease);
+                        }
+                    }
+
                     DeliveryOutcome? failure;
                     (connection, failure, remote) = await OpenAsync(plan, job.Domain).ConfigureAwait(false);
                     if (connection is null)
@@ -145,14 +170,77 @@ public sealed partial class ReadyQueue
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
             }
 
+            SharedLease? lease;
             lock (_lock)
             {
                 _busy--;
-                _open--;
+                if (needsLease)
+                {
+                    _pendingLeases--;
+                }
+
+                lease = CloseSlotLocked();
             }
 
-            _context.Capacity.ReleaseConnection();
+            GiveBack(lease);
         }
+    }
+
+    /// <summary>
+    /// The cluster has no connection to spare for this queue's key: the job goes back to the head,
+    /// the slot is given back, and no new connection is asked for until the wait is over (idle
+    /// connections this queue holds keep working meanwhile).
+    /// </summary>
+    private void LeaseRefused(DeliveryJob job)
+    {
+        List<(DeliveryJob, SmtpClientConnection?)>? start;
+        lock (_lock)
+        {
+            _retry.Enqueue(job);
+            _busy--;
+            _pendingLeases--;
+            _open--;
+            if (_leaseWaitUntil is null && !_retired)
+            {
+                var wait = _context.SharedLimits!.RetryAfter;
+                _leaseWaitUntil = _context.Time.GetUtcNow() + wait;
+                _leaseTimer?.Dispose();
+                _leaseTimer = _context.Time.CreateTimer(static state => ((ReadyQueue)state!).LeaseWaitOver(), this, wait, Timeout.InfiniteTimeSpan);
+            }
+
+            start = StartWorkersLocked();
+        }
+
+        _context.Capacity.ReleaseConnection();
+        Launch(start);
+    }
+
+    private void LeaseWaitOver()
+    {
+        lock (_lock)
+        {
+            _leaseWaitUntil = null;
+        }
+
+        Pump();
+    }
+
+    /// <summary>Under the lock: one slot fewer; the lease it held (leases are alike within a key), to give back outside the lock.</summary>
+    private SharedLease? CloseSlotLocked()
+    {
+        _open--;
+        return _leases.Count + _pendingLeases > _open ? _leases.Pop() : null;
+    }
+
+    /// <summary>A closed slot's node-wide capacity and its lease go back (never under the lock).</summary>
+    private void GiveBack(SharedLease? lease)
+    {
+        if (lease is not null)
+        {
+            _context.SharedLimits!.Release(lease);
+        }
+
+        _context.Capacity.ReleaseConnection();
     }
 
     private static bool AllLostBeforeDot(IReadOnlyList<RecipientOutcome> outcomes)
@@ -184,6 +272,7 @@ public sealed partial class ReadyQueue
         DeliveryJob? next = null;
         bool close;
         var releaseSlot = false;
+        SharedLease? lease = null;
         lock (_lock)
         {
             if (retry)
@@ -222,7 +311,7 @@ public sealed partial class ReadyQueue
 
             if (releaseSlot)
             {
-                _open--;
+                lease = CloseSlotLocked();
             }
 
             // Whatever this worker does next, jobs left behind (a retry, new arrivals, a wider window) get workers if allowed.
@@ -231,7 +320,7 @@ public sealed partial class ReadyQueue
 
         if (releaseSlot)
         {
-            _context.Capacity.ReleaseConnection();
+            GiveBack(lease);
         }
 
         CompleteHeld(held);
@@ -245,6 +334,7 @@ public sealed partial class ReadyQueue
         List<DeliveryJob>? held;
         List<(DeliveryJob, SmtpClientConnection?)>? start;
         DeliveryJob? next = null;
+        SharedLease? lease = null;
         lock (_lock)
         {
             held = FeedbackLocked(Verdicts.Of(failure, _context.Classifier).Verdict) ?? HoldIfRestingLocked();
@@ -255,7 +345,7 @@ public sealed partial class ReadyQueue
             else
             {
                 _busy--;
-                _open--;
+                lease = CloseSlotLocked();
             }
 
             start = StartWorkersLocked();
@@ -263,7 +353,7 @@ public sealed partial class ReadyQueue
 
         if (next is null)
         {
-            _context.Capacity.ReleaseConnection();
+            GiveBack(lease);
         }
 
         CompleteHeld(held);

@@ -1,3 +1,4 @@
+using Sluice.Core.Cluster;
 using Sluice.Delivery.Shaping;
 using Sluice.Delivery.Smtp;
 
@@ -23,8 +24,8 @@ public sealed partial class ReadyQueue
     private readonly SlowStartWindow _window;
     private readonly HoldKey _holdKey;
     private SiteShaping _shaping;
-    private RateLimit? _messageRate;
-    private RateLimit? _connectionRate;
+    private IRateGate? _messageRate;
+    private IRateGate? _connectionRate;
     private int _open;
     private int _busy;
     private DateTimeOffset? _restingUntil;
@@ -35,6 +36,13 @@ public sealed partial class ReadyQueue
     // Waiting in the node's starved list for a connection slot (so it is listed once).
     private bool _starved;
 
+    // Cluster-wide limits: the leases this queue's slots hold (fungible within the key), the slots
+    // still asking for one, and — after a refusal — when to ask again.
+    private readonly Stack<SharedLease> _leases = new();
+    private int _pendingLeases;
+    private DateTimeOffset? _leaseWaitUntil;
+    private ITimer? _leaseTimer;
+
     public ReadyQueue(QueueKey key, QueuePlan plan, ReadyQueueContext context)
     {
         Key = key;
@@ -43,11 +51,14 @@ public sealed partial class ReadyQueue
         Plan = plan;
         _shaping = plan.Shaping;
         _window = new SlowStartWindow(plan.Shaping.InitialConnections, plan.Shaping.MaxConnections);
-        _messageRate = MessageRate(plan.Shaping, context.Time);
-        _connectionRate = ConnectionRate(plan.Shaping, context.Time);
+        _messageRate = MessageRate(plan.Shaping);
+        _connectionRate = ConnectionRate(plan.Shaping);
     }
 
     public QueueKey Key { get; }
+
+    /// <summary>What this queue's cluster-wide limits count against (its key without the TLS policy).</summary>
+    private SharedLimitKey LimitKey => new(Key.Site, Key.Source, Key.Domain);
 
     public QueuePlan Plan { get; private set; }
 
@@ -201,9 +212,12 @@ public sealed partial class ReadyQueue
         }
     }
 
-    private static RateLimit? MessageRate(SiteShaping shaping, TimeProvider time)
-        => shaping.MaxMessageRate > 0 ? new RateLimit(shaping.MaxMessageRate, shaping.MessageBurst, time) : null;
+    private IRateGate? MessageRate(SiteShaping shaping) => Rate(SharedRateKind.Messages, shaping.MaxMessageRate, shaping.MessageBurst);
 
-    private static RateLimit? ConnectionRate(SiteShaping shaping, TimeProvider time)
-        => shaping.MaxConnectionRate > 0 ? new RateLimit(shaping.MaxConnectionRate, shaping.ConnectionBurst, time) : null;
+    private IRateGate? ConnectionRate(SiteShaping shaping) => Rate(SharedRateKind.Connections, shaping.MaxConnectionRate, shaping.ConnectionBurst);
+
+    /// <summary>No limit (0), the cluster's limit when limits are shared, else this queue's own.</summary>
+    private IRateGate? Rate(SharedRateKind kind, double perSecond, int burst) => perSecond <= 0 ? null
+        : _context.SharedLimits is { } shared ? new SharedRateGate(shared, LimitKey, kind, perSecond, burst, _context.Time)
+        : new RateLimit(perSecond, burst, _context.Time);
 }

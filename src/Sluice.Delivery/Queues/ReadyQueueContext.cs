@@ -16,8 +16,12 @@ public sealed class ReadyQueueContext(
     ILogger logger,
     SluiceMetrics? metrics = null,
     Func<Shaping.ReplyRules>? replyRules = null,
-    TlsReporting.TlsReportLedger? tlsReports = null)
+    TlsReporting.TlsReportLedger? tlsReports = null,
+    Core.Cluster.ISharedLimits? sharedLimits = null)
 {
+    /// <summary>Connection and rate limits kept for the whole cluster; null: each queue keeps its own.</summary>
+    public Core.Cluster.ISharedLimits? SharedLimits { get; } = sharedLimits;
+
     /// <summary>Where each session's TLS result is counted for SMTP TLS reports (RFC 8460); null: not counted.</summary>
     public TlsReporting.TlsReportLedger? TlsReports { get; } = tlsReports;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Sluice.Delivery.Shaping;
+using Sluice.Core.Cluster;
 
-namespace Sluice.Delivery.Tests;
+namespace Sluice.Core.Tests;
 
 public sealed class RateLimitTests
 {

@@ -1,11 +1,11 @@
-namespace Sluice.Delivery.Shaping;
+namespace Sluice.Core.Cluster;
 
 /// <summary>
 /// A GCRA (generic cell rate algorithm) limiter: at most <c>rate</c> events per second on average
 /// with bursts of up to <c>burst</c>, the same algorithm KumoMTA runs in Redis. <see cref="Reserve"/>
 /// books the next slot and says how long to wait for it, so callers queue up fairly without polling.
 /// </summary>
-internal sealed class RateLimit
+public sealed class RateLimit : IRateGate
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Sluice.Core.Cluster;
+using StackExchange.Redis;
+
+namespace Sluice.Redis;
+
+/// <summary>
+/// The cluster's connection and rate limits in Redis (issue 14). A connection lease is a member of
+/// a sorted set per site × source, scored by when it lapses: taking one drops lapsed members and
+/// adds this one only under the limit, in one script; the node renews what it holds every third
+/// of the lease's life, so a node that dies frees its share within <see cref="RedisOptions.LeaseTtl"/>
+/// (its connections closed when its process did). Without Redis — or just after it came back —
+/// the node keeps to its share: the limit ÷ the nodes last seen alive (at least one), so the
+/// nodes together still stay within it.
+/// </summary>
+public sealed partial class RedisLimits : ISharedLimits
+{
+    private readonly RedisLink _link;
+    private readonly RedisOptions _options;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, SharedLease> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<SharedLimitKey, int> _heldPerKey = [];
+    private readonly ConcurrentDictionary<SharedLimitKey, RedisKey> _leaseKeys = new();
+    private readonly string _ttlMs;
+    private long _next;
+    private int _liveNodes = 1;
+
+    public RedisLimits(RedisLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        _link = link;
+        _options = link.Options;
+        _ttlMs = ((long)_options.LeaseTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        link.Restored += () => _ = RenewAsync();
+    }
+
+    public TimeSpan RetryAfter => _options.LeaseRetry;
+
+    /// <summary>Nodes that beat within a lease's life, as last counted in Redis (at least one): what a share divides by.</summary>
+    public int LiveNodes
+    {
+        get => Volatile.Read(ref _liveNodes);
+        set => Volatile.Write(ref _liveNodes, Math.Max(1, value));
+    }
+
+    /// <summary>Leases this node holds now.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    /// <summary>This node's share of a limit of <paramref name="max"/> while the limit cannot be shared (at least one, so mail still moves).</summary>
+    public int Share(int max) => Math.Max(1, max / LiveNodes);
+
+    public async ValueTask<SharedLease?> TryLeaseAsync(SharedLimitKey key, int max)
+    {
+        var lease = new SharedLease(key, string.Concat(_link.Node, "#", Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture)));
+        if (_link.Shared)
+        {
+            try
+            {
+                var granted = (long)await _link.Database.ScriptEvaluateAsync(
+                    RedisScripts.Acquire,
+                    [LeaseKey(key)],
+                    [max, lease.Id, _ttlMs]).ConfigureAwait(false);
+                if (granted != 1)
+                {
+                    return null;
+                }
+
+                Hold(lease);
+                return lease;
+            }
+            catch (Exception ex) when (RedisLink.IsAway(ex))
+            {
+                _link.Lost(ex);
+            }
+        }
+
+        lock (_lock)
+        {
+            if (_heldPerKey.GetValueOrDefault(key) >= Share(max))
+            {
+                return null;
+            }
+
+            HoldLocked(lease);
+        }
+
+        if (_link.Reachable)
+        {
+            // Just back after an outage: the lease counts in Redis at once, not only from the next renewal round.
+            _ = PutBackAsync(key, [lease.Id]);
+        }
+
+        return lease;
+    }
+
+    public void Release(SharedLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            if (!_held.Remove(lease.Id))
+            {
+                return;
+            }
+
+            var left = _heldPerKey[lease.Key] - 1;
+            if (left == 0)
+            {
+                _heldPerKey.Remove(lease.Key);
+            }
+            else
+            {
+                _heldPerKey[lease.Key] = left;
+            }
+        }
+
+        if (_link.Reachable)
+        {
+            try
+            {
+                _link.Database.SortedSetRemove(LeaseKey(lease.Key), lease.Id, CommandFlags.FireAndForget);
+            }
+            catch (Exception ex) when (RedisLink.IsAway(ex))
+            {
+                // It lapses on its own.
+            }
+        }
+    }
+
+    /// <summary>Every lease held is renewed (put back if Redis lost it) until a lease's life from now; false when Redis did not answer.</summary>
+    public async Task<bool> RenewAsync()
+    {
+        Dictionary<SharedLimitKey, List<RedisValue>> byKey = [];
+        lock (_lock)
+        {
+            foreach (var lease in _held.Values)
+            {
+                if (!byKey.TryGetValue(lease.Key, out var ids))
+                {
+                    byKey[lease.Key] = ids = [];
+                }
+
+                ids.Add(lease.Id);
+            }
+        }
+
+        var rounds = new List<Task<bool>>(byKey.Count);
+        foreach (var (key, ids) in byKey)
+        {
+            rounds.Add(PutBackAsync(key, ids));
+        }
+
+        var ok = true;
+        foreach (var round in rounds)
+        {
+            ok &= await round.ConfigureAwait(false);
+        }
+
+        return ok;
+    }
+
+    /// <summary>Gives back every lease held (the node is stopping): they need not wait to lapse.</summary>
+    public void ReleaseAll()
+    {
+        List<SharedLease> all;
+        lock (_lock)
+        {
+            all = [.. _held.Values];
+        }
+
+        foreach (var lease in all)
+        {
+            Release(lease);
+        }
+    }
+
+    private async Task<bool> PutBackAsync(SharedLimitKey key, List<RedisValue> ids)
+    {
+        try
+        {
+            ids.Insert(0, _ttlMs);
+            await _link.Database.ScriptEvaluateAsync(RedisScripts.Renew, [LeaseKey(key)], [.. ids]).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (RedisLink.IsAway(ex))
+        {
+            _link.Lost(ex);
+            return false;
+        }
+    }
+
+    private void Hold(SharedLease lease)
+    {
+        lock (_lock)
+        {
+            HoldLocked(lease);
+        }
+    }
+
+    private void HoldLocked(SharedLease lease)
+    {
+        _held[lease.Id] = lease;
+        _heldPerKey[lease.Key] = _heldPerKey.GetValueOrDefault(lease.Key) + 1;
+    }
+
+    private RedisKey LeaseKey(SharedLimitKey key)
+        => _leaseKeys.GetOrAdd(key, static (k, prefix) => string.Concat(prefix, "conn:", Name(k)), _link.Prefix);
+
+    /// <summary>The one written form of a limit's key in Redis: <c>site|domain|source</c> (host names hold no '|').</summary>
+    internal static string Name(SharedLimitKey key) => string.Concat(key.Site, "|", key.Domain, "|", key.Source);
+}

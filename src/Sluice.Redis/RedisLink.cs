@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Sluice.Redis;
+
+/// <summary>
+/// This node's connection to the cluster's Redis, and whether the cluster's limits can be trusted
+/// to it now. The node starts and keeps running without Redis (the connection is retried in the
+/// background; a command fails at once while it is away). After Redis comes back — perhaps
+/// restarted, empty — the limits are shared again only once every node has had a renewal round
+/// to put back the leases it holds; until then each node keeps to its share.
+/// </summary>
+public sealed class RedisLink : IAsyncDisposable
+{
+    private readonly ConnectionMultiplexer _connection;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _grace;
+    private long _sharedFromTicks;
+    private int _down;
+
+    private RedisLink(ConnectionMultiplexer connection, RedisOptions options, string node, TimeProvider time, ILogger logger)
+    {
+        _connection = connection;
+        _time = time;
+        _logger = logger;
+        Node = node;
+        Options = options;
+        Prefix = options.KeyPrefix;
+        _grace = options.RenewInterval + TimeSpan.FromSeconds(1);
+        Database = connection.GetDatabase();
+        _sharedFromTicks = time.GetUtcNow().UtcTicks;
+        _down = connection.IsConnected ? 0 : 1;
+        connection.ConnectionFailed += (_, e) => Lost(e.Exception);
+        connection.ConnectionRestored += (_, _) => Back();
+    }
+
+    /// <summary>Raised when the connection is back: leases held are put back at once.</summary>
+    public event Action? Restored;
+
+    public string Node { get; }
+
+    public TimeProvider Time => _time;
+
+    public RedisOptions Options { get; }
+
+    public string Prefix { get; }
+
+    public IDatabase Database { get; }
+
+    /// <summary>Redis answers (or is believed to).</summary>
+    public bool Reachable => _connection.IsConnected;
+
+    /// <summary>Redis answers and every node has had time to put its leases back: limits are the cluster's.</summary>
+    public bool Shared => Reachable && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
+
+    /// <summary>Connects in the background: a node whose Redis is away starts anyway, on its share of each limit.</summary>
+    public static RedisLink Connect(RedisOptions options, string node, TimeProvider time, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var configuration = ConfigurationOptions.Parse(options.Configuration!);
+        configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ClientName = node;
+        var timeout = (int)options.CommandTimeout.TotalMilliseconds;
+        configuration.AsyncTimeout = timeout;
+        configuration.SyncTimeout = timeout;
+        configuration.ConnectTimeout = Math.Max(timeout, 2000);
+        configuration.ReconnectRetryPolicy = new LinearRetry(1000);
+        var link = new RedisLink(ConnectionMultiplexer.Connect(configuration), options, node, time, logger);
+        var endpoints = string.Join(", ", configuration.EndPoints);
+        if (link.Reachable)
+        {
+            RedisLog.Connected(logger, endpoints);
+        }
+        else
+        {
+            RedisLog.Unreachable(logger, endpoints);
+        }
+
+        return link;
+    }
+
+    public RedisKey Key(string name) => string.Concat(Prefix, name);
+
+    /// <summary>A command failed: Redis is taken for away until it has answered for a grace period again (logged once per outage).</summary>
+    public void Lost(Exception? cause)
+    {
+        Interlocked.Exchange(ref _sharedFromTicks, (_time.GetUtcNow() + _grace).UtcTicks);
+        if (Interlocked.Exchange(ref _down, 1) == 0)
+        {
+            RedisLog.Lost(_logger, cause?.Message ?? "connection lost");
+        }
+    }
+
+    private void Back()
+    {
+        Interlocked.Exchange(ref _sharedFromTicks, (_time.GetUtcNow() + _grace).UtcTicks);
+        if (Interlocked.Exchange(ref _down, 0) == 1)
+        {
+            RedisLog.Back(_logger);
+        }
+
+        Restored?.Invoke();
+    }
+
+    /// <summary>Whether <paramref name="ex"/> says Redis is away (not a bug): the caller falls back to its share.</summary>
+    public static bool IsAway(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync().ConfigureAwait(false);
+}

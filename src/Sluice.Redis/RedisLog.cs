@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sluice.Redis;
+
+internal static partial class RedisLog
+{
+    [LoggerMessage(EventId = 8200, Level = LogLevel.Information, Message = "Cluster limits on Redis at {Endpoints}")]
+    public static partial void Connected(ILogger logger, string endpoints);
+
+    [LoggerMessage(EventId = 8201, Level = LogLevel.Warning, Message = "Redis at {Endpoints} does not answer: each limit falls back to this node's share until it does")]
+    public static partial void Unreachable(ILogger logger, string endpoints);
+
+    [LoggerMessage(EventId = 8202, Level = LogLevel.Warning, Message = "Redis lost ({Reason}): each limit falls back to this node's share (limit ÷ live nodes) until it is back")]
+    public static partial void Lost(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8203, Level = LogLevel.Information, Message = "Redis is back: leases held are put back; limits are shared again after one renewal round")]
+    public static partial void Back(ILogger logger);
+
+    [LoggerMessage(EventId = 8204, Level = LogLevel.Information, Message = "This node now holds the cluster's leader lease")]
+    public static partial void Leading(ILogger logger);
+
+    [LoggerMessage(EventId = 8205, Level = LogLevel.Information, Message = "This node no longer holds the cluster's leader lease")]
+    public static partial void NotLeading(ILogger logger);
+
+    [LoggerMessage(EventId = 8206, Level = LogLevel.Error, Message = "Redis renewal round failed unexpectedly")]
+    public static partial void RenewFailed(ILogger logger, Exception exception);
+}
