@@ -75,7 +75,8 @@ public static class DeliveryServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
                 sp.GetRequiredService<SluiceMetrics>(),
                 () => sp.GetRequiredService<DeliveryPolicyHolder>().Current.ReplyRules,
-                sp.GetService<TlsReporting.TlsReportLedger>()));
+                sp.GetService<TlsReporting.TlsReportLedger>(),
+                sp.GetService<Core.Cluster.ISharedLimits>()));
 
             // A pool member that passes its probes again is back: its queue need not wait out a rest.
             sp.GetRequiredService<RelayPools>().Set.HealthChanged += (member, health, _) =>

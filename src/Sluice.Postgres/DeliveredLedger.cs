@@ -28,11 +28,14 @@ public sealed partial class DeliveredLedger : IDeliveredLedger, IAsyncDisposable
     private readonly LogGate<string> _gate;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly Core.Cluster.ILeadership? _leadership;
     private long _lastPrune;
 
-    public DeliveredLedger(PostgresDatabase database, TimeSpan keep, TimeProvider time, ILogger<DeliveredLedger> logger)
+    /// <param name="leadership">Given (the cluster has a leader lease), only the leader prunes; else every node does (the same DELETE, harmless twice).</param>
+    public DeliveredLedger(PostgresDatabase database, TimeSpan keep, TimeProvider time, ILogger<DeliveredLedger> logger, Core.Cluster.ILeadership? leadership = null)
     {
         _database = database;
+        _leadership = leadership;
         _keep = keep;
         _time = time;
         _logger = logger;
@@ -128,7 +131,7 @@ public sealed partial class DeliveredLedger : IDeliveredLedger, IAsyncDisposable
     private async Task PruneAsync(NpgsqlConnection connection, long now)
     {
         var last = Interlocked.Read(ref _lastPrune);
-        if (last != 0 && _time.GetElapsedTime(last) < PruneEvery)
+        if ((last != 0 && _time.GetElapsedTime(last) < PruneEvery) || _leadership is { IsLeader: false })
         {
             return;
         }

@@ -21,8 +21,10 @@ public sealed partial class RedisLimits : ISharedLimits
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SharedLease> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<SharedLimitKey, int> _heldPerKey = [];
-    private readonly ConcurrentDictionary<SharedLimitKey, RedisKey> _leaseKeys = new();
+    private readonly ConcurrentDictionary<SharedLimitKey, LeaseKeys> _leaseKeys = new();
+    private readonly ConcurrentDictionary<SharedLimitKey, bool> _wanted = new();
     private readonly string _ttlMs;
+    private readonly string _waiterTtlMs;
     private long _next;
     private int _liveNodes = 1;
 
@@ -32,6 +34,9 @@ public sealed partial class RedisLimits : ISharedLimits
         _link = link;
         _options = link.Options;
         _ttlMs = ((long)_options.LeaseTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+        // A node in line for a lease asks again every LeaseRetry; one that has not asked for five of those has stopped waiting.
+        _waiterTtlMs = ((long)Math.Max(1000, 5 * _options.LeaseRetry.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         link.Restored += () => _ = RenewAsync();
     }
 
@@ -56,6 +61,8 @@ public sealed partial class RedisLimits : ISharedLimits
         }
     }
 
+    public int? ShareOf(SharedLimitKey key, int max) => _link.Shared ? null : Share(max);
+
     /// <summary>This node's share of a limit of <paramref name="max"/> while the limit cannot be shared (at least one, so mail still moves).</summary>
     public int Share(int max) => Math.Max(1, max / LiveNodes);
 
@@ -66,10 +73,11 @@ public sealed partial class RedisLimits : ISharedLimits
         {
             try
             {
+                var keys = KeysOf(key);
                 var granted = (long)await _link.Database.ScriptEvaluateAsync(
                     RedisScripts.Acquire,
-                    [LeaseKey(key)],
-                    [max, lease.Id, _ttlMs]).ConfigureAwait(false);
+                    [keys.Leases, keys.FirstAsks, keys.LastAsks],
+                    [max, lease.Id, _ttlMs, _link.Node, _waiterTtlMs]).ConfigureAwait(false);
                 if (granted != 1)
                 {
                     return null;
@@ -86,7 +94,8 @@ public sealed partial class RedisLimits : ISharedLimits
 
         lock (_lock)
         {
-            if (_heldPerKey.GetValueOrDefault(key) >= Share(max))
+            // Just lost: nodes that held more than their share give it back first, so no new lease for a while.
+            if (_link.Settling || _heldPerKey.GetValueOrDefault(key) >= Share(max))
             {
                 return null;
             }
@@ -117,6 +126,7 @@ public sealed partial class RedisLimits : ISharedLimits
             if (left == 0)
             {
                 _heldPerKey.Remove(lease.Key);
+                _wanted.TryRemove(lease.Key, out _);
             }
             else
             {
@@ -128,7 +138,7 @@ public sealed partial class RedisLimits : ISharedLimits
         {
             try
             {
-                _link.Database.SortedSetRemove(LeaseKey(lease.Key), lease.Id, CommandFlags.FireAndForget);
+                _link.Database.SortedSetRemove(KeysOf(lease.Key).Leases, lease.Id, CommandFlags.FireAndForget);
             }
             catch (Exception ex) when (RedisLink.IsAway(ex))
             {
@@ -184,12 +194,17 @@ public sealed partial class RedisLimits : ISharedLimits
         }
     }
 
+    /// <summary>Another node waits in line for <paramref name="key"/>, as of the last renewal: idle connections should give their leases back.</summary>
+    public bool IsWanted(SharedLimitKey key) => _wanted.TryGetValue(key, out var wanted) && wanted;
+
     private async Task<bool> PutBackAsync(SharedLimitKey key, List<RedisValue> ids)
     {
         try
         {
-            ids.Insert(0, _ttlMs);
-            await _link.Database.ScriptEvaluateAsync(RedisScripts.Renew, [LeaseKey(key)], [.. ids]).ConfigureAwait(false);
+            var keys = KeysOf(key);
+            ids.InsertRange(0, [_ttlMs, _link.Node, _waiterTtlMs]);
+            var waiting = (long)await _link.Database.ScriptEvaluateAsync(RedisScripts.Renew, [keys.Leases, keys.FirstAsks, keys.LastAsks], [.. ids]).ConfigureAwait(false);
+            _wanted[key] = waiting > 0;
             return true;
         }
         catch (Exception ex) when (RedisLink.IsAway(ex))
@@ -213,9 +228,15 @@ public sealed partial class RedisLimits : ISharedLimits
         _heldPerKey[lease.Key] = _heldPerKey.GetValueOrDefault(lease.Key) + 1;
     }
 
-    private RedisKey LeaseKey(SharedLimitKey key)
-        => _leaseKeys.GetOrAdd(key, static (k, prefix) => string.Concat(prefix, "conn:", Name(k)), _link.Prefix);
+    private LeaseKeys KeysOf(SharedLimitKey key) => _leaseKeys.GetOrAdd(key, static (k, prefix) =>
+    {
+        var name = Name(k);
+        return new LeaseKeys(string.Concat(prefix, "conn:", name), string.Concat(prefix, "wait:", name), string.Concat(prefix, "asked:", name));
+    }, _link.Prefix);
 
     /// <summary>The one written form of a limit's key in Redis: <c>site|domain|source</c> (host names hold no '|').</summary>
     internal static string Name(SharedLimitKey key) => string.Concat(key.Site, "|", key.Domain, "|", key.Source);
+
+    /// <summary>A limit's keys in Redis: its leases, and its line of waiting nodes (first and last asks).</summary>
+    private sealed record LeaseKeys(RedisKey Leases, RedisKey FirstAsks, RedisKey LastAsks);
 }

@@ -17,6 +17,7 @@ public sealed class RedisLink : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _grace;
     private long _sharedFromTicks;
+    private long _settledAtTicks;
     private int _down;
 
     private RedisLink(ConnectionMultiplexer connection, RedisOptions options, string node, TimeProvider time, ILogger logger)
@@ -54,6 +55,12 @@ public sealed class RedisLink : IAsyncDisposable
     /// <summary>Redis answers and every node has had time to put its leases back: limits are the cluster's.</summary>
     public bool Shared => Reachable && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
 
+    /// <summary>
+    /// Redis was lost a moment ago: each node is giving back what it holds beyond its share (as its
+    /// connections finish their message), so none takes a new lease on its share until a grace period has passed.
+    /// </summary>
+    public bool Settling => _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _settledAtTicks);
+
     /// <summary>Connects in the background: a node whose Redis is away starts anyway, on its share of each limit.</summary>
     public static RedisLink Connect(RedisOptions options, string node, TimeProvider time, ILogger logger)
     {
@@ -86,9 +93,11 @@ public sealed class RedisLink : IAsyncDisposable
     /// <summary>A command failed: Redis is taken for away until it has answered for a grace period again (logged once per outage).</summary>
     public void Lost(Exception? cause)
     {
-        Interlocked.Exchange(ref _sharedFromTicks, (_time.GetUtcNow() + _grace).UtcTicks);
+        var graceEnds = (_time.GetUtcNow() + _grace).UtcTicks;
+        Interlocked.Exchange(ref _sharedFromTicks, graceEnds);
         if (Interlocked.Exchange(ref _down, 1) == 0)
         {
+            Interlocked.Exchange(ref _settledAtTicks, graceEnds);
             RedisLog.Lost(_logger, cause?.Message ?? "connection lost");
         }
     }

@@ -9,25 +9,59 @@ internal static class RedisScripts
 {
     private const string Now = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
 
-    /// <summary>KEYS[1] a lease set; ARGV max, lease id, ttl ms. Drops lapsed leases, then adds this one if fewer than max are held: 1 granted, 0 not.</summary>
+    /// <summary>
+    /// KEYS[1] a lease set, KEYS[2] its waiters' first asks (hash node → ms), KEYS[3] their last
+    /// asks (sorted set); ARGV max, lease id, ttl ms, node, waiter ttl ms. Drops lapsed leases and
+    /// waiters that stopped asking, then grants a lease if one is free and no node that has waited
+    /// longer is still owed one — nodes are served in the order they first asked, so a node that
+    /// reconnects at once cannot take every lease another node is waiting for. 1 granted, 0 not
+    /// (the node is in line).
+    /// </summary>
     public const string Acquire = Now + """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-        if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-          redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-          redis.call('PEXPIRE', KEYS[1], ARGV[3])
-          return 1
+        local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
+        for _, w in ipairs(stale) do redis.call('HDEL', KEYS[2], w) end
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[5]))
+        local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
+        if free > 0 then
+          local mine = tonumber(redis.call('HGET', KEYS[2], ARGV[4]) or now)
+          local ahead = 0
+          local all = redis.call('HGETALL', KEYS[2])
+          for i = 1, #all, 2 do
+            if all[i] ~= ARGV[4] then
+              local first = tonumber(all[i + 1])
+              if first < mine or (first == mine and all[i] < ARGV[4]) then ahead = ahead + 1 end
+            end
+          end
+          if free > ahead then
+            redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[3])
+            redis.call('HDEL', KEYS[2], ARGV[4])
+            redis.call('ZREM', KEYS[3], ARGV[4])
+            return 1
+          end
         end
+        redis.call('HSETNX', KEYS[2], ARGV[4], now)
+        redis.call('ZADD', KEYS[3], now, ARGV[4])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        redis.call('PEXPIRE', KEYS[3], ARGV[3])
         return 0
         """;
 
-    /// <summary>KEYS[1] a lease set; ARGV ttl ms, then lease ids. Every id held (again, after a Redis restart) until now + ttl, whatever the count: they are in use.</summary>
+    /// <summary>
+    /// KEYS[1] a lease set, KEYS[2] its waiters' first asks, KEYS[3] their last asks; ARGV ttl ms,
+    /// node, waiter ttl ms, then lease ids. Every id held (again, after a Redis restart) until
+    /// now + ttl, whatever the count: they are in use. Returns how many other nodes wait for one.
+    /// </summary>
     public const string Renew = Now + """
         local untilMs = now + tonumber(ARGV[1])
-        for i = 2, #ARGV do
+        for i = 4, #ARGV do
           redis.call('ZADD', KEYS[1], untilMs, ARGV[i])
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
-        return #ARGV - 1
+        local waiting = redis.call('ZCOUNT', KEYS[3], now - tonumber(ARGV[3]), '+inf')
+        if redis.call('ZSCORE', KEYS[3], ARGV[2]) then waiting = waiting - 1 end
+        return waiting
         """;
 
     /// <summary>

@@ -49,11 +49,23 @@ internal static class NodeHost
             if (options.Cluster.Postgres.Enabled)
             {
                 // Kept a day longer than any message may stay queued.
-                builder.Services.AddSingleton(sp => new Postgres.DeliveredLedger(sp.GetRequiredService<Postgres.PostgresDatabase>(), options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1), time, sp.GetRequiredService<ILogger<Postgres.DeliveredLedger>>()));
+                builder.Services.AddSingleton(sp => new Postgres.DeliveredLedger(sp.GetRequiredService<Postgres.PostgresDatabase>(), options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1), time, sp.GetRequiredService<ILogger<Postgres.DeliveredLedger>>(), sp.GetService<Core.Cluster.ILeadership>()));
             }
 
             builder.Services.AddSingleton(sp => new Cluster.LocalSpoolDrain(sp.GetRequiredService<SqliteSpool>(), sp.GetRequiredService<RabbitMq.RabbitMqQueue>(), time, sp.GetRequiredService<ILogger<Cluster.LocalSpoolDrain>>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.LocalSpoolDrain>());
+        }
+
+        if (options.Cluster.Redis.Enabled)
+        {
+            // Connects in the background: a node whose Redis is away starts on its share of each limit.
+            builder.Services.AddSingleton(sp => Redis.RedisLink.Connect(options.Cluster.Redis, ClusterEndpoints.NodeName(options), time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Redis")));
+            builder.Services.AddSingleton(sp => new Redis.RedisLimits(sp.GetRequiredService<Redis.RedisLink>()));
+            builder.Services.AddSingleton<Core.Cluster.ISharedLimits>(sp => sp.GetRequiredService<Redis.RedisLimits>());
+            builder.Services.AddSingleton(sp => new Redis.RedisLeader(sp.GetRequiredService<Redis.RedisLink>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Redis")));
+            builder.Services.AddSingleton<Core.Cluster.ILeadership>(sp => sp.GetRequiredService<Redis.RedisLeader>());
+            builder.Services.AddSingleton<Redis.RedisHeartbeat>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Redis.RedisHeartbeat>());
         }
 
         if (options.Cluster.Postgres.Enabled)

@@ -34,6 +34,14 @@ internal sealed class CountingSharedLimits : ISharedLimits
         }
     }
 
+    public bool Wanted { get; set; }
+
+    public bool IsWanted(SharedLimitKey key) => Wanted;
+
+    public int? Share { get; set; }
+
+    public int? ShareOf(SharedLimitKey key, int max) => Share;
+
     public void Release(SharedLease lease)
     {
         lock (_lock)

@@ -318,12 +318,15 @@ public sealed class CommandLineTests
         var stderr = await ServeRefusedAsync("""
             { "Cluster": {
                 "Postgres": { "ConnectionString": "Host=db;Bogus=1" },
-                "RabbitMq": { "Uris": [ "http://broker:5672/" ], "Shards": 0 } } }
+                "RabbitMq": { "Uris": [ "http://broker:5672/" ], "Shards": 0 },
+                "Redis": { "Configuration": "password=x", "LeaseTtl": "00:00:01" } } }
             """);
 
         Assert.Contains("Cluster:Postgres:ConnectionString: not a PostgreSQL connection string", stderr, StringComparison.Ordinal);
         Assert.Contains("Cluster:RabbitMq:Uris:0: 'http://broker:5672/' is not an amqp:// or amqps:// URI with a host", stderr, StringComparison.Ordinal);
         Assert.Contains("Cluster:RabbitMq:Shards: must be between 1 and 64", stderr, StringComparison.Ordinal);
+        Assert.Contains("Cluster:Redis:Configuration: no host:port given", stderr, StringComparison.Ordinal);
+        Assert.Contains("Cluster:Redis:LeaseTtl: must be at least 3 seconds", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 

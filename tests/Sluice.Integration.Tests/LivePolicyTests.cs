@@ -23,8 +23,8 @@ public sealed class LivePolicyTests
         await File.WriteAllTextAsync(config, Config(sinkX, """ "Default": { "MaxConnections": 1, "InitialConnections": 1 } """));
         await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config], delivery: true);
 
-        await SendAsync(node, "narrow.example", sessions: 3, messages: 30);
-        await WaitAcceptedAsync(sinkX, 30);
+        await SinkLoad.SendAsync(node, "narrow.example", sessions: 3, messages: 30);
+        await SinkLoad.WaitAcceptedAsync(sinkX, 30);
         Assert.Equal(1, (await sinkX.SinkStatsAsync()).GetProperty("maxConcurrentConnections").GetInt64());
 
         // A new route for everything and a wider limit for one domain, written while the node runs.
@@ -35,8 +35,8 @@ public sealed class LivePolicyTests
         var policy = await WaitForGenerationAsync(node, 2);
         Assert.Equal(3, policy.GetProperty("shaping").GetProperty("domains").GetProperty("wide.example").GetProperty("maxConnections").GetInt32());
 
-        await SendAsync(node, "wide.example", sessions: 6, messages: 60);
-        await WaitAcceptedAsync(sinkY, 60);
+        await SinkLoad.SendAsync(node, "wide.example", sessions: 6, messages: 60);
+        await SinkLoad.WaitAcceptedAsync(sinkY, 60);
         Assert.InRange((await sinkY.SinkStatsAsync()).GetProperty("maxConcurrentConnections").GetInt64(), 2, 3);
         Assert.Equal(30, (await sinkX.SinkStatsAsync()).GetProperty("accepted").GetInt64());
         Assert.Contains("Configuration reloaded (file changed): delivery policy generation 2", node.Output, StringComparison.Ordinal);
@@ -82,8 +82,8 @@ public sealed class LivePolicyTests
         Assert.Equal(2, policy.GetProperty("shaping").GetProperty("defaults").GetProperty("maxConnections").GetInt32());
 
         // Mail still flows under the kept policy.
-        await SendAsync(node, "kept.example", sessions: 1, messages: 3);
-        await WaitAcceptedAsync(sink, 3);
+        await SinkLoad.SendAsync(node, "kept.example", sessions: 1, messages: 3);
+        await SinkLoad.WaitAcceptedAsync(sink, 3);
     }
 
     [Fact]
@@ -97,10 +97,10 @@ public sealed class LivePolicyTests
         await File.WriteAllTextAsync(config, Config(sink, """ "Domains": { "impatient.example": { "CommandTimeout": "00:00:00.200" } } """));
         await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "data"), ["--config", config], delivery: true);
 
-        await SendAsync(node, "impatient.example", sessions: 1, messages: 1);
-        await SendAsync(node, "patient.example", sessions: 1, messages: 1);
+        await SinkLoad.SendAsync(node, "impatient.example", sessions: 1, messages: 1);
+        await SinkLoad.SendAsync(node, "patient.example", sessions: 1, messages: 1);
 
-        await WaitAcceptedAsync(sink, 1);
+        await SinkLoad.WaitAcceptedAsync(sink, 1);
         var failure = await WaitForEventAsync(node, "deferred");
         Assert.EndsWith("@impatient.example", failure.Recipient, StringComparison.Ordinal);
         Assert.Contains("timeout", failure.Reply, StringComparison.OrdinalIgnoreCase);
@@ -137,7 +137,7 @@ public sealed class LivePolicyTests
             var suspensions = JsonDocument.Parse(await again.GetStringAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative))).RootElement;
             Assert.True(suspensions.TryGetProperty("held.example", out _), suspensions.ToString());
 
-            await SendAsync(node, "held.example", sessions: 1, messages: 1);
+            await SinkLoad.SendAsync(node, "held.example", sessions: 1, messages: 1);
             await Poll.UntilAsync(
                 async () => JsonDocument.Parse(await again.GetStringAsync(new Uri("api/v1/queue/summary", UriKind.Relative))).RootElement.GetProperty("byState").TryGetProperty("held", out var held) && held.GetInt64() == 1,
                 TimeSpan.FromSeconds(30),
@@ -147,7 +147,7 @@ public sealed class LivePolicyTests
             // Resume releases the held mail at once: no flush.
             using var resume = await again.DeleteAsync(new Uri("api/v1/queue/suspensions/held.example", UriKind.Relative));
             Assert.True(resume.IsSuccessStatusCode);
-            await WaitAcceptedAsync(sink, 1);
+            await SinkLoad.WaitAcceptedAsync(sink, 1);
         }
         finally
         {
@@ -166,38 +166,6 @@ public sealed class LivePolicyTests
           }
         }
         """;
-
-    private static async Task SendAsync(SluiceProcess node, string domain, int sessions, int messages)
-    {
-        await Task.WhenAll(Enumerable.Range(0, sessions).Select(c => Task.Run(async () =>
-        {
-            await using var dialog = await SmtpDialog.ConnectAsync(node.SmtpEndpoint);
-            await dialog.CommandAsync("EHLO load.test");
-            for (var i = 0; i < messages / sessions; i++)
-            {
-                await dialog.BeginDataAsync("load@src.test", string.Create(CultureInfo.InvariantCulture, $"r{c}-{i}@{domain}"));
-                Assert.StartsWith("250 ", await dialog.CommandAsync("Subject: live policy\r\n\r\nx\r\n."), StringComparison.Ordinal);
-            }
-        })));
-    }
-
-    private static async Task WaitAcceptedAsync(SluiceProcess sink, long count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        long accepted;
-        do
-        {
-            accepted = (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64();
-            if (accepted >= count)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-        Assert.Fail($"the sink accepted {accepted} of {count} messages");
-    }
 
     [Fact]
     public async Task Policy_NoRetryConfigured_ShowsTheDefaultIntervalsInForce()

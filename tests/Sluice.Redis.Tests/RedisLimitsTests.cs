@@ -34,6 +34,29 @@ public sealed class RedisLimitsTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task TryLeaseAsync_FreedLease_GoesToTheNodeThatWaitedNotToTheOneThatGaveItBack()
+    {
+        var options = redis.Options();
+        await using var a = RedisNode.Start(options, "a");
+        await using var b = RedisNode.Start(options, "b");
+        var held = await a.Limits.TryLeaseAsync(Gmail, 1);
+        Assert.NotNull(held);
+        Assert.Null(await b.Limits.TryLeaseAsync(Gmail, 1));
+        Assert.True(await a.Limits.RenewAsync());
+        Assert.True(a.Limits.IsWanted(Gmail));
+        Assert.False(b.Limits.IsWanted(Gmail));
+
+        // One connection to Redis per node: the release lands before a's next ask does.
+        a.Limits.Release(held);
+        var again = await a.Limits.TryLeaseAsync(Gmail, 1);
+        var waited = await b.Limits.TryLeaseAsync(Gmail, 1);
+
+        Assert.Null(again);
+        Assert.NotNull(waited);
+        Assert.Null(await a.Limits.TryLeaseAsync(Gmail, 1));
+    }
+
+    [Fact]
     public async Task TryLeaseAsync_HolderStopsRenewing_ItsLeasesLapseForTheOthers()
     {
         var options = redis.Options(leaseTtl: TimeSpan.FromSeconds(3));

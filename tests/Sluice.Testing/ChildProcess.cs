@@ -5,16 +5,19 @@ namespace Sluice.Testing;
 
 /// <summary>
 /// A real server started by a test fixture: its output kept for the test's messages, stopped by
-/// its PID (SIGTERM, then SIGKILL after a grace) when disposed. New fixtures build on this one.
+/// its PID (SIGTERM or the signal it asks for, then SIGKILL after a grace) when disposed. New fixtures build on this one.
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ChildProcess(Process process)
+    private readonly int _stopSignal;
+
+    private ChildProcess(Process process, int stopSignal)
     {
         _process = process;
+        _stopSignal = stopSignal;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -36,8 +39,11 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="program"/> (from the PATH) with <paramref name="arguments"/>; a missing program is named with the command that installs it.</summary>
-    public static ChildProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <paramref name="program"/> (from the PATH) with <paramref name="arguments"/>; a missing
+    /// program is named with the command that installs it. Disposing sends <paramref name="stopSignal"/>.
+    /// </summary>
+    public static ChildProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, int stopSignal = Posix.SigTerm)
     {
         var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = workingDirectory ?? string.Empty };
         foreach (var argument in arguments)
@@ -47,7 +53,7 @@ public sealed class ChildProcess : IDisposable
 
         try
         {
-            return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start"));
+            return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start"), stopSignal);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -75,7 +81,7 @@ public sealed class ChildProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Posix.Signal(_process.Id, Posix.SigTerm);
+            Posix.Signal(_process.Id, _stopSignal);
             if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
             {
                 _process.Kill(entireProcessTree: false);

@@ -8,10 +8,10 @@ namespace Sluice.Testing;
 public sealed class ListeningProcess : IDisposable
 {
     private readonly ChildProcess _process;
-    private readonly TempDirectory _dir;
+    private readonly TempDirectory? _dir;
     private int _disposed;
 
-    private ListeningProcess(ChildProcess process, TempDirectory dir, int port)
+    private ListeningProcess(ChildProcess process, TempDirectory? dir, int port)
     {
         _process = process;
         _dir = dir;
@@ -23,11 +23,23 @@ public sealed class ListeningProcess : IDisposable
     public string Output => _process.Output;
 
     /// <summary>Starts <paramref name="program"/> and waits until it listens; on failure stops it, removes <paramref name="dir"/> and says what it printed.</summary>
-    public static async Task<ListeningProcess> StartAsync(string what, string program, IEnumerable<string> arguments, TempDirectory dir, int port, TimeSpan patience)
+    public static Task<ListeningProcess> StartAsync(string what, string program, IEnumerable<string> arguments, TempDirectory dir, int port, TimeSpan patience)
     {
         ArgumentNullException.ThrowIfNull(dir);
-        var process = ChildProcess.Start(program, arguments, dir.Path);
-        var server = new ListeningProcess(process, dir, port);
+        return StartAsync(what, program, arguments, dir.Path, dir, port, patience, Posix.SigTerm);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="program"/> in a folder the caller keeps (a server restarted on its
+    /// data), stopped with <paramref name="stopSignal"/>; waits until it listens.
+    /// </summary>
+    public static Task<ListeningProcess> StartInAsync(string what, string program, IEnumerable<string> arguments, string workingDirectory, int port, TimeSpan patience, int stopSignal)
+        => StartAsync(what, program, arguments, workingDirectory, null, port, patience, stopSignal);
+
+    private static async Task<ListeningProcess> StartAsync(string what, string program, IEnumerable<string> arguments, string workingDirectory, TempDirectory? owned, int port, TimeSpan patience, int stopSignal)
+    {
+        var process = ChildProcess.Start(program, arguments, workingDirectory, stopSignal);
+        var server = new ListeningProcess(process, owned, port);
         try
         {
             await Poll.UntilAsync(() => Task.FromResult(!process.HasExited && FreePort.IsListening(port)), patience, what + " listening", () => process.Output).ConfigureAwait(false);
@@ -49,6 +61,6 @@ public sealed class ListeningProcess : IDisposable
         }
 
         _process.Dispose();
-        _dir.Dispose();
+        _dir?.Dispose();
     }
 }

@@ -7,6 +7,9 @@ public static partial class Posix
 {
     public const int SigHup = 1;
 
+    /// <summary>PostgreSQL's fast shutdown: clients disconnected, a clean stop (SIGTERM waits for every client to leave).</summary>
+    public const int SigInt = 2;
+
     public const int SigKill = 9;
 
     public const int SigTerm = 15;

@@ -14,6 +14,16 @@ public interface ISharedLimits
     /// <summary>One of at most <paramref name="max"/> connections to <paramref name="key"/> across the cluster; null when all are taken.</summary>
     ValueTask<SharedLease?> TryLeaseAsync(SharedLimitKey key, int max);
 
+    /// <summary>Whether another node waits for a lease of <paramref name="key"/>: this node's idle connections to it should close and give theirs back.</summary>
+    bool IsWanted(SharedLimitKey key);
+
+    /// <summary>
+    /// Null while the limits are shared; otherwise (the shared store away, or just back) how many
+    /// connections of a limit of <paramref name="max"/> this node may have: a queue holding more
+    /// gives the extra back as its connections finish their message.
+    /// </summary>
+    int? ShareOf(SharedLimitKey key, int max);
+
     /// <summary>Gives a lease back (never throws; a lease that cannot be given back lapses).</summary>
     void Release(SharedLease lease);
 

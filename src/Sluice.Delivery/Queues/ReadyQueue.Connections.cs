@@ -86,10 +86,13 @@ public sealed partial class ReadyQueue
 
     /// <summary>
     /// Closes idle connections past their idle time (all of them while another queue waits for a
-    /// connection slot), and retires the queue when nothing is left in it. Returns true when retired.
+    /// connection slot, or another node for a lease of this queue's limit), and retires the queue when nothing is left in it. Returns true when retired.
     /// </summary>
     public async Task<bool> ReapAsync(bool makeRoom)
     {
+        // Another node waits for a lease this queue holds idle, or this queue holds more than its
+        // share while the limits are not shared: idle connections give theirs back now.
+        makeRoom |= _context.SharedLimits is { } shared && (shared.IsWanted(LimitKey) || shared.ShareOf(LimitKey, _shaping.MaxConnections) is { } share && _open > share);
         List<SmtpClientConnection>? stale = null;
         List<SharedLease?>? leases = null;
         List<(DeliveryJob, SmtpClientConnection?)>? start = null;

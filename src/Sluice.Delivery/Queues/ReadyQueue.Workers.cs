@@ -151,10 +151,16 @@ public sealed partial class ReadyQueue
 
                 var usable = connection.IsUsable && connection.MessagesSent < plan.Shaping.MaxMessagesPerConnection;
                 var sent = job;
-                (job, var close) = AfterSend(sent, retry, verdict, connection, usable);
+                (job, var close, var slot) = AfterSend(sent, retry, verdict, connection, usable);
                 if (close)
                 {
                     await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                }
+
+                // Only once the connection is closed: a peer counting connections never sees this slot's successor beside it.
+                if (slot is { } given)
+                {
+                    GiveBack(given.Lease);
                 }
 
                 connection = job is null || close ? null : connection;
@@ -225,6 +231,9 @@ public sealed partial class ReadyQueue
         Pump();
     }
 
+    /// <summary>Under the lock: the cluster's limits are not shared now and this queue has more slots than this node's share of them.</summary>
+    private bool OverShareLocked() => _context.SharedLimits is { } shared && shared.ShareOf(LimitKey, _shaping.MaxConnections) is { } share && _open > share;
+
     /// <summary>Under the lock: one slot fewer; the lease it held (leases are alike within a key), to give back outside the lock.</summary>
     private SharedLease? CloseSlotLocked()
     {
@@ -263,9 +272,10 @@ public sealed partial class ReadyQueue
     /// After a transaction: learn from it, then keep the slot for the next job (on this connection
     /// when it is still good), park the connection idle when nothing waits, or give the slot back
     /// when the window has narrowed below what is open, the queue rests, or the node stops.
-    /// Returns the next job (null: the worker ends) and whether to close the connection.
+    /// Returns the next job (null: the worker ends), whether to close the connection, and the slot
+    /// given up (with its lease, if any), which the caller gives back once the connection is closed.
     /// </summary>
-    private (DeliveryJob? Next, bool Close) AfterSend(DeliveryJob job, bool retry, TransactionVerdict verdict, SmtpClientConnection connection, bool usable)
+    private (DeliveryJob? Next, bool Close, GivenSlot? Slot) AfterSend(DeliveryJob job, bool retry, TransactionVerdict verdict, SmtpClientConnection connection, bool usable)
     {
         List<(DeliveryJob, SmtpClientConnection?)>? start = null;
         List<DeliveryJob>? held;
@@ -282,7 +292,7 @@ public sealed partial class ReadyQueue
             }
 
             held = FeedbackLocked(verdict) ?? HoldIfRestingLocked();
-            if (_open > _window.Limit || _restingUntil is not null || _retired)
+            if (_open > _window.Limit || _restingUntil is not null || _retired || OverShareLocked())
             {
                 close = true;
                 releaseSlot = true;
@@ -318,14 +328,9 @@ public sealed partial class ReadyQueue
             start = StartWorkersLocked();
         }
 
-        if (releaseSlot)
-        {
-            GiveBack(lease);
-        }
-
         CompleteHeld(held);
         Launch(start);
-        return (next, close);
+        return (next, close, releaseSlot ? new GivenSlot(lease) : null);
     }
 
     /// <summary>No connection could be made for <paramref name="failure"/>'s job: learn, then go on with the next job if the window still allows this slot.</summary>
@@ -360,4 +365,7 @@ public sealed partial class ReadyQueue
         Launch(start);
         return next;
     }
+
+    /// <summary>A slot a worker gave up under the lock, to be given back (with its lease) once its connection is closed.</summary>
+    private readonly record struct GivenSlot(SharedLease? Lease);
 }

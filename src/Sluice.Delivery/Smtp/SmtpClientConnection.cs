@@ -17,6 +17,8 @@ namespace Sluice.Delivery.Smtp;
 /// </summary>
 internal sealed partial class SmtpClientConnection : IAsyncDisposable
 {
+    // How long to wait for the server to close after its reply to QUIT.
+    private static readonly TimeSpan QuitLinger = TimeSpan.FromSeconds(1);
     private readonly SmtpClientOptions _options;
     private readonly TimeProvider _time;
     private readonly Socket _socket;
@@ -119,6 +121,7 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
             await WriteLineAsync("QUIT").ConfigureAwait(false);
             await FlushAsync().ConfigureAwait(false);
             await ReadReplyAsync(_options.CommandTimeout).ConfigureAwait(false);
+            await AwaitCloseAsync(QuitLinger).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransportError(ex))
         {
@@ -316,6 +319,36 @@ internal sealed partial class SmtpClientConnection : IAsyncDisposable
         _timeout.CancelAfter(_options.CommandTimeout);
         await _writer.FlushAsync(_timeout.Token).ConfigureAwait(false);
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// After its 221 the server closes the channel (RFC 5321 §4.1.1.10: it closes once it has
+    /// replied to QUIT). Waiting for that, briefly, means a peer that counts connections has
+    /// counted this one out before a connection that replaces it arrives under the same limit.
+    /// </summary>
+    private async Task AwaitCloseAsync(TimeSpan timeout)
+    {
+        _timeout.CancelAfter(timeout);
+        try
+        {
+            while (true)
+            {
+                var result = await _reader.ReadAsync(_timeout.Token).ConfigureAwait(false);
+                _reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // A peer that keeps the channel open after 221: closed from this side.
+        }
+        finally
+        {
+            _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
     }
 
     private async Task<(SmtpReply Reply, IReadOnlyList<string> Lines)> ReadReplyAsync(TimeSpan timeout)

@@ -15,6 +15,9 @@ public sealed class ClusterOptions
     /// <summary>The message queue on RabbitMQ quorum queues, shared by every node (ADR 0033).</summary>
     public RabbitMq.RabbitMqOptions RabbitMq { get; set; } = new();
 
+    /// <summary>Connection and rate limits kept for the whole cluster, and its leader lease, on Redis.</summary>
+    public Redis.RedisOptions Redis { get; set; } = new();
+
     /// <summary>How the node takes part, as <c>sluice cluster status</c> shows it: active or standby on the shared queue, independent on its own.</summary>
     public string RoleName => RabbitMq.Enabled ? RabbitMq.Role.ToString().ToLowerInvariant() : "independent";
 }

@@ -236,6 +236,7 @@ public static class SluiceConfiguration
         errors.AddRange(Delivery.Reputation.ReputationOptionsValidator.Validate(options.Reputation));
         errors.AddRange(Postgres.PostgresOptionsValidator.Validate(options.Cluster.Postgres));
         errors.AddRange(RabbitMq.RabbitMqOptionsValidator.Validate(options.Cluster.RabbitMq));
+        errors.AddRange(Redis.RedisOptionsValidator.Validate(options.Cluster.Redis));
         OptionsValidation.Collect(new SmtpServerOptionsValidator().Validate(null, options.Smtp), errors);
         OptionsValidation.Collect(new Storage.SpoolOptionsValidator().Validate(null, options.Spool), errors);
         OptionsValidation.Collect(new Delivery.Dispatch.DeliveryOptionsValidator().Validate(null, options.Delivery), errors);

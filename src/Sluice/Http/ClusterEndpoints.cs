@@ -6,7 +6,8 @@ namespace Sluice.Http;
 
 /// <summary>
 /// <c>GET /api/v1/cluster</c>: this node (name, role, its queue: embedded or the brokers, connected,
-/// consuming, messages in hand), the cluster database (reachable, schema version), the brokers
+/// consuming, messages in hand), the cluster database (reachable, schema version), the cluster's
+/// limits on Redis (reachable, shared or this node's share, leader, live nodes, leases held), the brokers
 /// (connected to which), the nodes the database knows with when each was last seen, and the
 /// queue's counts by state. A single node answers the same shape with nothing shared.
 /// </summary>
@@ -21,6 +22,9 @@ internal static class ClusterEndpoints
             var cluster = services.GetService<RabbitMq.RabbitMqQueue>();
             var database = services.GetService<Postgres.PostgresDatabase>();
             var registry = services.GetService<Postgres.NodeRegistry>();
+            var redis = services.GetService<Redis.RedisLink>();
+            var limits = services.GetService<Redis.RedisLimits>();
+            var leader = services.GetService<Redis.RedisLeader>();
             var nodes = registry is null ? null : await registry.ListAsync(ct);
             var summary = await queue.GetSummaryAsync(ct);
             return Results.Ok(new
@@ -37,6 +41,7 @@ internal static class ClusterEndpoints
                 },
                 brokers = cluster is null ? null : new { uris = options.Cluster.RabbitMq.Uris.Count, shards = options.Cluster.RabbitMq.Shards, connected = cluster.IsConnected },
                 database = database is null ? null : new { reachable = nodes is not null, schemaVersion = database.SchemaVersion },
+                limits = redis is null ? null : new { store = "redis", reachable = redis.Reachable, shared = redis.Shared, leader = leader!.IsLeader, liveNodes = limits!.LiveNodes, leasesHeld = limits.Held },
                 nodes = nodes?.Select(n => new { n.Name, n.Role, n.Http, n.Version, n.StartedAt, n.SeenAt, alive = registry!.IsAlive(n.SeenAt) }),
                 queue = new { summary.Total, summary.ByState },
             });
