@@ -16,25 +16,10 @@ export WORKLOADS=${WORKLOADS:-"4096:20000:10 102400:5000:10"}
 export REPS=${REPS:-3}
 export WARMUP=${WARMUP:-"4096:5000 102400:2000"}
 export BASELINE=${BASELINE:-HEAD}
-BROKER_DIR=$(mktemp -d /tmp/sluice-broker.XXXXXX)
-AMQP=$(free_port); DIST=$(free_port); EPMD=$(free_port)
-cleanup() {
-  [ -n "${BEAM:-}" ] && kill "$BEAM" 2>/dev/null || true
-  for p in $(pgrep -x epmd || true); do tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "ERL_EPMD_PORT=$EPMD" && kill "$p" 2>/dev/null; done
-  rm -rf "$BROKER_DIR"
-}
-trap cleanup EXIT
-
-echo "== starting a RabbitMQ broker on 127.0.0.1:$AMQP"
-printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$AMQP" >"$BROKER_DIR/rabbitmq.conf"
-echo '[].' >"$BROKER_DIR/enabled_plugins"
-chown -R rabbitmq "$BROKER_DIR"
-env ERL_EPMD_PORT="$EPMD" RABBITMQ_NODENAME="b$AMQP@localhost" RABBITMQ_NODE_PORT="$AMQP" RABBITMQ_DIST_PORT="$DIST" \
-  RABBITMQ_MNESIA_BASE="$BROKER_DIR/mnesia" RABBITMQ_LOG_BASE="$BROKER_DIR/log" RABBITMQ_CONFIG_FILE="$BROKER_DIR/rabbitmq" \
-  RABBITMQ_ENABLED_PLUGINS_FILE="$BROKER_DIR/enabled_plugins" RABBITMQ_FEATURE_FLAGS_FILE="$BROKER_DIR/feature_flags" \
-  RABBITMQ_PID_FILE="$BROKER_DIR/rabbit.pid" HOME="$BROKER_DIR" rabbitmq-server >"$BROKER_DIR/broker.log" 2>&1 &
-for _ in $(seq 1 1200); do (exec 3<>"/dev/tcp/127.0.0.1/$AMQP") 2>/dev/null && break; sleep 0.05; done
-BEAM=$(tr -d ' \n' <"$BROKER_DIR/rabbit.pid")
+# shellcheck source=bench/cluster/broker.sh
+source bench/cluster/broker.sh
+trap stop_broker EXIT
+start_broker
 broker_ticks0=$(cpu_ticks "$BEAM")
 
 per_rep=0; warm=0

@@ -22,7 +22,7 @@ public static class DeliveryServiceCollectionExtensions
     {
         OptionsValidation.Guard(delivery, new DeliveryOptionsValidator());
         services.AddSingleton(delivery);
-        services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
+        services.AddSingleton(sp => new MxResolver(MxResolver.CreateClient(delivery.Dns), delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>(), shared: sp.GetService<Core.Cluster.ISharedCache>()));
         services.AddSingleton(sp =>
         {
             var holder = new DeliveryPolicyHolder(delivery, time, Random.Shared.NextDouble);

@@ -13,6 +13,7 @@ namespace Sluice.Redis;
 public sealed class RedisHeartbeat(RedisLink link, RedisLimits limits, RedisLeader leader, ILogger<RedisHeartbeat> logger) : BackgroundService
 {
     private readonly RedisKey _nodes = link.Key("nodes");
+    private readonly RedisKey _begun = link.Key("nodes:begun");
     private readonly SemaphoreSlim _now = new(0, 1);
 
     /// <summary>Rounds done (tests wait on it).</summary>
@@ -39,11 +40,15 @@ public sealed class RedisHeartbeat(RedisLink link, RedisLimits limits, RedisLead
     {
         try
         {
-            var live = (long)await link.Database.ScriptEvaluateAsync(
+            var beat = (RedisResult[])(await link.Database.ScriptEvaluateAsync(
                 RedisScripts.Beat,
-                [_nodes],
-                [link.Node, (long)link.Options.LeaseTtl.TotalMilliseconds]).ConfigureAwait(false);
-            limits.LiveNodes = (int)live;
+                [_nodes, _begun],
+                [link.Node, (long)link.Options.LeaseTtl.TotalMilliseconds]).ConfigureAwait(false))!;
+            var live = (int)beat[0];
+            var complete = TimeSpan.FromMilliseconds((long)beat[1]) >= link.Options.LeaseTtl;
+
+            // A set begun less than a lease's life ago (Redis restarted) may not have heard from every node yet: it can only raise the count.
+            limits.LiveNodes = complete ? live : Math.Max(live, limits.LiveNodes);
         }
         catch (Exception ex) when (RedisLink.IsAway(ex))
         {

@@ -66,50 +66,79 @@ public sealed partial class RedisLimits : ISharedLimits
     /// <summary>This node's share of a limit of <paramref name="max"/> while the limit cannot be shared (at least one, so mail still moves).</summary>
     public int Share(int max) => Math.Max(1, max / LiveNodes);
 
+    /// <summary>
+    /// Shared: the script decides. Otherwise this node's share decides — and where Redis answers
+    /// (just back, not every node has put its leases back yet) the script must agree as well, so a
+    /// node still on its share never takes what a node already shared again has counted.
+    /// </summary>
     public async ValueTask<SharedLease?> TryLeaseAsync(SharedLimitKey key, int max)
     {
         var lease = new SharedLease(key, string.Concat(_link.Node, "#", Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture)));
         if (_link.Shared)
         {
-            try
+            switch (await TryRegisterAsync(lease, max).ConfigureAwait(false))
             {
-                var keys = KeysOf(key);
-                var granted = (long)await _link.Database.ScriptEvaluateAsync(
-                    RedisScripts.Acquire,
-                    [keys.Leases, keys.FirstAsks, keys.LastAsks],
-                    [max, lease.Id, _ttlMs, _link.Node, _waiterTtlMs]).ConfigureAwait(false);
-                if (granted != 1)
-                {
+                case true:
+                    var holding = Hold(lease);
+                    RedisLog.Granted(_link.Logger, lease.Id, key, 0, holding);
+                    return lease;
+                case false:
                     return null;
-                }
+            }
 
-                Hold(lease);
-                return lease;
-            }
-            catch (Exception ex) when (RedisLink.IsAway(ex))
-            {
-                _link.Lost(ex);
-            }
+            // Redis failed on the way: this node's share from now.
         }
 
-        lock (_lock)
+        // Held here before Redis is asked, so that concurrent asks on this node count each other.
+        if (!TryHoldShare(lease, max))
         {
-            // Just lost: nodes that held more than their share give it back first, so no new lease for a while.
-            if (_link.Settling || _heldPerKey.GetValueOrDefault(key) >= Share(max))
-            {
-                return null;
-            }
-
-            HoldLocked(lease);
+            return null;
         }
 
-        if (_link.Reachable)
+        if (_link.Reachable && await TryRegisterAsync(lease, max).ConfigureAwait(false) == false)
         {
-            // Just back after an outage: the lease counts in Redis at once, not only from the next renewal round.
-            _ = PutBackAsync(key, [lease.Id]);
+            Release(lease);
+            return null;
         }
 
         return lease;
+    }
+
+    /// <summary>The acquire script: true granted (and counted in Redis), false refused, null Redis did not answer.</summary>
+    private async Task<bool?> TryRegisterAsync(SharedLease lease, int max)
+    {
+        try
+        {
+            var keys = KeysOf(lease.Key);
+            return (long)await _link.Database.ScriptEvaluateAsync(
+                RedisScripts.Acquire,
+                [keys.Leases, keys.FirstAsks, keys.LastAsks],
+                [max, lease.Id, _ttlMs, _link.Node, _waiterTtlMs]).ConfigureAwait(false) == 1;
+        }
+        catch (Exception ex) when (RedisLink.IsAway(ex))
+        {
+            _link.Lost(ex);
+            return null;
+        }
+    }
+
+    /// <summary>Holds <paramref name="lease"/> if this node is within its share and not settling after an outage.</summary>
+    private bool TryHoldShare(SharedLease lease, int max)
+    {
+        var share = Share(max);
+        lock (_lock)
+        {
+            // Just lost: nodes that held more than their share give it back first, so no new lease for a while.
+            var held = _heldPerKey.GetValueOrDefault(lease.Key);
+            if (_link.Settling || held >= share)
+            {
+                return false;
+            }
+
+            HoldLocked(lease);
+            RedisLog.Granted(_link.Logger, lease.Id, lease.Key, share, held + 1);
+            return true;
+        }
     }
 
     public void Release(SharedLease lease)
@@ -123,6 +152,7 @@ public sealed partial class RedisLimits : ISharedLimits
             }
 
             var left = _heldPerKey[lease.Key] - 1;
+            RedisLog.Released(_link.Logger, lease.Id, lease.Key, left);
             if (left == 0)
             {
                 _heldPerKey.Remove(lease.Key);
@@ -214,11 +244,13 @@ public sealed partial class RedisLimits : ISharedLimits
         }
     }
 
-    private void Hold(SharedLease lease)
+    /// <summary>Holds <paramref name="lease"/>; how many of its key this node holds now.</summary>
+    private int Hold(SharedLease lease)
     {
         lock (_lock)
         {
             HoldLocked(lease);
+            return _heldPerKey[lease.Key];
         }
     }
 

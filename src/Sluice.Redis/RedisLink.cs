@@ -32,8 +32,21 @@ public sealed class RedisLink : IAsyncDisposable
         Database = connection.GetDatabase();
         _sharedFromTicks = time.GetUtcNow().UtcTicks;
         _down = connection.IsConnected ? 0 : 1;
-        connection.ConnectionFailed += (_, e) => Lost(e.Exception);
-        connection.ConnectionRestored += (_, _) => Back();
+        // The interactive connection carries every command; the subscription connection comes and goes on its own.
+        connection.ConnectionFailed += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Lost(e.Exception);
+            }
+        };
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                Back();
+            }
+        };
     }
 
     /// <summary>Raised when the connection is back: leases held are put back at once.</summary>
@@ -43,17 +56,35 @@ public sealed class RedisLink : IAsyncDisposable
 
     public TimeProvider Time => _time;
 
+    public ILogger Logger => _logger;
+
     public RedisOptions Options { get; }
 
     public string Prefix { get; }
 
     public IDatabase Database { get; }
 
+    /// <summary>Publish and subscribe (the cache's invalidations).</summary>
+    public ISubscriber Subscriber => _connection.GetSubscriber();
+
     /// <summary>Redis answers (or is believed to).</summary>
     public bool Reachable => _connection.IsConnected;
 
     /// <summary>Redis answers and every node has had time to put its leases back: limits are the cluster's.</summary>
-    public bool Shared => Reachable && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
+    public bool Shared
+    {
+        get
+        {
+            if (!Reachable)
+            {
+                // Seen here before the client's event said so: the outage starts now, settling included.
+                Lost(null);
+                return false;
+            }
+
+            return _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
+        }
+    }
 
     /// <summary>
     /// Redis was lost a moment ago: each node is giving back what it holds beyond its share (as its

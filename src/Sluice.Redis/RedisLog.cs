@@ -24,4 +24,10 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 8206, Level = LogLevel.Error, Message = "Redis renewal round failed unexpectedly")]
     public static partial void RenewFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8207, Level = LogLevel.Debug, Message = "Lease {Lease} for {Limit} granted (on this node's share: {Share}, 0 while shared); this node holds {Held}")]
+    public static partial void Granted(ILogger logger, string lease, Core.Cluster.SharedLimitKey limit, int share, int held);
+
+    [LoggerMessage(EventId = 8208, Level = LogLevel.Debug, Message = "Lease {Lease} for {Limit} given back; this node holds {Held}")]
+    public static partial void Released(ILogger logger, string lease, Core.Cluster.SharedLimitKey limit, int held);
 }

@@ -80,11 +80,17 @@ internal static class RedisScripts
         return wait
         """;
 
-    /// <summary>KEYS[1] the node set; ARGV node name, ttl ms. This node beats now; nodes silent for ttl are dropped; returns how many are left.</summary>
+    /// <summary>
+    /// KEYS[1] the node set, KEYS[2] when it was begun; ARGV node name, ttl ms. This node beats now;
+    /// nodes silent for ttl are dropped. Returns how many are left and how long ago the set was
+    /// begun (ms): a set younger than a lease's life — a Redis just restarted, empty — has not yet
+    /// heard from every node, so its count is a floor, not the number of live nodes.
+    /// </summary>
     public const string Beat = Now + """
+        redis.call('SET', KEYS[2], now, 'NX')
         redis.call('ZADD', KEYS[1], now, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
-        return redis.call('ZCARD', KEYS[1])
+        return { redis.call('ZCARD', KEYS[1]), now - tonumber(redis.call('GET', KEYS[2])) }
         """;
 
     /// <summary>KEYS[1] the leader key; ARGV node name, ttl ms. Takes the lease when free, extends it when this node has it: 1 leader, 0 not.</summary>

@@ -64,6 +64,7 @@ internal static class NodeHost
             builder.Services.AddSingleton<Core.Cluster.ISharedLimits>(sp => sp.GetRequiredService<Redis.RedisLimits>());
             builder.Services.AddSingleton(sp => new Redis.RedisLeader(sp.GetRequiredService<Redis.RedisLink>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Redis")));
             builder.Services.AddSingleton<Core.Cluster.ILeadership>(sp => sp.GetRequiredService<Redis.RedisLeader>());
+            builder.Services.AddSingleton<Core.Cluster.ISharedCache>(sp => new Redis.RedisCache(sp.GetRequiredService<Redis.RedisLink>()));
             builder.Services.AddSingleton<Redis.RedisHeartbeat>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Redis.RedisHeartbeat>());
         }
@@ -258,9 +259,17 @@ internal static class NodeHost
             builder.Services.AddSingleton(sp => new Delivery.Dns.MxResolver(Delivery.Dns.MxResolver.CreateClient(options.Delivery.Dns), options.Delivery.Dns, time, sp.GetRequiredService<SluiceMetrics>()));
         }
 
-        builder.Services.AddSingleton(sp => new Delivery.Dns.RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time));
-        builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(sp.GetRequiredService<Core.State.ITemplateStore>(), sp.GetRequiredService<Core.Templates.TemplateEngine>(), sp.GetRequiredService<SluiceMetrics>()));
-        builder.Services.AddSingleton(sp => new ApiKeyAuthentication(sp.GetRequiredService<Core.State.IApiKeyStore>(), time, options.Http.MetricsNetworks.ConvertAll(System.Net.IPNetwork.Parse)));
+        builder.Services.AddSingleton(sp => new Delivery.Dns.RecipientValidator(sp.GetRequiredService<Delivery.Dns.MxResolver>(), sp.GetRequiredService<SluiceMetrics>(), time, sp.GetService<Core.Cluster.ISharedCache>()));
+        builder.Services.AddSingleton(sp => new Core.Templates.TemplateCache(
+            sp.GetRequiredService<Core.State.ITemplateStore>(),
+            sp.GetRequiredService<Core.Templates.TemplateEngine>(),
+            sp.GetRequiredService<SluiceMetrics>(),
+            shared: options.Cluster.Postgres.Enabled ? sp.GetService<Core.Cluster.ISharedCache>() : null));
+        builder.Services.AddSingleton(sp => new ApiKeyAuthentication(
+            sp.GetRequiredService<Core.State.IApiKeyStore>(),
+            time,
+            options.Http.MetricsNetworks.ConvertAll(System.Net.IPNetwork.Parse),
+            options.Cluster.Postgres.Enabled ? sp.GetService<Core.Cluster.ISharedCache>() : null));
         builder.Services.AddSingleton(sp => new ApiKeyBootstrap(sp.GetRequiredService<Core.State.IApiKeyStore>(), options.Node.DataDirectory, time, sp.GetRequiredService<ILogger<ApiKeyBootstrap>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyBootstrap>());
         builder.Services.AddRateLimiter(limiter =>

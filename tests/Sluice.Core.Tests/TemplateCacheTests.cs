@@ -101,11 +101,47 @@ public sealed class TemplateCacheTests
 
     private static JsonElement Variables(string json) => JsonDocument.Parse(json).RootElement.Clone();
 
-    private static (TemplateCache Cache, TemplateEngine Engine, MemoryTemplateStore Store) Create(int capacity = 1000)
+    [Fact]
+    public async Task GetAsync_AnotherNodeReadItFirst_ComesFromTheSharedCacheNotTheStore()
+    {
+        var shared = new Sluice.Testing.MemorySharedCache();
+        var (first, _, store) = Create(shared: shared);
+        var second = new TemplateCache(store, new TemplateEngine(), new Telemetry.SluiceMetrics(new Sluice.Testing.TestMeterFactory()), shared: shared);
+        await store.AddAsync(new Template("t1", 1, "x", "v1 {{ a }}", null, null, Now), CancellationToken.None);
+
+        await first.GetAsync("t1", null, CancellationToken.None);
+        var latest = (await second.GetAsync("t1", null, CancellationToken.None)).Template!;
+        var byVersion = (await second.GetAsync("t1", 1, CancellationToken.None)).Template!;
+
+        Assert.Equal(1, store.Reads);
+        Assert.Equal((1, 1), (latest.Version, byVersion.Version));
+    }
+
+    [Fact]
+    public async Task EvictAsync_TemplateDeletedAndMadeAgain_NoNodeServesTheOldVersion()
+    {
+        var shared = new Sluice.Testing.MemorySharedCache();
+        var (first, _, store) = Create(shared: shared);
+        var second = new TemplateCache(store, new TemplateEngine(), new Telemetry.SluiceMetrics(new Sluice.Testing.TestMeterFactory()), shared: shared);
+        await store.AddAsync(new Template("t1", 1, "x", "old {{ a }}", null, null, Now), CancellationToken.None);
+        await first.GetAsync("t1", null, CancellationToken.None);
+        await second.GetAsync("t1", 1, CancellationToken.None);
+
+        // Deleted and made again under the same id: version 1 again, another text.
+        store.Remove("t1");
+        await first.EvictAsync("t1");
+        await store.AddAsync(new Template("t1", 1, "x", "new {{ a }}", null, null, Now), CancellationToken.None);
+        var (fresh, _) = await second.GetAsync("t1", 1, CancellationToken.None);
+        var (parts, _) = await TemplateEngine.RenderAsync(fresh!, Variables("""{ "a": "!" }"""));
+
+        Assert.Equal("new !", parts!.Subject);
+    }
+
+    private static (TemplateCache Cache, TemplateEngine Engine, MemoryTemplateStore Store) Create(int capacity = 1000, Cluster.ISharedCache? shared = null)
     {
         var engine = new TemplateEngine();
         var store = new MemoryTemplateStore();
-        return (new TemplateCache(store, engine, new Telemetry.SluiceMetrics(new Sluice.Testing.TestMeterFactory()), capacity), engine, store);
+        return (new TemplateCache(store, engine, new Telemetry.SluiceMetrics(new Sluice.Testing.TestMeterFactory()), capacity, shared), engine, store);
     }
 
     private sealed class MemoryTemplateStore : ITemplateStore

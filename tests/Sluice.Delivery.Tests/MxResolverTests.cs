@@ -144,9 +144,47 @@ public sealed class MxResolverTests : IDisposable
         Assert.Equal(1, _dns.QueryCount("equal.test"));
     }
 
-    private MxResolver Resolver(SluiceMetrics? metrics = null, Func<int, int>? random = null)
+    [Fact]
+    public async Task Resolve_AnotherNodeResolvedItFirst_IsAnsweredFromTheSharedCacheWithoutAskingTheDns()
+    {
+        using var meters = new TestMeterFactory();
+        var metrics = new SluiceMetrics(meters);
+        using var exporter = new PrometheusExporter(metrics.Meter);
+        var shared = new MemorySharedCache();
+        var first = await Resolver(shared: shared).ResolveAsync("example.test", CancellationToken.None);
+        var asked = _dns.QueryCount("example.test");
+
+        var second = await Resolver(metrics, shared: shared).ResolveAsync("example.test", CancellationToken.None);
+
+        Assert.Equal(1, asked);
+        Assert.Equal(1, _dns.QueryCount("example.test"));
+        Assert.Equal(first.Site, second.Site);
+        Assert.Equal(first.ExpiresAt, second.ExpiresAt);
+        Assert.Equal(first.Hosts.Select(h => (h.Name, h.Preference, string.Join(',', h.Addresses))), second.Hosts.Select(h => (h.Name, h.Preference, string.Join(',', h.Addresses))));
+        Assert.Contains("sluice_dns_lookups_total{result=\"shared\"} 1\n", exporter.Export(), StringComparison.Ordinal);
+
+        // Past the answer's TTL the shared copy is not used: the DNS is asked again.
+        _time.Advance(TimeSpan.FromSeconds(121));
+        await Resolver(shared: shared).ResolveAsync("example.test", CancellationToken.None);
+        Assert.Equal(2, _dns.QueryCount("example.test"));
+    }
+
+    [Fact]
+    public async Task Resolve_DnsFailing_FailureIsNotShared()
+    {
+        var shared = new MemorySharedCache();
+        var options = new DnsOptions { Servers = [$"127.0.0.1:{FreePort.Next()}"], Timeout = TimeSpan.FromMilliseconds(200), Retries = 0 };
+        var failing = new MxResolver(MxResolver.CreateClient(options), options, _time, shared: shared);
+
+        var result = await failing.ResolveAsync("example.test", CancellationToken.None);
+
+        Assert.Equal(MxResolutionKind.TemporaryFailure, result.Kind);
+        Assert.Equal(0, shared.Puts);
+    }
+
+    private MxResolver Resolver(SluiceMetrics? metrics = null, Func<int, int>? random = null, MemorySharedCache? shared = null)
     {
         var options = new DnsOptions { Servers = [_dns.Endpoint.ToString()], MinTtl = TimeSpan.FromSeconds(1) };
-        return new MxResolver(MxResolver.CreateClient(options), options, _time, metrics, random);
+        return new MxResolver(MxResolver.CreateClient(options), options, _time, metrics, random, shared);
     }
 }

@@ -6,15 +6,17 @@ using Sluice.Testing;
 namespace Sluice.Integration.Tests;
 
 /// <summary>
-/// Two nodes on one PostgreSQL (Cluster:Postgres, ADR 0032): an API key, a suppression or a
-/// template changed through one node takes effect on the other at once; with the database down,
-/// mail still flows and the API says 503 for what needs it.
+/// Two nodes on one PostgreSQL (Cluster:Postgres, ADR 0032) and one Redis (its second-level cache,
+/// ADR 0034): an API key, a suppression or a template changed through one node takes effect on the
+/// other at once — also where the other would find the old one in the shared cache; with the
+/// database down, mail still flows and the API says 503 for what needs it.
 /// </summary>
 public sealed class ClusterStateTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
     private readonly TempDirectory _dir = new();
     private PostgresServer _postgres = null!;
+    private RedisServer _redis = null!;
     private SluiceProcess _a = null!;
     private SluiceProcess _b = null!;
     private HttpClient _httpA = null!;
@@ -23,9 +25,9 @@ public sealed class ClusterStateTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _postgres = await PostgresServer.StartAsync();
-        var environment = new Dictionary<string, string> { ["SLUICE__Cluster__Postgres__ConnectionString"] = _postgres.ConnectionString };
-        _a = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "a"), environment: environment);
-        _b = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "b"), environment: environment);
+        _redis = await RedisServer.StartAsync();
+        _a = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "a"), environment: Environment());
+        _b = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "b"), environment: Environment());
         _httpA = _a.CreateHttpClient();
 
         // The first node made the cluster's first admin key; the second found keys and made none.
@@ -40,6 +42,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
         await _a.DisposeAsync();
         await _b.DisposeAsync();
         _postgres.Dispose();
+        _redis.Dispose();
         _dir.Dispose();
     }
 
@@ -101,8 +104,15 @@ public sealed class ClusterStateTests : IAsyncLifetime
             Assert.True(changed.IsSuccessStatusCode, await changed.Content.ReadAsStringAsync());
         }
 
-        // Node B compiled version 1 as the latest; the announcement makes it look again.
+        // Node B compiled version 1 as the latest and put it in the shared cache; the announcement
+        // makes it look again, past its own copy and the shared one.
         await Poll.UntilAsync(async () => await PreviewSubjectAsync(_httpB, id) == "Hello Ann", Deadline, "the new version rendered on the other node");
+
+        // Node A dropped its copy too when it heard of its own change: it now reads what B put in the shared cache.
+        await Poll.UntilAsync(
+            async () => await PreviewSubjectAsync(_httpA, id) == "Hello Ann" && (await _httpA.GetStringAsync(new Uri("metrics", UriKind.Relative))).Contains("sluice_template_cache_total{result=\"shared\"}", StringComparison.Ordinal),
+            Deadline,
+            "a template read from the shared cache");
     }
 
     [Fact]
@@ -158,7 +168,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
     public async Task Suspension_MadeAndLiftedOnOneNode_HoldsAndReleasesOnTheOther()
     {
         // Nodes that deliver (to a port where nothing listens: nothing is sent in this test).
-        var environment = new Dictionary<string, string> { ["SLUICE__Cluster__Postgres__ConnectionString"] = _postgres.ConnectionString };
+        var environment = Environment();
         string[] relay = ["--relay-host", $"127.0.0.1:{FreePort.Next()}"];
         await using var c = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "c"), relay, environment, delivery: true);
         await using var d = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "d"), relay, environment, delivery: true);
@@ -184,7 +194,11 @@ public sealed class ClusterStateTests : IAsyncLifetime
         Assert.DoesNotContain("Unhandled exception", d.Output, StringComparison.Ordinal);
     }
 
-
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["SLUICE__Cluster__Postgres__ConnectionString"] = _postgres.ConnectionString,
+        ["SLUICE__Cluster__Redis__Configuration"] = _redis.Configuration,
+    };
 
     private static async Task<string?> PreviewSubjectAsync(HttpClient http, string id)
     {

@@ -38,6 +38,22 @@ public sealed class RedisOutageTests
     }
 
     [Fact]
+    public async Task RoundAsync_RedisRestartedEmpty_LiveNodesNotLoweredBeforeEveryNodeCouldBeat()
+    {
+        using var server = await RedisServer.StartAsync();
+        var (a, b) = await TwoNodesAsync(server);
+        await using var disposeA = a;
+        await using var disposeB = b;
+
+        await server.StartAgainAsync();
+        await Poll.UntilAsync(async () => { await a.Heartbeat.RoundAsync(); return a.Link.Reachable; }, TimeSpan.FromSeconds(10), "node a back on Redis");
+
+        // Only a has beaten since the restart; b is alive all the same: a's share must not grow to the whole limit.
+        Assert.Equal(2, a.Limits.LiveNodes);
+        Assert.Equal(2, a.Limits.Share(5));
+    }
+
+    [Fact]
     public async Task Restored_RedisRestartedEmpty_LeasesHeldArePutBackBeforeLimitsAreSharedAgain()
     {
         using var server = await RedisServer.StartAsync();

@@ -50,11 +50,11 @@ public sealed class SluiceMetrics
         OutboundConnectionsReused = Meter.CreateCounter<long>("sluice.delivery.connections.reused", "{connection}", "Messages sent over an already open cached connection, by site.");
         OutboundConnectionsOpen = Meter.CreateUpDownCounter<long>("sluice.delivery.connections.open", "{connection}", "Outbound SMTP connections open now.");
         DeliveryHeld = Meter.CreateCounter<long>("sluice.delivery.held", "{message}", "Messages held back without an attempt, by reason (suspended, resting, waiting: their destination has enough queued).");
-        ValidationCache = Meter.CreateCounter<long>("sluice.validation.cache", "{lookup}", "Recipient-domain validation lookups by cache result (hit, miss).");
+        ValidationCache = Meter.CreateCounter<long>("sluice.validation.cache", "{lookup}", "Recipient-domain validation lookups by cache result (hit, shared: from the cluster's cache, miss).");
         TemplateParses = Meter.CreateCounter<long>("sluice.template.parses", "{part}", "Template parts parsed (a cached template is never parsed again).");
-        TemplateCache = Meter.CreateCounter<long>("sluice.template.cache", "{lookup}", "Compiled-template lookups by result (hit, miss).");
+        TemplateCache = Meter.CreateCounter<long>("sluice.template.cache", "{lookup}", "Compiled-template lookups by result (hit, shared: from the cluster's cache, miss).");
         PoolProbeDuration = Meter.CreateHistogram<double>("sluice.pool.probe.duration", "s", "Active health probe latency, by pool, member and result.");
-        DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit, miss).");
+        DnsLookups = Meter.CreateCounter<long>("sluice.dns.lookups", "{lookup}", "Destination-domain resolutions, by cache result (hit: this node's cache, shared: another node's answer from the cluster's cache, miss: asked the DNS).");
         SpoolWriteDuration = Meter.CreateHistogram<double>(
             "sluice.spool.write.duration",
             "s",

@@ -14,7 +14,7 @@ namespace Sluice.Delivery.Dns;
 /// MX (RFC 7505). Answers are cached for their TTL, negative answers per RFC 2308, and concurrent
 /// lookups of one domain share a single query.
 /// </summary>
-public sealed class MxResolver
+public sealed partial class MxResolver
 {
     private readonly ILookupClient _dns;
     private readonly DnsOptions _options;
@@ -25,10 +25,13 @@ public sealed class MxResolver
     private readonly ConcurrentDictionary<string, Lazy<Task<MxResolution>>> _inflight = new(StringComparer.Ordinal);
     private readonly IdnMapping _idn = new();
     private readonly ConcurrentDictionary<string, TxtAnswer> _txt = new(StringComparer.Ordinal);
+    private readonly Core.Cluster.ISharedCache? _shared;
 
-    public MxResolver(ILookupClient dns, DnsOptions options, TimeProvider time, SluiceMetrics? metrics = null, Func<int, int>? random = null)
+    /// <param name="shared">The cluster's second-level cache: answers one node looked up, the others read (null: this node's own cache only).</param>
+    public MxResolver(ILookupClient dns, DnsOptions options, TimeProvider time, SluiceMetrics? metrics = null, Func<int, int>? random = null, Core.Cluster.ISharedCache? shared = null)
     {
         _dns = dns;
+        _shared = shared;
         _options = options;
         _time = time;
         _metrics = metrics;
@@ -70,8 +73,7 @@ public sealed class MxResolver
             return cached;
         }
 
-        _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
-        var lookup = _inflight.GetOrAdd(key, k => new Lazy<Task<MxResolution>>(() => LookupAsync(k, CancellationToken.None)));
+        var lookup = _inflight.GetOrAdd(key, k => new Lazy<Task<MxResolution>>(() => SharedOrLookupAsync(Core.Cluster.SharedCacheKind.MxAnswer, k, () => LookupAsync(k, CancellationToken.None))));
         try
         {
             var result = await lookup.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -109,9 +111,8 @@ public sealed class MxResolver
             return cached;
         }
 
-        _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
         var name = Normalize(host);
-        var result = await ResolveHostsAsync(name, [(name, 0)], _options.MaxTtl, implicitMx: true, cancellationToken).ConfigureAwait(false);
+        var result = await SharedOrLookupAsync(Core.Cluster.SharedCacheKind.HostAnswer, name, () => ResolveHostsAsync(name, [(name, 0)], _options.MaxTtl, implicitMx: true, cancellationToken)).ConfigureAwait(false);
         _cache[key] = result;
         return result;
     }
@@ -273,7 +274,7 @@ public sealed class MxResolver
         return (addresses, ttl, failed);
     }
 
-    private List<MxRecord> Shuffle(List<MxRecord> group)
+    private List<T> Shuffle<T>(List<T> group)
     {
         for (var i = group.Count - 1; i > 0; i--)
         {

@@ -29,10 +29,10 @@ internal sealed class SharedStateFollower(
                 await SuppressionLoader.LoadAsync(suppressions, list, cancellationToken).ConfigureAwait(false);
                 break;
             case StateChangeKind.ApiKey:
-                keys.Forget(change.Key);
+                await keys.ForgetAsync(change.Key).ConfigureAwait(false);
                 break;
             case StateChangeKind.Template:
-                templates.Evict(change.Key);
+                await templates.EvictAsync(change.Key).ConfigureAwait(false);
                 break;
             case StateChangeKind.Suspension:
                 await FollowSuspensionsAsync(cancellationToken).ConfigureAwait(false);

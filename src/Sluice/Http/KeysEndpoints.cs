@@ -55,7 +55,7 @@ internal static class KeysEndpoints
                 return Results.Problem(title: "Not found", detail: $"No active API key {id}.", statusCode: StatusCodes.Status404NotFound);
             }
 
-            auth.Forget(id);
+            await auth.ForgetAsync(id);
             ApiLog.KeyRevoked(logger, id);
             return Results.Ok(new { id, revoked = true });
         });

@@ -38,7 +38,7 @@ internal static class TemplatesEndpoints
                 return NotFound(id);
             }
 
-            cache.Evict(id);
+            await cache.EvictAsync(id);
             return Results.Ok(new { id, deleted = true });
         }).RequireScope(ApiScopes.Admin);
 
