@@ -72,6 +72,14 @@ internal static class SchemaMigrations
                 destination text PRIMARY KEY,
                 until bigint NOT NULL);
             """),
+        new(5, "sender pauses shared by the nodes", """
+            CREATE TABLE sender_pauses (
+                sender text PRIMARY KEY,
+                since bigint NOT NULL,
+                until bigint NOT NULL,
+                cause text NOT NULL,
+                reason text NOT NULL);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -83,6 +83,12 @@ internal static class NodeHost
                 sp.GetRequiredService<Core.State.SqlStateStore>(),
                 sp.GetService<Delivery.Dispatch.DeliveryControl>(),
                 time));
+            builder.Services.AddSingleton(sp => new Cluster.SharedPauseWriter(
+                sp.GetRequiredService<Delivery.Reputation.SenderReputation>(),
+                sp.GetRequiredService<Core.State.SqlStateStore>(),
+                time,
+                sp.GetRequiredService<ILogger<Cluster.SharedPauseWriter>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.SharedPauseWriter>());
             builder.Services.AddSingleton<Postgres.StateChangeListener>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Postgres.StateChangeListener>());
             builder.Services.AddSingleton(sp => new Postgres.NodeRegistry(

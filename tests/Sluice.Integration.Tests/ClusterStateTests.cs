@@ -165,7 +165,7 @@ public sealed class ClusterStateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Suspension_MadeAndLiftedOnOneNode_HoldsAndReleasesOnTheOther()
+    public async Task SuspensionAndSenderPause_MadeAndLiftedOnOneNode_HoldAndReleaseOnTheOther()
     {
         // Nodes that deliver (to a port where nothing listens: nothing is sent in this test).
         var environment = Environment();
@@ -189,10 +189,29 @@ public sealed class ClusterStateTests : IAsyncLifetime
 
         await Poll.UntilAsync(async () => !(await httpD.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/suspensions", UriKind.Relative))).TryGetProperty("slow.example", out _), Deadline, "the suspension lifted on the other node");
 
+        // A sender paused through one node is held on the other; lifted through the other, it is lifted on the first.
+        using (var paused = await httpC.PostAsJsonAsync(new Uri("api/v1/senders/pauses", UriKind.Relative), new { sender = "tag:spring", minutes = 30, reason = "checking a complaint" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        }
+
+        var onD = await Poll.ForAsync(async () => await PausesAsync(httpD), p => p.Count == 1, Deadline, "the pause on the other node");
+        Assert.Equal(("tag:spring", "checking a complaint"), onD[0]);
+        using (var lifted = await httpD.DeleteAsync(new Uri("api/v1/senders/pauses/tag:spring", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, lifted.StatusCode);
+        }
+
+        await Poll.UntilAsync(async () => (await PausesAsync(httpC)).Count == 0, Deadline, "the pause lifted on the first node");
+
         // A node on the shared database stops cleanly: exit code 0, no stack trace.
         Assert.Equal(0, await d.TerminateAsync(Deadline));
         Assert.DoesNotContain("Unhandled exception", d.Output, StringComparison.Ordinal);
     }
+
+    private static async Task<List<(string? Sender, string? Reason)>> PausesAsync(HttpClient http)
+        => [.. (await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/senders/pauses", UriKind.Relative))).GetProperty("items").EnumerateArray()
+            .Select(p => (p.GetProperty("sender").GetString(), p.GetProperty("reason").GetString()))];
 
     private Dictionary<string, string> Environment() => new()
     {

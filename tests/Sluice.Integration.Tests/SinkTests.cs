@@ -147,6 +147,40 @@ public sealed class SinkTests
     }
 
     [Fact]
+    public async Task Sink_ClientsResetMidMessageAndAwaitingTheReply_ConnectionsCountedOut()
+    {
+        using var dir = new TempDirectory();
+        await using var sink = await SluiceProcess.StartSinkAsync(dir.Path, ["--latency", "300"]);
+        await using (var plain = await SmtpDialog.ConnectAsync(sink.SmtpEndpoint))
+        await using (var tls = await SmtpDialog.ConnectAsync(sink.SmtpEndpoint))
+        await using (var handshake = await SmtpDialog.ConnectAsync(sink.SmtpEndpoint))
+        {
+            await plain.CommandAsync("EHLO crash.test");
+            await plain.BeginDataAsync();
+            await plain.SendAsync("Subject: half\r\n\r\nhalf a bo");
+            await tls.CommandAsync("EHLO crash.test");
+            Assert.StartsWith("220", await tls.CommandAsync("STARTTLS"), StringComparison.Ordinal);
+            await tls.StartTlsAsync();
+            await tls.CommandAsync("EHLO crash.test");
+            await tls.BeginDataAsync();
+            await tls.SendAsync("Subject: whole\r\n\r\nbody\r\n.\r\n");
+            await handshake.CommandAsync("EHLO crash.test");
+            Assert.StartsWith("220", await handshake.CommandAsync("STARTTLS"), StringComparison.Ordinal);
+            Assert.Equal(3, (await sink.SinkStatsAsync()).GetProperty("currentConnections").GetInt64());
+
+            // The client hosts crash — mid-message, while the sink waits to answer a final dot, and in
+            // the middle of the TLS handshake: the sink must count every connection out (a provider's
+            // limit is counted this way).
+            plain.Reset();
+            tls.Reset();
+            handshake.Reset();
+        }
+
+        await Poll.UntilAsync(async () => (await sink.SinkStatsAsync()).GetProperty("currentConnections").GetInt64() == 0, TimeSpan.FromSeconds(10), "every connection counted out");
+        Assert.Equal(3, (await File.ReadAllLinesAsync(Path.Combine(dir.Path, "connections.jsonl"))).Count(l => l.Contains("\"close\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Sink_DeferPercentWithSeed_DefersAboutThatShare()
     {
         using var dir = new TempDirectory();

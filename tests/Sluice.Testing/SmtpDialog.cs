@@ -143,9 +143,24 @@ public sealed class SmtpDialog : IAsyncDisposable
         return dialog;
     }
 
+    /// <summary>Drops the connection abortively (RST, no FIN), as a client host that crashes mid-session does.</summary>
+    public void Reset()
+    {
+        _client.Client.LingerState = new LingerOption(true, 0);
+        _client.Client.Close();
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _stream.DisposeAsync();
+        try
+        {
+            await _stream.DisposeAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Reset already.
+        }
+
         _client.Dispose();
     }
 

@@ -17,4 +17,7 @@ public enum StateChangeKind
 
     /// <summary>A destination suspended or resumed.</summary>
     Suspension,
+
+    /// <summary>A sender paused (by a brake or an operator) or resumed.</summary>
+    SenderPause,
 }

@@ -71,12 +71,51 @@ public sealed class DeliveryControl
         return resumed;
     }
 
-    /// <summary>Ends a sender's pause now and releases its mail; null when it was not paused.</summary>
-    public async Task<SenderPause?> ResumeSenderAsync(SenderKey sender)
+    /// <summary>Ends a sender's pause now and releases its mail; null when it was not paused (<paramref name="announce"/>: see <see cref="SenderReputation.Resume"/>).</summary>
+    public async Task<SenderPause?> ResumeSenderAsync(SenderKey sender, bool announce = true)
     {
-        var pause = _reputation?.Resume(sender);
+        var pause = _reputation?.Resume(sender, announce);
         await ReleaseAsync(HoldKey.ForPause(sender)).ConfigureAwait(false);
         return pause;
+    }
+
+    /// <summary>
+    /// This node's sender pauses made to match the cluster's (ADR 0032): a pause another node made
+    /// holds here too, one resumed elsewhere (gone from the list) releases its mail here; neither is
+    /// announced again (the node that made it did).
+    /// </summary>
+    public async Task FollowPausesAsync(IReadOnlyList<Core.State.SharedSenderPause> paused)
+    {
+        ArgumentNullException.ThrowIfNull(paused);
+        if (_reputation is null)
+        {
+            return;
+        }
+
+        var listed = new HashSet<SenderKey>();
+        foreach (var shared in paused)
+        {
+            if (!SenderKey.TryParse(shared.Sender, out var key))
+            {
+                continue;
+            }
+
+            listed.Add(key);
+
+            // The store keeps milliseconds: a pause made here compares equal to its stored copy.
+            if (_reputation.Pauses().Find(p => p.Key == key)?.Until.ToUnixTimeMilliseconds() != shared.Until.ToUnixTimeMilliseconds())
+            {
+                _reputation.Pause(new SenderPause(key, shared.Since, shared.Until, SenderReputation.CauseOf(shared.Cause), shared.Reason), announce: false);
+            }
+        }
+
+        foreach (var pause in _reputation.Pauses())
+        {
+            if (!listed.Contains(pause.Key))
+            {
+                await ResumeSenderAsync(pause.Key, announce: false).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Suspensions and pauses whose time is up release their mail (called by the scheduler's tick).</summary>

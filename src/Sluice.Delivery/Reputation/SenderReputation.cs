@@ -115,12 +115,16 @@ public sealed partial class SenderReputation(
         return suppression;
     }
 
-    /// <summary>Pauses a sender (a brake or an operator); its waiting mail is held. False when it was paused already (the end is moved).</summary>
-    public bool Pause(SenderPause pause)
+    /// <summary>
+    /// Pauses a sender (a brake or an operator); its waiting mail is held. False when it was paused
+    /// already (the end is moved). <paramref name="announce"/> false: a pause another node made and
+    /// announced, followed here — held the same, without a second event, log line or count.
+    /// </summary>
+    public bool Pause(SenderPause pause, bool announce = true)
     {
         ArgumentNullException.ThrowIfNull(pause);
         var added = pauses.Pause(pause);
-        if (added || pause.Cause == PauseCause.Operator)
+        if (announce && (added || pause.Cause == PauseCause.Operator))
         {
             var cause = CauseName(pause.Cause);
             metrics.SenderPauses.Add(1, new KeyValuePair<string, object?>("scope", SenderKey.ScopeName(pause.Key.Scope)), new KeyValuePair<string, object?>("cause", cause));
@@ -133,15 +137,23 @@ public sealed partial class SenderReputation(
         return added;
     }
 
-    /// <summary>Ends a pause now (an operator); null when the sender was not paused. Its counts start afresh.</summary>
-    public SenderPause? Resume(SenderKey key)
+    /// <summary>Ends a pause now (an operator; another node's, followed here, when <paramref name="announce"/> is false); null when the sender was not paused. Its counts start afresh.</summary>
+    public SenderPause? Resume(SenderKey key, bool announce = true)
     {
         if (pauses.Resume(key) is not { } pause)
         {
             return null;
         }
 
-        Resumed(pause, "operator");
+        if (announce)
+        {
+            Resumed(pause, "operator");
+        }
+        else
+        {
+            rates.Clear(key);
+        }
+
         return pause;
     }
 
@@ -187,6 +199,14 @@ public sealed partial class SenderReputation(
         PauseCause.BounceRate => "bounce_rate",
         PauseCause.ComplaintRate => "complaint_rate",
         _ => "operator",
+    };
+
+    /// <summary>The cause a <see cref="CauseName"/> stands for (an unknown name: an operator's).</summary>
+    public static PauseCause CauseOf(string name) => name switch
+    {
+        "bounce_rate" => PauseCause.BounceRate,
+        "complaint_rate" => PauseCause.ComplaintRate,
+        _ => PauseCause.Operator,
     };
 
     /// <summary>

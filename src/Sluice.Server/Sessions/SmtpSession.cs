@@ -53,6 +53,10 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _socket = socket;
         _client = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
         Remote = remote;
+
+        // Read now: when the session ends the socket may already be disposed (a peer that reset
+        // mid-transfer), and the end must still be reported with it (a sink's connection count).
+        Local = socket?.LocalEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
         _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, context.Time);
         _message = new MessageBuffer(context.SpillDirectory);
         (_reader, _writer) = CreatePipes(stream);
@@ -63,7 +67,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     /// <summary>The listener this session came in on.</summary>
     public SmtpListenerContext Context => _context;
 
-    public IPEndPoint Local => _socket?.LocalEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+    public IPEndPoint Local { get; }
 
     /// <summary>Asks the session to end: idle sessions answer 421 4.3.2 now, a message in transfer is finished first.</summary>
     public void RequestShutdown()

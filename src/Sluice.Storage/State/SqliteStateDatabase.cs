@@ -68,6 +68,12 @@ public static class SqliteStateDatabase
                 CREATE TABLE IF NOT EXISTS suspensions_of_destinations (
                     destination TEXT PRIMARY KEY,
                     until INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS sender_pauses (
+                    sender TEXT PRIMARY KEY,
+                    since INTEGER NOT NULL,
+                    until INTEGER NOT NULL,
+                    cause TEXT NOT NULL,
+                    reason TEXT NOT NULL);
                 """);
             if (!connection.Query<string>("SELECT name FROM pragma_table_info('api_keys')").Contains("strict"))
             {

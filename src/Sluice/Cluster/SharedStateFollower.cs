@@ -6,15 +6,15 @@ namespace Sluice.Cluster;
 
 /// <summary>
 /// Keeps this node's copies of shared state in step with changes any node commits (ADR 0032): the
-/// in-memory suppression list that RCPT and delivery read, the compiled-template cache and the
-/// API-key cache.
+/// in-memory suppression list that RCPT and delivery read, the compiled-template cache, the
+/// API-key cache, destination suspensions and sender pauses.
 /// </summary>
 internal sealed class SharedStateFollower(
     ISuppressionStore suppressions,
     SuppressionList list,
     TemplateCache templates,
     ApiKeyAuthentication keys,
-    ISuspensionStore suspensions,
+    SqlStateStore shared,
     Delivery.Dispatch.DeliveryControl? control,
     TimeProvider time) : IStateChangeObserver
 {
@@ -37,6 +37,9 @@ internal sealed class SharedStateFollower(
             case StateChangeKind.Suspension:
                 await FollowSuspensionsAsync(cancellationToken).ConfigureAwait(false);
                 break;
+            case StateChangeKind.SenderPause:
+                await FollowPausesAsync(cancellationToken).ConfigureAwait(false);
+                break;
         }
     }
 
@@ -46,6 +49,7 @@ internal sealed class SharedStateFollower(
         templates.Clear();
         await SuppressionLoader.LoadAsync(suppressions, list, cancellationToken).ConfigureAwait(false);
         await FollowSuspensionsAsync(cancellationToken).ConfigureAwait(false);
+        await FollowPausesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cluster's suspensions, all of them (few): a node that does not deliver has none to follow.</summary>
@@ -53,7 +57,16 @@ internal sealed class SharedStateFollower(
     {
         if (control is not null)
         {
-            await control.FollowAsync(await suspensions.ListAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            await control.FollowAsync(await shared.ListAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The cluster's sender pauses, all of them (few): a node that does not deliver has no mail to hold.</summary>
+    private async Task FollowPausesAsync(CancellationToken cancellationToken)
+    {
+        if (control is not null)
+        {
+            await control.FollowPausesAsync(await shared.ListPausesAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         }
     }
 }

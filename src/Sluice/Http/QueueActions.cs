@@ -12,7 +12,7 @@ namespace Sluice.Http;
 /// <see cref="Control"/> is null on a node that does not deliver.
 /// </summary>
 /// In a cluster, suspensions go to the shared store too, so that every node holds the destination.
-internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time, SenderReputation? reputation = null, Core.State.ISuspensionStore? shared = null)
+internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control, DeliveryEventLog events, TimeProvider time, SenderReputation? reputation = null, Core.State.SqlStateStore? shared = null)
 {
     public DeliveryControl? Control => control;
 
@@ -82,9 +82,18 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
         return pause;
     }
 
-    /// <summary>Ends a sender's pause and releases its mail at once; null when it was not paused.</summary>
+    /// <summary>Ends a sender's pause and releases its mail at once (on every node of a cluster); null when it was not paused.</summary>
     public async Task<SenderPause?> ResumeSenderAsync(SenderKey sender)
-        => control is not null ? await control.ResumeSenderAsync(sender).ConfigureAwait(false) : reputation?.Resume(sender);
+    {
+        var pause = control is not null ? await control.ResumeSenderAsync(sender).ConfigureAwait(false) : reputation?.Resume(sender);
+        if (shared is not null && await shared.ResumeSenderAsync(sender.ToString(), CancellationToken.None).ConfigureAwait(false))
+        {
+            // Paused elsewhere, not yet followed here: it was resumed for the cluster all the same.
+            pause ??= new SenderPause(sender, time.GetUtcNow(), time.GetUtcNow(), PauseCause.Operator, "paused on another node");
+        }
+
+        return pause;
+    }
 
     private void Admin(string action, QueueFilter filter, long count)
         => events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, filter.Id?.Value ?? "-", null, filter.Domain, null, 0, $"{action}: {count} messages", action, null));

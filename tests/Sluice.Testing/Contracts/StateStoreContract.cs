@@ -152,6 +152,22 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task SenderPauses_PauseMoveListResume_OnlyThoseInForceListedOnce()
+    {
+        var store = await OpenAsync();
+        await store.PauseAsync(new SharedSenderPause("tag:spring", Now, Now.AddHours(1), "bounce_rate", "bounce rate 12%"), CancellationToken.None);
+        await store.PauseAsync(new SharedSenderPause("sender_domain:old.example", Now.AddHours(-2), Now.AddMinutes(-1), "operator", "done"), CancellationToken.None);
+        await store.PauseAsync(new SharedSenderPause("tag:spring", Now, Now.AddHours(2), "operator", "held longer"), CancellationToken.None);
+
+        var listed = Assert.Single(await store.ListPausesAsync(Now, CancellationToken.None));
+
+        Assert.Equal(new SharedSenderPause("tag:spring", Now, Now.AddHours(2), "operator", "held longer"), listed);
+        Assert.True(await store.ResumeSenderAsync("tag:spring", CancellationToken.None));
+        Assert.False(await store.ResumeSenderAsync("tag:spring", CancellationToken.None));
+        Assert.Empty(await store.ListPausesAsync(Now, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Templates_Versions_LatestListedAndAllDeleted()
     {
         var store = await OpenAsync();
