@@ -22,6 +22,7 @@ deepdest=$(latest deep-destinations)
 idle=$(latest idle-connections)
 apimem=$(latest api-memory)
 cluster=$(latest cluster)
+clusternodes=$(latest cluster-nodes)
 {
   cat <<'MD'
 # Performance
@@ -199,6 +200,16 @@ about twice the embedded one in CPU on one machine. Each message is one confirme
 append with an fsync on the broker), one delivery and one ack; the node holds the bytes of what it
 has in hand. Not measured yet: 2 and 3 nodes, three brokers, PostgreSQL's delivered-recipient
 record per delivery (on when both are configured), and the model for 10 and 100 nodes.
+
+## Cluster of 1, 2 and 3 nodes — `bench/cluster/nodes.sh`
+
+The cluster as it runs in production — RabbitMQ, PostgreSQL (with the delivered-recipients
+ledger) and Redis — with one, two and three nodes behind HAProxy, against the tuned Postfix in the
+same runs, on this one 2-core machine: what each part costs per message, not how machines scale.
+
+MD
+  if [ -n "$clusternodes" ]; then sed '1d' "$clusternodes"; echo; echo "Source: \`$clusternodes\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
 
 ## Mixed destinations — `bench/mixed-destinations/run.sh`
 
