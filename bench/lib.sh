@@ -1,10 +1,12 @@
 # Shared helpers for the benchmark scripts (sourced, not run).
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A TCP port on 127.0.0.1 that nothing listens on right now, below Linux's ephemeral range
+# (32768–60999): a benchmark that opens a connection per message churns through that range, and a
+# port picked there can be taken by an outgoing connection before the server binds it.
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

@@ -11,17 +11,20 @@
 # node costs and what the shared servers cost per message, not how a cluster of machines scales
 # (docs/scaling.md does that from these costs).
 # Writes bench/results/cluster-nodes-<utc>.md and rebuilds docs/performance.md.
-#   COUNT=10000 REPS=3 NODES="1 2 3" bench/cluster/nodes.sh
+#   COUNT=20000 REPS=3 NODES="1 2 3" [PARTS="postgres redis"] bench/cluster/nodes.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 # shellcheck source=bench/cluster/broker.sh
 source bench/cluster/broker.sh
-COUNT=${COUNT:-10000}
+COUNT=${COUNT:-20000}
 REPS=${REPS:-3}
 NODES=${NODES:-"1 2 3"}
-WARM=${WARM:-2000}
+# Untimed warm-up messages per node (a fresh process needs a few thousand before its JIT has settled).
+WARM=${WARM:-5000}
+# The shared servers the nodes use besides the broker (both by default; fewer to see what each costs).
+PARTS=${PARTS:-"postgres redis"}
 SIZE=4096
 SESSIONS=10
 HZ=$(getconf CLK_TCK)
@@ -75,8 +78,8 @@ wait_port "$PF_PORT"
 PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 
 CLUSTER_ENV="SLUICE__Cluster__RabbitMq__Uris__0=amqp://guest:guest@127.0.0.1:$AMQP/"
-CLUSTER_ENV+=" SLUICE__Cluster__Postgres__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=sluice;Database=postgres"
-CLUSTER_ENV+=" SLUICE__Cluster__Redis__Configuration=127.0.0.1:$REDIS_PORT"
+case " $PARTS " in *" postgres "*) CLUSTER_ENV+=" SLUICE__Cluster__Postgres__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=sluice;Database=postgres" ;; esac
+case " $PARTS " in *" redis "*) CLUSTER_ENV+=" SLUICE__Cluster__Redis__Configuration=127.0.0.1:$REDIS_PORT" ;; esac
 CLUSTER_ENV+=" SLUICE__Delivery__Shaping__Default__MaxConnections=100"
 
 # start_cluster N RUN: N nodes (fresh data folders) and HAProxy in front of them; sets FRONT_PORT, FRONT_PID.
@@ -91,7 +94,7 @@ start_cluster() {
   FRONT_PORT=$(free_port)
   cat >"$WORK/$run/haproxy.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 4000
 defaults
   mode tcp
   timeout connect 5s
@@ -142,28 +145,28 @@ echo "== warm-up of Postfix: $WARM × $SIZE B"
 send "$PF_PORT" "$WARM" >/dev/null
 for rep in $(seq 1 "$REPS"); do
   echo "== repetition $rep: Postfix"
-  measure "$PF_PORT" "$PF_MASTER" >>"$WORK/postfix"
-  tail -1 "$WORK/postfix"
+  measure "$PF_PORT" "$PF_MASTER" >>"$WORK/runs-postfix"
+  tail -1 "$WORK/runs-postfix"
   for n in $NODES; do
     echo "== repetition $rep: $n node(s)"
     start_cluster "$n" "rep$rep-n$n"
     nodes=""
     for i in $(seq 1 "$n"); do nodes+=" $(eval echo "\$node${i}_PID")"; done
-    send "$FRONT_PORT" "$WARM" >/dev/null
-    measure "$FRONT_PORT" "$nodes" "$FRONT_PID" >>"$WORK/nodes-$n"
-    tail -1 "$WORK/nodes-$n"
+    send "$FRONT_PORT" "$((WARM * n))" >/dev/null
+    measure "$FRONT_PORT" "$nodes" "$FRONT_PID" >>"$WORK/runs-nodes-$n"
+    tail -1 "$WORK/runs-nodes-$n"
     stop_nodes
   done
 done
 
-col() { awk -v c="$2" '{print $c}' "$WORK/$1" | median; }
-runs() { awk '{printf "%s%s", sep, $1; sep=", "}' "$WORK/$1"; }
+col() { awk -v c="$2" '{print $c}' "$WORK/runs-$1" | median; }
+runs() { awk '{printf "%s%s", sep, $1; sep=", "}' "$WORK/runs-$1"; }
 pf=$(col postfix 1)
 rows="| Postfix (reference), direct | $pf | 1.00x | $(col postfix 2) | — | — | — | — | $(runs postfix) |"$'\n'
 for n in $NODES; do
   r=$(col "nodes-$n" 1)
   total=$(awk -v a="$(col "nodes-$n" 2)" -v b="$(col "nodes-$n" 3)" -v p="$(col "nodes-$n" 4)" -v d="$(col "nodes-$n" 5)" 'BEGIN{printf "%.3f", a + b + p + d}')
-  rows+="| $n node(s) via HAProxy | $r | $(awk -v a="$r" -v b="$pf" 'BEGIN{printf "%.2f", b > 0 ? a / b : 0}')x | $(col "nodes-$n" 2) | $(col "nodes-$n" 3) | $(col "nodes-$n" 4) | $(col "nodes-$n" 5) | $(col "nodes-$n" 6) | $(runs "nodes-$n") |"$'\n'
+  rows+="| $n node(s) via HAProxy | $r | $(awk -v a="$r" -v b="$pf" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}')x | $(col "nodes-$n" 2) | $(col "nodes-$n" 3) | $(col "nodes-$n" 4) | $(col "nodes-$n" 5) | $(col "nodes-$n" 6) | $(runs "nodes-$n") |"$'\n'
   totals+="| $n | $total |"$'\n'
 done
 
@@ -174,9 +177,10 @@ cat >"$result" <<MD
 Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per
 message, $COUNT × $((SIZE / 1024)) KB per run) → HAProxy (TCP, leastconn) → the nodes, which share one RabbitMQ broker
 ($(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null), quorum queues, 4 shards, confirms before 250), one PostgreSQL
-(state, delivered-recipients ledger, fsync on) and one Redis (limits, caches, leader) → smtp-sink. Postfix
+(state, delivered-recipients ledger, fsync on) and one Redis (limits, caches, leader) → smtp-sink (shared servers
+used: broker $PARTS). Postfix
 (bench/postfix-reference.cf) gets the same messages straight from smtp-source. Every run of the nodes starts them
-afresh and warms them up with $WARM messages (Postfix once, untimed). A run lasts from the first message until the
+afresh and warms them up with $WARM messages per node (Postfix once, untimed). A run lasts from the first message until the
 sink has all of them. Medians of $REPS repetitions (Postfix, 1, 2, 3 nodes in turn in each).
 
 | server | msgs/s | vs Postfix | CPU ms/msg: server (nodes summed) | broker | PostgreSQL | Redis | HAProxy | runs (msgs/s) |
