@@ -33,20 +33,18 @@ public sealed class RedisCache : ISharedCache
     private readonly RedisLink _link;
     private readonly RedisChannel _channel;
 
+    // 0 not subscribed, 2 subscribing, 1 subscribed (the client then restores it after every reconnect).
+    private int _subscription;
+
     public RedisCache(RedisLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
         _link = link;
         _channel = RedisChannel.Literal(link.Prefix + "cache:invalidated");
-        link.Subscriber.Subscribe(_channel, (_, message) =>
-        {
-            var text = (string?)message;
-            var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
-            if (colon > 0 && Enum.TryParse<SharedCacheKind>(text.AsSpan(0, colon), out var kind))
-            {
-                Invalidated?.Invoke(kind, text![(colon + 1)..]);
-            }
-        });
+
+        // A node may start while Redis is away: the subscription is made once Redis answers.
+        link.Restored += () => _ = SubscribeAsync();
+        _ = SubscribeAsync();
     }
 
     public event Action<SharedCacheKind, string>? Invalidated;
@@ -56,6 +54,11 @@ public sealed class RedisCache : ISharedCache
         if (!_link.Reachable)
         {
             return default;
+        }
+
+        if (Volatile.Read(ref _subscription) == 0)
+        {
+            await SubscribeAsync().ConfigureAwait(false);
         }
 
         try
@@ -109,6 +112,34 @@ public sealed class RedisCache : ISharedCache
 
         // Nobody can read the shared copies now; this node's own still go.
         Invalidated?.Invoke(kind, scope);
+    }
+
+    private async Task SubscribeAsync()
+    {
+        if (!_link.Reachable || Interlocked.CompareExchange(ref _subscription, 2, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _link.Subscriber.SubscribeAsync(_channel, (_, message) => Heard(message)).ConfigureAwait(false);
+            Volatile.Write(ref _subscription, 1);
+        }
+        catch (Exception ex) when (RedisLink.IsAway(ex))
+        {
+            Volatile.Write(ref _subscription, 0);
+        }
+    }
+
+    private void Heard(RedisValue message)
+    {
+        var text = (string?)message;
+        var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (colon > 0 && Enum.TryParse<SharedCacheKind>(text.AsSpan(0, colon), out var kind))
+        {
+            Invalidated?.Invoke(kind, text![(colon + 1)..]);
+        }
     }
 
     private RedisKey GenerationKey(SharedCacheKind kind, string scope) => string.Concat(_link.Prefix, "cache:gen:", kind.ToString(), ":", scope);

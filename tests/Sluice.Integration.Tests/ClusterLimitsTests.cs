@@ -98,6 +98,20 @@ public sealed class ClusterLimitsTests
         }
     }
 
+    [Fact]
+    public async Task Serve_RedisAwayAtStart_NodeStartsOnItsShareAndTakesMail()
+    {
+        using var dir = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["SLUICE__Cluster__Redis__Configuration"] = $"127.0.0.1:{FreePort.Next()}" };
+        await using var node = await SluiceProcess.StartAsync(Path.Combine(dir.Path, "node"), environment: environment);
+
+        var limits = await LimitsAsync(node);
+        Assert.False(limits.GetProperty("reachable").GetBoolean());
+        Assert.False(limits.GetProperty("shared").GetBoolean());
+        Assert.StartsWith("250", await SmtpDialog.RcptReplyAsync(node.SmtpEndpoint, "a@src.example", "b@dest.example"), StringComparison.Ordinal);
+        Assert.Contains("does not answer: each limit falls back to this node's share", node.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<JsonElement> LimitsAsync(SluiceProcess node)
     {
         using var http = node.CreateHttpClient();

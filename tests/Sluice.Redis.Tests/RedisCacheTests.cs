@@ -73,6 +73,32 @@ public sealed class RedisCacheTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Constructor_RedisAwayAtStart_StartsAndFollowsInvalidationsOnceItIsUp()
+    {
+        var port = FreePort.Next();
+        var options = new RedisOptions { Configuration = $"127.0.0.1:{port}", LeaseTtl = TimeSpan.FromSeconds(3) };
+        await using var a = RedisNode.Start(options, "a");
+        var cache = new RedisCache(a.Link);
+        var heard = new ConcurrentQueue<string>();
+        cache.Invalidated += (_, scope) => heard.Enqueue(scope);
+        Assert.Null((await cache.GetAsync(new SharedCacheKey(SharedCacheKind.MxAnswer, "x.example"))).Value);
+
+        // Redis comes up where the node was told to look: the node connects, and hears another node's invalidation.
+        using var server = await RedisServer.StartOnAsync(port);
+        await Poll.UntilAsync(() => Task.FromResult(a.Link.Reachable), TimeSpan.FromSeconds(15), "node a connected");
+        await using var b = RedisNode.Start(options, "b");
+        var other = new RedisCache(b.Link);
+        await Poll.UntilAsync(
+            async () =>
+            {
+                await other.InvalidateAsync(SharedCacheKind.ApiKey, "k9");
+                return heard.Contains("k9");
+            },
+            TimeSpan.FromSeconds(15),
+            "node a to hear node b's invalidation");
+    }
+
+    [Fact]
     public async Task GetAsync_RedisAway_MissesWithoutThrowing()
     {
         using var server = await RedisServer.StartAsync();

@@ -21,9 +21,12 @@ public sealed class RedisServer : IDisposable
 
     public string Output => _server?.Output ?? "";
 
-    public static async Task<RedisServer> StartAsync()
+    public static Task<RedisServer> StartAsync() => StartOnAsync(FreePort.Next());
+
+    /// <summary>Starts one on a given port (a node already configured for it, waiting).</summary>
+    public static async Task<RedisServer> StartOnAsync(int port)
     {
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(port);
         await server.StartAgainAsync().ConfigureAwait(false);
         return server;
     }
