@@ -62,6 +62,17 @@ maillog_file = /dev/stdout
 CF
 }
 
+# Waits (up to 30 s) until a node on HTTP port $1 says it is ready (/readyz 200): its SMTP port
+# listens before a cluster node's queue is connected, and a 451 then would end smtp-source's run.
+wait_ready() {
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz" 2>/dev/null)" = 200 ] && return 0
+    sleep 0.05
+  done
+  echo "the node on HTTP port $1 did not become ready" >&2
+  return 1
+}
+
 # Builds the Sluice executable (Release) the benchmarks run.
 build_sluice() {
   echo "== building Sluice (Release)"

@@ -23,6 +23,7 @@ idle=$(latest idle-connections)
 apimem=$(latest api-memory)
 cluster=$(latest cluster)
 clusternodes=$(latest cluster-nodes)
+clusteraccept=$(latest cluster-accept)
 {
   cat <<'MD'
 # Performance
@@ -200,6 +201,15 @@ about twice the embedded one in CPU on one machine. Each message is one confirme
 append with an fsync on the broker), one delivery and one ack; the node holds the bytes of what it
 has in hand. Not measured yet: 2 and 3 nodes, three brokers, PostgreSQL's delivered-recipient
 record per delivery (on when both are configured), and the model for 10 and 100 nodes.
+
+## Cluster mode, accept only — `bench/cluster/accept.sh`
+
+One node whose queue is one RabbitMQ broker, accepting only (a publisher confirm before each 250),
+against Postfix's smtpd holding every message, in the same runs (the accept-rate section's script).
+
+MD
+  if [ -n "$clusteraccept" ]; then sed '1d' "$clusteraccept"; echo; echo "Source: \`$clusteraccept\`"; else echo "_not run yet_"; fi
+  cat <<'MD'
 
 ## Cluster of 1, 2 and 3 nodes — `bench/cluster/nodes.sh`
 

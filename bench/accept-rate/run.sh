@@ -5,6 +5,7 @@
 # (a verbatim copy of the shared reference) holding every message (check_client_access static:HOLD,
 # the one line added: an accept-only run must not deliver). Both fsync before 250. The same warm-up
 # for both (5,000 messages), servers interleaved, REPS repetitions, medians.
+# SLUICE_ENV ("NAME=value …") sets environment variables for the node (bench/cluster/accept.sh: cluster mode).
 # Writes bench/results/accept-rate-<utc>.md and rebuilds docs/performance.md (bench/report.sh).
 #   MESSAGES=20000 SESSIONS=10 SIZE=4096 REPS=3 bench/accept-rate/run.sh
 set -euo pipefail
@@ -50,9 +51,11 @@ PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 
 echo "== starting sluice serve --no-delivery"
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
-dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --no-delivery --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" >"$WORK/sluice.log" 2>&1 &
+# shellcheck disable=SC2086
+env ${SLUICE_ENV:-} dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --no-delivery --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" >"$WORK/sluice.log" 2>&1 &
 SLUICE_PID=$!; PIDS+=("$SLUICE_PID")
 wait_port "$SL_PORT"
+wait_ready "$SL_HTTP"
 
 echo "== warm-up: $WARMUP messages each"
 smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$SIZE" -f w@sender.example -t w@bench.example "127.0.0.1:$SL_PORT"
@@ -73,7 +76,7 @@ sl_count=$(sluice_queue_total "$WORK/sluice" "$SL_HTTP")
 [ "$pf_count" -eq "$expected" ] || { echo "Postfix held $pf_count, expected $expected" >&2; exit 1; }
 [ "$sl_count" -eq "$expected" ] || { echo "Sluice queued $sl_count, expected $expected" >&2; exit 1; }
 sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
-batch=$(sluice_api "$WORK/sluice" "$SL_HTTP" /metrics | awk '/^sluice_spool_commit_messages_sum/{s=$2} /^sluice_spool_commit_messages_count/{c=$2} END{printf "%.1f", s/c}')
+batch=$(sluice_api "$WORK/sluice" "$SL_HTTP" /metrics | awk '/^sluice_spool_commit_messages_sum/{s=$2} /^sluice_spool_commit_messages_count/{c=$2} END{if (c > 0) printf "%.1f", s/c; else printf "n/a (no spool)"}')
 
 col() { awk -v c="$2" '{print $c}' "$WORK/$1" | median; }
 runs() { awk '{printf "%s%s", sep, $1; sep=", "}' "$WORK/$1"; }

@@ -89,6 +89,7 @@ start_cluster() {
     start_listening "node$i" "$CLUSTER_ENV SLUICE__Cluster__NodeName=node$i" \
       dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/$run/node$i" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
     NODE_PIDS+=("$(eval echo "\$node${i}_PID")")
+    wait_ready "$(eval echo "\$node${i}_HTTP")"
     servers+="  server n$i 127.0.0.1:$(eval echo "\$node${i}_PORT")"$'\n'
   done
   FRONT_PORT=$(free_port)

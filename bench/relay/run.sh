@@ -59,6 +59,7 @@ PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
 start_sluice() {
   start_listening "$1" "SLUICE__Delivery__Shaping__Default__MaxConnections=100 ${3:-}" \
     dotnet "$2" serve --data "$WORK/$1" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
+  wait_ready "$(eval echo "\$${1}_HTTP")"
 }
 echo "== starting sluice serve relaying to the sink"
 start_sluice sluice "${SLUICE_DLL:-src/Sluice/bin/Release/net10.0/Sluice.dll}" "${SLUICE_ENV:-}"
