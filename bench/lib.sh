@@ -142,6 +142,22 @@ postfix_reference() {
   PF_DIR=$dir
 }
 
+# Starts smtp-sink -c (counting, log in $WORK/sink.log) and the reference Postfix (postfix_reference)
+# relaying to it, in $PF_DIR; sets SINK_PORT, SINK_PID, PF_PORT and PF_MASTER and adds the PIDs to PIDS.
+start_sink_and_postfix() {
+  SINK_PORT=$(free_port)
+  smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
+  SINK_PID=$!; PIDS+=("$SINK_PID")
+  wait_port "$SINK_PORT"
+  echo "== starting Postfix (reference configuration) relaying to the sink"
+  PF_PORT=$(free_port)
+  postfix_reference "$PF_DIR" "$PF_PORT"
+  postfix -c "$PF_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$PF_PORT"
+  PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
+}
+
 # Machine-wide busy and total CPU ticks (for the busy share of a run).
 machine_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8, $2+$3+$4+$5+$6+$7+$8}' /proc/stat; }
 

@@ -16,13 +16,11 @@ export REPS=${REPS:-3}
 export WARMUP=${WARMUP:-5000}
 trap stop_broker EXIT
 start_broker
-broker_ticks0=$(cpu_ticks "$BEAM")
 SLUICE_ENV="SLUICE__Cluster__RabbitMq__Uris__0=amqp://guest:guest@127.0.0.1:$AMQP/ ${SLUICE_ENV:-}" bench/accept-rate/run.sh
-broker_ticks1=$(cpu_ticks "$BEAM")
 messages=$((WARMUP + 2 * REPS * MESSAGES))
 accept=$(ls -1 bench/results/accept-rate-[0-9]*.md | sort | tail -1)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-broker_ms=$(awk -v c="$((broker_ticks1 - broker_ticks0))" -v hz="$(getconf CLK_TCK)" -v n="$messages" 'BEGIN{printf "%.3f", c * 1000 / hz / n}')
+broker_ms=$(broker_ms_per_message "$messages")
 result="bench/results/cluster-accept-$stamp.md"
 {
   echo "# Accept-only, one node in cluster mode (one RabbitMQ broker) against Postfix's smtpd — $(date -u +%Y-%m-%dT%H:%M:%SZ)"

@@ -14,6 +14,12 @@ start_broker() {
     RABBITMQ_PID_FILE="$BROKER_DIR/rabbit.pid" HOME="$BROKER_DIR" rabbitmq-server >"$BROKER_DIR/broker.log" 2>&1 &
   for _ in $(seq 1 1200); do (exec 3<>"/dev/tcp/127.0.0.1/$AMQP") 2>/dev/null && break; sleep 0.05; done
   BEAM=$(tr -d ' \n' <"$BROKER_DIR/rabbit.pid")
+  BROKER_TICKS0=$(cpu_ticks "$BEAM")
+}
+
+# The broker's CPU since it started, in ms per message for $1 messages.
+broker_ms_per_message() {
+  awk -v c="$(($(cpu_ticks "$BEAM") - BROKER_TICKS0))" -v hz="$(getconf CLK_TCK)" -v n="$1" 'BEGIN{printf "%.3f", c * 1000 / hz / n}'
 }
 
 stop_broker() {

@@ -64,18 +64,7 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --d
 REDIS_PID=$!; PIDS+=("$REDIS_PID")
 wait_port "$REDIS_PORT"
 
-SINK_PORT=$(free_port)
-smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SINK_PORT"
-
-echo "== starting Postfix (reference configuration) relaying to the sink"
-PF_PORT=$(free_port)
-postfix_reference "$PF_DIR" "$PF_PORT"
-postfix -c "$PF_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
-PIDS+=($!)
-wait_port "$PF_PORT"
-PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
+start_sink_and_postfix
 
 CLUSTER_ENV="SLUICE__Cluster__RabbitMq__Uris__0=amqp://guest:guest@127.0.0.1:$AMQP/"
 case " $PARTS " in *" postgres "*) CLUSTER_ENV+=" SLUICE__Cluster__Postgres__ConnectionString=Host=127.0.0.1;Port=$PG_PORT;Username=sluice;Database=postgres" ;; esac

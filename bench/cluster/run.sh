@@ -20,7 +20,6 @@ export BASELINE=${BASELINE:-HEAD}
 source bench/cluster/broker.sh
 trap stop_broker EXIT
 start_broker
-broker_ticks0=$(cpu_ticks "$BEAM")
 
 per_rep=0; warm=0
 for spec in $WORKLOADS; do IFS=: read -r _ n _ <<<"$spec"; per_rep=$((per_rep + n)); done
@@ -28,10 +27,9 @@ for spec in $WARMUP; do warm=$((warm + ${spec##*:})); done
 messages=$((warm + REPS * per_rep))
 
 SLUICE_ENV="SLUICE__Cluster__RabbitMq__Uris__0=amqp://guest:guest@127.0.0.1:$AMQP/ ${SLUICE_ENV:-}" bench/relay/run.sh
-broker_ticks1=$(cpu_ticks "$BEAM")
 relay=$(ls -1 bench/results/relay-[0-9]*.md | sort | tail -1)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-broker_ms=$(awk -v c="$((broker_ticks1 - broker_ticks0))" -v hz="$(getconf CLK_TCK)" -v n="$messages" 'BEGIN{printf "%.3f", c * 1000 / hz / n}')
+broker_ms=$(broker_ms_per_message "$messages")
 result="bench/results/cluster-$stamp.md"
 {
   echo "# Cluster mode (one node on a RabbitMQ broker) against the embedded node and Postfix — $(date -u +%Y-%m-%dT%H:%M:%SZ)"

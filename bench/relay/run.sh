@@ -42,18 +42,7 @@ if [ -n "${BASELINE:-}" ]; then
   dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
 fi
 
-SINK_PORT=$(free_port)
-smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-SINK_PID=$!; PIDS+=("$SINK_PID")
-wait_port "$SINK_PORT"
-
-echo "== starting Postfix (reference configuration) relaying to the sink"
-PF_PORT=$(free_port)
-postfix_reference "$PF_DIR" "$PF_PORT"
-postfix -c "$PF_DIR/etc" start-fg >"$WORK/postfix.log" 2>&1 &
-PIDS+=($!)
-wait_port "$PF_PORT"
-PF_MASTER=$(tr -d ' ' < "$PF_DIR/queue/pid/master.pid")
+start_sink_and_postfix
 
 # start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
 start_sluice() {

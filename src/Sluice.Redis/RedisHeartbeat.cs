@@ -16,11 +16,6 @@ public sealed class RedisHeartbeat(RedisLink link, RedisLimits limits, RedisLead
     private readonly RedisKey _begun = link.Key("nodes:begun");
     private readonly SemaphoreSlim _now = new(0, 1);
 
-    /// <summary>Rounds done (tests wait on it).</summary>
-    public long Rounds => Interlocked.Read(ref _rounds);
-
-    private long _rounds;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         link.Restored += Wake;
@@ -57,7 +52,6 @@ public sealed class RedisHeartbeat(RedisLink link, RedisLimits limits, RedisLead
 
         await limits.RenewAsync().ConfigureAwait(false);
         await leader.RenewAsync().ConfigureAwait(false);
-        Interlocked.Increment(ref _rounds);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -18,7 +18,7 @@ public sealed partial class MxResolver
             _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "shared"));
 
             // RFC 5321 §5.1: hosts of equal preference in this node's own random order, not the one the first node drew.
-            return known with { Hosts = Reshuffled(known.Hosts) };
+            return known with { Hosts = ShuffledByPreference(known.Hosts, static h => h.Preference) };
         }
 
         _metrics?.DnsLookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
@@ -29,30 +29,5 @@ public sealed partial class MxResolver
         }
 
         return result;
-    }
-
-    private List<MxHost> Reshuffled(IReadOnlyList<MxHost> hosts)
-    {
-        var ordered = new List<MxHost>(hosts.Count);
-        var start = 0;
-        while (start < hosts.Count)
-        {
-            var end = start;
-            while (end < hosts.Count && hosts[end].Preference == hosts[start].Preference)
-            {
-                end++;
-            }
-
-            var group = new List<MxHost>(end - start);
-            for (var i = start; i < end; i++)
-            {
-                group.Add(hosts[i]);
-            }
-
-            ordered.AddRange(Shuffle(group));
-            start = end;
-        }
-
-        return ordered;
     }
 }

@@ -201,13 +201,9 @@ public sealed partial class MxResolver
             return new MxResolution(domain, MxResolutionKind.NullMx, [], Expiry(Ttl(records[0].TimeToLive)), "null MX (RFC 7505)");
         }
 
-        var ordered = records
-            .Where(r => r.Exchange.Value is not ("." or ""))
-            .GroupBy(r => (int)r.Preference)
-            .OrderBy(g => g.Key)
-            .SelectMany(g => Shuffle(g.ToList()))
-            .Select(r => (r.Exchange.Value.TrimEnd('.').ToLowerInvariant(), (int)r.Preference))
-            .ToList();
+        var byPreference = records.Where(r => r.Exchange.Value is not ("." or "")).OrderBy(r => r.Preference).ToList();
+        var ordered = ShuffledByPreference(byPreference, static r => r.Preference)
+            .ConvertAll(r => (r.Exchange.Value.TrimEnd('.').ToLowerInvariant(), (int)r.Preference));
         var ttl = Ttl(records.Min(r => r.TimeToLive));
         return await ResolveHostsAsync(domain, ordered, ttl, implicitMx: false, cancellationToken).ConfigureAwait(false);
     }
@@ -274,15 +270,37 @@ public sealed partial class MxResolver
         return (addresses, ttl, failed);
     }
 
-    private List<T> Shuffle<T>(List<T> group)
+    /// <summary>
+    /// <paramref name="sorted"/> (ordered by preference) with each run of equal preference in a
+    /// random order (RFC 5321 §5.1 asks senders to spread load over equal MX hosts).
+    /// </summary>
+    private List<T> ShuffledByPreference<T>(IReadOnlyList<T> sorted, Func<T, int> preference)
     {
-        for (var i = group.Count - 1; i > 0; i--)
+        var result = new List<T>(sorted.Count);
+        var start = 0;
+        while (start < sorted.Count)
         {
-            var j = _random(i + 1);
-            (group[i], group[j]) = (group[j], group[i]);
+            var end = start + 1;
+            while (end < sorted.Count && preference(sorted[end]) == preference(sorted[start]))
+            {
+                end++;
+            }
+
+            for (var i = start; i < end; i++)
+            {
+                result.Add(sorted[i]);
+            }
+
+            for (var i = end - 1; i > start; i--)
+            {
+                var j = start + _random(i - start + 1);
+                (result[i], result[j]) = (result[j], result[i]);
+            }
+
+            start = end;
         }
 
-        return group;
+        return result;
     }
 
     private MxResolution Failure(string domain, string detail)
