@@ -80,6 +80,76 @@ internal static class SchemaMigrations
                 cause text NOT NULL,
                 reason text NOT NULL);
             """),
+        new(6, "the message index, its webhooks and their dead letters (ADR 0035)", """
+            -- Addresses and domains compare without case, as in the embedded index (COLLATE NOCASE).
+            CREATE COLLATION sluice_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            CREATE TABLE events (
+                seq bigserial PRIMARY KEY,
+                time bigint NOT NULL,
+                type integer NOT NULL,
+                message_id text COLLATE "C" NOT NULL,
+                recipient text NULL,
+                site text NULL,
+                remote_mta text NULL,
+                attempt bigint NOT NULL,
+                reply text NULL,
+                classification text NULL,
+                duration_ms double precision NULL,
+                queued_ms double precision NULL,
+                source text NULL,
+                sender text NULL);
+            CREATE INDEX events_message ON events (message_id);
+            CREATE INDEX events_time ON events (time);
+            CREATE TABLE messages (
+                id text COLLATE "C" PRIMARY KEY,
+                received_at bigint NOT NULL,
+                sender text COLLATE sluice_nocase NOT NULL,
+                sender_domain text COLLATE sluice_nocase NOT NULL,
+                subject text NULL,
+                tags text NOT NULL,
+                size bigint NOT NULL,
+                credential text NULL);
+            CREATE INDEX messages_received ON messages (received_at);
+            CREATE INDEX messages_sender ON messages (sender);
+            CREATE TABLE recipients (
+                message_id text COLLATE "C" NOT NULL,
+                address text COLLATE sluice_nocase NOT NULL,
+                state text NOT NULL,
+                reply text NULL,
+                updated_at bigint NOT NULL,
+                PRIMARY KEY (message_id, address));
+            CREATE INDEX recipients_address ON recipients (address);
+            CREATE TABLE stats (
+                hour bigint NOT NULL,
+                sender_domain text COLLATE sluice_nocase NOT NULL,
+                tag text COLLATE "C" NOT NULL,
+                received bigint NOT NULL DEFAULT 0,
+                delivered bigint NOT NULL DEFAULT 0,
+                deferred bigint NOT NULL DEFAULT 0,
+                bounced bigint NOT NULL DEFAULT 0,
+                expired bigint NOT NULL DEFAULT 0,
+                suppressed bigint NOT NULL DEFAULT 0,
+                complained bigint NOT NULL DEFAULT 0,
+                unsubscribed bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (hour, sender_domain, tag));
+            CREATE TABLE webhooks (
+                id text PRIMARY KEY,
+                url text NOT NULL,
+                secret text NOT NULL,
+                event_mask bigint NOT NULL,
+                created_at bigint NOT NULL,
+                enabled bigint NOT NULL,
+                cursor bigint NOT NULL);
+            CREATE TABLE webhook_dead_letters (
+                id bigserial PRIMARY KEY,
+                webhook_id text NOT NULL,
+                failed_at bigint NOT NULL,
+                attempts bigint NOT NULL,
+                last_error text NOT NULL,
+                event_count bigint NOT NULL,
+                payload text NOT NULL);
+            CREATE INDEX webhook_dead_letters_webhook ON webhook_dead_letters (webhook_id);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -165,14 +165,24 @@ internal static class NodeHost
         builder.Services.AddHostedService(sp => new SuppressionLoader(sp.GetRequiredService<Core.State.ISuppressionStore>(), sp.GetRequiredService<Core.State.SuppressionList>()));
         builder.Services.AddSingleton(sp =>
         {
-            // After the spool (its open may give up the disk reserve that lets this one open).
+            // After the spool (its open may give up the disk reserve that lets this one open). In a
+            // cluster the index is the shared one in PostgreSQL, pruned by the leader when there is one.
             var spool = sp.GetRequiredService<SqliteSpool>();
-            var index = Storage.Events.SqliteEventIndex.Open(options.Node.DataDirectory, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Index"), maxAge: options.Logging.Events.MaxAge, mayWrite: () => !spool.ShortOfSpace);
+            Core.Events.EventIndexDatabase database = options.Cluster.Postgres.Enabled
+                ? new Postgres.PostgresEventDatabase(sp.GetRequiredService<Postgres.PostgresDatabase>())
+                : Storage.Events.SqliteEventDatabase.Open(options.Node.DataDirectory, mayWrite: () => !spool.ShortOfSpace);
+            var leadership = sp.GetService<Core.Cluster.ILeadership>();
+            var index = Core.Events.SqlEventIndex.Start(
+                database,
+                time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.Index"),
+                maxAge: options.Logging.Events.MaxAge,
+                mayPrune: leadership is null ? null : () => leadership.IsLeader);
             sp.GetRequiredService<SluiceMetrics>().ObserveIndex(() => index.Backlog, () => index.Dropped);
             return index;
         });
-        builder.Services.AddSingleton<Core.Events.IMessageIndex>(sp => sp.GetRequiredService<Storage.Events.SqliteEventIndex>());
-        builder.Services.AddSingleton<Core.Webhooks.IWebhookStore>(sp => new Storage.Events.SqliteWebhookStore(sp.GetRequiredService<Storage.Events.SqliteEventIndex>()));
+        builder.Services.AddSingleton<Core.Events.IMessageIndex>(sp => sp.GetRequiredService<Core.Events.SqlEventIndex>());
+        builder.Services.AddSingleton<Core.Webhooks.IWebhookStore>(sp => new Core.Webhooks.SqlWebhookStore(sp.GetRequiredService<Core.Events.SqlEventIndex>().Database));
         builder.Services.AddSingleton(options.Webhooks);
         builder.Services.AddSingleton(new DataDirectoryUsage(options.Node.DataDirectory));
         builder.Services.AddSingleton<Dashboard.EventRates>();
@@ -197,7 +207,7 @@ internal static class NodeHost
         builder.Services.AddSingleton(sp =>
         {
             var spool = sp.GetRequiredService<SqliteSpool>();
-            var sinks = new List<Core.Events.IEventSink> { sp.GetRequiredService<Storage.Events.SqliteEventIndex>(), sp.GetRequiredService<Dashboard.EventRates>() };
+            var sinks = new List<Core.Events.IEventSink> { sp.GetRequiredService<Core.Events.SqlEventIndex>(), sp.GetRequiredService<Dashboard.EventRates>() };
             var syslog = options.Logging.Syslog.Events ? sp.GetService<Logging.SyslogSender>() : null;
             var amqp = sp.GetService<Logging.AmqpEventPublisher>();
             if (syslog is not null || amqp is not null)

@@ -19,7 +19,7 @@ public sealed class WebhookDispatcherTests
     {
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
-        await using var index = SqliteEventIndex.Open(dir.Path, time, NullLogger.Instance, batchInterval: TimeSpan.Zero);
+        await using var index = SqlEventIndex.Start(SqliteEventDatabase.Open(dir.Path), time, NullLogger.Instance, batchInterval: TimeSpan.Zero);
         var store = new FailingOnceStore(new Webhook("wh_1", new Uri("http://receiver.test/hook"), "whsec_0123456789abcdef", EventNames.Bit(DeliveryEventType.Reception), time.GetUtcNow(), true, 0));
         var handler = new RecordingHandler();
         using var meters = new TestMeterFactory();
@@ -102,6 +102,8 @@ public sealed class WebhookDispatcherTests
         public Task<IReadOnlyList<WebhookDeadLetter>> DeadLettersAsync(string webhookId, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<WebhookDeadLetter>>([]);
 
         public Task<bool> RemoveDeadLetterAsync(long id, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IWebhookClaim?> ClaimAsync(string id, CancellationToken cancellationToken) => Task.FromResult<IWebhookClaim?>(WebhookClaims.Always);
 
         public Task UpdateDeadLetterAsync(long id, int attempts, string lastError, DateTimeOffset failedAt, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

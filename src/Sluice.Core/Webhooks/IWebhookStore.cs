@@ -24,6 +24,9 @@ public interface IWebhookStore
 
     Task<bool> RemoveDeadLetterAsync(long id, CancellationToken cancellationToken);
 
+    /// <summary>Claims the right to post a webhook's events; null while another node holds it (see <see cref="IWebhookClaim"/>).</summary>
+    Task<IWebhookClaim?> ClaimAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>Records a failed replay.</summary>
     Task UpdateDeadLetterAsync(long id, int attempts, string lastError, DateTimeOffset failedAt, CancellationToken cancellationToken);
 }

@@ -214,6 +214,10 @@ internal sealed class Settlement(
             classification,
             result.Elapsed?.TotalMilliseconds,
             result.Source,
-            (time.GetUtcNow() - entry.ReceivedAt).TotalMilliseconds));
+            (time.GetUtcNow() - entry.ReceivedAt).TotalMilliseconds,
+            // The message's sender and tags travel with its outcome: in a cluster the node that
+            // delivers may index the outcome before the receiving node indexes the reception.
+            Sender: entry.Envelope.Sender,
+            Tags: entry.Envelope.Tags ?? []));
     }
 }

@@ -6,9 +6,16 @@ internal sealed partial class WebhookDispatcher
 {
     private async Task RunAsync(string webhookId, CancellationToken stop)
     {
+        IWebhookClaim? claim = null;
         try
         {
-            // Read afresh: the cursor stored by an earlier loop (or an earlier run of the node) is where this one starts.
+            // In a cluster one node posts each webhook: the others wait until its claim is free (its node gone).
+            while ((claim = await _store.ClaimAsync(webhookId, stop).ConfigureAwait(false)) is null)
+            {
+                await Task.Delay(ClaimRetry, _time, stop).ConfigureAwait(false);
+            }
+
+            // Read afresh, once claimed: the cursor stored by an earlier loop (here or on another node) is where this one starts.
             if (await _store.GetAsync(webhookId, stop).ConfigureAwait(false) is not { } webhook)
             {
                 return;
@@ -31,6 +38,13 @@ internal sealed partial class WebhookDispatcher
 
                     await _index.WaitForEventsAsync(cursor, stop).ConfigureAwait(false);
                     continue;
+                }
+
+                if (!await claim.HeldAsync(stop).ConfigureAwait(false))
+                {
+                    // The claim's connection broke: another node may post from the stored cursor now.
+                    WebhookLog.ClaimLost(_logger, webhook.Id);
+                    return;
                 }
 
                 var body = WebhookPayload.Build(webhook.Id, events);
@@ -71,10 +85,17 @@ internal sealed partial class WebhookDispatcher
         {
             // Stopped or changed: the stored cursor is where the next loop starts.
         }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or TimeoutException)
         {
             // The index or the webhook store failed: the next look (within 30 s) starts the loop again from the stored cursor.
             WebhookLog.LoopFailed(_logger, webhookId, ex);
+        }
+        finally
+        {
+            if (claim is not null)
+            {
+                await claim.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

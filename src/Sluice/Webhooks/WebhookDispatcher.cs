@@ -15,6 +15,9 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 {
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromSeconds(30);
 
+    /// <summary>How soon a node asks again for a webhook another node posts (how fast it takes over when that node dies).</summary>
+    private static readonly TimeSpan ClaimRetry = TimeSpan.FromSeconds(2);
+
     private readonly IWebhookStore _store;
     private readonly IMessageIndex _index;
     private readonly WebhookOptions _options;

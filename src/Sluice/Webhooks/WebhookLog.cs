@@ -14,6 +14,9 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 7104, Level = LogLevel.Error, Message = "Webhook {WebhookId}: its loop stopped on a storage failure; it starts again from its stored cursor within 30 s")]
     public static partial void LoopFailed(ILogger logger, string webhookId, Exception exception);
 
+    [LoggerMessage(EventId = 7105, Level = LogLevel.Warning, Message = "Webhook {WebhookId}: this node lost its claim (its database connection broke); the node that claims it next posts from the stored cursor")]
+    public static partial void ClaimLost(ILogger logger, string webhookId);
+
     [LoggerMessage(EventId = 7103, Level = LogLevel.Information, Message = "Webhook {WebhookId}: replayed {Replayed} dead letters, {Failed} failed again")]
     public static partial void Replayed(ILogger logger, string webhookId, int replayed, int failed);
 }

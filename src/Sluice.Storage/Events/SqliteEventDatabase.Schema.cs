@@ -1,6 +1,6 @@
 namespace Sluice.Storage.Events;
 
-public sealed partial class SqliteEventIndex
+public sealed partial class SqliteEventDatabase
 {
     // Times are Unix milliseconds. Tags are kept as one text, each tag between two U+001F, so that
     // instr() finds a whole tag. The statistics count recipients per hour; tag '' is the total of a
@@ -74,22 +74,4 @@ public sealed partial class SqliteEventIndex
             payload TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS webhook_dead_letters_webhook ON webhook_dead_letters (webhook_id);
         """;
-
-    /// <summary>The statistics column an event type counts in, or null.</summary>
-    internal static string? StatsColumn(Core.Events.DeliveryEventType type) => type switch
-    {
-        Core.Events.DeliveryEventType.Reception => "received",
-        Core.Events.DeliveryEventType.Delivery => "delivered",
-        Core.Events.DeliveryEventType.TransientFailure => "deferred",
-        Core.Events.DeliveryEventType.Bounce => "bounced",
-        Core.Events.DeliveryEventType.Expiration => "expired",
-        Core.Events.DeliveryEventType.Suppression => "suppressed",
-        Core.Events.DeliveryEventType.Complaint => "complained",
-        Core.Events.DeliveryEventType.Unsubscription => "unsubscribed",
-        _ => null,
-    };
-
-    internal const string TagSeparator = "\u001f";
-
-    internal const char TagSeparatorChar = '\u001f';
 }

@@ -1,19 +1,25 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Sluice.Core.Webhooks;
+using Sluice.Core.Events;
 
-namespace Sluice.Storage.Events;
+namespace Sluice.Core.Webhooks;
 
-/// <summary>Webhook subscriptions, cursors and dead letters in the message index's database, so that a cursor and the events it points into are kept together.</summary>
-public sealed class SqliteWebhookStore : IWebhookStore
+/// <summary>
+/// Webhook subscriptions, cursors and dead letters in the message index's database (SQLite on one
+/// node, PostgreSQL in a cluster), so that a cursor and the events it points into are kept
+/// together. The statements are SQL both databases understand.
+/// </summary>
+public sealed class SqlWebhookStore : IWebhookStore
 {
-    private readonly string _connectionString;
+    private readonly EventIndexDatabase _database;
 
-    public SqliteWebhookStore(SqliteEventIndex index)
+    public SqlWebhookStore(EventIndexDatabase database)
     {
-        ArgumentNullException.ThrowIfNull(index);
-        _connectionString = index.ConnectionString;
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
     }
+
+    public Task<IWebhookClaim?> ClaimAsync(string id, CancellationToken cancellationToken) => _database.ClaimAsync(id, cancellationToken);
 
     public async Task AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
@@ -51,16 +57,17 @@ public sealed class SqliteWebhookStore : IWebhookStore
     public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhook_dead_letters WHERE webhook_id = @id; DELETE FROM webhooks WHERE id = @id",
-            new { id },
-            cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM webhook_dead_letters WHERE webhook_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var removed = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM webhooks WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed > 0;
     }
 
     public async Task AdvanceAsync(string id, long cursor, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE webhooks SET cursor = max(cursor, @cursor) WHERE id = @id", new { id, cursor }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(Advance, new { id, cursor }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task DeadLetterAsync(WebhookDeadLetter letter, long cursor, CancellationToken cancellationToken)
@@ -69,13 +76,11 @@ public sealed class SqliteWebhookStore : IWebhookStore
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO webhook_dead_letters (webhook_id, failed_at, attempts, last_error, event_count, payload) VALUES (@WebhookId, @FailedAt, @Attempts, @LastError, @EventCount, @Payload);
-            UPDATE webhooks SET cursor = max(cursor, @cursor) WHERE id = @WebhookId;
-            """,
-            new { letter.WebhookId, FailedAt = letter.FailedAt.ToUnixTimeMilliseconds(), letter.Attempts, letter.LastError, letter.EventCount, letter.Payload, cursor },
+            "INSERT INTO webhook_dead_letters (webhook_id, failed_at, attempts, last_error, event_count, payload) VALUES (@WebhookId, @FailedAt, @Attempts, @LastError, @EventCount, @Payload)",
+            new { letter.WebhookId, FailedAt = letter.FailedAt.ToUnixTimeMilliseconds(), letter.Attempts, letter.LastError, letter.EventCount, letter.Payload },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(Advance, new { id = letter.WebhookId, cursor }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -104,14 +109,12 @@ public sealed class SqliteWebhookStore : IWebhookStore
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>A cursor only moves on.</summary>
+    private const string Advance = "UPDATE webhooks SET cursor = @cursor WHERE id = @id AND cursor < @cursor";
+
     private const string Select = "SELECT id AS Id, url AS Url, secret AS Secret, event_mask AS EventMask, created_at AS CreatedAt, enabled AS Enabled, cursor AS Cursor FROM webhooks";
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    private ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
     private sealed class WebhookRow
     {

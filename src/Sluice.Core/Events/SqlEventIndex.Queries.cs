@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Sluice.Core.Events;
 
-namespace Sluice.Storage.Events;
+namespace Sluice.Core.Events;
 
-public sealed partial class SqliteEventIndex
+public sealed partial class SqlEventIndex
 {
     private const string EventColumns = "e.seq AS Seq, e.time AS Time, e.type AS Type, e.message_id AS MessageId, e.recipient AS Recipient, e.site AS Site, e.remote_mta AS RemoteMta, e.attempt AS Attempt, e.reply AS Reply, e.classification AS Classification, e.duration_ms AS DurationMs, e.queued_ms AS QueuedMs, e.source AS Source, coalesce(e.sender, m.sender) AS Sender, m.subject AS Subject, m.tags AS Tags, m.size AS Size";
 
@@ -27,7 +26,7 @@ public sealed partial class SqliteEventIndex
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
-            $"SELECT {EventColumns} FROM events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.message_id = @messageId ORDER BY e.seq", new { messageId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {EventColumns} FROM events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.message_id = @messageId ORDER BY e.time, e.seq", new { messageId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToEvent()).ToList();
     }
 
@@ -58,15 +57,15 @@ public sealed partial class SqliteEventIndex
 
         if (query.Subject is { Length: > 0 } subject)
         {
-            // instr on lower-cased text: a part of the subject in any (ASCII) case, no LIKE wildcards to escape.
-            where.Append(" AND instr(lower(m.subject), lower(@subject)) > 0");
-            args.Add("subject", subject);
+            // LIKE on lower-cased text, the wildcards in what is asked for escaped: a part of the subject in any case, in both databases.
+            where.Append(" AND lower(m.subject) LIKE lower(@subject) ESCAPE '\\'");
+            args.Add("subject", Contains(subject));
         }
 
         if (query.Tag is { Length: > 0 } tag)
         {
-            where.Append(" AND instr(m.tags, @tag) > 0");
-            args.Add("tag", TagSeparator + tag + TagSeparator);
+            where.Append(" AND lower(m.tags) LIKE lower(@tag) ESCAPE '\\'");
+            args.Add("tag", Contains(IndexTags.Needle(tag)));
         }
 
         if (query.State is { Length: > 0 } state)
@@ -176,7 +175,9 @@ public sealed partial class SqliteEventIndex
 
     public async Task<(IReadOnlyList<IndexedEvent> Events, long ReadTo)> ReadAfterAsync(long after, int typeMask, int limit, CancellationToken cancellationToken)
     {
-        var high = Interlocked.Read(ref _lastSequence);
+        // In a shared database the newest committed event bounds the read: every node commits under
+        // one lock, so an event committed later has a higher number than any visible now (ADR 0035).
+        var high = await LastSequenceAsync(cancellationToken).ConfigureAwait(false);
         if (high <= after)
         {
             return ([], after);
@@ -191,7 +192,7 @@ public sealed partial class SqliteEventIndex
         return (rows.ConvertAll(r => new IndexedEvent(r.Seq, r.ToEvent())), readTo);
     }
 
-    private static async Task<Dictionary<string, List<IndexedRecipient>>> RecipientsAsync(Microsoft.Data.Sqlite.SqliteConnection connection, List<string> ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, List<IndexedRecipient>>> RecipientsAsync(System.Data.Common.DbConnection connection, List<string> ids, CancellationToken cancellationToken)
     {
         var byMessage = new Dictionary<string, List<IndexedRecipient>>(StringComparer.Ordinal);
         if (ids.Count == 0)
@@ -199,9 +200,18 @@ public sealed partial class SqliteEventIndex
             return byMessage;
         }
 
+        // A parameter per id, spelled out: Dapper would expand a list for SQLite but pass an array to PostgreSQL.
+        var args = new DynamicParameters();
+        var names = new string[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            names[i] = string.Create(CultureInfo.InvariantCulture, $"@id{i}");
+            args.Add(names[i][1..], ids[i]);
+        }
+
         var rows = await connection.QueryAsync<RecipientRow>(new CommandDefinition(
-            "SELECT message_id AS MessageId, address AS Address, state AS State, reply AS Reply, updated_at AS UpdatedAt FROM recipients WHERE message_id IN @ids ORDER BY address",
-            new { ids },
+            $"SELECT message_id AS MessageId, address AS Address, state AS State, reply AS Reply, updated_at AS UpdatedAt FROM recipients WHERE message_id IN ({string.Join(", ", names)}) ORDER BY address",
+            args,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var r in rows)
         {
@@ -216,8 +226,11 @@ public sealed partial class SqliteEventIndex
         return byMessage;
     }
 
-    internal static IReadOnlyList<string> SplitTags(string? tags)
-        => string.IsNullOrEmpty(tags) ? [] : tags.Split(TagSeparator, StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>A LIKE pattern for text containing <paramref name="part"/>, its own wildcards escaped.</summary>
+    private static string Contains(string part)
+        => "%" + part.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+
+    private Task<System.Data.Common.DbConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken).AsTask();
 
     private sealed class MessageRow
     {
@@ -236,7 +249,7 @@ public sealed partial class SqliteEventIndex
         public string? Credential { get; set; }
 
         public IndexedMessage ToMessage(List<IndexedRecipient> recipients)
-            => new(Id, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), Sender, Subject, SplitTags(Tags), Size, IndexedMessage.Summarize(recipients), recipients, Credential);
+            => new(Id, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), Sender, Subject, IndexTags.Split(Tags), Size, IndexedMessage.Summarize(recipients), recipients, Credential);
     }
 
     private sealed class RecipientRow
@@ -335,7 +348,7 @@ public sealed partial class SqliteEventIndex
             QueuedMs,
             Sender,
             Subject,
-            Tags is null ? null : SplitTags(Tags),
+            Tags is null ? null : IndexTags.Split(Tags),
             Size);
     }
 }

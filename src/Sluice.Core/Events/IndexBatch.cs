@@ -1,0 +1,171 @@
+using System.Text;
+using Sluice.Core.Messages;
+
+namespace Sluice.Core.Events;
+
+/// <summary>
+/// What one commit of the index writes, worked out before the database is touched: the events in
+/// order, the messages they introduce (once each), the newest state of each recipient they move,
+/// and the statistics summed per hour × sending domain × tag.
+/// </summary>
+public sealed class IndexBatch
+{
+    private const int MaxKnownMessages = 65_536;
+
+    /// <summary>The statistics columns, in the order of <see cref="Stats"/>' counts.</summary>
+    public static readonly string[] Counters = ["received", "delivered", "deferred", "bounced", "expired", "suppressed", "complained", "unsubscribed"];
+
+    private readonly Dictionary<string, (string Domain, string Tags)> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _introduced = new(StringComparer.Ordinal);
+
+    public List<DeliveryEvent> Events { get; } = new(256);
+
+    public List<IndexMessageRow> Messages { get; } = [];
+
+    /// <summary>Keyed by message id and address, the address without case as the databases compare it.</summary>
+    public Dictionary<(string MessageId, string Address), IndexRecipientRow> Recipients { get; } = new(RecipientKeyComparer.Instance);
+
+    public Dictionary<IndexStatsKey, long[]> Stats { get; } = new(IndexStatsKey.Comparer);
+
+    /// <summary>The sender an event row keeps of its own (others take the message's).</summary>
+    public static string? SenderColumn(DeliveryEvent e)
+        => e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
+
+    /// <summary>The statistics column an event type counts in, or null.</summary>
+    public static string? StatsColumn(DeliveryEventType type) => type switch
+    {
+        DeliveryEventType.Reception => "received",
+        DeliveryEventType.Delivery => "delivered",
+        DeliveryEventType.TransientFailure => "deferred",
+        DeliveryEventType.Bounce => "bounced",
+        DeliveryEventType.Expiration => "expired",
+        DeliveryEventType.Suppression => "suppressed",
+        DeliveryEventType.Complaint => "complained",
+        DeliveryEventType.Unsubscription => "unsubscribed",
+        _ => null,
+    };
+
+    /// <summary>Empties the batch; what is known of messages is kept for the next one (bounded).</summary>
+    public void Clear()
+    {
+        Events.Clear();
+        Messages.Clear();
+        Recipients.Clear();
+        Stats.Clear();
+        _introduced.Clear();
+    }
+
+    /// <summary>Forgets what is known of messages (after a failed commit, which may not have written them).</summary>
+    public void Forget() => _known.Clear();
+
+    /// <summary>Adds an event; <paramref name="session"/> is asked for a message this batch does not know.</summary>
+    public void Add(DeliveryEvent e, IndexSession session)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(session);
+        Events.Add(e);
+        var at = e.Time.ToUnixTimeMilliseconds();
+        string domain, tags;
+        switch (e.Type)
+        {
+            case DeliveryEventType.Reception:
+                (domain, tags) = (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
+                if (_introduced.Add(e.MessageId))
+                {
+                    Messages.Add(new IndexMessageRow(e.MessageId, at - (long)(e.QueuedMs ?? 0), e.Sender ?? string.Empty, domain, Decode(e.Subject), tags, e.Size ?? 0, e.Credential));
+                }
+
+                Remember(e.MessageId, domain, tags);
+                break;
+            case DeliveryEventType.Suppression:
+                (domain, tags) = (AddressDomain.Of(e.Sender), string.Empty);
+                break;
+            default:
+                (domain, tags) = e.Sender is not null && e.Tags is not null
+                    ? (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags))
+                    : Find(e, session);
+                break;
+        }
+
+        if (EventNames.RecipientState(e.Type) is { } state && e.Recipient is not null)
+        {
+            var key = (e.MessageId, e.Recipient);
+            var row = new IndexRecipientRow(e.MessageId, e.Recipient, state, e.Reply, at);
+            if (!Recipients.TryGetValue(key, out var before))
+            {
+                Recipients[key] = row;
+            }
+            else if (before.UpdatedAt <= at)
+            {
+                Recipients[key] = row with { Reply = row.Reply ?? before.Reply };
+            }
+        }
+
+        if (StatsColumn(e.Type) is not { } column)
+        {
+            return;
+        }
+
+        var counter = Array.IndexOf(Counters, column);
+        var hour = e.Time.ToUnixTimeSeconds() / 3600;
+        Count(new IndexStatsKey(hour, domain, string.Empty), counter);
+        foreach (var tag in IndexTags.Split(tags))
+        {
+            Count(new IndexStatsKey(hour, domain, tag), counter);
+        }
+    }
+
+    private void Count(IndexStatsKey key, int counter)
+    {
+        if (!Stats.TryGetValue(key, out var counts))
+        {
+            Stats[key] = counts = new long[Counters.Length];
+        }
+
+        counts[counter]++;
+    }
+
+    private (string Domain, string Tags) Find(DeliveryEvent e, IndexSession session)
+    {
+        if (_known.TryGetValue(e.MessageId, out var known))
+        {
+            return known;
+        }
+
+        if (e.MessageId != "-" && session.Find(e.MessageId) is { } found)
+        {
+            Remember(e.MessageId, found.Domain, found.Tags);
+            return found;
+        }
+
+        // Not indexed (yet, or pruned): what the event itself says.
+        return (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
+    }
+
+    private void Remember(string messageId, string domain, string tags)
+    {
+        if (_known.Count >= MaxKnownMessages)
+        {
+            _known.Clear();
+        }
+
+        _known[messageId] = (domain, tags);
+    }
+
+    /// <summary>RFC 2047 encoded words in the Subject, decoded for search and display.</summary>
+    private static string? Decode(string? subject)
+        => subject is not null && subject.Contains("=?", StringComparison.Ordinal)
+            ? MimeKit.Utils.Rfc2047.DecodeText(Encoding.UTF8.GetBytes(subject))
+            : subject;
+
+    private sealed class RecipientKeyComparer : IEqualityComparer<(string MessageId, string Address)>
+    {
+        public static readonly RecipientKeyComparer Instance = new();
+
+        public bool Equals((string MessageId, string Address) x, (string MessageId, string Address) y)
+            => string.Equals(x.MessageId, y.MessageId, StringComparison.Ordinal) && string.Equals(x.Address, y.Address, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode((string MessageId, string Address) obj)
+            => HashCode.Combine(StringComparer.Ordinal.GetHashCode(obj.MessageId), StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Address));
+    }
+}

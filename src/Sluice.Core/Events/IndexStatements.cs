@@ -1,0 +1,65 @@
+using System.Data.Common;
+
+namespace Sluice.Core.Events;
+
+/// <summary>The parts of the index's writes that both databases say the same way.</summary>
+public static class IndexStatements
+{
+    /// <summary>The event columns in the order a session gives them.</summary>
+    public const string EventColumns = "time, type, message_id, recipient, site, remote_mta, attempt, reply, classification, duration_ms, queued_ms, source, sender";
+
+    public const string MessageColumns = "id, received_at, sender, sender_domain, subject, tags, size, credential";
+
+    /// <summary>A recipient's newest state wins, whichever node indexes it first (an older one never overwrites it); a state without a reply keeps the one before.</summary>
+    public const string RecipientConflict = """
+        ON CONFLICT (message_id, address) DO UPDATE SET state = excluded.state, reply = coalesce(excluded.reply, recipients.reply), updated_at = excluded.updated_at
+        WHERE recipients.updated_at <= excluded.updated_at
+        """;
+
+    public static readonly string StatsColumns = string.Join(", ", IndexBatch.Counters);
+
+    /// <summary>Counts are added to the row of the same hour, domain and tag.</summary>
+    public static readonly string StatsConflict = "ON CONFLICT (hour, sender_domain, tag) DO UPDATE SET "
+        + string.Join(", ", Array.ConvertAll(IndexBatch.Counters, c => $"{c} = stats.{c} + excluded.{c}"));
+
+    /// <summary>Deletes what is older than the index keeps, a chunk at a time (short transactions beside the writers).</summary>
+    public static (long Events, long Messages) Prune(DbCommand command, DateTimeOffset oldest, DateTimeOffset statsOldest)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        long events = 0, messages = 0;
+        Parameter(command, "t", oldest.ToUnixTimeMilliseconds());
+        Parameter(command, "h", statsOldest.ToUnixTimeSeconds() / 3600);
+        command.CommandText = "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < @t ORDER BY seq LIMIT 5000)";
+        for (int n; (n = command.ExecuteNonQuery()) > 0;)
+        {
+            events += n;
+        }
+
+        // Recipients go with their message, and so do those a late event left without one (feedback on a pruned message).
+        command.CommandText = "DELETE FROM recipients WHERE message_id IN (SELECT id FROM messages WHERE received_at < @t LIMIT 5000)";
+        for (int n; (n = command.ExecuteNonQuery()) > 0;)
+        {
+            messages += n;
+        }
+
+        command.CommandText = "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_at < @t LIMIT 5000)";
+        for (int n; (n = command.ExecuteNonQuery()) > 0;)
+        {
+            messages += n;
+        }
+
+        command.CommandText = "DELETE FROM recipients WHERE updated_at < @t AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = recipients.message_id)";
+        messages += command.ExecuteNonQuery();
+        command.CommandText = "DELETE FROM stats WHERE hour < @h";
+        command.ExecuteNonQuery();
+        return (events, messages);
+    }
+
+    private static void Parameter(DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
