@@ -16,6 +16,19 @@ namespace Sluice.Delivery;
 /// <summary>Registers the delivery engine: resolver, the reloadable policy (routes, shaping, retries, egress), ready queues, bounces, dispatcher and scheduler.</summary>
 public static class DeliveryServiceCollectionExtensions
 {
+    /// <summary>Bounce notices (RFC 3464): made by the delivery engine, and by an operator's bounce on any node, delivering or not.</summary>
+    public static IServiceCollection AddSluiceBounces(this IServiceCollection services, string hostname)
+    {
+        services.AddSingleton(_ => new DsnBuilder(hostname));
+        services.AddSingleton(sp => new BounceSender(
+            sp.GetRequiredService<IMessageQueue>(),
+            sp.GetRequiredService<DsnBuilder>(),
+            sp.GetRequiredService<MessageIdGenerator>(),
+            sp.GetRequiredService<ILogger<BounceSender>>(),
+            sp.GetRequiredService<DeliveryEventLog>()));
+        return services;
+    }
+
     /// <param name="hostname">The node's name, for the DSNs it writes.</param>
     /// <param name="dataDirectory">Where the suspensions are kept.</param>
     public static IServiceCollection AddSluiceDelivery(this IServiceCollection services, DeliveryOptions delivery, string hostname, string dataDirectory, TimeProvider time)
@@ -51,16 +64,10 @@ public static class DeliveryServiceCollectionExtensions
             time,
             sp.GetRequiredService<SluiceMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<ActiveHealthChecker>());
-        services.AddSingleton(_ => new DsnBuilder(hostname));
         services.AddSingleton(_ => new Classification.BounceClassifier(
             delivery.BounceRulesFile is { } rules ? Classification.BounceClassifier.Load(rules) : []));
         services.AddSingleton(_ => new Suspensions(time, Path.Combine(dataDirectory, "suspensions.json")));
         services.AddSingleton(_ => new Egress.WarmUpLedger(time, Path.Combine(dataDirectory, "warmup.json")));
-        services.AddSingleton(sp => new BounceSender(
-            sp.GetRequiredService<IMessageQueue>(),
-            sp.GetRequiredService<DsnBuilder>(),
-            sp.GetRequiredService<MessageIdGenerator>(),
-            sp.GetRequiredService<ILogger<BounceSender>>()));
         services.AddSingleton(_ => new DeliveryCapacity(delivery.MaxConnections, delivery.Concurrency));
         services.AddSingleton(sp =>
         {

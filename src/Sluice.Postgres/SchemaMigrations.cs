@@ -119,6 +119,7 @@ internal static class SchemaMigrations
                 updated_at bigint NOT NULL,
                 PRIMARY KEY (message_id, address));
             CREATE INDEX recipients_address ON recipients (address);
+            CREATE INDEX recipients_pending ON recipients (state, message_id);
             CREATE TABLE stats (
                 hour bigint NOT NULL,
                 sender_domain text COLLATE sluice_nocase NOT NULL,

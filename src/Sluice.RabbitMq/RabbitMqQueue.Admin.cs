@@ -60,24 +60,6 @@ public sealed partial class RabbitMqQueue
         return new QueueSummary(total, byState, byDomain, oldest);
     }
 
-    /// <summary>This node's messages in hand, in id order (the brokers cannot be browsed without taking messages).</summary>
-    public ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        var matching = new List<QueueEntry>();
-        foreach (var message in _inHand.Values)
-        {
-            if (Matches(message.Entry, filter, QueueMessageState.InFlight) && (cursor is null || string.CompareOrdinal(message.Entry.Id.Value, cursor) > 0))
-            {
-                matching.Add(message.Entry);
-            }
-        }
-
-        matching.Sort((a, b) => string.CompareOrdinal(a.Id.Value, b.Id.Value));
-        var page = matching.Count > limit ? matching.GetRange(0, limit) : matching;
-        return ValueTask.FromResult(new QueuePage(page, matching.Count > limit ? page[^1].Id.Value : null));
-    }
-
     /// <summary>Retry now: matching deferred and held messages move to due, cluster-wide; the others keep waiting for what is left of their wait.</summary>
     public async ValueTask<long> FlushAsync(QueueFilter filter, CancellationToken cancellationToken)
     {
@@ -99,7 +81,7 @@ public sealed partial class RabbitMqQueue
                 got =>
                 {
                     var entry = Entry(got, state);
-                    return entry is not null && Matches(entry, filter, state) ? QueueNames.Due : StayIn(queue, entry, now);
+                    return ValueTask.FromResult<string?>(entry is not null && Matches(entry, filter, state) ? QueueNames.Due : StayIn(queue, entry, now));
                 },
                 dueNow: true,
                 cancellationToken).ConfigureAwait(false);
@@ -111,13 +93,44 @@ public sealed partial class RabbitMqQueue
     /// <summary>Removes matching deferred, held and dead-lettered messages (not those due now or in flight); with a dry run only counts them.</summary>
     public async ValueTask<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
+        var (matched, removed) = await PassAsync(filter, (_, _) => ValueTask.FromResult<bool?>(!dryRun), cancellationToken).ConfigureAwait(false);
+        return dryRun ? matched : removed;
+    }
+
+    /// <summary>
+    /// One pass through the messages that wait (deferred, held, dead-lettered), cluster-wide: each
+    /// matching one is handed with its stored bytes to <paramref name="settle"/> and dropped when it
+    /// says so; the first refusal leaves that message where it was and ends the pass. What settle
+    /// queues goes to a due queue, so the same pass never meets it.
+    /// </summary>
+    public async ValueTask<long> SettleWaitingAsync(QueueFilter filter, Func<QueueEntry, Stream, ValueTask<bool>> settle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settle);
+        var (_, removed) = await PassAsync(
+            filter,
+            async (entry, got) =>
+            {
+                using var content = new MemoryStream(got.Body.ToArray(), writable: false);
+                return await settle(entry, content).ConfigureAwait(false) ? true : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    /// <summary>
+    /// Takes every waiting message once: a matching one is removed when <paramref name="decide"/>
+    /// says true, put back when false, and put back with the rest of the pass left alone when null.
+    /// </summary>
+    private async ValueTask<(long Matched, long Removed)> PassAsync(QueueFilter filter, Func<QueueEntry, BasicGetResult, ValueTask<bool?>> decide, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(filter);
         if (_session is not { } session)
         {
-            return 0;
+            return (0, 0);
         }
 
-        long deleted = 0;
+        long matched = 0, removed = 0;
+        var stopped = false;
         var now = _time.GetUtcNow();
         foreach (var (queue, state) in WaitingQueues(includeDead: true))
         {
@@ -126,22 +139,36 @@ public sealed partial class RabbitMqQueue
                 session,
                 queue,
                 (int)Math.Min(count, int.MaxValue),
-                got =>
+                async got =>
                 {
                     var entry = Entry(got, state);
-                    if (entry is not null && Matches(entry, filter, state))
+                    if (stopped || entry is null || !Matches(entry, filter, state))
                     {
-                        deleted++;
-                        return dryRun ? StayIn(queue, entry, now) : null;
+                        return StayIn(queue, entry, now);
+                    }
+
+                    matched++;
+                    switch (await decide(entry, got).ConfigureAwait(false))
+                    {
+                        case true:
+                            removed++;
+                            return null;
+                        case null:
+                            stopped = true;
+                            break;
                     }
 
                     return StayIn(queue, entry, now);
                 },
                 dueNow: false,
                 cancellationToken).ConfigureAwait(false);
+            if (stopped)
+            {
+                break;
+            }
         }
 
-        return deleted;
+        return (matched, removed);
     }
 
     private static QueueEntry? Entry(BasicGetResult got, QueueMessageState state) => ClusterMessage.Read(got.BasicProperties, got.Body.Length, state);

@@ -112,7 +112,11 @@ public sealed partial class RabbitMqQueue
             var generation = Interlocked.Increment(ref _generation);
             var session = new Session(connection, consume, publish, admin, generation);
             await consume.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, token).ConfigureAwait(false);
-            if (_options.Role == NodeRole.Active)
+            if (!_consumes)
+            {
+                // A node that does not deliver only publishes: what it took would wait in its hands.
+            }
+            else if (_options.Role == NodeRole.Active)
             {
                 await ConsumeAllAsync(session, token).ConfigureAwait(false);
             }

@@ -62,7 +62,7 @@ public sealed partial class RabbitMqQueue
             return 0;
         }
 
-        return await MoveAsync(session, queue, max, _ => QueueNames.Due, dueNow: false, cancellationToken).ConfigureAwait(false);
+        return await MoveAsync(session, queue, max, _ => ValueTask.FromResult<string?>(QueueNames.Due), dueNow: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>This node holds the message, on the connection that is still open: it may settle it.</summary>
@@ -131,7 +131,7 @@ public sealed partial class RabbitMqQueue
     /// take is acked. Returns how many went where the route sent them other than back to their own queue.
     /// With <paramref name="dueNow"/>, a message sent to due is due now (retry now), whatever its next attempt said.
     /// </summary>
-    private async Task<long> MoveAsync(Session session, string queue, int max, Func<BasicGetResult, string?> route, bool dueNow, CancellationToken cancellationToken)
+    private async Task<long> MoveAsync(Session session, string queue, int max, Func<BasicGetResult, ValueTask<string?>> route, bool dueNow, CancellationToken cancellationToken)
     {
         long moved = 0;
         await session.AdminLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -145,7 +145,7 @@ public sealed partial class RabbitMqQueue
                     break;
                 }
 
-                var target = route(got);
+                var target = await route(got).ConfigureAwait(false);
                 var properties = new BasicProperties(got.BasicProperties);
                 if (dueNow && target == QueueNames.Due)
                 {

@@ -22,6 +22,9 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDeliveredLedger? _ledger;
+    private readonly Core.Events.IMessageIndex? _index;
+    private readonly TimeSpan _pendingWindow;
+    private readonly bool _consumes;
     private readonly LogGate<string> _gate;
     private readonly ConcurrentDictionary<MessageId, InHand> _inHand = new();
     private readonly Channel<InHand> _ready = Channel.CreateUnbounded<InHand>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
@@ -38,12 +41,15 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     private volatile bool _standbyConsuming;
     private int _disposed;
 
-    private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger)
+    private RabbitMqQueue(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger, Core.Events.IMessageIndex? index, TimeSpan pendingWindow, bool consumes)
     {
+        _consumes = consumes;
         _options = options;
         _time = time;
         _logger = logger;
         _ledger = ledger;
+        _index = index;
+        _pendingWindow = pendingWindow;
         _gate = new LogGate<string>(time, TimeSpan.FromMinutes(1));
         _connecting = Task.Run(ConnectLoopAsync);
     }
@@ -58,17 +64,20 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
     internal int? ConnectedPort => _session?.Connection.Endpoint.Port;
 
     /// <summary>Whether this node consumes now: always when active and connected; a standby only while it has taken over.</summary>
-    public bool IsConsuming => _session is not null && (_options.Role == NodeRole.Active || _standbyConsuming);
+    public bool IsConsuming => _session is not null && _consumes && (_options.Role == NodeRole.Active || _standbyConsuming);
 
     /// <summary>Messages this node holds unsettled now.</summary>
     public int InHandCount => _inHand.Count;
 
     /// <summary>Starts connecting in the background: the node starts even while the brokers are away, and refuses mail (451 / 503) until they answer.</summary>
     /// <param name="ledger">Where delivered recipients of unsettled messages are kept (the cluster's PostgreSQL); null: not kept.</param>
-    public static RabbitMqQueue Start(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger = null)
+    /// <param name="index">The cluster's shared message index (PostgreSQL), from which listings show the messages the brokers hold; null: listings show this node's messages in hand only.</param>
+    /// <param name="pendingWindow">How old a message the index calls pending can be and still be queued (the longest a message stays in the queue, and a margin).</param>
+    /// <param name="consumes">False on a node that does not deliver (Delivery:Enabled=false): it publishes what it takes and consumes nothing.</param>
+    public static RabbitMqQueue Start(RabbitMqOptions options, TimeProvider time, ILogger logger, IDeliveredLedger? ledger = null, Core.Events.IMessageIndex? index = null, TimeSpan? pendingWindow = null, bool consumes = true)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new RabbitMqQueue(options, time, logger, ledger);
+        return new RabbitMqQueue(options, time, logger, ledger, index, pendingWindow ?? TimeSpan.FromDays(6), consumes);
     }
 
     public bool RecordsDelivered => _ledger is not null;
@@ -173,9 +182,6 @@ public sealed partial class RabbitMqQueue : IMessageQueue, IAsyncDisposable
 
     public ValueTask<Stream?> OpenContentAsync(MessageId id, CancellationToken cancellationToken)
         => ValueTask.FromResult<Stream?>(_inHand.TryGetValue(id, out var message) ? new MemoryStream(message.Body, writable: false) : null);
-
-    public ValueTask<QueueEntry?> GetAsync(MessageId id, CancellationToken cancellationToken)
-        => ValueTask.FromResult(_inHand.TryGetValue(id, out var message) ? message.Entry : null);
 
     public ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_session is not null && !_blocked);
 

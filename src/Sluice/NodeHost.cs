@@ -45,7 +45,11 @@ internal static class NodeHost
                 options.Cluster.RabbitMq,
                 time,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Sluice.RabbitMq"),
-                sp.GetService<Postgres.DeliveredLedger>()));
+                sp.GetService<Postgres.DeliveredLedger>(),
+                // With the shared index, listings show what the whole cluster holds.
+                options.Cluster.Postgres.Enabled ? sp.GetRequiredService<Core.Events.SqlEventIndex>() : null,
+                options.Delivery.Retry.MaxAge + TimeSpan.FromDays(1),
+                consumes: options.Delivery.Enabled));
             if (options.Cluster.Postgres.Enabled)
             {
                 // Kept a day longer than any message may stay queued.
@@ -225,6 +229,7 @@ internal static class NodeHost
             sp.GetRequiredService<SluiceMetrics>().ObserveEventsDropped(() => log.Dropped);
             return log;
         });
+        builder.Services.AddSluiceBounces(hostname);
         if (options.Delivery.Enabled)
         {
             builder.Services.AddSluiceDelivery(options.Delivery, hostname, options.Node.DataDirectory, time);

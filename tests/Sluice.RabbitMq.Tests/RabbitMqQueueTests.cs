@@ -113,6 +113,42 @@ public sealed class RabbitMqQueueTests(BrokerFixture broker) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SettleWaiting_DeferredMessages_ExactBytesHandedOverAndOnlyThoseTakenRemoved()
+    {
+        var queue = await StartAsync();
+        await EnqueueAsync(queue, new MessageId("m-settle-a"), Body("a"), "a@dest.example");
+        await EnqueueAsync(queue, new MessageId("m-settle-b"), Body("b"), "b@dest.example");
+        await EnqueueAsync(queue, new MessageId("m-settle-c"), Body("c"), "c@other.example");
+        foreach (var entry in new[] { await LeaseOneAsync(queue), await LeaseOneAsync(queue), await LeaseOneAsync(queue) })
+        {
+            Assert.True(await queue.DeferAsync(entry.Id, DateTimeOffset.UtcNow.AddHours(1), "451", null, CancellationToken.None));
+        }
+
+        var handed = new Dictionary<string, byte[]>();
+        var removed = await Poll.ForAsync(
+            async () => await queue.SettleWaitingAsync(
+                new QueueFilter(Domain: "dest.example"),
+                async (entry, content) =>
+                {
+                    using var copy = new MemoryStream();
+                    await content.CopyToAsync(copy);
+                    handed[entry.Id.Value] = copy.ToArray();
+                    return entry.Id.Value == "m-settle-a";
+                },
+                CancellationToken.None),
+            n => n == 1,
+            Deadline,
+            "the one taken removed");
+
+        Assert.Equal(Body("a"), handed["m-settle-a"]);
+        Assert.DoesNotContain("m-settle-c", handed.Keys);
+        Assert.Equal(1, removed);
+
+        // b was refused (it stays, and ended the pass) and c did not match: both still wait.
+        Assert.Equal(2, await queue.DeleteAsync(QueueFilter.All, dryRun: true, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Consumer_DiesWithMessagesInHand_AnotherConsumerGetsThem()
     {
         var dying = await StartAsync();

@@ -22,12 +22,12 @@ public static class Poll
     }
 
     /// <summary>Polls a value until <paramref name="accept"/> takes it, and returns it.</summary>
-    public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> accept, TimeSpan timeout, string what)
+    public static async Task<T> ForAsync<T>(Func<Task<T>> read, Func<T, bool> accept, TimeSpan timeout, string what, Func<string>? context = null)
     {
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(accept);
         T value = default!;
-        await UntilAsync(async () => accept(value = await read().ConfigureAwait(false)), timeout, what).ConfigureAwait(false);
+        await UntilAsync(async () => accept(value = await read().ConfigureAwait(false)), timeout, what, context).ConfigureAwait(false);
         return value;
     }
 }

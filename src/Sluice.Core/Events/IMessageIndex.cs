@@ -10,6 +10,9 @@ public interface IMessageIndex
 {
     Task<IndexedMessage?> GetAsync(string messageId, CancellationToken cancellationToken);
 
+    /// <summary>Messages with recipients still to settle: what a queue listing shows of mail a broker holds (a broker cannot be browsed).</summary>
+    Task<IReadOnlyList<PendingMessage>> PendingAsync(PendingQuery query, CancellationToken cancellationToken);
+
     /// <summary>The events of one message, oldest first.</summary>
     Task<IReadOnlyList<DeliveryEvent>> TimelineAsync(string messageId, CancellationToken cancellationToken);
 

@@ -22,6 +22,60 @@ public sealed partial class SqlEventIndex
         return row.ToMessage(recipients.GetValueOrDefault(row.Id) ?? []);
     }
 
+    public async Task<IReadOnlyList<PendingMessage>> PendingAsync(PendingQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var args = new DynamicParameters();
+        args.Add("since", query.Since.ToUnixTimeMilliseconds());
+        args.Add("limit", Math.Clamp(query.Limit, 1, 1000));
+        args.Add("admin", (int)DeliveryEventType.AdminAction);
+        var where = new StringBuilder("r.state IN ('queued', 'deferred')");
+        if (query.After is not null)
+        {
+            where.Append(" AND r.message_id > @after");
+            args.Add("after", query.After);
+        }
+
+        if (query.Id is not null)
+        {
+            where.Append(" AND r.message_id = @id");
+            args.Add("id", query.Id);
+        }
+
+        // Driven by the recipients still pending (a small part of the index, found through
+        // recipients_pending); an operator's delete or bounce of a message is an event of its own.
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<MessageRow>(new CommandDefinition(
+            $"""
+            SELECT m.id AS Id, m.received_at AS ReceivedAt, m.sender AS Sender, m.subject AS Subject, m.tags AS Tags, m.size AS Size, m.credential AS Credential
+            FROM messages m
+            WHERE m.id IN (SELECT r.message_id FROM recipients r WHERE {where})
+              AND m.received_at >= @since
+              AND NOT EXISTS (SELECT 1 FROM events e WHERE e.message_id = m.id AND e.type = @admin AND e.classification IN ('delete', 'bounce'))
+            ORDER BY m.id LIMIT @limit
+            """,
+            args,
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = rows.ConvertAll(r => r.Id);
+        var recipients = await RecipientsAsync(connection, ids, cancellationToken).ConfigureAwait(false);
+        var attempts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var (list, listArgs) = InList(ids);
+        foreach (var (id, most) in await connection.QueryAsync<(string, long)>(new CommandDefinition(
+            $"SELECT message_id, max(attempt) FROM events WHERE message_id IN ({list}) GROUP BY message_id",
+            listArgs,
+            cancellationToken: cancellationToken)).ConfigureAwait(false))
+        {
+            attempts[id] = most;
+        }
+
+        return rows.ConvertAll(r => new PendingMessage(r.ToMessage(recipients.GetValueOrDefault(r.Id) ?? []), (int)attempts.GetValueOrDefault(r.Id)));
+    }
+
     public async Task<IReadOnlyList<DeliveryEvent>> TimelineAsync(string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -200,17 +254,9 @@ public sealed partial class SqlEventIndex
             return byMessage;
         }
 
-        // A parameter per id, spelled out: Dapper would expand a list for SQLite but pass an array to PostgreSQL.
-        var args = new DynamicParameters();
-        var names = new string[ids.Count];
-        for (var i = 0; i < ids.Count; i++)
-        {
-            names[i] = string.Create(CultureInfo.InvariantCulture, $"@id{i}");
-            args.Add(names[i][1..], ids[i]);
-        }
-
+        var (inList, args) = InList(ids);
         var rows = await connection.QueryAsync<RecipientRow>(new CommandDefinition(
-            $"SELECT message_id AS MessageId, address AS Address, state AS State, reply AS Reply, updated_at AS UpdatedAt FROM recipients WHERE message_id IN ({string.Join(", ", names)}) ORDER BY address",
+            $"SELECT message_id AS MessageId, address AS Address, state AS State, reply AS Reply, updated_at AS UpdatedAt FROM recipients WHERE message_id IN ({inList}) ORDER BY address",
             args,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var r in rows)
@@ -224,6 +270,20 @@ public sealed partial class SqlEventIndex
         }
 
         return byMessage;
+    }
+
+    /// <summary>A parameter per id, spelled out: Dapper would expand a list for SQLite but pass an array to PostgreSQL.</summary>
+    private static (string List, DynamicParameters Args) InList(List<string> ids)
+    {
+        var args = new DynamicParameters();
+        var names = new string[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            names[i] = string.Create(CultureInfo.InvariantCulture, $"@id{i}");
+            args.Add(names[i][1..], ids[i]);
+        }
+
+        return (string.Join(", ", names), args);
     }
 
     /// <summary>A LIKE pattern for text containing <paramref name="part"/>, its own wildcards escaped.</summary>

@@ -77,6 +77,55 @@ public interface IMessageQueue : IMessageStore
     /// <summary>Removes matching messages (not those in flight); with <paramref name="dryRun"/> only counts them.</summary>
     ValueTask<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Hands each matching message that is not in flight to <paramref name="settle"/> with its exact
+    /// bytes, one at a time; each one it returns true for is removed (after it returned: what it
+    /// stored on the message's behalf, a bounce notice, is durable first); false leaves the message
+    /// and ends the pass. Returns how many were removed. The operator's bounce and delete act through it, so they see every message they
+    /// touch. The embedded spool takes a snapshot of the matching ids first (so what
+    /// <paramref name="settle"/> queues is not caught by the same filter); a broker takes the
+    /// messages that wait (deferred, held, dead-lettered) in one pass.
+    /// </summary>
+    async ValueTask<long> SettleWaitingAsync(QueueFilter filter, Func<QueueEntry, Stream, ValueTask<bool>> settle, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settle);
+        var targets = new List<QueueEntry>();
+        string? cursor = null;
+        do
+        {
+            var page = await ListAsync(500, cursor, filter, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page.Items)
+            {
+                if (entry.State != QueueMessageState.InFlight)
+                {
+                    targets.Add(entry);
+                }
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        long removed = 0;
+        foreach (var entry in targets)
+        {
+            bool settled;
+            await using (var content = await OpenContentAsync(entry.Id, cancellationToken).ConfigureAwait(false) ?? Stream.Null)
+            {
+                settled = await settle(entry, content).ConfigureAwait(false);
+            }
+
+            if (!settled)
+            {
+                break;
+            }
+
+            removed += await DeleteAsync(new QueueFilter(entry.Id), dryRun: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
     /// <summary>Can the queue take writes right now (readiness)?</summary>
     ValueTask<bool> IsWritableAsync(CancellationToken cancellationToken);
 }

@@ -14,7 +14,8 @@ public static class NodeMail
     /// <summary>MIME written with CRLF line ends, as SMTP carries it (MimeKit defaults to the platform's).</summary>
     public static readonly FormatOptions Crlf = CreateCrlf();
 
-    public static async Task<EnqueueResult> EnqueueAsync(IMessageQueue queue, MessageIdGenerator ids, Envelope envelope, MimeMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <param name="events">Where the message's reception is recorded once it is durable (so the index, and in a cluster the queue listing, know it); null: not recorded.</param>
+    public static async Task<EnqueueResult> EnqueueAsync(IMessageQueue queue, MessageIdGenerator ids, Envelope envelope, MimeMessage message, DateTimeOffset now, CancellationToken cancellationToken, Core.Events.DeliveryEventLog? events = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(ids);
@@ -23,7 +24,14 @@ public static class NodeMail
         await message.WriteToAsync(Crlf, bytes, cancellationToken).ConfigureAwait(false);
         using var buffer = new MessageBuffer(Path.GetTempPath());
         buffer.Write(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-        return await queue.EnqueueAsync(envelope, ids.Next(), now, buffer, cancellationToken).ConfigureAwait(false);
+        var id = ids.Next();
+        var result = await queue.EnqueueAsync(envelope, id, now, buffer, cancellationToken).ConfigureAwait(false);
+        if (result == EnqueueResult.Stored)
+        {
+            events?.Received(envelope, id, now, bytes.Length, message.Subject);
+        }
+
+        return result;
     }
 
     private static FormatOptions CreateCrlf()

@@ -43,6 +43,7 @@ public sealed partial class SqliteEventDatabase
             updated_at INTEGER NOT NULL,
             PRIMARY KEY (message_id, address)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS recipients_address ON recipients (address);
+        CREATE INDEX IF NOT EXISTS recipients_pending ON recipients (state, message_id);
         CREATE TABLE IF NOT EXISTS stats (
             hour INTEGER NOT NULL,
             sender_domain TEXT NOT NULL COLLATE NOCASE,

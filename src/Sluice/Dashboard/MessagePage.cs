@@ -19,7 +19,7 @@ internal static class MessagePage
 
         var body = new StringBuilder("<dl class=\"facts\">");
         Fact(body, "id", Html.E(id));
-        Fact(body, "state", Html.Badge(message?.State ?? "queued") + (entry is null ? " <span class=\"muted\">(no longer in the queue)</span>" : $" <span class=\"muted\">(in the queue: {Html.E(QueueStateNames.Name(entry.State))}, attempt {entry.Attempts}, next {Html.Time(entry.NextAttemptAt)})</span>"));
+        Fact(body, "state", Html.Badge(message?.State ?? "queued") + (entry is null ? " <span class=\"muted\">(no longer in the queue)</span>" : $" <span class=\"muted\">(in the queue: {Html.E(QueueStateNames.Name(entry.State))}, attempt {entry.Attempts}, next {(Http.QueueEntryView.NextAttempt(entry) is { } next ? Html.Time(next) : "unknown here")})</span>"));
         Fact(body, "received", Html.Time(message?.ReceivedAt ?? entry?.ReceivedAt));
         Fact(body, "sender", Html.E(message?.Sender ?? entry?.Envelope.Sender));
         Fact(body, "subject", Html.E(message?.Subject));

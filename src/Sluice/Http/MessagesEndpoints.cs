@@ -57,7 +57,7 @@ internal static class MessagesEndpoints
                 subject = indexed?.Subject,
                 size = indexed?.Size,
                 attempts = entry?.Attempts,
-                nextAttemptAt = entry?.NextAttemptAt,
+                nextAttemptAt = entry is null ? null : QueueEntryView.NextAttempt(entry),
                 tags = entry?.Envelope.Tags ?? indexed?.Tags,
                 metadata = entry?.Envelope.Metadata,
                 recipients = indexed?.Recipients.Select(r => new { address = r.Address, status = r.State, lastReply = r.Reply, updatedAt = r.UpdatedAt }),

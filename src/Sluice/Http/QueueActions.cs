@@ -24,11 +24,27 @@ internal sealed class QueueActions(IMessageQueue queue, DeliveryControl? control
         return count;
     }
 
+    /// <summary>
+    /// Removes matching messages that are not in flight, each recorded as an AdminAction of its own
+    /// (so the index, which lists a cluster's queue, knows it is gone); a dry run only counts them.
+    /// </summary>
     public async Task<long> DeleteAsync(QueueFilter filter, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var count = await queue.DeleteAsync(filter, dryRun, cancellationToken).ConfigureAwait(false);
-        if (!dryRun)
+        if (dryRun)
+        {
+            return await queue.DeleteAsync(filter, dryRun: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var count = await queue.SettleWaitingAsync(
+            filter,
+            (entry, _) =>
+            {
+                events.Write(new DeliveryEvent(time.GetUtcNow(), DeliveryEventType.AdminAction, entry.Id.Value, null, null, null, entry.Attempts, "deleted by an operator", "delete", null));
+                return ValueTask.FromResult(true);
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (filter.Id is null)
         {
             Admin("delete", filter, count);
         }

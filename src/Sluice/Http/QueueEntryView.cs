@@ -11,7 +11,7 @@ internal sealed record QueueEntryView(
     DateTimeOffset ReceivedAt,
     string State,
     int Attempts,
-    DateTimeOffset NextAttemptAt,
+    DateTimeOffset? NextAttemptAt,
     string? LastReply)
 {
     public static QueueEntryView From(QueueEntry entry)
@@ -30,7 +30,14 @@ internal sealed record QueueEntryView(
             entry.ReceivedAt,
             Core.Queue.QueueStateNames.Name(entry.State),
             entry.Attempts,
-            entry.NextAttemptAt,
+            NextAttempt(entry),
             entry.LastReply);
+    }
+
+    /// <summary>When the message is tried next; null where it is not known (a cluster's message that another node or a broker holds).</summary>
+    public static DateTimeOffset? NextAttempt(QueueEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.NextAttemptAt == default ? null : entry.NextAttemptAt;
     }
 }

@@ -29,7 +29,7 @@ internal static class QueueOperationsEndpoints
                     receivedAt = entry.ReceivedAt,
                     state = Core.Queue.QueueStateNames.Name(entry.State),
                     attempts = entry.Attempts,
-                    nextAttemptAt = entry.NextAttemptAt,
+                    nextAttemptAt = QueueEntryView.NextAttempt(entry),
                     lastReply = entry.LastReply,
                 })
                 : Results.Problem(title: "Not found", detail: $"No message {id} in the queue.", statusCode: StatusCodes.Status404NotFound));
@@ -46,13 +46,8 @@ internal static class QueueOperationsEndpoints
             return problem ?? Results.Ok(new { count = await actions.DeleteAsync(filter!, request.DryRun, ct), dryRun = request.DryRun });
         });
 
-        queue.MapPost("/bounce", async (QueueOperationRequest request, IMessageQueue q, [FromServices] BounceSender? bounces, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
+        queue.MapPost("/bounce", async (QueueOperationRequest request, IMessageQueue q, BounceSender bounces, DeliveryEventLog events, TimeProvider time, CancellationToken ct) =>
         {
-            if (bounces is null)
-            {
-                return DeliveryOff();
-            }
-
             var (filter, problem) = Filter(request);
             if (problem is not null)
             {
@@ -64,29 +59,34 @@ internal static class QueueOperationsEndpoints
                 return Results.Ok(new { count = await q.DeleteAsync(filter!, dryRun: true, ct), dryRun = true });
             }
 
-            // Snapshot first: the notices queued below must not be caught by the same filter.
-            var targets = new List<QueueEntry>();
-            string? cursor = null;
-            do
-            {
-                var page = await q.ListAsync(500, cursor, filter!, ct);
-                targets.AddRange(page.Items.Where(e => e.State != QueueMessageState.InFlight));
-                cursor = page.NextCursor;
-            }
-            while (cursor is not null);
-
+            // Each message is handed over with its bytes (the notice quotes its header), its notice
+            // stored before it is removed; the first notice that cannot be stored ends the pass.
             var outcome = DeliveryOutcome.Permanent(554, "5.0.0", request.Reason ?? "Returned to sender by an operator");
-            long count = 0;
-            foreach (var entry in targets)
-            {
-                var now = time.GetUtcNow();
-                if (!await bounces.SendAsync(entry, [.. entry.Envelope.Recipients.Select(r => new FailedRecipient(r, outcome, null, now))], now))
+            MessageId? refused = null;
+            var count = await q.SettleWaitingAsync(
+                filter!,
+                async (entry, content) =>
                 {
-                    return Results.Problem(title: "Bounce not queued", detail: $"The notice for {entry.Id} could not be stored; {count} messages were returned before it, the rest are untouched.", statusCode: StatusCodes.Status503ServiceUnavailable);
-                }
+                    var now = time.GetUtcNow();
+                    if (!await bounces.SendAsync(entry, [.. entry.Envelope.Recipients.Select(r => new FailedRecipient(r, outcome, null, now))], now, content))
+                    {
+                        refused = entry.Id;
+                        return false;
+                    }
 
-                count += await q.DeleteAsync(new QueueFilter(entry.Id), dryRun: false, ct);
-                events.Write(new DeliveryEvent(now, DeliveryEventType.AdminAction, entry.Id.Value, null, null, null, entry.Attempts, outcome.Reply.ToString(), "bounce", null));
+                    // Bounced, as the index and webhooks know it: each recipient, and the operator's action.
+                    foreach (var recipient in entry.Envelope.Recipients)
+                    {
+                        events.Write(new DeliveryEvent(now, DeliveryEventType.Bounce, entry.Id.Value, recipient.Address, null, null, entry.Attempts, outcome.Reply.ToString(), "operator", null, Sender: entry.Envelope.Sender, Tags: entry.Envelope.Tags ?? []));
+                    }
+
+                    events.Write(new DeliveryEvent(now, DeliveryEventType.AdminAction, entry.Id.Value, null, null, null, entry.Attempts, outcome.Reply.ToString(), "bounce", null));
+                    return true;
+                },
+                ct);
+            if (refused is { } id)
+            {
+                return Results.Problem(title: "Bounce not queued", detail: $"The notice for {id} could not be stored; {count} messages were returned before it, the rest are untouched.", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
             return Results.Ok(new { count, dryRun = false });

@@ -200,6 +200,34 @@ public abstract class EventIndexContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pending_MixedStates_OnlyMessagesWithRecipientsToSettleInIdOrder()
+    {
+        Received("m1", Start, ["a@x.example", "b@x.example"]);
+        Received("m2", Start, ["c@x.example"]);
+        Received("m3", Start, ["d@x.example"]);
+        Received("m4", Start, ["e@x.example"]);
+        Received("m0", Start.AddDays(-10), ["f@x.example"]);
+        Outcome(DeliveryEventType.Delivery, "m1", "a@x.example", Start.AddMinutes(1), "250 ok");
+        Outcome(DeliveryEventType.Delivery, "m2", "c@x.example", Start.AddMinutes(1), "250 ok");
+        _index.Write(new DeliveryEvent(Start.AddMinutes(2), DeliveryEventType.TransientFailure, "m3", "d@x.example", "x.example", "mx.x.example", 3, "451 4.7.1 later", "transient", 5), string.Empty);
+        _index.Write(new DeliveryEvent(Start.AddMinutes(3), DeliveryEventType.AdminAction, "m4", null, null, null, 0, "deleted by an operator", "delete", null), string.Empty);
+        await _index.FlushAsync(CancellationToken.None);
+        var since = Start.AddDays(-1);
+
+        var all = await _index.PendingAsync(new PendingQuery(since), CancellationToken.None);
+        var after = await _index.PendingAsync(new PendingQuery(since, After: "m1"), CancellationToken.None);
+        var one = await _index.PendingAsync(new PendingQuery(since, Id: "m3"), CancellationToken.None);
+        var delivered = await _index.PendingAsync(new PendingQuery(since, Id: "m2"), CancellationToken.None);
+
+        Assert.Equal(["m1", "m3"], all.Select(p => p.Message.Id));
+        Assert.Equal(["delivered", "queued"], all[0].Message.Recipients.Select(r => r.State));
+        Assert.Equal(["m3"], after.Select(p => p.Message.Id));
+        var m3 = Assert.Single(one);
+        Assert.Equal((3, "deferred", "451 4.7.1 later"), (m3.Attempts, m3.Message.Recipients[0].State, m3.Message.Recipients[0].Reply));
+        Assert.Empty(delivered);
+    }
+
+    [Fact]
     public async Task WebhookStore_CursorDeadLettersAndRemoval_RoundTrip()
     {
         var store = new SqlWebhookStore(_index.Database);
