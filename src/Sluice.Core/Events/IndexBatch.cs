@@ -65,26 +65,15 @@ public sealed class IndexBatch
         ArgumentNullException.ThrowIfNull(session);
         Events.Add(e);
         var at = e.Time.ToUnixTimeMilliseconds();
-        string domain, tags;
-        switch (e.Type)
+        if (e.Type == DeliveryEventType.Reception)
         {
-            case DeliveryEventType.Reception:
-                (domain, tags) = (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
-                if (_introduced.Add(e.MessageId))
-                {
-                    Messages.Add(new IndexMessageRow(e.MessageId, at - (long)(e.QueuedMs ?? 0), e.Sender ?? string.Empty, domain, Decode(e.Subject), tags, e.Size ?? 0, e.Credential));
-                }
+            var (domain, tags) = (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
+            if (_introduced.Add(e.MessageId))
+            {
+                Messages.Add(new IndexMessageRow(e.MessageId, at - (long)(e.QueuedMs ?? 0), e.Sender ?? string.Empty, domain, Decode(e.Subject), tags, e.Size ?? 0, e.Credential));
+            }
 
-                Remember(e.MessageId, domain, tags);
-                break;
-            case DeliveryEventType.Suppression:
-                (domain, tags) = (AddressDomain.Of(e.Sender), string.Empty);
-                break;
-            default:
-                (domain, tags) = e.Sender is not null && e.Tags is not null
-                    ? (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags))
-                    : Find(e, session);
-                break;
+            Remember(e.MessageId, domain, tags);
         }
 
         if (EventNames.RecipientState(e.Type) is { } state && e.Recipient is not null)
@@ -106,8 +95,20 @@ public sealed class IndexBatch
             return;
         }
 
+        // Only events that count look up their message (an operator's action on many messages does not).
+        var (domainOf, tagsOf) = e.Type switch
+        {
+            DeliveryEventType.Reception => _known[e.MessageId],
+            DeliveryEventType.Suppression => (AddressDomain.Of(e.Sender), string.Empty),
+            _ when e.Sender is not null && e.Tags is not null => (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags)),
+            _ => Find(e, session),
+        };
+        Count(column, e.Time.ToUnixTimeSeconds() / 3600, domainOf, tagsOf);
+    }
+
+    private void Count(string column, long hour, string domain, string tags)
+    {
         var counter = Array.IndexOf(Counters, column);
-        var hour = e.Time.ToUnixTimeSeconds() / 3600;
         Count(new IndexStatsKey(hour, domain, string.Empty), counter);
         foreach (var tag in IndexTags.Split(tags))
         {

@@ -9,7 +9,7 @@ public abstract class IndexSession : IDisposable
     /// <summary>Writes the batch in one transaction; returns the sequence number of its last event (0 when it had none).</summary>
     public abstract long Commit(IndexBatch batch);
 
-    /// <summary>Deletes events and messages received before <paramref name="oldest"/> (and recipients not changed since), statistics before <paramref name="statsOldest"/>, a chunk at a time.</summary>
+    /// <summary>Deletes events and messages (with their recipients) received before <paramref name="oldest"/>, statistics before <paramref name="statsOldest"/>, a chunk at a time.</summary>
     public abstract (long Events, long Messages) Prune(DateTimeOffset oldest, DateTimeOffset statsOldest);
 
     public void Dispose()
