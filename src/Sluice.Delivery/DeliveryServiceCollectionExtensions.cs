@@ -155,7 +155,8 @@ public static class DeliveryServiceCollectionExtensions
                 delivery.TlsReporting,
                 hostname,
                 time,
-                sp.GetRequiredService<ILogger<TlsReporting.TlsReportSender>>()));
+                sp.GetRequiredService<ILogger<TlsReporting.TlsReportSender>>(),
+                sp.GetRequiredService<DeliveryEventLog>()));
             services.AddHostedService(sp => sp.GetRequiredService<TlsReporting.TlsReportSender>());
         }
 

@@ -36,6 +36,12 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         {IndexStatements.StatsConflict}
         """;
 
+    private static readonly string MarkDeleted = $"""
+        UPDATE recipients SET state = '{IndexStatements.DeletedState}', updated_at = d.at
+        FROM unnest($1::text[], $2::bigint[]) AS d(id, at)
+        WHERE recipients.message_id = d.id AND recipients.state IN ('queued', 'deferred') AND recipients.updated_at <= d.at
+        """;
+
     public override (string Domain, string Tags)? Find(string messageId)
     {
         EnsureOpen();
@@ -60,6 +66,11 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         if (batch.Recipients.Count > 0)
         {
             commands.BatchCommands.Add(Recipients(batch.Recipients.Values));
+        }
+
+        if (batch.Deleted.Count > 0)
+        {
+            commands.BatchCommands.Add(Command(MarkDeleted, batch.Deleted.ConvertAll(d => d.MessageId).ToArray(), batch.Deleted.ConvertAll(d => d.At).ToArray()));
         }
 
         if (batch.Stats.Count > 0)

@@ -63,7 +63,7 @@ public sealed class ClusterQueueTests : IAsyncLifetime
         {
             await dialog.CommandAsync("EHLO client.test");
             await dialog.BeginDataAsync("a@src.example", "b@dest.example");
-            Assert.StartsWith("451 4.3.0", await dialog.CommandAsync("Subject: refused\r\n\r\nbody\r\n."), StringComparison.Ordinal);
+            Assert.StartsWith("451 4.3.0 Queue unavailable", await dialog.CommandAsync("Subject: refused\r\n\r\nbody\r\n."), StringComparison.Ordinal);
         }
 
         using var http = node.CreateHttpClient();

@@ -32,7 +32,7 @@ public static class EventNames
     };
 
     /// <summary>The states a search may ask for.</summary>
-    public static readonly string[] RecipientStates = ["queued", "deferred", "delivered", "bounced", "expired"];
+    public static readonly string[] RecipientStates = ["queued", "deferred", "delivered", "bounced", "expired", "deleted"];
 
     /// <summary>A bit per type, for subscriptions.</summary>
     public static int Bit(DeliveryEventType type) => 1 << (int)type;

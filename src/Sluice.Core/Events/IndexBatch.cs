@@ -27,6 +27,9 @@ public sealed class IndexBatch
 
     public Dictionary<IndexStatsKey, long[]> Stats { get; } = new(IndexStatsKey.Comparer);
 
+    /// <summary>Messages an operator deleted (id, when): their recipients still pending become <c>deleted</c>, after the batch's other recipient rows.</summary>
+    public List<(string MessageId, long At)> Deleted { get; } = [];
+
     /// <summary>The sender an event row keeps of its own (others take the message's).</summary>
     public static string? SenderColumn(DeliveryEvent e)
         => e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
@@ -52,6 +55,7 @@ public sealed class IndexBatch
         Messages.Clear();
         Recipients.Clear();
         Stats.Clear();
+        Deleted.Clear();
         _introduced.Clear();
     }
 
@@ -76,15 +80,21 @@ public sealed class IndexBatch
             Remember(e.MessageId, domain, tags);
         }
 
+        if (e.Type == DeliveryEventType.AdminAction && e.Classification == "delete" && e.MessageId != "-")
+        {
+            Deleted.Add((e.MessageId, at));
+        }
+
         if (EventNames.RecipientState(e.Type) is { } state && e.Recipient is not null)
         {
             var key = (e.MessageId, e.Recipient);
             var row = new IndexRecipientRow(e.MessageId, e.Recipient, state, e.Reply, at);
+            // As the statement does (IndexStatements.RecipientConflict): a reception never replaces an outcome.
             if (!Recipients.TryGetValue(key, out var before))
             {
                 Recipients[key] = row;
             }
-            else if (before.UpdatedAt <= at)
+            else if (state != "queued" && (before.State == "queued" || before.UpdatedAt <= at))
             {
                 Recipients[key] = row with { Reply = row.Reply ?? before.Reply };
             }

@@ -10,11 +10,19 @@ public static class IndexStatements
 
     public const string MessageColumns = "id, received_at, sender, sender_domain, subject, tags, size, credential";
 
-    /// <summary>A recipient's newest state wins, whichever node indexes it first (an older one never overwrites it); a state without a reply keeps the one before.</summary>
+    /// <summary>
+    /// A recipient's newest state wins, whichever node indexes it first (an older one never
+    /// overwrites it); a state without a reply keeps the one before. A reception (<c>queued</c>)
+    /// only ever creates the row: in a cluster the node that delivers may try a message before the
+    /// node that took it has even written its reception, so by the clocks the outcome can look older.
+    /// </summary>
     public const string RecipientConflict = """
         ON CONFLICT (message_id, address) DO UPDATE SET state = excluded.state, reply = coalesce(excluded.reply, recipients.reply), updated_at = excluded.updated_at
-        WHERE recipients.updated_at <= excluded.updated_at
+        WHERE excluded.state <> 'queued' AND (recipients.state = 'queued' OR recipients.updated_at <= excluded.updated_at)
         """;
+
+    /// <summary>An operator's delete: what was still to settle will not be (a newer state, if some node indexed one first, stays).</summary>
+    public const string DeletedState = "deleted";
 
     public static readonly string StatsColumns = string.Join(", ", IndexBatch.Counters);
 

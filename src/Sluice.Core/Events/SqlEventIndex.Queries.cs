@@ -18,7 +18,7 @@ public sealed partial class SqlEventIndex
             return null;
         }
 
-        var recipients = await RecipientsAsync(connection, [row.Id], cancellationToken).ConfigureAwait(false);
+        var recipients = await RecipientsAsync(connection, [row.Id], null, cancellationToken).ConfigureAwait(false);
         return row.ToMessage(recipients.GetValueOrDefault(row.Id) ?? []);
     }
 
@@ -44,7 +44,10 @@ public sealed partial class SqlEventIndex
 
         // Driven by the recipients still pending (a small part of the index, found through
         // recipients_pending); an operator's delete or bounce of a message is an event of its own.
+        // One snapshot for the three reads: another node's batch committed between them would pair
+        // a recipient's old state with its new attempt count.
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
         var rows = (await connection.QueryAsync<MessageRow>(new CommandDefinition(
             $"""
             SELECT m.id AS Id, m.received_at AS ReceivedAt, m.sender AS Sender, m.subject AS Subject, m.tags AS Tags, m.size AS Size, m.credential AS Credential
@@ -55,6 +58,7 @@ public sealed partial class SqlEventIndex
             ORDER BY m.id LIMIT @limit
             """,
             args,
+            snapshot,
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (rows.Count == 0)
         {
@@ -62,12 +66,13 @@ public sealed partial class SqlEventIndex
         }
 
         var ids = rows.ConvertAll(r => r.Id);
-        var recipients = await RecipientsAsync(connection, ids, cancellationToken).ConfigureAwait(false);
+        var recipients = await RecipientsAsync(connection, ids, snapshot, cancellationToken).ConfigureAwait(false);
         var attempts = new Dictionary<string, long>(StringComparer.Ordinal);
         var (list, listArgs) = InList(ids);
         foreach (var (id, most) in await connection.QueryAsync<(string, long)>(new CommandDefinition(
             $"SELECT message_id, max(attempt) FROM events WHERE message_id IN ({list}) GROUP BY message_id",
             listArgs,
+            snapshot,
             cancellationToken: cancellationToken)).ConfigureAwait(false))
         {
             attempts[id] = most;
@@ -80,7 +85,7 @@ public sealed partial class SqlEventIndex
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
-            $"SELECT {EventColumns} FROM events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.message_id = @messageId ORDER BY e.time, e.seq", new { messageId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {EventColumns} FROM events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.message_id = @messageId ORDER BY CASE WHEN e.type = @reception THEN 0 ELSE 1 END, e.time, e.seq", new { messageId, reception = (int)DeliveryEventType.Reception }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToEvent()).ToList();
     }
 
@@ -160,7 +165,7 @@ public sealed partial class SqlEventIndex
             rows.RemoveAt(rows.Count - 1);
         }
 
-        var recipients = await RecipientsAsync(connection, rows.ConvertAll(r => r.Id), cancellationToken).ConfigureAwait(false);
+        var recipients = await RecipientsAsync(connection, rows.ConvertAll(r => r.Id), null, cancellationToken).ConfigureAwait(false);
         var messages = rows.ConvertAll(r => r.ToMessage(recipients.GetValueOrDefault(r.Id) ?? []));
         return new MessagePage(messages, more ? new MessageCursor(rows[^1].ReceivedAt, rows[^1].Id) : null);
     }
@@ -246,7 +251,7 @@ public sealed partial class SqlEventIndex
         return (rows.ConvertAll(r => new IndexedEvent(r.Seq, r.ToEvent())), readTo);
     }
 
-    private static async Task<Dictionary<string, List<IndexedRecipient>>> RecipientsAsync(System.Data.Common.DbConnection connection, List<string> ids, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, List<IndexedRecipient>>> RecipientsAsync(System.Data.Common.DbConnection connection, List<string> ids, System.Data.Common.DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var byMessage = new Dictionary<string, List<IndexedRecipient>>(StringComparer.Ordinal);
         if (ids.Count == 0)
@@ -258,6 +263,7 @@ public sealed partial class SqlEventIndex
         var rows = await connection.QueryAsync<RecipientRow>(new CommandDefinition(
             $"SELECT message_id AS MessageId, address AS Address, state AS State, reply AS Reply, updated_at AS UpdatedAt FROM recipients WHERE message_id IN ({inList}) ORDER BY address",
             args,
+            transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         foreach (var r in rows)
         {

@@ -9,29 +9,59 @@ public sealed partial class SqlStateStore
 
     private const string SuppressionColumns = "address, scope, reason, created_at AS CreatedAt, expires_at AS ExpiresAt";
 
+    /// <summary>Rows per statement of a bulk upsert (five parameters each: well under both databases' limits).</summary>
+    private const int UpsertChunk = 500;
+
+    /// <summary>
+    /// Adds or replaces suppressions in one transaction, a multi-row statement per 500 (a 100,000-row
+    /// import is 200 statements, not 100,000 round trips). An address and scope given twice counts
+    /// once, the later one winning (one statement may not meet a row twice).
+    /// </summary>
     public Task UpsertAsync(IReadOnlyCollection<Suppression> suppressions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(suppressions);
-        var rows = suppressions.Select(s => new
+        var byKey = new Dictionary<(string Address, string Scope), Suppression>();
+        foreach (var s in suppressions)
         {
-            Address = s.Address.ToLowerInvariant(),
-            Scope = s.Scope?.ToLowerInvariant() ?? string.Empty,
-            Reason = (long)s.Reason,
-            CreatedAt = Millis(s.CreatedAt),
-            ExpiresAt = s.ExpiresAt is { } expires ? Millis(expires) : (long?)null,
-        }).ToList();
+            byKey[(s.Address.ToLowerInvariant(), s.Scope?.ToLowerInvariant() ?? string.Empty)] = s;
+        }
+
+        var rows = byKey.ToList();
         IReadOnlyList<StateChange> changes = rows.Count <= AnnouncedOneByOne
-            ? [.. rows.Select(r => r.Address).Distinct(StringComparer.Ordinal).Select(a => new StateChange(StateChangeKind.Suppression, a))]
+            ? [.. rows.Select(r => r.Key.Address).Distinct(StringComparer.Ordinal).Select(a => new StateChange(StateChangeKind.Suppression, a))]
             : [new StateChange(StateChangeKind.Suppressions, string.Empty)];
         return WriteAsync(
-            (connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO suppressions (address, scope, reason, created_at, expires_at) VALUES (@Address, @Scope, @Reason, @CreatedAt, @ExpiresAt)
-                ON CONFLICT (address, scope) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at, expires_at = excluded.expires_at
-                """,
-                rows,
-                transaction,
-                cancellationToken: cancellationToken)),
+            async (connection, transaction) =>
+            {
+                var written = 0;
+                for (var start = 0; start < rows.Count; start += UpsertChunk)
+                {
+                    var count = Math.Min(UpsertChunk, rows.Count - start);
+                    var args = new DynamicParameters();
+                    var values = new System.Text.StringBuilder();
+                    for (var i = 0; i < count; i++)
+                    {
+                        var ((address, scope), s) = rows[start + i];
+                        values.Append(i == 0 ? "" : ", ").Append(System.Globalization.CultureInfo.InvariantCulture, $"(@a{i}, @s{i}, @r{i}, @c{i}, @e{i})");
+                        args.Add($"a{i}", address);
+                        args.Add($"s{i}", scope);
+                        args.Add($"r{i}", (long)s.Reason);
+                        args.Add($"c{i}", Millis(s.CreatedAt));
+                        args.Add($"e{i}", s.ExpiresAt is { } expires ? Millis(expires) : (long?)null);
+                    }
+
+                    written += await connection.ExecuteAsync(new CommandDefinition(
+                        $"""
+                        INSERT INTO suppressions (address, scope, reason, created_at, expires_at) VALUES {values}
+                        ON CONFLICT (address, scope) DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at, expires_at = excluded.expires_at
+                        """,
+                        args,
+                        transaction,
+                        cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+
+                return written;
+            },
             changes,
             cancellationToken);
     }

@@ -24,7 +24,8 @@ public sealed partial class TlsReportSender(
     TlsReportingOptions options,
     string hostname,
     TimeProvider time,
-    ILogger<TlsReportSender> logger) : BackgroundService
+    ILogger<TlsReportSender> logger,
+    Core.Events.DeliveryEventLog? events = null) : BackgroundService
 {
     private readonly HttpClient _http = NodeDnsHttp.Create(dns, TimeSpan.FromSeconds(30), 64 * 1024);
     private DateOnly _day = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -147,7 +148,7 @@ public sealed partial class TlsReportSender(
                 ContentTransferEncoding = ContentEncoding.Base64,
             },
         };
-        var result = await Bounces.NodeMail.EnqueueAsync(queue, ids, new Envelope(string.Empty, [new EnvelopeRecipient(address)]), message, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var result = await Bounces.NodeMail.EnqueueAsync(queue, ids, new Envelope(string.Empty, [new EnvelopeRecipient(address)]), message, time.GetUtcNow(), cancellationToken, events).ConfigureAwait(false);
         return result == EnqueueResult.Stored;
     }
 

@@ -28,6 +28,7 @@ internal static class SmtpReplies
     public static readonly SmtpReply TooManyRecipients = SmtpReply.Create(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply StorageFull = SmtpReply.Create(452, "4.3.1", "Insufficient system storage, try again later");
     public static readonly SmtpReply StorageFailed = SmtpReply.Create(451, "4.3.0", "Local error in processing, try again later");
+    public static readonly SmtpReply QueueUnavailable = SmtpReply.Create(451, "4.3.0", "Queue unavailable, message not accepted; try again later");
     public static readonly SmtpReply TlsNotAvailable = SmtpReply.Create(454, "4.7.0", "TLS not available");
     public static readonly SmtpReply AuthLimitReached = SmtpReply.Create(421, "4.7.0", "Too many failed authentications, closing connection");
 

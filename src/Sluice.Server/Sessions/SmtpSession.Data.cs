@@ -274,6 +274,10 @@ internal sealed partial class SmtpSession
             case IntakeOutcome.ShuttingDown:
                 Reply(SmtpReplies.ShuttingDown);
                 break;
+            case IntakeOutcome.Unavailable:
+                // The cluster's brokers cannot be reached (ADR 0033): nothing was stored, the client tries again.
+                Reply(SmtpReplies.QueueUnavailable);
+                break;
             default:
                 Reply(SmtpReplies.StorageFailed);
                 break;

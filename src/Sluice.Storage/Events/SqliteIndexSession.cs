@@ -18,6 +18,7 @@ internal sealed class SqliteIndexSession : IndexSession
     private readonly SqliteCommand _findMessage;
     private readonly SqliteCommand _addStats;
     private readonly SqliteCommand _lastSequence;
+    private readonly SqliteCommand _deleted;
 
     public SqliteIndexSession(string connectionString)
     {
@@ -30,6 +31,7 @@ internal sealed class SqliteIndexSession : IndexSession
         var counters = IndexBatch.Counters.Length;
         _addStats = Prepare($"INSERT INTO stats (hour, sender_domain, tag, {IndexStatements.StatsColumns}) VALUES ({Placeholders(1, 3 + counters)}) {IndexStatements.StatsConflict}", 3 + counters);
         _lastSequence = Prepare("SELECT last_insert_rowid()", 0);
+        _deleted = Prepare($"UPDATE recipients SET state = '{IndexStatements.DeletedState}', updated_at = $2 WHERE message_id = $1 AND state IN ('queued', 'deferred') AND updated_at <= $2", 2);
     }
 
     public override (string Domain, string Tags)? Find(string messageId)
@@ -43,7 +45,7 @@ internal sealed class SqliteIndexSession : IndexSession
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var transaction = _connection.BeginTransaction();
-        foreach (var command in new[] { _insertEvent, _insertMessage, _upsertRecipient, _addStats, _lastSequence })
+        foreach (var command in new[] { _insertEvent, _insertMessage, _upsertRecipient, _addStats, _lastSequence, _deleted })
         {
             command.Transaction = transaction;
         }
@@ -90,6 +92,13 @@ internal sealed class SqliteIndexSession : IndexSession
             p[3].Value = (object?)r.Reply ?? DBNull.Value;
             p[4].Value = r.UpdatedAt;
             _upsertRecipient.ExecuteNonQuery();
+        }
+
+        foreach (var (id, at) in batch.Deleted)
+        {
+            _deleted.Parameters[0].Value = id;
+            _deleted.Parameters[1].Value = at;
+            _deleted.ExecuteNonQuery();
         }
 
         foreach (var (key, counts) in batch.Stats)

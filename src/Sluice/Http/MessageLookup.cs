@@ -16,6 +16,27 @@ internal static class MessageLookup
             await index.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (entry, await index.GetAsync(id, cancellationToken).ConfigureAwait(false), await index.TimelineAsync(id, cancellationToken).ConfigureAwait(false));
+        var indexed = await index.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (entry is { State: QueueMessageState.Queued } && indexed is not null && !Pending(indexed))
+        {
+            // Settled between the two reads (in a cluster the queue's view of another node's mail is
+            // itself the index's): what the index says now wins.
+            entry = null;
+        }
+
+        return (entry, indexed, await index.TimelineAsync(id, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static bool Pending(IndexedMessage message)
+    {
+        foreach (var r in message.Recipients)
+        {
+            if (r.State is "queued" or "deferred")
+            {
+                return true;
+            }
+        }
+
+        return message.Recipients.Count == 0;
     }
 }

@@ -170,11 +170,12 @@ public abstract class EventIndexContract : IAsyncLifetime
     [Fact]
     public async Task Outcome_IndexedBeforeItsReception_StateAndStatisticsStillRight()
     {
-        // Two nodes: the one that delivered indexes first, the one that received later.
+        // Two nodes: the one that delivered indexes first, the one that received later — and wrote
+        // its reception after the other had tried the message, so by the clocks the outcome is older.
         var receiving = Open(await ReopenDatabaseAsync());
-        _index.Write(new DeliveryEvent(Start.AddSeconds(2), DeliveryEventType.Delivery, "m1", "a@x.example", "x.example", "mx.x.example", 1, "250 ok", "delivered", 3, Sender: "s@shop.example", Tags: ["receipt"]), string.Empty);
+        _index.Write(new DeliveryEvent(Start, DeliveryEventType.Delivery, "m1", "a@x.example", "x.example", "mx.x.example", 1, "250 ok", "delivered", 3, Sender: "s@shop.example", Tags: ["receipt"]), string.Empty);
         await _index.FlushAsync(CancellationToken.None);
-        receiving.Write(new DeliveryEvent(Start, DeliveryEventType.Reception, "m1", "A@x.example", null, "127.0.0.1", 0, null, "received", 0, Sender: "s@shop.example", Subject: "Receipt", Tags: ["receipt"], Size: 10), string.Empty);
+        receiving.Write(new DeliveryEvent(Start.AddMilliseconds(3), DeliveryEventType.Reception, "m1", "A@x.example", null, "127.0.0.1", 0, null, "received", 0, Sender: "s@shop.example", Subject: "Receipt", Tags: ["receipt"], Size: 10), string.Empty);
         await receiving.FlushAsync(CancellationToken.None);
 
         var message = await _index.GetAsync("m1", CancellationToken.None);
@@ -225,6 +226,7 @@ public abstract class EventIndexContract : IAsyncLifetime
         var m3 = Assert.Single(one);
         Assert.Equal((3, "deferred", "451 4.7.1 later"), (m3.Attempts, m3.Message.Recipients[0].State, m3.Message.Recipients[0].Reply));
         Assert.Empty(delivered);
+        Assert.Equal("deleted", Assert.Single((await _index.GetAsync("m4", CancellationToken.None))!.Recipients).State);
     }
 
     [Fact]

@@ -108,6 +108,28 @@ public abstract class StateStoreContract
     }
 
     [Fact]
+    public async Task UpsertAsync_LargeImportWithRepeats_EveryAddressOnceTheLaterWins()
+    {
+        var store = await OpenAsync();
+        var rows = Enumerable.Range(0, 1_234).Select(i => new Suppression($"user{i}@bulk.test", null, SuppressionReason.Bounce, Now, null)).ToList();
+        rows.Add(new Suppression("USER7@bulk.test", null, SuppressionReason.Manual, Now.AddHours(1), Now.AddDays(3)));
+
+        await store.UpsertAsync(rows, CancellationToken.None);
+
+        var listed = new List<Suppression>();
+        string? cursor = null;
+        for (IReadOnlyList<Suppression> page; (page = await store.ListSuppressionsAsync(cursor, 500, CancellationToken.None)).Count > 0;)
+        {
+            listed.AddRange(page);
+            cursor = page[^1].Address + "\u0001" + (page[^1].Scope ?? string.Empty);
+        }
+
+        Assert.Equal(1_234, listed.Count);
+        var seven = Assert.Single(listed, s => s.Address == "user7@bulk.test");
+        Assert.Equal((SuppressionReason.Manual, Now.AddDays(3)), (seven.Reason, seven.ExpiresAt));
+    }
+
+    [Fact]
     public async Task ListSuppressionsAsync_PagedWithCursors_ReturnsEveryEntryOnceInByteOrder()
     {
         var store = await OpenAsync();
