@@ -81,6 +81,41 @@ public sealed class ClusterIndexTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Webhook_ItsNodeKilled_TheOtherNodePostsFromTheStoredCursor()
+    {
+        using var receiver = await WebhookReceiver.StartAsync(Secret);
+        var sink = await StartAsync(SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink")));
+
+        // A claims the webhook as it is made; B starts after, and waits for the claim.
+        var a = await NodeAsync("a", relayHost: null);
+        using var httpA = a.CreateHttpClient();
+        string webhookId;
+        using (var created = await httpA.PostAsJsonAsync(new Uri("api/v1/webhooks", UriKind.Relative), new { url = receiver.Url.ToString(), events = new[] { "delivered" }, secret = Secret }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            webhookId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        var b = await NodeAsync("b", sink.SmtpEndpoint.ToString());
+        using var httpB = b.CreateHttpClient(a.ApiKey);
+        var before = await NodeApi.SendAsync(httpA, "shop@src.example", "first@dest.example", "Before");
+        var first = await Poll.ForAsync(receiver.TakenEventsAsync, e => e.Any(x => x.GetProperty("messageId").GetString() == before), Deadline, "the first event, posted by A");
+        Assert.Contains("WebhookDispatcher[7100]", a.Output, StringComparison.Ordinal);
+
+        // Killed once its cursor is stored past that event (a kill between the 2xx and the store
+        // would post the batch again: at least once).
+        var sequence = long.Parse(first.Single(x => x.GetProperty("messageId").GetString() == before).GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        await Poll.UntilAsync(async () => (await httpA.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/webhooks/{webhookId}", UriKind.Relative))).GetProperty("cursor").GetInt64() >= sequence, Deadline, "the cursor stored past the first event");
+
+        await a.KillAsync();
+        var after = await NodeApi.SendAsync(httpB, "shop@src.example", "second@dest.example", "After");
+
+        var events = await Poll.ForAsync(receiver.TakenEventsAsync, e => e.Any(x => x.GetProperty("messageId").GetString() == after), Deadline, "the second event, posted by B after A died", () => b.Output);
+        Assert.Single(events, e => e.GetProperty("messageId").GetString() == before);
+        Assert.Contains("WebhookDispatcher[7100]", b.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mail_DeferredByTheOtherNode_ListedShownAndBouncedFromThisOne()
     {
         // Every recipient is refused for now: B keeps the mail in the brokers' retry queues.
