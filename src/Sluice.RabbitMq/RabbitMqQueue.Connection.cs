@@ -112,15 +112,12 @@ public sealed partial class RabbitMqQueue
             var generation = Interlocked.Increment(ref _generation);
             var session = new Session(connection, consume, publish, admin, generation);
             await consume.BasicQosAsync(0, (ushort)_options.Prefetch, global: false, token).ConfigureAwait(false);
-            if (!_consumes)
-            {
-                // A node that does not deliver only publishes: what it took would wait in its hands.
-            }
-            else if (_options.Role == NodeRole.Active)
+            // A node that does not deliver only publishes: what it took would wait in its hands.
+            if (_consumes && _options.Role == NodeRole.Active)
             {
                 await ConsumeAllAsync(session, token).ConfigureAwait(false);
             }
-            else
+            else if (_consumes)
             {
                 _ = Task.Run(() => StandByAsync(session, lost.Task), CancellationToken.None);
             }

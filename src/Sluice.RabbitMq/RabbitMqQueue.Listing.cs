@@ -85,7 +85,7 @@ public sealed partial class RabbitMqQueue
         IndexedRecipient? latest = null;
         foreach (var r in pending.Message.Recipients)
         {
-            if (r.State is "queued" or "deferred")
+            if (r.IsPending)
             {
                 recipients.Add(new EnvelopeRecipient(r.Address));
                 latest = latest is null || r.UpdatedAt > latest.UpdatedAt ? r : latest;

@@ -15,7 +15,7 @@ public sealed class IndexBatch
     /// <summary>The statistics columns, in the order of <see cref="Stats"/>' counts.</summary>
     public static readonly string[] Counters = ["received", "delivered", "deferred", "bounced", "expired", "suppressed", "complained", "unsubscribed"];
 
-    private readonly Dictionary<string, (string Domain, string Tags)> _known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Domain, IReadOnlyList<string> Tags)> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string> _introduced = new(StringComparer.Ordinal);
 
     public List<DeliveryEvent> Events { get; } = new(256);
@@ -34,17 +34,17 @@ public sealed class IndexBatch
     public static string? SenderColumn(DeliveryEvent e)
         => e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
 
-    /// <summary>The statistics column an event type counts in, or null.</summary>
-    public static string? StatsColumn(DeliveryEventType type) => type switch
+    /// <summary>The statistics counter (an index into <see cref="Counters"/>) an event type counts in, or null.</summary>
+    public static int? Counter(DeliveryEventType type) => type switch
     {
-        DeliveryEventType.Reception => "received",
-        DeliveryEventType.Delivery => "delivered",
-        DeliveryEventType.TransientFailure => "deferred",
-        DeliveryEventType.Bounce => "bounced",
-        DeliveryEventType.Expiration => "expired",
-        DeliveryEventType.Suppression => "suppressed",
-        DeliveryEventType.Complaint => "complained",
-        DeliveryEventType.Unsubscription => "unsubscribed",
+        DeliveryEventType.Reception => 0,
+        DeliveryEventType.Delivery => 1,
+        DeliveryEventType.TransientFailure => 2,
+        DeliveryEventType.Bounce => 3,
+        DeliveryEventType.Expiration => 4,
+        DeliveryEventType.Suppression => 5,
+        DeliveryEventType.Complaint => 6,
+        DeliveryEventType.Unsubscription => 7,
         _ => null,
     };
 
@@ -71,13 +71,13 @@ public sealed class IndexBatch
         var at = e.Time.ToUnixTimeMilliseconds();
         if (e.Type == DeliveryEventType.Reception)
         {
-            var (domain, tags) = (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
+            var domain = AddressDomain.Of(e.Sender);
             if (_introduced.Add(e.MessageId))
             {
-                Messages.Add(new IndexMessageRow(e.MessageId, at - (long)(e.QueuedMs ?? 0), e.Sender ?? string.Empty, domain, Decode(e.Subject), tags, e.Size ?? 0, e.Credential));
+                Messages.Add(new IndexMessageRow(e.MessageId, at - (long)(e.QueuedMs ?? 0), e.Sender ?? string.Empty, domain, Decode(e.Subject), IndexTags.Join(e.Tags), e.Size ?? 0, e.Credential));
             }
 
-            Remember(e.MessageId, domain, tags);
+            Remember(e.MessageId, domain, e.Tags ?? []);
         }
 
         if (e.Type == DeliveryEventType.AdminAction && e.Classification == "delete" && e.MessageId != "-")
@@ -100,7 +100,7 @@ public sealed class IndexBatch
             }
         }
 
-        if (StatsColumn(e.Type) is not { } column)
+        if (Counter(e.Type) is not { } counter)
         {
             return;
         }
@@ -109,20 +109,19 @@ public sealed class IndexBatch
         var (domainOf, tagsOf) = e.Type switch
         {
             DeliveryEventType.Reception => _known[e.MessageId],
-            DeliveryEventType.Suppression => (AddressDomain.Of(e.Sender), string.Empty),
-            _ when e.Sender is not null && e.Tags is not null => (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags)),
+            DeliveryEventType.Suppression => (AddressDomain.Of(e.Sender), []),
+            _ when e.Sender is not null && e.Tags is not null => (AddressDomain.Of(e.Sender), e.Tags),
             _ => Find(e, session),
         };
-        Count(column, e.Time.ToUnixTimeSeconds() / 3600, domainOf, tagsOf);
-    }
-
-    private void Count(string column, long hour, string domain, string tags)
-    {
-        var counter = Array.IndexOf(Counters, column);
-        Count(new IndexStatsKey(hour, domain, string.Empty), counter);
-        foreach (var tag in IndexTags.Split(tags))
+        var hour = e.Time.ToUnixTimeSeconds() / 3600;
+        Count(new IndexStatsKey(hour, domainOf, string.Empty), counter);
+        foreach (var tag in tagsOf)
         {
-            Count(new IndexStatsKey(hour, domain, tag), counter);
+            // An empty tag is not one (the row with tag '' is the domain's total).
+            if (tag.Length > 0)
+            {
+                Count(new IndexStatsKey(hour, domainOf, tag), counter);
+            }
         }
     }
 
@@ -136,7 +135,7 @@ public sealed class IndexBatch
         counts[counter]++;
     }
 
-    private (string Domain, string Tags) Find(DeliveryEvent e, IndexSession session)
+    private (string Domain, IReadOnlyList<string> Tags) Find(DeliveryEvent e, IndexSession session)
     {
         if (_known.TryGetValue(e.MessageId, out var known))
         {
@@ -145,15 +144,16 @@ public sealed class IndexBatch
 
         if (e.MessageId != "-" && session.Find(e.MessageId) is { } found)
         {
-            Remember(e.MessageId, found.Domain, found.Tags);
-            return found;
+            var tags = IndexTags.Split(found.Tags);
+            Remember(e.MessageId, found.Domain, tags);
+            return (found.Domain, tags);
         }
 
         // Not indexed (yet, or pruned): what the event itself says.
-        return (AddressDomain.Of(e.Sender), IndexTags.Join(e.Tags));
+        return (AddressDomain.Of(e.Sender), e.Tags ?? []);
     }
 
-    private void Remember(string messageId, string domain, string tags)
+    private void Remember(string messageId, string domain, IReadOnlyList<string> tags)
     {
         if (_known.Count >= MaxKnownMessages)
         {

@@ -113,8 +113,9 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
 
     public async Task WaitForEventsAsync(long after, CancellationToken cancellationToken)
     {
-        while (await LastSequenceAsync(cancellationToken).ConfigureAwait(false) <= after)
+        while (true)
         {
+            // The signal is taken before the read, so a commit between the two still wakes this wait.
             var signal = Volatile.Read(ref _committed);
             if (await LastSequenceAsync(cancellationToken).ConfigureAwait(false) > after)
             {
@@ -192,8 +193,7 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
                 {
                     // A shared database away: the batch is kept and tried again, later each time.
                     failures++;
-                    var wait = TimeSpan.FromMilliseconds(Math.Min(RetryMost.TotalMilliseconds, RetryFirst.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 10))));
-                    await Delay(wait).ConfigureAwait(false);
+                    await Delay(Backoff.Doubling(RetryFirst, RetryMost, failures)).ConfigureAwait(false);
                     continue;
                 }
 

@@ -46,8 +46,7 @@ internal sealed partial class SharedPauseWriter(SenderReputation reputation, ISe
     private async Task WriteAsync(SenderPause pause)
     {
         var shared = new SharedSenderPause(pause.Key.ToString(), pause.Since, pause.Until, SenderReputation.CauseName(pause.Cause), pause.Reason);
-        var wait = FirstRetry;
-        while (!_stopping.IsCancellationRequested && time.GetUtcNow() < pause.Until)
+        for (var attempt = 1; !_stopping.IsCancellationRequested && time.GetUtcNow() < pause.Until; attempt++)
         {
             try
             {
@@ -68,14 +67,12 @@ internal sealed partial class SharedPauseWriter(SenderReputation reputation, ISe
 
             try
             {
-                await Task.Delay(wait, time, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(Core.Backoff.Doubling(FirstRetry, LongestRetry, attempt), time, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-
-            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRetry.Ticks));
         }
     }
 

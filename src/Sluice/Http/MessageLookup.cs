@@ -17,7 +17,7 @@ internal static class MessageLookup
         }
 
         var indexed = await index.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        if (entry is { State: QueueMessageState.Queued } && indexed is not null && !Pending(indexed))
+        if (entry is { State: QueueMessageState.Queued } && indexed is { Recipients.Count: > 0 } && !indexed.Recipients.Any(r => r.IsPending))
         {
             // Settled between the two reads (in a cluster the queue's view of another node's mail is
             // itself the index's): what the index says now wins.
@@ -25,18 +25,5 @@ internal static class MessageLookup
         }
 
         return (entry, indexed, await index.TimelineAsync(id, cancellationToken).ConfigureAwait(false));
-    }
-
-    private static bool Pending(IndexedMessage message)
-    {
-        foreach (var r in message.Recipients)
-        {
-            if (r.State is "queued" or "deferred")
-            {
-                return true;
-            }
-        }
-
-        return message.Recipients.Count == 0;
     }
 }

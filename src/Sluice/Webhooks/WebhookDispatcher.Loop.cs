@@ -101,11 +101,7 @@ internal sealed partial class WebhookDispatcher
 
     /// <summary>RetryBase × 2^(attempt−1), at most RetryMax, then ±20 % so that many webhooks failing together do not retry in step.</summary>
     private TimeSpan Backoff(int attempt)
-    {
-        var wait = _options.RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        wait = Math.Min(wait, _options.RetryMax.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(wait * (0.8 + (0.4 * _random.NextDouble())));
-    }
+        => Core.Backoff.Doubling(_options.RetryBase, _options.RetryMax, attempt) * (0.8 + (0.4 * _random.NextDouble()));
 
     /// <summary>One signed post; null when the endpoint answered 2xx, else what went wrong (status or fault), for the log and the dead letter.</summary>
     private async Task<string?> PostAsync(Webhook webhook, byte[] body, CancellationToken stop)
