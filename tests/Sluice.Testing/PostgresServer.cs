@@ -51,10 +51,19 @@ public sealed class PostgresServer : IDisposable
     /// <summary>A restart: fast shutdown (every client disconnected), then the same data on the same port.</summary>
     public async Task RestartAsync()
     {
+        Stop();
+        await StartAgainAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Fast shutdown: every client disconnected, the port closed until <see cref="StartAgainAsync"/>.</summary>
+    public void Stop()
+    {
         _server?.Dispose();
         _server = null;
-        await RunAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The same data on the same port again.</summary>
+    public Task StartAgainAsync() => RunAsync();
 
     public void Dispose()
     {

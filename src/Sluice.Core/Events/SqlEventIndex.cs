@@ -170,7 +170,8 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
         var failures = 0;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false) || pending.Count > 0)
+            // A batch kept after a failure is tried again without waiting for a new event.
+            while (pending.Count > 0 || await reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (pending.Count < MaxBatch && reader.TryRead(out var entry))
                 {
