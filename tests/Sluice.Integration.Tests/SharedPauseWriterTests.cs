@@ -35,10 +35,10 @@ public sealed class SharedPauseWriterTests : IDisposable
 
         reputation.Pause(new SenderPause(key, Now, Now.AddHours(1), PauseCause.Operator, "checking"));
         await Poll.UntilAsync(() => Task.FromResult(store.Attempts == 1), TimeSpan.FromSeconds(10), "the first try");
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await Poll.UntilAsync(() => Task.FromResult(store.Attempts == 2), TimeSpan.FromSeconds(10), "the second try, a second later");
-        _time.Advance(TimeSpan.FromSeconds(2));
-        await Poll.UntilAsync(() => Task.FromResult(store.Written is not null), TimeSpan.FromSeconds(10), "written on the third try, two seconds later");
+        await AdvanceUntilAsync(() => store.Attempts == 2, "the second try");
+        Assert.True(_time.GetUtcNow() - Now >= TimeSpan.FromSeconds(1), "tried again before its first wait (1 s)");
+        await AdvanceUntilAsync(() => store.Written is not null, "written on the third try");
+        Assert.True(_time.GetUtcNow() - Now >= TimeSpan.FromSeconds(3), "tried a third time before its doubled wait (1 s, then 2 s)");
 
         Assert.Equal(("sender_domain:shop.example", "checking", 3), (store.Written!.Sender, store.Written.Reason, store.Attempts));
         await Poll.UntilAsync(() => Task.FromResult(writer.Writing == 0), TimeSpan.FromSeconds(10), "nothing left to write");
@@ -56,16 +56,31 @@ public sealed class SharedPauseWriterTests : IDisposable
 
         reputation.Pause(new SenderPause(key, Now, Now.AddSeconds(2), PauseCause.Operator, "brief"));
         await Poll.UntilAsync(() => Task.FromResult(store.Attempts == 1), TimeSpan.FromSeconds(10), "the first try");
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await Poll.UntilAsync(() => Task.FromResult(store.Attempts == 2), TimeSpan.FromSeconds(10), "the second try");
-        _time.Advance(TimeSpan.FromSeconds(2));
 
-        // Past the pause's end: the writer gives up, with no third try.
-        await Poll.UntilAsync(() => Task.FromResult(writer.Writing == 0), TimeSpan.FromSeconds(10), "the writer gave up");
-        _time.Advance(TimeSpan.FromMinutes(5));
+        // The second try comes a second later, the third would come after the pause's end: the writer gives up.
+        await AdvanceUntilAsync(() => writer.Writing == 0, "the writer gave up");
         Assert.Equal(2, store.Attempts);
         await writer.StopAsync(CancellationToken.None);
     }
+
+    /// <summary>
+    /// Moves the fake clock on a tenth of a second at a time until <paramref name="condition"/> holds:
+    /// a timer the writer sets a moment after the check still fires (one big step could come first).
+    /// </summary>
+    private Task AdvanceUntilAsync(Func<bool> condition, string what)
+        => Poll.UntilAsync(
+            () =>
+            {
+                if (condition())
+                {
+                    return Task.FromResult(true);
+                }
+
+                _time.Advance(TimeSpan.FromMilliseconds(100));
+                return Task.FromResult(false);
+            },
+            TimeSpan.FromSeconds(20),
+            what);
 
     private SenderReputation Reputation()
     {
