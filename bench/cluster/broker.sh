@@ -19,11 +19,12 @@ start_broker() {
 
 # start_broker_cluster N: N brokers forming one cluster on 127.0.0.1 (../shared/FIXTURES.md:
 # classic peer discovery, one Erlang cookie, one epmd port of their own), so that quorum queues
-# replicate over three. Sets AMQP_PORTS (their AMQP ports), AMQP (the first), BEAMS (their PIDs)
-# and BEAM (the first, for scripts that watch one); stop_broker stops them all.
+# replicate over three. Sets AMQP_PORTS (their AMQP ports) and BEAMS (their PIDs), leaving a single
+# broker's AMQP and BEAM alone (a run may start both); stop_broker stops them all.
 start_broker_cluster() {
-  local n=$1 i port dir cookie config names=""
-  BROKER_EPMD=$(free_port)
+  local n=$1 i port dir cookie config
+  # Its own epmd variable: a run may start one broker (BROKER_EPMD) and a cluster side by side.
+  CLUSTER_EPMD=$(free_port)
   cookie=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
   AMQP_PORTS=(); BEAMS=(); BROKER_DIRS=()
   for i in $(seq 1 "$n"); do
@@ -41,7 +42,7 @@ start_broker_cluster() {
     printf '%s' "$cookie" >"$dir/.erlang.cookie"
     chmod 400 "$dir/.erlang.cookie"
     chown -R rabbitmq "$dir"
-    env ERL_EPMD_PORT="$BROKER_EPMD" RABBITMQ_NODENAME="c$port@localhost" RABBITMQ_NODE_PORT="$port" RABBITMQ_DIST_PORT="$(free_port)" \
+    env ERL_EPMD_PORT="$CLUSTER_EPMD" RABBITMQ_NODENAME="c$port@localhost" RABBITMQ_NODE_PORT="$port" RABBITMQ_DIST_PORT="$(free_port)" \
       RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
       RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_FEATURE_FLAGS_FILE="$dir/feature_flags" \
       RABBITMQ_PID_FILE="$dir/rabbit.pid" HOME="$dir" rabbitmq-server >"$dir/broker.log" 2>&1 &
@@ -50,15 +51,7 @@ start_broker_cluster() {
     for _ in $(seq 1 2400); do (exec 3<>"/dev/tcp/127.0.0.1/${AMQP_PORTS[$i]}") 2>/dev/null && break; sleep 0.05; done
     BEAMS+=("$(tr -d ' \n' <"${BROKER_DIRS[$i]}/rabbit.pid")")
   done
-  env HOME="${BROKER_DIRS[0]}" ERL_EPMD_PORT="$BROKER_EPMD" rabbitmqctl -n "c${AMQP_PORTS[0]}@localhost" await_online_nodes "$n" --timeout 90000 >/dev/null
-  AMQP=${AMQP_PORTS[0]}; BEAM=${BEAMS[0]}
-}
-
-# The CPU ticks of every broker started (one, or the cluster) together.
-brokers_ticks() {
-  local t=0 p
-  for p in "${BEAMS[@]:-$BEAM}"; do t=$((t + $(cpu_ticks "$p"))); done
-  echo "$t"
+  env HOME="${BROKER_DIRS[0]}" ERL_EPMD_PORT="$CLUSTER_EPMD" rabbitmqctl -n "c${AMQP_PORTS[0]}@localhost" await_online_nodes "$n" --timeout 90000 >/dev/null
 }
 
 # The broker's CPU since it started, in ms per message for $1 messages.
@@ -70,7 +63,9 @@ stop_broker() {
   local p
   for p in "${BEAMS[@]:-}" "${BEAM:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   for p in "${BEAMS[@]:-}" "${BEAM:-}"; do [ -n "$p" ] && while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done
-  for p in $(pgrep -x epmd || true); do tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "ERL_EPMD_PORT=${BROKER_EPMD:-none}" && kill "$p" 2>/dev/null; done
+  for p in $(pgrep -x epmd || true); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxE "ERL_EPMD_PORT=(${BROKER_EPMD:-none}|${CLUSTER_EPMD:-none})" && kill "$p" 2>/dev/null
+  done
   [ -n "${BROKER_DIR:-}" ] && rm -rf "$BROKER_DIR"
   for p in "${BROKER_DIRS[@]:-}"; do [ -n "$p" ] && rm -rf "$p"; done
   return 0
