@@ -168,6 +168,7 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
         var reader = _channel.Reader;
         IndexSession? session = null;
         var failures = 0;
+        var written = 0;
         try
         {
             // A batch kept after a failure is tried again without waiting for a new event.
@@ -185,6 +186,7 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
                 else if (Commit(ref session, batch, pending))
                 {
                     failures = 0;
+                    written = pending.Count;
                 }
                 else if (!_database.SharedByNodes || Backlog > MaxBacklog || _stopping.IsCancellationRequested)
                 {
@@ -199,12 +201,17 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
                 }
 
                 pending.Clear();
-                Interlocked.Exchange(ref _committed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+                // Before the batch counts as written: a flush that returns has seen the prune it was due (hourly, and at open).
                 if ((_prunedAt == 0 || _time.GetElapsedTime(_prunedAt) >= PruneEvery) && session is not null && (_mayPrune?.Invoke() ?? true))
                 {
                     _prunedAt = _time.GetTimestamp();
                     Prune(session);
                 }
+
+                Interlocked.Add(ref _written, written);
+                written = 0;
+                Interlocked.Exchange(ref _committed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
                 if (_batchInterval > TimeSpan.Zero && !reader.Completion.IsCompleted)
                 {
@@ -243,7 +250,6 @@ public sealed partial class SqlEventIndex : IEventSink, IMessageIndex, IAsyncDis
 
             var last = session.Commit(batch);
             Interlocked.Exchange(ref _lastSequence, Math.Max(last, Interlocked.Read(ref _lastSequence)));
-            Interlocked.Add(ref _written, pending.Count);
             return true;
         }
         catch (Exception ex) when (_database.IsFault(ex))
