@@ -299,14 +299,20 @@ public sealed partial class SqliteSpool
                         {
                             acked++;
                         }
+                        else if (op is UpdateOperation { DueAtMs: { } due })
+                        {
+                            _lane.DueAt(due);
+                        }
                         else if (op is AdminOperation admin)
                         {
                             acked += admin.Removed;
                             wake = true;
+                            _lane.Forget();
                         }
                         else if (op is ReleaseHeldOperation)
                         {
                             wake = true;
+                            _lane.Forget();
                         }
                     }
 
@@ -345,11 +351,6 @@ public sealed partial class SqliteSpool
         _space.Changed();
 
         Interlocked.Add(ref _depth, enqueued - acked);
-        if (enqueued > 0 || wake)
-        {
-            Wake();
-        }
-
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _metrics?.SpoolBatchSize.Record(batch.Count);
         foreach (var op in batch)
@@ -358,6 +359,10 @@ public sealed partial class SqliteSpool
             if (op is EnqueueOperation stored)
             {
                 _hot.Adopt(stored.Id, stored.Content);
+                if (stored.Leased is { } entry)
+                {
+                    _lane.Add(entry);
+                }
             }
             else if (op is UpdateOperation updated)
             {
@@ -369,6 +374,12 @@ public sealed partial class SqliteSpool
             {
                 _metrics?.SpoolWriteDuration.Record(elapsed);
             }
+        }
+
+        // After the fresh entries are in the lane: a lease woken by this finds them.
+        if (enqueued > 0 || wake)
+        {
+            Wake();
         }
 
         return null;

@@ -27,6 +27,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private readonly BodySegments _bodies;
     private readonly SpoolSpace _space;
     private readonly LogGate<SpoolFailure> _failureLog;
+    private readonly FreshLane _lane = new();
     private SqliteConnection _writeConnection;
     private SpoolStatements _statements;
 
@@ -190,10 +191,41 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public bool ShortOfSpace => _space.Short;
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
-        => Submit(new EnqueueOperation(envelope, id, receivedAt, content), EnqueueResult.ShuttingDown);
+        => Submit(new EnqueueOperation(envelope, id, receivedAt, content, _lane), EnqueueResult.ShuttingDown);
 
+    /// <summary>
+    /// New messages stored leased come from memory (<see cref="FreshLane"/>); the database is asked
+    /// only for the rest, and only when a waiting message may be due by now.
+    /// </summary>
     public ValueTask<IReadOnlyList<QueueEntry>> LeaseAsync(int max, CancellationToken cancellationToken)
-        => Submit(new LeaseOperation(max), (IReadOnlyList<QueueEntry>)[]);
+    {
+        if (Volatile.Read(ref _stopping) == 1)
+        {
+            return ValueTask.FromResult<IReadOnlyList<QueueEntry>>([]);
+        }
+
+        var taken = new List<QueueEntry>();
+        _lane.Take(max, taken);
+        if (taken.Count == max)
+        {
+            return ValueTask.FromResult<IReadOnlyList<QueueEntry>>(taken);
+        }
+
+        if (_lane.NothingDueAt(_time.GetUtcNow().ToUnixTimeMilliseconds()))
+        {
+            _lane.SetRoom(max - taken.Count);
+            return ValueTask.FromResult<IReadOnlyList<QueueEntry>>(taken);
+        }
+
+        var lease = Submit(new LeaseOperation(max - taken.Count, _lane), (IReadOnlyList<QueueEntry>)[]);
+        return taken.Count == 0 ? lease : LeaseMoreAsync(taken, lease);
+    }
+
+    private static async ValueTask<IReadOnlyList<QueueEntry>> LeaseMoreAsync(List<QueueEntry> taken, ValueTask<IReadOnlyList<QueueEntry>> lease)
+    {
+        taken.AddRange(await lease.ConfigureAwait(false));
+        return taken;
+    }
 
     public ValueTask<bool> AckAsync(MessageId id, CancellationToken cancellationToken)
         => Submit(new UpdateOperation(UpdateKind.Ack, id, 0, null), false);

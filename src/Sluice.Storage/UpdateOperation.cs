@@ -11,6 +11,9 @@ internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilM
 
     public MessageId Id => id;
 
+    /// <summary>When the message it deferred is due again; null for any other change, or when nothing was deferred.</summary>
+    public long? DueAtMs => kind == UpdateKind.Defer && Result ? untilMs : null;
+
     private const string Returning = " RETURNING seq, body_segment, body_offset, size";
 
     public override void Execute(SpoolStatements statements, long nowMs, BodySegments bodies)

@@ -230,12 +230,20 @@ internal sealed partial class SmtpClientConnection
         try
         {
             var stuffer = new DotStuffer();
+            var unsent = false;
             int read;
             while ((read = await content.ReadAsync(input.AsMemory(0, ChunkSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
+                // A chunk goes once the next one is read: the last goes with the final dot, so a
+                // message of one chunk is one write (the body and its end, not two segments).
+                if (unsent)
+                {
+                    await FlushDataAsync().ConfigureAwait(false);
+                }
+
                 var span = _writer.GetSpan(DotStuffer.MaxOutput(read));
                 _writer.Advance(stuffer.Encode(input.AsSpan(0, read), span));
-                await FlushDataAsync().ConfigureAwait(false);
+                unsent = true;
             }
 
             var end = _writer.GetSpan(5);
