@@ -100,10 +100,7 @@ internal sealed class Scheduler : BackgroundService
 
     private void Start(QueueEntry entry)
     {
-        // Run here up to its first wait (policy, routing, the hand-over to a ready queue: memory
-        // only, every lookup that can wait is awaited): a work item per message to the thread
-        // pool cost a hand-off between threads for no gain (performance issue).
-        var task = _dispatcher.DeliverAsync(entry);
+        var task = Task.Run(() => _dispatcher.DeliverAsync(entry), CancellationToken.None);
         _running[task] = 0;
         _ = task.ContinueWith(
             t =>
