@@ -123,29 +123,58 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   Server GC (`DOTNET_gcServer=1`): 4 KB 0.392 → 0.420 ms, 100 KB 0.672 → 0.690, less rate
   (`relay-server-gc-before-after-20261130T193633Z.md`): with two cores, a GC heap per core buys
   nothing and its threads compete with the socket engines; workstation concurrent GC stays.
+- **New messages reach the engine without a lease statement** (ADR 0036, 12-01). Per-thread CPU
+  on the 4 KB relay put the spool's writer thread first (0.13–0.17 of 0.41–0.44 ms per message),
+  mostly the kernel's WAL page writes and fsyncs. A message that arrived while the engine had room
+  was inserted, then leased by an `UPDATE … RETURNING` that rewrote its row and index entry and
+  parsed its envelope back from JSON, then deleted. Now it is stored already leased and handed to
+  the engine in memory after its commit, and a lease before the next waiting message is due runs
+  no statement; the body and its final dot also go to the next hop in one write. Same runs against
+  e1b4102: 4 KB 0.418 → 0.389 ms, 100 KB 0.786 → 0.770
+  (`relay-fresh-lane-before-after-20261201T050127Z.md`). Measured and not taken the same day:
+  tiered PGO off (`DOTNET_TieredPGO=0`, to cut the JIT's share in short runs: 4 KB 0.452 → 0.492,
+  100 KB 0.674 → 0.720, `relay-tiered-pgo-off-before-after-20261201T045055Z.md`); the
+  scheduler running each dispatch on its own thread instead of a work item (4 KB 0.382 → 0.398,
+  `relay-scheduler-inline-before-after-20261201T052306Z.md`); the spool writer sleeping without
+  the channel's spin (`sched_yield`) first (4 KB 0.397 → 0.402, 100 KB 0.626 → 0.632,
+  `relay-writer-no-spin-before-after-20261201T054406Z.md`). Profiles after it
+  (`profile-relay-4k-20261201T054739Z.md`, `profile-relay-100k-20261201T054756Z.md`; under perf):
+  SQLite's own code 9.5% → 6.9% of the node's samples at 4 KB, 4.9% → 4.2% at 100 KB; the kernel
+  is still half (sendto 12.7%, epoll_wait 6.7%, fsync 6.7%, pwrite64 5.1%, the scheduler's
+  `finish_task_switch` 13.2%).
 - **Goals (reference workload, medians of 3, same runs as Postfix):** the full run above
-  (86d186d, inline completions): 4 KB **5.57x** Postfix (goal 5x, **met**) at **0.441 ms** CPU per
-  message (goal 0.40, **not met** in this run: runs 0.490, 0.441, 0.371 — the machine was slow that
-  hour, Postfix itself at 3.35 ms against 2.7–3.0 in the A/B runs of the same afternoon, where the
-  same build measured 0.392 and 0.429); 100 KB **3.90x** (goal 3x, met) at **0.610 ms** (goal 0.9,
-  met); 50 sessions **6.82x** at 0.311 ms, no refusals (met). So the 4 KB CPU goal is met in some
-  runs and not in others: the spread between whole runs on this shared 2-core VM (0.39–0.50 ms for
-  one build) is larger than what is left between the median and the goal.
-- **Accept-only** (`bench/accept-rate`, 26d857f → 86d186d with inline completions): 2.15x → **2.28x**
-  Postfix's smtpd with a connection per message (goal 3x, **not met**) and 3.06x → **3.01x** with
-  reused connections (met); Sluice's CPU per message 0.380 → 0.302 ms, against smtpd's 1.06 — by
-  CPU alone the ratio would be 3.5x. What holds the rate is latency, not CPU: the machine is 79%
-  busy during Sluice's runs (96% during smtpd's). Each of the 10 sessions of smtp-source does one
-  message at a time, unpipelined: connect, greeting, EHLO, MAIL, RCPT, DATA, the body, QUIT — 3.4 ms
-  per message per session at 2,972 msgs/s, of which the spool write (group commit, one fsync for 2.9
-  messages on average) is 0.81 ms (`sluice_spool_write_duration`, measured in a separate run of
-  25,000 messages) and the rest round trips through two shared cores. Shorter commits (one row per
-  message: fewer WAL pages) would narrow it; a pipelining client or more sessions hide it, as the
-  50-session relay row shows.
-- **What is left, by size:** fewer pages per message in the spool (one row per message: small
-  bodies and the domain list in the message row; 9.3 WAL page writes per relayed message now),
-  leases and acks in fewer statements, and the JIT's share in the short reference runs (8.5% of the
-  node's samples at 4 KB after the 7,000-message warm-up; ReadyToRun did not help, above).
+  (12-01, after ADR 0036): 4 KB **5.84x** Postfix (goal 5x, **met**) at **0.383 ms** CPU per
+  message (goal 0.40, **met**; runs 0.387, 0.383, 0.353); 100 KB **3.59x** (goal 3x, **met**) at
+  **0.614 ms** (goal 0.9, **met**); 50 sessions **7.88x** at 0.277 ms, no refusals (**met**). The
+  margin on the 4 KB CPU goal is 4% of the median, less than the spread between whole runs on this
+  shared VM (0.35–0.50 ms for one build over a day): a slow hour can still put one run above it.
+  The run before the change (11-30, 86d186d) measured 0.441 ms.
+- **Accept-only** (`bench/accept-rate`, the run above, 12-01): **2.33x** Postfix's smtpd with a
+  connection per message (goal 3x, **not met**; 11-30: 2.28x) and **2.90x** with reused
+  connections (11-30: 3.01x; the same build's runs spread 5,746–6,063 msgs/s, so this goal is at
+  its edge). ADR 0036 does not touch this path (no delivery). Where an accepted message's 0.30 ms
+  go, by thread (`/proc/PID/task/*/stat` over 20,000 × 4 KB, two runs): the spool's writer 0.10–0.11
+  ms (a third), the socket engine's threads 0.105–0.115 (the SMTP dialogue, run inline), thread-pool
+  workers 0.08. System calls per accepted message (strace, 3,000 × 4 KB): 12 recvfrom (about 5 of
+  them EAGAIN: .NET tries each read before it waits), 7 sendto, 10.2 pwrite64 (8.1 of them WAL
+  frames of the spool: SQLite writes a frame's header and its page in two calls, and a group commit
+  of 3.6 messages dirties about 14 pages — message row, id and due indexes, body row and its
+  overflow page, domain row and index), 3.7 fcntl (WAL locks), 3.7 futex, 2 epoll_wait, 1 accept4,
+  1 setsockopt, 1 shutdown, 1 close, 0.28 fsync. The machine is 79% busy during Sluice's runs (95%
+  during smtpd's), so the rate is set by each session's round trips as much as by CPU: 10
+  unpipelined sessions, each message 3.0 ms per session, of which the group commit is about 0.8 ms.
+  For 3x, Sluice would need about 4,350 msgs/s: at the machine's other costs (smtp-source and the
+  kernel's loopback, about 0.17 ms per message) that is under 0.2 ms of Sluice's CPU per message
+  at full load, a third less than now. What would take it there is not a tweak: fewer WAL pages per
+  message (the domain list in the message row, bodies without an overflow page, a larger page),
+  fewer thread hand-offs per message (the session waits on the writer thread's commit and resumes
+  on a pool thread), and a socket layer without the speculative read per receive. Measured and not
+  taken on this path: the writer without spinning (above).
+- **What is left, by size:** fewer pages per message in the spool (small bodies and the domain
+  list in the message row), acks in fewer statements, and the JIT's share in the short reference
+  runs (the tiered compiler's thread is 4–8% of the node's CPU during the first timed run after the
+  7,000-message warm-up: 350–730 methods are still promoted to tier 1 while it runs; ReadyToRun and
+  PGO off did not help, above).
 
 ### History and what moved it
 
@@ -164,6 +193,7 @@ and are kept only as history.
 | 11-30, e2f8bd1, 4 KB only, A/B against 3dd49f5 (the exporter without allocations), medians of 3 | 5.85x | 0.390 | — | — | 2.98 |
 | 11-30, 76ef38f, full reference run, medians of 3 | 6.18x | 0.435 | 3.18x | 0.694 | 3.41 |
 | 11-30, 86d186d, socket completions inline, full reference run, medians of 3 | 5.57x | 0.441 | 3.90x | 0.610 | 3.35 |
+| 12-01, new messages without a lease statement (ADR 0036), full reference run, medians of 3 | 5.84x | 0.383 | 3.59x | 0.614 | 3.18 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
