@@ -6,8 +6,10 @@
 # the one line added: an accept-only run must not deliver). Both fsync before 250. The same warm-up
 # for both (5,000 messages), servers interleaved, REPS repetitions, medians.
 # SLUICE_ENV ("NAME=value …") sets environment variables for the node (bench/cluster/accept.sh: cluster mode).
+# With BASELINE=<commit>, that commit is built (a git worktree) and run as a third server, interleaved
+# with the others, for a before/after in the same runs (BASE_ENV sets its environment).
 # Writes bench/results/accept-rate-<utc>.md and rebuilds docs/performance.md (bench/report.sh).
-#   MESSAGES=20000 SESSIONS=10 SIZE=4096 REPS=3 bench/accept-rate/run.sh
+#   MESSAGES=20000 SESSIONS=10 SIZE=4096 REPS=3 [BASELINE=15cc6ac] bench/accept-rate/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -25,6 +27,7 @@ PF_DIR="$WORK/postfix"
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f "$PF_DIR/etc/main.cf" ] && postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || true
+  [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -41,6 +44,11 @@ run() {
 }
 
 build_sluice
+if [ -n "${BASELINE:-}" ]; then
+  echo "== building the baseline $BASELINE"
+  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
+  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
+fi
 echo "== starting Postfix (reference configuration, holding every message)"
 PF_PORT=$(free_port)
 postfix_reference "$PF_DIR" "$PF_PORT" "smtpd_client_restrictions = check_client_access static:HOLD"
@@ -56,15 +64,28 @@ env ${SLUICE_ENV:-} dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --no-
 SLUICE_PID=$!; PIDS+=("$SLUICE_PID")
 wait_port "$SL_PORT"
 wait_ready "$SL_HTTP"
+if [ -n "${BASELINE:-}" ]; then
+  echo "== starting the baseline's sluice serve --no-delivery"
+  BASE_PORT=$(free_port); BASE_HTTP=$(free_port)
+  # shellcheck disable=SC2086
+  env ${BASE_ENV:-} dotnet "$WORK/baseline-bin/Sluice.dll" serve --no-delivery --data "$WORK/base" --smtp "127.0.0.1:$BASE_PORT" --http "127.0.0.1:$BASE_HTTP" >"$WORK/base.log" 2>&1 &
+  BASE_PID=$!; PIDS+=("$BASE_PID")
+  wait_port "$BASE_PORT"
+  wait_ready "$BASE_HTTP"
+fi
 
 echo "== warm-up: $WARMUP messages each"
 smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$SIZE" -f w@sender.example -t w@bench.example "127.0.0.1:$SL_PORT"
 smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$SIZE" -f w@sender.example -t w@bench.example "127.0.0.1:$PF_PORT"
+[ -n "${BASELINE:-}" ] && smtp-source -s "$SESSIONS" -m "$WARMUP" -l "$SIZE" -f w@sender.example -t w@bench.example "127.0.0.1:$BASE_PORT"
 
 for rep in $(seq 1 "$REPS"); do
   for mode in new reuse; do
     flags=""; [ "$mode" = reuse ] && flags="-d"
     echo "== repetition $rep, $mode connections: Postfix"; run "$PF_PORT" "$PF_MASTER" "$flags" | tee -a "$WORK/postfix-$mode"
+    if [ -n "${BASELINE:-}" ]; then
+      echo "== repetition $rep, $mode connections: baseline"; run "$BASE_PORT" "$BASE_PID" "$flags" | tee -a "$WORK/base-$mode"
+    fi
     echo "== repetition $rep, $mode connections: Sluice"; run "$SL_PORT" "$SLUICE_PID" "$flags" | tee -a "$WORK/sluice-$mode"
   done
 done
@@ -75,6 +96,10 @@ pf_count=$(find "$PF_DIR/queue/hold" -type f | wc -l)
 sl_count=$(sluice_queue_total "$WORK/sluice" "$SL_HTTP")
 [ "$pf_count" -eq "$expected" ] || { echo "Postfix held $pf_count, expected $expected" >&2; exit 1; }
 [ "$sl_count" -eq "$expected" ] || { echo "Sluice queued $sl_count, expected $expected" >&2; exit 1; }
+if [ -n "${BASELINE:-}" ]; then
+  base_count=$(sluice_queue_total "$WORK/base" "$BASE_HTTP")
+  [ "$base_count" -eq "$expected" ] || { echo "the baseline queued $base_count, expected $expected" >&2; exit 1; }
+fi
 sl_rss=$(awk '/VmHWM/{print $2}' "/proc/$SLUICE_PID/status")
 batch=$(sluice_api "$WORK/sluice" "$SL_HTTP" /metrics | awk '/^sluice_spool_commit_messages_sum/{s=$2} /^sluice_spool_commit_messages_count/{c=$2} END{if (c > 0) printf "%.1f", s/c; else printf "n/a (no spool)"}')
 
@@ -97,5 +122,16 @@ Same warm-up ($WARMUP messages each); interleaved, $REPS repetitions, medians.
 Sluice peak RSS: $((sl_rss / 1024)) MiB; messages per group commit (one fsync): $batch on average. Both queues were
 counted afterwards: $expected messages each. CPU is each server's own (Postfix: master and its children).
 MD
+if [ -n "${BASELINE:-}" ]; then
+  cat >> "$result" <<MD
+
+Before and after in the same runs (before = $BASELINE; after = the build above):
+
+| connections | Postfix msgs/s | before msgs/s (× Postfix) | after msgs/s (× Postfix) | before runs | before CPU ms/msg | after CPU ms/msg |
+|---|---:|---:|---:|---|---:|---:|
+| new per message | $(col postfix-new 1) | $(col base-new 1) ($(ratio "$(col base-new 1)" "$(col postfix-new 1)")x) | $(col sluice-new 1) ($(ratio "$(col sluice-new 1)" "$(col postfix-new 1)")x) | $(runs base-new) | $(col base-new 2) | $(col sluice-new 2) |
+| reused (-d) | $(col postfix-reuse 1) | $(col base-reuse 1) ($(ratio "$(col base-reuse 1)" "$(col postfix-reuse 1)")x) | $(col sluice-reuse 1) ($(ratio "$(col sluice-reuse 1)" "$(col postfix-reuse 1)")x) | $(runs base-reuse) | $(col base-reuse 2) | $(col sluice-reuse 2) |
+MD
+fi
 cat "$result"
 bench/report.sh
