@@ -125,7 +125,7 @@ MD
 if [ -n "${BASELINE:-}" ]; then
   cat >> "$result" <<MD
 
-Before and after in the same runs (before = $BASELINE; after = the build above):
+Before and after in the same runs (before = $(git rev-parse --short "$BASELINE"); after = the build above):
 
 | connections | Postfix msgs/s | before msgs/s (× Postfix) | after msgs/s (× Postfix) | before runs | before CPU ms/msg | after CPU ms/msg |
 |---|---:|---:|---:|---|---:|---:|
