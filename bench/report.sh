@@ -166,7 +166,7 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   For 3x, Sluice would need about 4,350 msgs/s: at the machine's other costs (smtp-source and the
   kernel's loopback, about 0.17 ms per message) that is under 0.2 ms of Sluice's CPU per message
   at full load, a third less than now. What would take it there is not a tweak: fewer WAL pages per
-  message (the domain list in the message row, bodies without an overflow page, a larger page),
+  message (the domain list in the message row: two B-trees less to change at insert and delete),
   fewer thread hand-offs per message (the session waits on the writer thread's commit and resumes
   on a pool thread), and a socket layer without the speculative read per receive. Measured and not
   taken on this path: an 8 KiB page for new spools, so that a 4 KB body needs no overflow page
