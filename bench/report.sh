@@ -148,7 +148,9 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   **0.614 ms** (goal 0.9, **met**); 50 sessions **7.88x** at 0.277 ms, no refusals (**met**). The
   margin on the 4 KB CPU goal is 4% of the median, less than the spread between whole runs on this
   shared VM (0.35–0.50 ms for one build over a day): a slow hour can still put one run above it.
-  The run before the change (11-30, 86d186d) measured 0.441 ms.
+  The run before the change (11-30, 86d186d) measured 0.441 ms. At 100 KB the build of 11-30
+  and today's, in the same runs: 86d186d 0.610 → 0.548 ms, 1,312 → 1,387 msgs/s (`relay-100k-since-86d186d-before-after-20261201T062746Z.md`):
+  the 0.77–0.79 ms of some runs earlier today were the machine, not a regression.
 - **Accept-only** (`bench/accept-rate`, the run above, 12-01): **2.33x** Postfix's smtpd with a
   connection per message (goal 3x, **not met**; 11-30: 2.28x) and **2.90x** with reused
   connections (11-30: 3.01x; the same build's runs spread 5,746–6,063 msgs/s, so this goal is at
