@@ -21,9 +21,6 @@ internal sealed class FreshLane
     private int _room;
     private long _nothingDueBefore = Unknown;
 
-    /// <summary>Entries handed over and not yet taken.</summary>
-    public int Count => _entries.Count;
-
     /// <summary>
     /// Whether no waiting message in the database is due before <paramref name="nowMs"/>: a lease
     /// at that time needs no statement. (Messages already in flight or held are not waiting.)

@@ -46,12 +46,8 @@ internal sealed class LeaseOperation(int max, FreshLane lane) : SpoolOperation<I
         Result = leased;
     }
 
-    /// <summary>Rolled back: the messages it marked wait again, and what it learned of the queue is void.</summary>
+    /// <summary>Rolled back (every failed batch is reset before it is retried or failed): the messages it marked wait again, and what it learned of the queue is void.</summary>
     public override void Reset() => lane.Forget();
 
-    protected override IReadOnlyList<QueueEntry> FailedResult(EnqueueResult reason)
-    {
-        lane.Forget();
-        return [];
-    }
+    protected override IReadOnlyList<QueueEntry> FailedResult(EnqueueResult reason) => [];
 }

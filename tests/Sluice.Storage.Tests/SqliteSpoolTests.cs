@@ -352,12 +352,16 @@ public sealed partial class SqliteSpoolTests : IDisposable
 
     private SqliteSpool Open() => SqliteSpool.Open(new SpoolOptions { Directory = _dir.Path }, _time, NullLogger.Instance);
 
-    private async Task<MessageId> EnqueueAsync(SqliteSpool spool, byte[] bytes, string sender, params string[] recipients)
+    private Task<MessageId> EnqueueAsync(SqliteSpool spool, byte[] bytes, string sender, params string[] recipients)
+        => EnqueueAsync(spool, _ids, _time, _dir.Path, bytes, sender, recipients);
+
+    /// <summary>Stores one message received now (by <paramref name="time"/>), its buffer spilling under <paramref name="folder"/>.</summary>
+    private static async Task<MessageId> EnqueueAsync(SqliteSpool spool, MessageIdGenerator ids, TimeProvider time, string folder, byte[] bytes, string sender, params string[] recipients)
     {
-        var id = _ids.Next();
-        using var buffer = new MessageBuffer(Path.Combine(_dir.Path, "tmp"), memoryThreshold: 64 * 1024);
+        var id = ids.Next();
+        using var buffer = new MessageBuffer(Path.Combine(folder, "tmp"), memoryThreshold: 64 * 1024);
         buffer.Write(bytes);
-        var result = await spool.EnqueueAsync(Envelope(sender, recipients), id, _time.GetUtcNow(), buffer, CancellationToken.None);
+        var result = await spool.EnqueueAsync(Envelope(sender, recipients), id, time.GetUtcNow(), buffer, CancellationToken.None);
         Assert.Equal(EnqueueResult.Stored, result);
         return id;
     }
