@@ -73,6 +73,18 @@ wait_ready() {
   return 1
 }
 
+# With BASELINE=<commit>: builds that commit (a git worktree under $WORK) into $WORK/baseline-bin,
+# for a before/after in the same runs. remove_baseline (in a script's cleanup) takes the worktree away.
+build_baseline() {
+  [ -n "${BASELINE:-}" ] || return 0
+  echo "== building the baseline $BASELINE"
+  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
+  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
+}
+remove_baseline() {
+  [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
+}
+
 # Builds the Sluice executable (Release) the benchmarks run.
 build_sluice() {
   echo "== building Sluice (Release)"

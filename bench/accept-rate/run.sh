@@ -27,7 +27,7 @@ PF_DIR="$WORK/postfix"
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -f "$PF_DIR/etc/main.cf" ] && postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || true
-  [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
+  remove_baseline
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -44,11 +44,7 @@ run() {
 }
 
 build_sluice
-if [ -n "${BASELINE:-}" ]; then
-  echo "== building the baseline $BASELINE"
-  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
-  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
-fi
+build_baseline
 echo "== starting Postfix (reference configuration, holding every message)"
 PF_PORT=$(free_port)
 postfix_reference "$PF_DIR" "$PF_PORT" "smtpd_client_restrictions = check_client_access static:HOLD"

@@ -21,14 +21,10 @@ REPS=${REPS:-3}
 WARMUP=${WARMUP:-"4096:5000 102400:2000"}
 HZ=$(getconf CLK_TCK)
 bench_workspace balance
-trap 'bench_cleanup; [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true' EXIT
+trap 'bench_cleanup; remove_baseline' EXIT
 
 build_sluice
-if [ -n "${BASELINE:-}" ]; then
-  echo "== building the baseline $BASELINE"
-  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
-  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
-fi
+build_baseline
 
 start_smtp_sink "$WORK/sink.log"
 PIDS+=("$SINK_PID")

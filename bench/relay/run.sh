@@ -29,18 +29,14 @@ PF_DIR="$WORK/postfix"
 
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -n "${BASELINE:-}" ] && git worktree remove --force "$WORK/baseline-src" >/dev/null 2>&1 || true
+  remove_baseline
   [ -f "$PF_DIR/etc/main.cf" ] && postfix -c "$PF_DIR/etc" stop >/dev/null 2>&1 || true
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 build_sluice
-if [ -n "${BASELINE:-}" ]; then
-  echo "== building the baseline $BASELINE"
-  git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null
-  dotnet build "$WORK/baseline-src/src/Sluice" -c Release -nologo -v quiet -o "$WORK/baseline-bin" >/dev/null
-fi
+build_baseline
 
 start_sink_and_postfix
 
