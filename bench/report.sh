@@ -124,8 +124,9 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   (`relay-server-gc-before-after-20261130T193633Z.md`): with two cores, a GC heap per core buys
   nothing and its threads compete with the socket engines; workstation concurrent GC stays.
 - **New messages reach the engine without a lease statement** (ADR 0036, 12-01). Per-thread CPU
-  on the 4 KB relay put the spool's writer thread first (0.13–0.17 of 0.41–0.44 ms per message),
-  mostly the kernel's WAL page writes and fsyncs. A message that arrived while the engine had room
+  on the 4 KB relay put the spool's writer thread first (0.13–0.17 of 0.41–0.44 ms per message, in
+  runs by hand before `bench/profile/threads.sh` was written), mostly the kernel's WAL page writes
+  and fsyncs. A message that arrived while the engine had room
   was inserted, then leased by an `UPDATE … RETURNING` that rewrote its row and index entry and
   parsed its envelope back from JSON, then deleted. Now it is stored already leased and handed to
   the engine in memory after its commit, and a lease before the next waiting message is due runs
@@ -141,7 +142,10 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   (`profile-relay-4k-20261201T054739Z.md`, `profile-relay-100k-20261201T054756Z.md`; under perf):
   SQLite's own code 9.5% → 6.9% of the node's samples at 4 KB, 4.9% → 4.2% at 100 KB; the kernel
   is still half (sendto 12.7%, epoll_wait 6.7%, fsync 6.7%, pwrite64 5.1%, the scheduler's
-  `finish_task_switch` 13.2%).
+  `finish_task_switch` 13.2%). By thread after it (`threads-relay-20261201T063702Z.md`): socket engines
+  0.149 ms, pool workers 0.131, the spool's writer 0.122, the tiered compiler 0.077 (this first run
+  after the warm-up); 9 sendto per relayed message, against 10 on 11-30 (the body and its dot in
+  one write).
 - **Goals (reference workload, medians of 3, same runs as Postfix):** the full run above
   (12-01, after ADR 0036): 4 KB **5.84x** Postfix (goal 5x, **met**) at **0.383 ms** CPU per
   message (goal 0.40, **met**; runs 0.387, 0.383, 0.353); 100 KB **3.59x** (goal 3x, **met**) at
@@ -154,23 +158,24 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
 - **Accept-only** (`bench/accept-rate`, the run above, 12-01): **2.33x** Postfix's smtpd with a
   connection per message (goal 3x, **not met**; 11-30: 2.28x) and **2.90x** with reused
   connections (11-30: 3.01x; the same build's runs spread 5,746–6,063 msgs/s, so this goal is at
-  its edge). ADR 0036 does not touch this path (no delivery). Where an accepted message's 0.30 ms
-  go, by thread (`/proc/PID/task/*/stat` over 20,000 × 4 KB, two runs): the spool's writer 0.10–0.11
-  ms (a third), the socket engine's threads 0.105–0.115 (the SMTP dialogue, run inline), thread-pool
-  workers 0.08. System calls per accepted message (strace, 3,000 × 4 KB): 12 recvfrom (about 5 of
-  them EAGAIN: .NET tries each read before it waits), 7 sendto, 10.2 pwrite64 (8.1 of them WAL
-  frames of the spool: SQLite writes a frame's header and its page in two calls, and a group commit
-  of 3.6 messages dirties about 14 pages — message row, id and due indexes, body row and its
-  overflow page, domain row and index), 3.7 fcntl (WAL locks), 3.7 futex, 2 epoll_wait, 1 accept4,
-  1 setsockopt, 1 shutdown, 1 close, 0.28 fsync. The machine is 79% busy during Sluice's runs (95%
+  its edge). ADR 0036 does not touch this path (no delivery). Where an accepted message's CPU
+  goes, by thread (`bench/profile/threads.sh`, `threads-accept-20261201T063633Z.md`): the socket engine's
+  threads 0.116 ms (the SMTP dialogue, run inline), the spool's writer 0.112 (a third), thread-pool
+  workers 0.086, and the tiered compiler still 0.047 in this first run after the warm-up. System
+  calls per accepted message (same file, strace over 3,000 more): 12 recvfrom (0.5 of them failing),
+  11.6 pwrite64 (by file descriptor, in an earlier traced run: 8.1 of 10.2 were WAL frames of the
+  spool — SQLite writes a frame's header and its page in two calls, and a group commit of 3.6
+  messages dirties about 14 pages: message row, id and due indexes, body row and its overflow
+  page, domain row and index), 7 sendto, 4.1 fcntl (WAL locks), 2.4 futex, 1.8 epoll_wait, 1.6
+  accept4, 1 setsockopt, 1 shutdown (0.9 failing: the client closed first), 1 close, 0.34 fsync. The machine is 79% busy during Sluice's runs (95%
   during smtpd's), so the rate is set by each session's round trips as much as by CPU: 10
   unpipelined sessions, each message 3.0 ms per session, of which the group commit is about 0.8 ms.
   For 3x, Sluice would need about 4,350 msgs/s: at the machine's other costs (smtp-source and the
   kernel's loopback, about 0.17 ms per message) that is under 0.2 ms of Sluice's CPU per message
   at full load, a third less than now. What would take it there is not a tweak: fewer WAL pages per
   message (the domain list in the message row: two B-trees less to change at insert and delete),
-  fewer thread hand-offs per message (the session waits on the writer thread's commit and resumes
-  on a pool thread), and a socket layer without the speculative read per receive. Measured and not
+  and fewer thread hand-offs per message (the session waits on the writer thread's commit and
+  resumes on a pool thread: 11 context switches per accepted message). Measured and not
   taken on this path: an 8 KiB page for new spools, so that a 4 KB body needs no overflow page
   (0.346 → 0.350 ms with a connection per message, 0.186 → 0.221 reused: bigger frames cost more
   than the page saved; `accept-rate-page-size-8k-before-after-20261201T061131Z.md`).
