@@ -19,10 +19,8 @@ TOP=${TOP:-40}
 bench_workspace profile
 build_sluice
 
-SINK_PORT=$(free_port)
-smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SINK_PORT"
+start_smtp_sink "$WORK/sink.log"
+PIDS+=("$SINK_PID")
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
   dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \

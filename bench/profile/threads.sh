@@ -18,10 +18,8 @@ MODE=$([ -n "${ACCEPT:-}" ] && echo accept || echo relay)
 bench_workspace threads
 build_sluice
 
-SINK_PORT=$(free_port)
-smtp-sink -c -u postfix "127.0.0.1:$SINK_PORT" 1000 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
-wait_port "$SINK_PORT"
+start_smtp_sink "$WORK/sink.log"
+PIDS+=("$SINK_PID")
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
 if [ "$MODE" = accept ]; then ROLE=(--no-delivery); else ROLE=(--relay-host "127.0.0.1:$SINK_PORT"); fi
 SLUICE__Delivery__Shaping__Default__MaxConnections=100 dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve \
