@@ -12,8 +12,21 @@ public sealed class IndexBatch
 {
     private const int MaxKnownMessages = 65_536;
 
+    /// <summary>Each counted event type and its statistics column, in the order of <see cref="Stats"/>' counts: the one list both come from.</summary>
+    private static readonly (DeliveryEventType Type, string Column)[] Counted =
+    [
+        (DeliveryEventType.Reception, "received"),
+        (DeliveryEventType.Delivery, "delivered"),
+        (DeliveryEventType.TransientFailure, "deferred"),
+        (DeliveryEventType.Bounce, "bounced"),
+        (DeliveryEventType.Expiration, "expired"),
+        (DeliveryEventType.Suppression, "suppressed"),
+        (DeliveryEventType.Complaint, "complained"),
+        (DeliveryEventType.Unsubscription, "unsubscribed"),
+    ];
+
     /// <summary>The statistics columns, in the order of <see cref="Stats"/>' counts.</summary>
-    public static readonly string[] Counters = ["received", "delivered", "deferred", "bounced", "expired", "suppressed", "complained", "unsubscribed"];
+    public static readonly string[] Counters = Array.ConvertAll(Counted, c => c.Column);
 
     private readonly Dictionary<string, (string Domain, IReadOnlyList<string> Tags)> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string> _introduced = new(StringComparer.Ordinal);
@@ -35,18 +48,18 @@ public sealed class IndexBatch
         => e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
 
     /// <summary>The statistics counter (an index into <see cref="Counters"/>) an event type counts in, or null.</summary>
-    public static int? Counter(DeliveryEventType type) => type switch
+    public static int? Counter(DeliveryEventType type)
     {
-        DeliveryEventType.Reception => 0,
-        DeliveryEventType.Delivery => 1,
-        DeliveryEventType.TransientFailure => 2,
-        DeliveryEventType.Bounce => 3,
-        DeliveryEventType.Expiration => 4,
-        DeliveryEventType.Suppression => 5,
-        DeliveryEventType.Complaint => 6,
-        DeliveryEventType.Unsubscription => 7,
-        _ => null,
-    };
+        for (var i = 0; i < Counted.Length; i++)
+        {
+            if (Counted[i].Type == type)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Empties the batch; what is known of messages is kept for the next one (bounded).</summary>
     public void Clear()
