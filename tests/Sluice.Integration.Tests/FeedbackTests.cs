@@ -35,11 +35,13 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
                 ]
               },
               "Delivery": { "MxPort": {{world.MxPort}}, "PollInterval": "00:00:00.200" },
-              "Unsubscribe": { "BaseUrl": "http://127.0.0.1:{{http}}", "MailtoDomain": "node.sluice.test" },
+              "Unsubscribe": { "MailtoDomain": "node.sluice.test" },
               "Feedback": { "ReturnPathDomain": "bounces.sluice.test" }
             }
             """);
-        _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], smtpPort: smtp, httpPort: http, delivery: true, listenersFromConfig: true);
+        // The base URL in the environment, not the file: if the port is taken and the node starts on another, it follows.
+        var environment = new Dictionary<string, string> { ["SLUICE__Unsubscribe__BaseUrl"] = $"http://127.0.0.1:{http}" };
+        _node = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "data"), ["--config", config, "--dns", world.Dns.Endpoint.ToString()], environment, smtpPort: smtp, httpPort: http, delivery: true, listenersFromConfig: true);
         _http = _node.CreateHttpClient();
     }
 

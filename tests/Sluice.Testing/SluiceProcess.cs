@@ -138,6 +138,9 @@ public sealed class SluiceProcess : IAsyncDisposable
                 await node.DisposeAsync();
                 var newHttp = FreePort.Next();
                 args = [.. args.Select(a => a == $"127.0.0.1:{http}" ? $"127.0.0.1:{newHttp}" : a)];
+
+                // A setting that names the node's own HTTP address (a public base URL) follows it.
+                environment = environment?.ToDictionary(e => e.Key, e => e.Value.Replace($"127.0.0.1:{http}", $"127.0.0.1:{newHttp}", StringComparison.Ordinal));
                 http = newHttp;
                 if (smtpChosen)
                 {
