@@ -6,8 +6,10 @@
 # the node. Writes the top frames (self time), the split by library and by category to
 # bench/results/profile-relay-<SIZE>-<utc>.md, with what the node's own observability costs:
 # metrics, the event log (files and sinks), the message index, webhooks (WEBHOOK=1 subscribes one
-# to every event type), each with everything it calls.
-#   SIZE=4096 MESSAGES=20000 [WEBHOOK=1] bench/profile/run.sh
+# to every event type), each with everything it calls. With ACCEPT=1 the node runs
+# `serve --no-delivery` (the accept-rate benchmark's path: intake and spool only) and the file is
+# bench/results/profile-accept-<SIZE>-<utc>.md.
+#   SIZE=4096 MESSAGES=20000 [WEBHOOK=1] [ACCEPT=1] bench/profile/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/lib.sh
@@ -16,20 +18,23 @@ SIZE=${SIZE:-4096}
 MESSAGES=${MESSAGES:-20000}
 SESSIONS=${SESSIONS:-10}
 TOP=${TOP:-40}
+MODE=$([ -n "${ACCEPT:-}" ] && echo accept || echo relay)
+PATH_DESC=$([ "$MODE" = accept ] && echo "sluice serve --no-delivery" || echo "sluice serve --relay-host → smtp-sink")
 bench_workspace profile
 build_sluice
 
 start_smtp_sink "$WORK/sink.log"
 PIDS+=("$SINK_PID")
 SL_PORT=$(free_port); SL_HTTP=$(free_port)
+if [ "$MODE" = accept ]; then ROLE=(--no-delivery); else ROLE=(--relay-host "127.0.0.1:$SINK_PORT"); fi
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 SLUICE__Delivery__Shaping__Default__MaxConnections=100 \
   dotnet src/Sluice/bin/Release/net10.0/Sluice.dll serve --data "$WORK/sluice" --smtp "127.0.0.1:$SL_PORT" --http "127.0.0.1:$SL_HTTP" \
-  --relay-host "127.0.0.1:$SINK_PORT" >"$WORK/sluice.log" 2>&1 &
+  "${ROLE[@]}" >"$WORK/sluice.log" 2>&1 &
 NODE=$!; PIDS+=("$NODE")
 wait_port "$SL_PORT"
 [ -n "${WEBHOOK:-}" ] && subscribe_webhook "$SL_HTTP" "$WORK/sluice/admin.key"
 
-wait_sink() { for _ in $(seq 1 45000); do [ "$(sink_count "$WORK/sink.log")" -ge "$1" ] && return 0; sleep 0.02; done; return 1; }
+wait_sink() { [ "$MODE" = accept ] && return 0; for _ in $(seq 1 45000); do [ "$(sink_count "$WORK/sink.log")" -ge "$1" ] && return 0; sleep 0.02; done; return 1; }
 echo "== warm-up: 5,000 × 4 KB, 2,000 × 100 KB"
 smtp-source -s 10 -m 5000 -l 4096 -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
 smtp-source -s 10 -m 2000 -l 102400 -f w@sender.example -t w@relay.example "127.0.0.1:$SL_PORT"
@@ -79,11 +84,11 @@ perf report -i "$WORK/perf.data" --no-children --stdio --sort sym -g none 2>/dev
     sum[cat] += pct }
   END { for (c in sum) printf "%.1f %s\n", sum[c], c }' | sort -rn >"$WORK/cat"
 
-result="bench/results/profile-relay-$((SIZE / 1024))k${WEBHOOK:+-webhook}-$(date -u +%Y%m%dT%H%M%SZ).md"
+result="bench/results/profile-$MODE-$((SIZE / 1024))k${WEBHOOK:+-webhook}-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
-  echo "# Relay profile, $MESSAGES × $((SIZE / 1024)) KB — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# ${MODE^} profile, $MESSAGES × $((SIZE / 1024)) KB — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "Commit $(git rev-parse --short HEAD) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per message) → sluice serve --relay-host → smtp-sink, after the reference warm-up; perf record -F 1999 -g on the node (cpu-clock) for the whole run; W^X off so that JIT-compiled frames have names. Node CPU: **$cpu_ms ms per message**."
+  echo "Commit $(git rev-parse --short HEAD) on $(nproc) cores. smtp-source ($SESSIONS sessions, a connection per message) → $PATH_DESC, after the reference warm-up; perf record -F 1999 -g on the node (cpu-clock) for the whole run; W^X off so that JIT-compiled frames have names. Node CPU: **$cpu_ms ms per message**."
   echo
   echo "## By category (self time)"
   echo

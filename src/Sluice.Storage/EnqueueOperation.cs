@@ -10,7 +10,7 @@ namespace Sluice.Storage;
 /// one, else a blob). When the engine has room (<see cref="FreshLane"/>), the row is stored already
 /// leased and, once committed, its entry goes to the engine without a lease statement.
 /// </summary>
-internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, FreshLane lane)
+internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, FreshLane lane, IDurableNotice? notice = null)
     : SpoolOperation<EnqueueResult>
 {
     private bool _leased;
@@ -20,6 +20,9 @@ internal sealed class EnqueueOperation(Envelope envelope, MessageId id, DateTime
     public MessageId Id => id;
 
     public MessageBuffer Content => content;
+
+    /// <summary>Whom to tell, on the writer thread, that the message is durable (before <see cref="SpoolOperation.Commit"/>).</summary>
+    public IDurableNotice? Notice => notice;
 
     /// <summary>After the commit: the entry to hand to the engine, if the message was stored leased.</summary>
     public QueueEntry? Leased => _leased

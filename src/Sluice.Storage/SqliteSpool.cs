@@ -191,7 +191,11 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     public bool ShortOfSpace => _space.Short;
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
-        => Submit(new EnqueueOperation(envelope, id, receivedAt, content, _lane), EnqueueResult.ShuttingDown);
+        => EnqueueAsync(envelope, id, receivedAt, content, null, cancellationToken);
+
+    /// <summary>Stores a message; <paramref name="notice"/> is told on the writer thread right after the commit's fsync, before the task completes.</summary>
+    public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IDurableNotice? notice, CancellationToken cancellationToken)
+        => Submit(new EnqueueOperation(envelope, id, receivedAt, content, _lane, notice), EnqueueResult.ShuttingDown);
 
     /// <summary>
     /// New messages stored leased come from memory (<see cref="FreshLane"/>); the database is asked

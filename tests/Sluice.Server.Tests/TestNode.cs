@@ -19,7 +19,7 @@ internal sealed class TestNode : IAsyncDisposable
     private static readonly string PasswordHash = PasswordHasher.Hash(Password, 1000);
     private readonly TestMeterFactory _meters = new();
 
-    private TestNode(string directory, SmtpServerOptions options, TimeProvider time, IMessageQueue? queue)
+    private TestNode(string directory, SmtpServerOptions options, TimeProvider time, IMessageStore? queue)
     {
         Directory = directory;
         Time = time;
@@ -41,7 +41,7 @@ internal sealed class TestNode : IAsyncDisposable
 
     public IPEndPoint Endpoint => Server.BoundEndpoints[0];
 
-    public static async Task<TestNode> StartAsync(Action<SmtpServerOptions>? configure = null, TimeProvider? time = null, IMessageQueue? queue = null)
+    public static async Task<TestNode> StartAsync(Action<SmtpServerOptions>? configure = null, TimeProvider? time = null, IMessageStore? queue = null)
     {
         var options = new SmtpServerOptions
         {

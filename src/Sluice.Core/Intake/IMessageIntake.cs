@@ -21,4 +21,8 @@ public interface IMessageIntake
 
     /// <summary>Makes a received message durable (its buffer already starts with the trace header).</summary>
     ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken);
+
+    /// <summary>As the overload without <paramref name="notice"/>; the store tells it the durable moment where it can (<see cref="Queue.IDurableNotice"/>).</summary>
+    ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, Queue.IDurableNotice? notice, CancellationToken cancellationToken)
+        => StoreAsync(envelope, id, receivedAt, content, cancellationToken);
 }

@@ -55,8 +55,11 @@ public sealed class IntakeStage : IMessageIntake
         return refusal;
     }
 
-    public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
-        => await StoreAsync(envelope, id, receivedAt, content, [], "smtp", cancellationToken).ConfigureAwait(false);
+    public ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
+        => StoreAsync(envelope, id, receivedAt, content, null, cancellationToken);
+
+    public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IDurableNotice? notice, CancellationToken cancellationToken)
+        => await StoreAsync(envelope, id, receivedAt, content, [], "smtp", notice, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// An API submission: each recipient through the policy (refused ones are reported, the others
@@ -107,10 +110,10 @@ public sealed class IntakeStage : IMessageIntake
         }
 
         var queued = refused is null ? envelope : envelope with { Recipients = kept };
-        return await StoreAsync(queued, id, receivedAt, buffer, refusals, "http", cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(queued, id, receivedAt, buffer, refusals, "http", null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IReadOnlyList<RecipientRefusal> refused, string protocol, CancellationToken cancellationToken)
+    private async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IReadOnlyList<RecipientRefusal> refused, string protocol, IDurableNotice? notice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
@@ -120,7 +123,7 @@ public sealed class IntakeStage : IMessageIntake
         content = signed ?? content;
         var size = content.Length;
         var subject = _log is null ? null : HeaderField.Read(content, "Subject"u8);
-        var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, cancellationToken).ConfigureAwait(false);
+        var result = await _store.EnqueueAsync(envelope, id, receivedAt, content, notice, cancellationToken).ConfigureAwait(false);
         if (result == EnqueueResult.Stored)
         {
             _log?.Received(envelope, id, receivedAt, size, subject);

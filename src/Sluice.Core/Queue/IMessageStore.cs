@@ -17,4 +17,12 @@ public interface IMessageStore
     bool HasRoomFor(long bytes) => true;
 
     ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EnqueueAsync(Envelope, MessageId, DateTimeOffset, MessageBuffer, CancellationToken)"/>; a store that
+    /// knows the durable moment on a thread of its own tells <paramref name="notice"/> there first. The
+    /// others ignore it (the task's completion is then the only word).
+    /// </summary>
+    ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IDurableNotice? notice, CancellationToken cancellationToken)
+        => EnqueueAsync(envelope, id, receivedAt, content, cancellationToken);
 }

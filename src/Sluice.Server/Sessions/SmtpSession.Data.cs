@@ -21,6 +21,7 @@ internal sealed partial class SmtpSession
     private bool _bdatRefused;
     private bool _tooBig;
     private SmtpReply? _pendingRefusal;
+    private DurableReply? _durableReply;
 
     private SessionStep Data(ReadOnlySpan<byte> args)
     {
@@ -261,12 +262,25 @@ internal sealed partial class SmtpSession
             _helo,
             _authenticatedUser);
 
-        var result = await _context.Queue.StoreAsync(envelope, _messageId, _receivedAt, _message, CancellationToken.None).ConfigureAwait(false);
+        var accepted = new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), "OK: queued as " + _messageId.Value);
+        var early = ArmDurableReply(accepted);
+        var result = await _context.Queue.StoreAsync(envelope, _messageId, _receivedAt, _message, early, CancellationToken.None).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case IntakeOutcome.Stored:
                 ServerLog.Accepted(_context.Logger, _messageId.Value, _client, result.Size, _recipients.Count);
-                Reply(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), "OK: queued as " + _messageId.Value));
+                if (early is null)
+                {
+                    Reply(accepted);
+                }
+                else
+                {
+                    // Sent by the spool's writer thread at the commit, all or part (the rest goes from here).
+                    _writer.Write(early.Unsent);
+                    _pendingFlush |= !early.Unsent.IsEmpty;
+                    Replied(accepted);
+                }
+
                 break;
             case IntakeOutcome.StorageFull:
                 Reply(SmtpReplies.StorageFull);
@@ -289,6 +303,24 @@ internal sealed partial class SmtpSession
         }
 
         ResetTransaction();
+    }
+
+    /// <summary>
+    /// The 250 may leave from the spool's writer thread the moment the message is durable, when it
+    /// cannot overtake anything: a plain socket (TLS frames are the stream's to write), every earlier
+    /// reply already sent (a pipelined batch's replies wait in the writer), and no scripted behaviour
+    /// (a test server's latency applies to every reply). Null: the session replies itself.
+    /// </summary>
+    private DurableReply? ArmDurableReply(SmtpReply reply)
+    {
+        if (_socket is null || _tlsActive || _pendingFlush || _context.Behavior is not null || !NonBlockingSend.Available)
+        {
+            return null;
+        }
+
+        _durableReply ??= new DurableReply(_socket);
+        _durableReply.Arm(reply);
+        return _durableReply;
     }
 
     private bool DataTooSlow()

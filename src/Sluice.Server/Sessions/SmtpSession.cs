@@ -434,6 +434,12 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     {
         reply.WriteTo(_writer);
         _pendingFlush = true;
+        Replied(reply);
+    }
+
+    /// <summary>Counts a reply that went out (written here, or sent by the spool's writer thread: <see cref="DurableReply"/>).</summary>
+    private void Replied(SmtpReply reply)
+    {
         _context.Metrics.Replies.Add(1, new KeyValuePair<string, object?>("class", ReplyClass(reply.Class)));
         if (reply.Code >= 500)
         {
