@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using Sluice.Core.Queue;
 using Sluice.Smtp;
@@ -14,21 +13,20 @@ namespace Sluice.Server.Sessions;
 /// </summary>
 internal sealed class DurableReply(Socket socket) : IDurableNotice
 {
-    private readonly ArrayBufferWriter<byte> _wire = new(64);
+    private SmtpReply? _reply;
     private int _sent;
 
     /// <summary>How many of the reply's bytes went out from the writer thread (read after the store's task completed).</summary>
     public int Sent => Volatile.Read(ref _sent);
 
     /// <summary>The part the socket did not take; empty when all went.</summary>
-    public ReadOnlySpan<byte> Unsent => _wire.WrittenSpan[Sent..];
+    public ReadOnlySpan<byte> Unsent => _reply is null ? [] : _reply.Wire[Sent..];
 
     public void Arm(SmtpReply reply)
     {
-        _wire.ResetWrittenCount();
-        reply.WriteTo(_wire);
+        _reply = reply;
         Volatile.Write(ref _sent, 0);
     }
 
-    public void Durable() => Volatile.Write(ref _sent, NonBlockingSend.Send(socket, _wire.WrittenSpan));
+    public void Durable() => Volatile.Write(ref _sent, _reply is null ? 0 : NonBlockingSend.Send(socket, _reply.Wire));
 }
