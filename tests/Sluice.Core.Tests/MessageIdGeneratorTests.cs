@@ -32,6 +32,28 @@ public sealed class MessageIdGeneratorTests
     }
 
     [Fact]
+    public void Next_EachInANewMillisecond_DrawsRandomBytesOnceFor32Ids()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+        var draws = 0;
+        var ids = new MessageIdGenerator(time, span =>
+        {
+            draws++;
+            System.Security.Cryptography.RandomNumberGenerator.Fill(span);
+        });
+
+        var randomParts = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 64; i++)
+        {
+            randomParts.Add(ids.Next().Value[10..]);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(2, draws);
+        Assert.Equal(64, randomParts.Count); // every id its own 80 random bits, none reused
+    }
+
+    [Fact]
     public void TimestampOf_Id_GivesCreationMillisecond()
     {
         var now = new DateTimeOffset(2026, 11, 24, 9, 30, 15, 123, TimeSpan.Zero);

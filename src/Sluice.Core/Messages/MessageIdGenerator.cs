@@ -13,6 +13,11 @@ public sealed class MessageIdGenerator
     private readonly Action<Span<byte>> _fillRandom;
     private readonly Lock _lock = new();
     private readonly byte[] _random = new byte[10];
+
+    // Random bytes for the next 32 milliseconds' ids, drawn at once: each draw is a call into
+    // OpenSSL's generator with a getpid(2) of its own (its fork check), once a message at full rate.
+    private readonly byte[] _pool = new byte[10 * 32];
+    private int _poolUsed = 10 * 32;
     private long _lastMs = -1;
 
     public MessageIdGenerator(TimeProvider time, Action<Span<byte>>? fillRandom = null)
@@ -34,7 +39,14 @@ public sealed class MessageIdGenerator
             }
             else
             {
-                _fillRandom(_random);
+                if (_poolUsed == _pool.Length)
+                {
+                    _fillRandom(_pool);
+                    _poolUsed = 0;
+                }
+
+                _pool.AsSpan(_poolUsed, _random.Length).CopyTo(_random);
+                _poolUsed += _random.Length;
                 _lastMs = ms;
             }
 
