@@ -56,7 +56,16 @@ MD
   dialogue's round trips; the machine is 79% busy during Sluice's runs. By CPU per message (0.30 ms
   against smtpd's 1.06) Sluice would be 3.5x; the round trips of 10 unpipelined sessions hold it
   at 2.3x with a connection per message (the relay's 50-session row shows the rate when more
-  sessions hide them).
+  sessions hide them). Since ADR 0037 (12-01) the 250 leaves from the spool's writer thread right
+  after the fsync, instead of after a pool thread has been woken for the session's continuation:
+  2,166 → 2,363 msgs/s in the same runs (`accept-rate-durable-reply-before-after-20261201T081440Z.md`).
+- **The machine changed on 12-01.** From 08:00 that day the VM runs kernel 6.18.44-fc-v1045
+  (before: fc-v669). On it a thread switch is dear (`perf bench sched pipe`: 21.5 µs per round
+  trip; a system call 0.98 µs): Postfix's CPU per message doubled (smtpd 1.05 → 2.3–2.4 ms
+  accept-only, 2.5–2.9 → 5.7 ms relayed at 4 KB), Sluice's rose by about a third (accept-only
+  0.31 → 0.43 ms, relayed 4 KB 0.38 → 0.52 ms). Ratios measured in the same runs stay the measure;
+  the absolute CPU goals are harder on this machine, and runs before and after the change are
+  not comparable.
 - **The single spool writer.** Three prepared SQLite statements and a JSON envelope per message on
   one thread (ADR 0020); the engine comparison below shows the headroom left before the spool is
   the limit.
