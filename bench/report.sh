@@ -155,40 +155,58 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   0.149 ms, pool workers 0.131, the spool's writer 0.122, the tiered compiler 0.077 (this first run
   after the warm-up); 9 sendto per relayed message, against 10 on 11-30 (the body and its dot in
   one write).
-- **Goals (reference workload, medians of 3, same runs as Postfix):** the full run above
-  (12-01, after ADR 0036): 4 KB **5.84x** Postfix (goal 5x, **met**) at **0.383 ms** CPU per
-  message (goal 0.40, **met**; runs 0.387, 0.383, 0.353); 100 KB **3.59x** (goal 3x, **met**) at
-  **0.614 ms** (goal 0.9, **met**); 50 sessions **7.88x** at 0.277 ms, no refusals (**met**). The
-  margin on the 4 KB CPU goal is 4% of the median, less than the spread between whole runs on this
-  shared VM (0.35–0.50 ms for one build over a day): a slow hour can still put one run above it.
-  The run before the change (11-30, 86d186d) measured 0.441 ms. At 100 KB the build of 11-30
-  and today's, in the same runs: 86d186d 0.610 → 0.548 ms, 1,312 → 1,387 msgs/s (`relay-100k-since-86d186d-before-after-20261201T062746Z.md`):
-  the 0.77–0.79 ms of some runs earlier today were the machine, not a regression.
-- **Accept-only** (`bench/accept-rate`, the run above, 12-01): **2.33x** Postfix's smtpd with a
-  connection per message (goal 3x, **not met**; 11-30: 2.28x) and **2.90x** with reused
-  connections (11-30: 3.01x; the same build's runs spread 5,746–6,063 msgs/s, so this goal is at
-  its edge). ADR 0036 does not touch this path (no delivery). Where an accepted message's CPU
-  goes, by thread (`bench/profile/threads.sh`, `threads-accept-20261201T063633Z.md`): the socket engine's
-  threads 0.116 ms (the SMTP dialogue, run inline), the spool's writer 0.112 (a third), thread-pool
-  workers 0.086, and the tiered compiler still 0.047 in this first run after the warm-up. System
-  calls per accepted message (same file, strace over 3,000 more): 12 recvfrom (0.5 of them failing),
-  11.6 pwrite64 (by file descriptor, in an earlier traced run: 8.1 of 10.2 were WAL frames of the
-  spool — SQLite writes a frame's header and its page in two calls, and a group commit of 3.6
-  messages dirties about 14 pages: message row, id and due indexes, body row and its overflow
-  page, domain row and index), 7 sendto, 4.1 fcntl (WAL locks), 2.4 futex, 1.8 epoll_wait, 1.6
-  accept4, 1 setsockopt, 1 shutdown (0.9 failing: the client closed first), 1 close, 0.34 fsync. The machine is 79% busy during Sluice's runs (95%
-  during smtpd's), so the rate is set by each session's round trips as much as by CPU: 10
-  unpipelined sessions, each message 3.0 ms per session, of which the group commit is about 0.8 ms.
-  For 3x, Sluice would need about 4,350 msgs/s: at the machine's other costs (smtp-source and the
-  kernel's loopback, about 0.17 ms per message) that is under 0.2 ms of Sluice's CPU per message
-  at full load, a third less than now. What would take it there is not a tweak: fewer WAL pages per
-  message (the domain list in the message row: two B-trees less to change at insert and delete),
-  and fewer thread hand-offs per message (the session waits on the writer thread's commit and
-  resumes on a pool thread: 11 context switches per accepted message). Measured and not
-  taken on this path: an 8 KiB page for new spools, so that a 4 KB body needs no overflow page
-  (0.346 → 0.350 ms with a connection per message, 0.186 → 0.221 reused: bigger frames cost more
-  than the page saved; `accept-rate-page-size-8k-before-after-20261201T061131Z.md`).
-- **What is left, by size:** fewer pages per message in the spool (small bodies and the domain
+- **On the 12-01 VM (after 08:00; see "The machine changed" above).** By thread
+  (`threads-relay-20261201T084313Z.md`, e5580bf): socket engines 0.189 ms per relayed 4 KB
+  message, pool workers 0.160, the spool's writer 0.148, the tiered compiler 0.016; 10.2 context
+  switches per message. System calls per message: 14.3 recvfrom, 10.6 pwrite64, 9 sendto, 4.1
+  fcntl, 3.6 futex, 3.2 epoll_wait. Changed: **one socket engine thread on two cores**
+  (`RuntimeKnobs`: half the cores, at least one; the runtime starts one per core when completions
+  run inline), same runs against two engines: 4 KB 0.666 → 0.513 ms (lower in each of 3 runs),
+  50 sessions 0.445 → 0.412, 100 KB 0.802 → 0.798
+  (`relay-one-socket-engine-before-after-20261201T092941Z.md`), and again on the final build
+  against e13b8ef (two engines), same runs: 4 KB 0.610 → 0.540 ms and 1,340 → 1,537 msgs/s,
+  100 KB 0.872 → 0.796 and 716 → 778, 50 sessions 0.488 → 0.451 and 1,560 → 1,616
+  (`relay-one-engine-since-e13b8ef-before-after-20261201T101619Z.md`); message ids draw their random
+  bytes 32 at a time (a call into OpenSSL and a getpid(2) per message before). Measured and not
+  taken: sessions started on the accepting thread instead of a work item each (accept-only
+  2,296 → 1,997 msgs/s, 0.440 → 0.478 ms; `accept-rate-inline-accept-before-after-20261201T084001Z.md`),
+  and direct reads instead of zero-byte reads (0.434 → 0.440 ms, 2,392 → 2,272 msgs/s; the peek
+  costs a system call, not time that shows: `accept-rate-no-zero-byte-reads-before-after-20261201T084919Z.md`).
+- **Goals (reference workload, medians of 3, same runs as Postfix), on the 12-01 VM:** the full
+  relay run above (773982a, 09:50): 4 KB **4.82x** Postfix (goal 5x, **not met**) at **0.685 ms**
+  CPU per message (goal 0.40, **not met**); 100 KB **4.94x** (goal 3x, **met**) at **0.942 ms**
+  (goal 0.9, **not met**); 50 sessions **8.35x** at 0.540 ms, no refusals (**met**). Runs on this
+  VM swing more than any change measured today: the same workload at 2cde188 an hour earlier
+  (`relay-20261201T083301Z.md`) gave 7.17x at 0.515 ms, 5.29x at 0.732 and 10.36x at 0.403, and
+  the direct ceiling fell from 3,435 to 3,055 msgs/s between the two, Postfix's CPU per message
+  rose from 5.7 to 6.6 ms; the same build half an hour later (the A/B run at 10:16, its "after"
+  column) gave 7.39x at 0.540 ms, 5.02x at 0.796 (both 100 KB goals met there) and 9.73x at 0.451. On the VM before it (kernel fc-v669, 12-01 05:31,
+  `relay-20261201T053140Z.md`) every relay goal was met: 4 KB 5.84x at 0.383 ms, 100 KB 3.59x at
+  0.614, 50 sessions 7.88x. The CPU goals are absolute figures and this machine's thread switches
+  cost more than the last one's; what would meet them here is below.
+- **Accept-only** (`bench/accept-rate`, the run at the top of this page, 773982a): **3.48x**
+  Postfix's smtpd with a connection per message (goal 3x, **met**; every Sluice run above every
+  Postfix run times 3) and **3.86x** with reused connections. On the VM before (05:33) the same
+  goal was **not met** (2.33x and 2.90x): most of the difference is the machine (smtpd's CPU per
+  message went from 1.05 to 2.8 ms, Sluice's from 0.31 to 0.48), the rest ADR 0037 (the 250 sent
+  from the spool's writer at the fsync: 2,166 → 2,363 msgs/s in the same runs, +9%). Where an
+  accepted message's CPU went on the old VM, by thread (`threads-accept-20261201T063633Z.md`): the
+  socket engine's threads 0.116 ms (the SMTP dialogue, run inline), the spool's writer 0.112,
+  thread-pool workers 0.086, the tiered compiler 0.047 in that first run after the warm-up.
+  System calls per accepted message (same file): 12 recvfrom (a one-byte peek before each read:
+  zero-byte reads, so an idle session holds no buffer), 11.6 pwrite64 (SQLite writes a WAL frame's
+  header and its page in two calls; a group commit of 3.6 messages dirties about 14 pages: message
+  row, id and due indexes, body row and its overflow page, domain row and index), 7 sendto, 4.1
+  fcntl (WAL locks), 2.4 futex, 1.8 epoll_wait, 1.6 accept4, 1 shutdown, 1 close, 0.34 fsync. The
+  accept profile under perf on the new VM (`profile-accept-4k-20261201T080428Z.md`): the kernel
+  57% of the node's samples (fsync 11%, epoll_wait 9%, sendto 6%, futex 5.5%, pwrite64 4.3%),
+  JIT-compiled code 12.6%, SQLite 5.3%. Measured and not taken on this path: an 8 KiB page for
+  new spools (0.346 → 0.350 ms with a connection per message, 0.186 → 0.221 reused;
+  `accept-rate-page-size-8k-before-after-20261201T061131Z.md`).
+- **What is left, by size:** on this VM, thread hand-offs first: every wake-up of another thread
+  is dear here (about 10 context switches per relayed message: the session's continuation after
+  the commit, the scheduler's dispatch, the settlement after the ack, the writer's own wake-ups).
+  Then fewer pages per message in the spool (small bodies and the domain
   list in the message row), acks in fewer statements, and the JIT's share in the short reference
   runs (the tiered compiler's thread is 4–8% of the node's CPU during the first timed run after the
   7,000-message warm-up: 350–730 methods are still promoted to tier 1 while it runs; ReadyToRun and
