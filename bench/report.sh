@@ -61,9 +61,9 @@ MD
   2,166 → 2,363 msgs/s in the same runs (`accept-rate-durable-reply-before-after-20261201T081440Z.md`).
 - **The machine changed on 12-01.** From 08:00 that day the VM runs kernel 6.18.44-fc-v1045
   (before: fc-v669). On it a thread switch is dear (`perf bench sched pipe`: 21.5 µs per round
-  trip; a system call 0.98 µs): Postfix's CPU per message doubled (smtpd 1.05 → 2.3–2.4 ms
-  accept-only, 2.5–2.9 → 5.7 ms relayed at 4 KB), Sluice's rose by about a third (accept-only
-  0.31 → 0.43 ms, relayed 4 KB 0.38 → 0.52 ms). Ratios measured in the same runs stay the measure;
+  trip at 08:05, 27 µs at 09:51; a system call 1 µs): Postfix's CPU per message doubled or more (smtpd 1.05 → 2.3–2.8 ms
+  accept-only, 2.5–2.9 → 5.7–6.6 ms relayed at 4 KB), Sluice's by a third to a half (accept-only
+  0.31 → 0.43–0.48 ms, relayed 4 KB 0.38 → 0.51–0.69 ms). Ratios measured in the same runs stay the measure;
   the absolute CPU goals are harder on this machine, and runs before and after the change are
   not comparable.
 - **The single spool writer.** Three prepared SQLite statements and a JSON envelope per message on
