@@ -58,8 +58,8 @@ public sealed class IntakeStage : IMessageIntake
     public ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, CancellationToken cancellationToken)
         => StoreAsync(envelope, id, receivedAt, content, null, cancellationToken);
 
-    public async ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IDurableNotice? notice, CancellationToken cancellationToken)
-        => await StoreAsync(envelope, id, receivedAt, content, [], "smtp", notice, cancellationToken).ConfigureAwait(false);
+    public ValueTask<IntakeResult> StoreAsync(Envelope envelope, MessageId id, DateTimeOffset receivedAt, MessageBuffer content, IDurableNotice? notice, CancellationToken cancellationToken)
+        => StoreAsync(envelope, id, receivedAt, content, [], "smtp", notice, cancellationToken);
 
     /// <summary>
     /// An API submission: each recipient through the policy (refused ones are reported, the others

@@ -276,8 +276,12 @@ internal sealed partial class SmtpSession
                 else
                 {
                     // Sent by the spool's writer thread at the commit, all or part (the rest goes from here).
-                    _writer.Write(early.Unsent);
-                    _pendingFlush |= !early.Unsent.IsEmpty;
+                    if (!early.Unsent.IsEmpty)
+                    {
+                        _writer.Write(early.Unsent);
+                        _pendingFlush = true;
+                    }
+
                     Replied(accepted);
                 }
 
