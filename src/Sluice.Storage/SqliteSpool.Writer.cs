@@ -34,8 +34,10 @@ public sealed partial class SqliteSpool
     /// <summary>
     /// After a burst (nothing waiting to be written), at most every 5 s, or at once when space is
     /// short: the WAL is checkpointed (its file is then cut back to journal_size_limit at the next
-    /// write) and free pages go back to the filesystem (incremental auto-vacuum, new spools).
-    /// Neither waits for readers: what cannot be done now is done next time.
+    /// write; when space is short, truncated to nothing at once, so that an idle spool on a full
+    /// disk does not keep megabytes of WAL it no longer needs) and free pages go back to the
+    /// filesystem (incremental auto-vacuum, new spools). Neither waits for readers long: what
+    /// cannot be done now is done next time.
     /// </summary>
     private void MaintainWhenIdle()
     {
@@ -50,7 +52,7 @@ public sealed partial class SqliteSpool
         _lastMaintenance = now;
         try
         {
-            Checkpoint(pressed ? "RESTART" : "PASSIVE");
+            Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
             using var command = _writeConnection.CreateCommand();
             command.CommandText = "PRAGMA freelist_count";
             var free = (long)command.ExecuteScalar()!;
@@ -67,7 +69,7 @@ public sealed partial class SqliteSpool
             {
                 command.CommandText = "PRAGMA incremental_vacuum(256)";
                 command.ExecuteNonQuery();
-                Checkpoint(pressed ? "RESTART" : "PASSIVE");
+                Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
                 command.CommandText = "PRAGMA freelist_count";
                 free = (long)command.ExecuteScalar()!;
             }
@@ -150,9 +152,10 @@ public sealed partial class SqliteSpool
     }
 
     /// <summary>
-    /// The WAL grows until a checkpoint (every 4,000 pages, 16 MiB, for throughput). With free space
-    /// under twice the margin it is checkpointed every 256 pages (1 MiB) instead, so that the
-    /// spool's own bookkeeping cannot take what the margin keeps.
+    /// The WAL grows until a checkpoint (every 4,000 pages, 16 MiB, for throughput) and its file is
+    /// cut back to 8 MiB when it restarts. With free space under twice the margin it is
+    /// checkpointed every 256 pages (1 MiB) and cut back to 1 MiB instead, so that the spool's own
+    /// bookkeeping cannot take what the margin keeps.
     /// </summary>
     private void KeepWalShort(bool pressed)
     {
@@ -164,7 +167,9 @@ public sealed partial class SqliteSpool
         try
         {
             using var command = _writeConnection.CreateCommand();
-            command.CommandText = pressed ? "PRAGMA wal_autocheckpoint=256" : "PRAGMA wal_autocheckpoint=4000";
+            command.CommandText = pressed
+                ? "PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=1048576"
+                : "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=8388608";
             command.ExecuteNonQuery();
             _walShort = pressed;
         }
@@ -176,15 +181,21 @@ public sealed partial class SqliteSpool
 
     /// <summary>
     /// Checkpoints the WAL. RESTART also makes the next commit write the WAL from its beginning
-    /// (reusing the file instead of growing it); it waits for readers a quarter second at most,
-    /// not the writer's usual five. True when the whole WAL was checkpointed.
+    /// (reusing the file instead of growing it), TRUNCATE in addition cuts the file to nothing;
+    /// both wait for readers a quarter second at most, not the writer's usual five. True when the
+    /// whole WAL was checkpointed.
     /// </summary>
     private bool Checkpoint(string mode)
     {
         try
         {
             using var command = _writeConnection.CreateCommand();
-            command.CommandText = mode == "RESTART" ? "PRAGMA busy_timeout=250; PRAGMA wal_checkpoint(RESTART)" : "PRAGMA wal_checkpoint(PASSIVE)";
+            command.CommandText = mode switch
+            {
+                "RESTART" => "PRAGMA busy_timeout=250; PRAGMA wal_checkpoint(RESTART)",
+                "TRUNCATE" => "PRAGMA busy_timeout=250; PRAGMA wal_checkpoint(TRUNCATE)",
+                _ => "PRAGMA wal_checkpoint(PASSIVE)",
+            };
             using var reader = command.ExecuteReader();
 
             // One row: busy (0/1), WAL frames, frames checkpointed.
@@ -198,7 +209,7 @@ public sealed partial class SqliteSpool
         }
         finally
         {
-            if (mode == "RESTART")
+            if (mode != "PASSIVE")
             {
                 RestoreBusyTimeout();
             }
