@@ -5,7 +5,7 @@ using Sluice.Core.Queue;
 namespace Sluice.Storage;
 
 /// <summary>Ack (delete), defer (next attempt, one more attempt), hold (no attempt, until released) or dead-letter one message.</summary>
-internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply, Envelope? remaining = null, string? holdKey = null) : SpoolOperation<bool>(kind == UpdateKind.Ack)
+internal sealed class UpdateOperation(UpdateKind kind, MessageId id, long untilMs, string? lastReply, Envelope? remaining = null, string? holdKey = null) : SpoolOperation<bool>
 {
     public bool IsAck => kind == UpdateKind.Ack;
 

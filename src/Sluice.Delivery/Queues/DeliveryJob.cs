@@ -10,9 +10,7 @@ namespace Sluice.Delivery.Queues;
 /// </summary>
 public sealed class DeliveryJob(MessageId id, string domain, OutboundMessage message, Reputation.SenderIdentity? sender = null)
 {
-    // Continuations run where the job is completed only through CompleteInline; Complete queues the
-    // result to the thread pool itself, because most of its callers hold a ready queue's lock.
-    private readonly TaskCompletionSource<JobResult> _done = new();
+    private readonly TaskCompletionSource<JobResult> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MessageId Id { get; } = id;
 
@@ -27,15 +25,5 @@ public sealed class DeliveryJob(MessageId id, string domain, OutboundMessage mes
 
     public Task<JobResult> Completion => _done.Task;
 
-    /// <summary>Completes the job; whoever waits for it continues on the thread pool, never inside the caller (which may hold a lock).</summary>
-    public void Complete(JobResult result)
-        => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Done.TrySetResult(s.Result), (Done: _done, Result: result), preferLocal: false);
-
-    /// <summary>
-    /// Completes the job and runs its waiter's continuation (the message's settlement, up to its
-    /// acknowledgement's write) on this thread before returning. For a connection's worker after
-    /// the next hop answered, holding no lock: a hand-off to another thread per message costs more
-    /// than the settlement itself (ADR 0038).
-    /// </summary>
-    public void CompleteInline(JobResult result) => _done.TrySetResult(result);
+    public void Complete(JobResult result) => _done.TrySetResult(result);
 }

@@ -146,7 +146,7 @@ public sealed partial class ReadyQueue
                 var retry = decisive.Cause == OutcomeCause.LostBeforeDot && !job.RetriedAfterLoss && AllLostBeforeDot(outcomes);
                 if (!retry)
                 {
-                    job.CompleteInline(JobResult.Answered(outcomes, connection.ServerName));
+                    job.Complete(JobResult.Answered(outcomes, connection.ServerName));
                 }
 
                 var usable = connection.IsUsable && connection.MessagesSent < plan.Shaping.MaxMessagesPerConnection;
