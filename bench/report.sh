@@ -172,6 +172,14 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   2,296 → 1,997 msgs/s, 0.440 → 0.478 ms; `accept-rate-inline-accept-before-after-20261201T084001Z.md`),
   and direct reads instead of zero-byte reads (0.434 → 0.440 ms, 2,392 → 2,272 msgs/s; the peek
   costs a system call, not time that shows: `accept-rate-no-zero-byte-reads-before-after-20261201T084919Z.md`).
+  Two attempts at fewer hand-offs on the relay path, measured and not taken: the next hop's answer
+  settling its message on the connection worker's thread, the acknowledgement's waiter finishing on
+  the spool's writer (d0dbe95, reverted in f4e1da0): 4 KB 0.608 → 0.645 ms and 1,342 → 1,122
+  msgs/s, 100 KB 0.816 → 0.908 and 851 → 764 (`relay-settle-inline-before-after-20261201T115932Z.md`;
+  the writer thread, which also fsyncs, then ran every settlement's continuation); and workers
+  started on the dispatching thread up to their first wait instead of a work item each: 100 KB
+  0.878 → 0.720 ms, but 4 KB 0.518 → 0.597 (`relay-launch-inline-before-after-20261201T145054Z.md`),
+  not better at both sizes and within this VM's swing.
 - **Goals (reference workload, medians of 3, same runs as Postfix), on the 12-01 VM:** the full
   relay run above (773982a, 09:50): 4 KB **4.82x** Postfix (goal 5x, **not met**) at **0.685 ms**
   CPU per message (goal 0.40, **not met**); 100 KB **4.94x** (goal 3x, **met**) at **0.942 ms**
