@@ -387,10 +387,15 @@ above is the reference workload):
 | own epoll loops, a loop per core (default) | 0.177 | 0.212 | 1.00x | 1.02x | same file |
 | the same against 3dd49f5 in one run | 0.185 vs 0.245 | 0.226 vs 0.352 | 0.91x vs 0.86x | 1.00x vs 0.88x | `balance-before-after-20261130T120213Z.md` |
 | the same, 20 sessions, 5 repetitions (two runs) | 0.182 | 0.204 | 0.95x, 0.98x | 1.01x, 1.04x | `balance-twenty-sessions-*.md` |
-| reference workload (10 sessions, 5,000 + 2,000 warm-up), 3 repetitions | 0.204 | 0.266 | 1.12x | 1.05x | latest `balance-*.md` (above) |
+| reference workload (10 sessions, 5,000 + 2,000 warm-up), 3 repetitions, VM before 12-01 08:00 | 0.204 | 0.266 | 1.12x | 1.05x | `balance-20261130T135347Z.md` |
+| the same on the 12-01 VM (6945c71) | 0.338 vs 0.367 | 0.360 vs 0.382 | 1.00x | 0.99x | `balance-20261201T180656Z.md` |
 
-Goal, on the reference workload: met — CPU per connection 18% under HAProxy's at 4 KB (0.204 vs
-0.249 ms) and 22% under at 100 KB (0.266 vs 0.340), rate 1.12x and 1.05x HAProxy's. With 20
+Goal, on the reference workload: on the VM before 12-01 08:00, met — CPU per connection 18%
+under HAProxy's at 4 KB (0.204 vs 0.249 ms) and 22% under at 100 KB (0.266 vs 0.340), rate 1.12x
+and 1.05x HAProxy's. On the 12-01 VM (the direct ceiling fell from 6,161 to 2,892 msgs/s, every
+process's CPU per connection rose) the CPU goal still holds (8% and 6% under HAProxy's) and the
+rate is at parity: 1.00x at 4 KB, 0.99x at 100 KB, where one of Sluice's three runs fell to 823
+msgs/s and the other two (1,088, 1,084) sat inside HAProxy's range (1,080–1,167). With 20
 sessions the CPU goal held too but the 4 KB rate was 0.95x–0.98x (run ranges overlapping): the
 machine was 4 points less busy during Sluice's runs, a little latency per connection remains. The
 loops' CPU is 75% kernel (TCP on loopback), which no change of ours moves.
