@@ -179,7 +179,12 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   the writer thread, which also fsyncs, then ran every settlement's continuation); and workers
   started on the dispatching thread up to their first wait instead of a work item each: 100 KB
   0.878 → 0.720 ms, but 4 KB 0.518 → 0.597 (`relay-launch-inline-before-after-20261201T145054Z.md`),
-  not better at both sizes and within this VM's swing.
+  not better at both sizes and within this VM's swing. Nor the thread pool's workers without
+  spinning before they sleep (`DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0`, which other .NET
+  servers on few cores set): 4 KB 0.484 → 0.509 ms, 100 KB 0.744 → 0.806 and 911 → 781 msgs/s
+  (`relay-no-pool-spin-before-after-20261201T183823Z.md`): a worker that spins catches the next
+  settlement without a futex wake. GC is 1.7% of the node's samples at 4 KB (the profile above),
+  so a larger gen-0 budget was not tried.
 - **Goals (reference workload, medians of 3, same runs as Postfix), on the 12-01 VM:** the full
   relay run above (773982a, 09:50): 4 KB **4.82x** Postfix (goal 5x, **not met**) at **0.685 ms**
   CPU per message (goal 0.40, **not met**); 100 KB **4.94x** (goal 3x, **met**) at **0.942 ms**
