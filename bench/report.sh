@@ -186,17 +186,18 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   settlement without a futex wake. GC is 1.7% of the node's samples at 4 KB (the profile above),
   so a larger gen-0 budget was not tried.
 - **Goals (reference workload, medians of 3, same runs as Postfix), on the 12-01 VM:** the full
-  relay run above (773982a, 09:50): 4 KB **4.82x** Postfix (goal 5x, **not met**) at **0.685 ms**
-  CPU per message (goal 0.40, **not met**); 100 KB **4.94x** (goal 3x, **met**) at **0.942 ms**
-  (goal 0.9, **not met**); 50 sessions **8.35x** at 0.540 ms, no refusals (**met**). Runs on this
-  VM swing more than any change measured today: the same workload at 2cde188 an hour earlier
-  (`relay-20261201T083301Z.md`) gave 7.17x at 0.515 ms, 5.29x at 0.732 and 10.36x at 0.403, and
-  the direct ceiling fell from 3,435 to 3,055 msgs/s between the two, Postfix's CPU per message
-  rose from 5.7 to 6.6 ms; the same build half an hour later (the A/B run at 10:16, its "after"
-  column) gave 7.39x at 0.540 ms, 5.02x at 0.796 (both 100 KB goals met there) and 9.73x at 0.451. On the VM before it (kernel fc-v669, 12-01 05:31,
-  `relay-20261201T053140Z.md`) every relay goal was met: 4 KB 5.84x at 0.383 ms, 100 KB 3.59x at
-  0.614, 50 sessions 7.88x. The CPU goals are absolute figures and this machine's thread switches
-  cost more than the last one's; what would meet them here is below.
+  relay run above (ab9f357, 18:57): 4 KB **6.29x** Postfix (goal 5x, **met**) at **0.587 ms**
+  CPU per message (goal 0.40, **not met**); 100 KB **5.08x** (goal 3x, **met**) at **0.844 ms**
+  (goal 0.9, **met**); 50 sessions **9.03x** at 0.489 ms, no refusals (**met**). Runs on this VM
+  swing more than any change measured today: Sluice's three 4 KB runs in that run were 1,100, 1,345
+  and 1,587 msgs/s; the same workload at 773982a (09:50, `relay-20261201T095035Z.md`) gave 4.82x at
+  0.685 ms and 4.94x at 0.942, at 2cde188 an hour before that (`relay-20261201T083301Z.md`) 7.17x
+  at 0.515 ms, 5.29x at 0.732 and 10.36x at 0.403; the baselines of today's A/B runs ranged from
+  0.484 to 0.608 ms at 4 KB and 0.744 to 0.878 at 100 KB for builds that differ in no hot-path code.
+  On the VM before it (kernel fc-v669, 12-01 05:31, `relay-20261201T053140Z.md`) every relay goal
+  was met: 4 KB 5.84x at 0.383 ms, 100 KB 3.59x at 0.614, 50 sessions 7.88x. The 4 KB CPU goal is
+  an absolute figure and this machine's thread switches cost more than the last one's (about 10
+  per relayed message, 0.1–0.2 ms of the 0.5–0.6 here); what would meet it here is below.
 - **Accept-only** (`bench/accept-rate`, the run at the top of this page, 773982a): **3.48x**
   Postfix's smtpd with a connection per message (goal 3x, **met**; every Sluice run above every
   Postfix run times 3) and **3.86x** with reused connections. On the VM before (05:33) the same
@@ -243,6 +244,7 @@ and are kept only as history.
 | 11-30, 76ef38f, full reference run, medians of 3 | 6.18x | 0.435 | 3.18x | 0.694 | 3.41 |
 | 11-30, 86d186d, socket completions inline, full reference run, medians of 3 | 5.57x | 0.441 | 3.90x | 0.610 | 3.35 |
 | 12-01, new messages without a lease statement (ADR 0036), full reference run, medians of 3 | 5.84x | 0.383 | 3.59x | 0.614 | 3.18 |
+| 12-01 VM (kernel fc-v1045, slower thread switches), ab9f357, full reference run, medians of 3 | 6.29x | 0.587 | 5.08x | 0.844 | 6.40 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
