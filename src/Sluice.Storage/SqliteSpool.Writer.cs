@@ -13,8 +13,16 @@ public sealed partial class SqliteSpool
     {
         var batch = new List<SpoolOperation>(_options.MaxBatchSize);
         var reader = _operations.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        var maintenancePending = false;
+        while (WaitForOperations(reader, maintenancePending))
         {
+            if (!reader.TryPeek(out _))
+            {
+                // Woken by the maintenance timer, not by work: finish what the last pass left.
+                maintenancePending = MaintainWhenIdle();
+                continue;
+            }
+
             long bytes = 0;
             while (batch.Count < _options.MaxBatchSize && bytes < _options.MaxBatchBytes && reader.TryRead(out var op))
             {
@@ -26,8 +34,32 @@ public sealed partial class SqliteSpool
             batch.Clear();
             if (!reader.TryPeek(out _))
             {
-                MaintainWhenIdle();
+                maintenancePending = MaintainWhenIdle();
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next operation; false once the channel is completed. With maintenance left
+    /// undone (the 5 s spacing, or the vacuum's quarter second spent), it wakes after a second
+    /// without work, so that an idle spool still gives its space back: the space of delivered mail
+    /// was kept until the next write otherwise, forever on a node with nothing more to send.
+    /// </summary>
+    private bool WaitForOperations(System.Threading.Channels.ChannelReader<SpoolOperation> reader, bool maintenancePending)
+    {
+        if (!maintenancePending)
+        {
+            return reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            return reader.WaitToReadAsync(timer.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            return true;
         }
     }
 
@@ -37,15 +69,20 @@ public sealed partial class SqliteSpool
     /// write; when space is short, truncated to nothing at once, so that an idle spool on a full
     /// disk does not keep megabytes of WAL it no longer needs) and free pages go back to the
     /// filesystem (incremental auto-vacuum, new spools). Neither waits for readers long: what
-    /// cannot be done now is done next time.
+    /// cannot be done now is done next time. Returns whether anything is left for a later pass.
     /// </summary>
-    private void MaintainWhenIdle()
+    private bool MaintainWhenIdle()
     {
         var now = _time.GetTimestamp();
         var pressed = !_space.HasRoomFor(0);
-        if (_commitsSinceMaintenance == 0 || (!pressed && _time.GetElapsedTime(_lastMaintenance, now) < TimeSpan.FromSeconds(5)))
+        if (_commitsSinceMaintenance == 0)
         {
-            return;
+            return false;
+        }
+
+        if (!pressed && _time.GetElapsedTime(_lastMaintenance, now) < TimeSpan.FromSeconds(5))
+        {
+            return true;
         }
 
         _commitsSinceMaintenance = 0;
@@ -58,7 +95,7 @@ public sealed partial class SqliteSpool
             var free = (long)command.ExecuteScalar()!;
             if (free == 0 || (!pressed && free < 2048))
             {
-                return;
+                return false;
             }
 
             // In steps of 1 MiB of pages, each checkpointed (which cuts the database file; when
@@ -75,11 +112,20 @@ public sealed partial class SqliteSpool
             }
 
             _space.Changed();
+            if (free > 0)
+            {
+                // Not finished within the quarter second: the next pass goes on, not the next write.
+                _commitsSinceMaintenance = 1;
+                return true;
+            }
+
+            return false;
         }
         catch (SqliteException ex)
         {
             var full = ex.SqliteErrorCode == SqliteFull || IsNoSpace(ex);
             ReportFailure(full ? SpoolFailure.DiskFull : SpoolFailure.Database, 0, full ? null : ex);
+            return false;
         }
     }
 
