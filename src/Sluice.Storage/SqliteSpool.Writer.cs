@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Sluice.Storage;
@@ -45,7 +46,7 @@ public sealed partial class SqliteSpool
     /// without work, so that an idle spool still gives its space back: the space of delivered mail
     /// was kept until the next write otherwise, forever on a node with nothing more to send.
     /// </summary>
-    private bool WaitForOperations(System.Threading.Channels.ChannelReader<SpoolOperation> reader, bool maintenancePending)
+    private bool WaitForOperations(ChannelReader<SpoolOperation> reader, bool maintenancePending)
     {
         if (!maintenancePending)
         {
