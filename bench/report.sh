@@ -180,10 +180,10 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   started on the dispatching thread up to their first wait instead of a work item each: 100 KB
   0.878 → 0.720 ms, but 4 KB 0.518 → 0.597 (`relay-launch-inline-before-after-20261201T145054Z.md`),
   not better at both sizes and within this VM's swing. Nor the thread pool's workers without
-  spinning before they sleep (`DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0`, which other .NET
-  servers on few cores set): 4 KB 0.484 → 0.509 ms, 100 KB 0.744 → 0.806 and 911 → 781 msgs/s
-  (`relay-no-pool-spin-before-after-20261201T183823Z.md`): a worker that spins catches the next
-  settlement without a futex wake. GC is 1.7% of the node's samples at 4 KB (the profile above),
+  spinning before they sleep (`DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0`): 4 KB 0.484 → 0.509
+  ms, 100 KB 0.744 → 0.806 and 911 → 781 msgs/s (`relay-no-pool-spin-before-after-20261201T183823Z.md`;
+  likely because a spinning worker picks up the next settlement without a futex wake, not
+  profiled). GC is 1.7% of the node's samples at 4 KB (the profile above),
   so a larger gen-0 budget was not tried.
 - **Goals (reference workload, medians of 3, same runs as Postfix), on the 12-01 VM:** the full
   relay run above (ab9f357, 18:57): 4 KB **6.29x** Postfix (goal 5x, **met**) at **0.587 ms**
@@ -197,7 +197,8 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   On the VM before it (kernel fc-v669, 12-01 05:31, `relay-20261201T053140Z.md`) every relay goal
   was met: 4 KB 5.84x at 0.383 ms, 100 KB 3.59x at 0.614, 50 sessions 7.88x. The 4 KB CPU goal is
   an absolute figure and this machine's thread switches cost more than the last one's (about 10
-  per relayed message, 0.1–0.2 ms of the 0.5–0.6 here); what would meet it here is below.
+  per relayed message; at 21.5–27 µs per round trip of two, see "The machine changed" above,
+  roughly 0.1 ms of the 0.5–0.6 here); what would meet it here is below.
 - **Accept-only** (`bench/accept-rate`, the run at the top of this page, 773982a): **3.48x**
   Postfix's smtpd with a connection per message (goal 3x, **met**; every Sluice run above every
   Postfix run times 3) and **3.86x** with reused connections. On the VM before (05:33) the same
@@ -399,8 +400,8 @@ above is the reference workload):
 
 Goal, on the reference workload: on the VM before 12-01 08:00, met — CPU per connection 18%
 under HAProxy's at 4 KB (0.204 vs 0.249 ms) and 22% under at 100 KB (0.266 vs 0.340), rate 1.12x
-and 1.05x HAProxy's. On the 12-01 VM (the direct ceiling fell from 6,161 to 2,892 msgs/s, every
-process's CPU per connection rose) the CPU goal still holds (8% and 6% under HAProxy's) and the
+and 1.05x HAProxy's. On the 12-01 VM (the direct 4 KB rate in the same script fell from 6,935 to
+2,892 msgs/s, HAProxy's CPU per connection rose from 0.249 to 0.367 ms) the CPU goal still holds (8% and 6% under HAProxy's) and the
 rate is at parity: 1.00x at 4 KB, 0.99x at 100 KB, where one of Sluice's three runs fell to 823
 msgs/s and the other two (1,088, 1,084) sat inside HAProxy's range (1,080–1,167). With 20
 sessions the CPU goal held too but the 4 KB rate was 0.95x–0.98x (run ranges overlapping): the
