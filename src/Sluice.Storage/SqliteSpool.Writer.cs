@@ -42,9 +42,11 @@ public sealed partial class SqliteSpool
 
     /// <summary>
     /// Waits for the next operation; false once the channel is completed. With maintenance left
-    /// undone (the 5 s spacing, or the vacuum's quarter second spent), it wakes after a second
-    /// without work, so that an idle spool still gives its space back: the space of delivered mail
-    /// was kept until the next write otherwise, forever on a node with nothing more to send.
+    /// undone (the 5 s spacing, the vacuum's quarter second spent, a checkpoint a reader held back),
+    /// it wakes within a second even without work, so that an idle spool still gives its space
+    /// back: otherwise the space of delivered mail was kept until the next write, forever on a node
+    /// with nothing more to send. One timer serves until it fires, not one per batch: under load
+    /// every batch ends idle inside the spacing.
     /// </summary>
     private bool WaitForOperations(ChannelReader<SpoolOperation> reader, bool maintenancePending)
     {
@@ -53,13 +55,15 @@ public sealed partial class SqliteSpool
             return reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        using var timer = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+        _maintenanceTimer ??= new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
         try
         {
-            return reader.WaitToReadAsync(timer.Token).AsTask().GetAwaiter().GetResult();
+            return reader.WaitToReadAsync(_maintenanceTimer.Token).AsTask().GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        catch (OperationCanceledException) when (_maintenanceTimer.IsCancellationRequested)
         {
+            _maintenanceTimer.Dispose();
+            _maintenanceTimer = null;
             return true;
         }
     }
@@ -90,37 +94,38 @@ public sealed partial class SqliteSpool
         _lastMaintenance = now;
         try
         {
-            Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
+            var checkpointed = Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
             using var command = _writeConnection.CreateCommand();
             command.CommandText = "PRAGMA freelist_count";
             var free = (long)command.ExecuteScalar()!;
-            if (free == 0 || (!pressed && free < 2048))
+            if (free > 0 && (pressed || free >= 2048))
+            {
+                // In steps of 1 MiB of pages, each checkpointed (which cuts the database file; when
+                // pressed, restarting the WAL so that it never needs more than a step, even on a disk
+                // with nothing left); the writer is away a quarter second at most.
+                var started = _time.GetTimestamp();
+                while (free > 0 && _time.GetElapsedTime(started) < TimeSpan.FromMilliseconds(250))
+                {
+                    command.CommandText = "PRAGMA incremental_vacuum(256)";
+                    command.ExecuteNonQuery();
+                    checkpointed = Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
+                    command.CommandText = "PRAGMA freelist_count";
+                    free = (long)command.ExecuteScalar()!;
+                }
+
+                _space.Changed();
+            }
+
+            if (checkpointed && (free == 0 || (!pressed && free < 2048)))
             {
                 return false;
             }
 
-            // In steps of 1 MiB of pages, each checkpointed (which cuts the database file; when
-            // pressed, restarting the WAL so that it never needs more than a step, even on a disk
-            // with nothing left); the writer is away a quarter second at most.
-            var started = _time.GetTimestamp();
-            while (free > 0 && _time.GetElapsedTime(started) < TimeSpan.FromMilliseconds(250))
-            {
-                command.CommandText = "PRAGMA incremental_vacuum(256)";
-                command.ExecuteNonQuery();
-                Checkpoint(pressed ? "TRUNCATE" : "PASSIVE");
-                command.CommandText = "PRAGMA freelist_count";
-                free = (long)command.ExecuteScalar()!;
-            }
-
-            _space.Changed();
-            if (free > 0)
-            {
-                // Not finished within the quarter second: the next pass goes on, not the next write.
-                _commitsSinceMaintenance = 1;
-                return true;
-            }
-
-            return false;
+            // Not finished: the vacuum's quarter second was spent, or a reader kept the checkpoint
+            // from copying the last frames (the file is cut only when the checkpoint reaches the
+            // vacuum's frames). The next pass goes on, not the next write.
+            _commitsSinceMaintenance = 1;
+            return true;
         }
         catch (SqliteException ex)
         {

@@ -37,6 +37,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     private int _commitsSinceMaintenance;
     private bool _walShort;
     private long _lastMaintenance;
+
+    /// <summary>Wakes the idle writer for maintenance left undone; only the writer thread touches it.</summary>
+    private CancellationTokenSource? _maintenanceTimer;
     private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
     private int _stopping;
@@ -274,6 +277,7 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
         _operations.Writer.TryComplete();
         await Task.Run(_writer.Join).ConfigureAwait(false);
+        _maintenanceTimer?.Dispose();
         _bodies.Dispose();
         _statements.Dispose();
         _writeConnection.Dispose();
