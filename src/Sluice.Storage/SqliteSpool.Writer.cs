@@ -98,7 +98,10 @@ public sealed partial class SqliteSpool
             using var command = _writeConnection.CreateCommand();
             command.CommandText = "PRAGMA freelist_count";
             var free = (long)command.ExecuteScalar()!;
-            if (free > 0 && (pressed || free >= 2048))
+            // 8 MiB of free pages are worth starting a vacuum for (any, when pressed); one started
+            // goes on to the end over the next passes, whatever its quarter seconds leave.
+            var vacuum = free > 0 && (pressed || free >= 2048 || _vacuumUnfinished);
+            if (vacuum)
             {
                 // In steps of 1 MiB of pages, each checkpointed (which cuts the database file; when
                 // pressed, restarting the WAL so that it never needs more than a step, even on a disk
@@ -116,7 +119,9 @@ public sealed partial class SqliteSpool
                 _space.Changed();
             }
 
-            if (checkpointed && (free == 0 || (!pressed && free < 2048)))
+            _vacuumUnfinished = vacuum && free > 0;
+
+            if (checkpointed && !_vacuumUnfinished)
             {
                 return false;
             }

@@ -40,6 +40,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
 
     /// <summary>Wakes the idle writer for maintenance left undone; only the writer thread touches it.</summary>
     private CancellationTokenSource? _maintenanceTimer;
+
+    /// <summary>A vacuum stopped by its time limit with free pages left; the writer thread's own.</summary>
+    private bool _vacuumUnfinished;
     private Tuple<DateTimeOffset, List<System.Diagnostics.Metrics.Measurement<long>>>? _byState;
     private long _depth;
     private int _stopping;
