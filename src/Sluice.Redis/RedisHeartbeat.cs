@@ -40,7 +40,9 @@ public sealed class RedisHeartbeat(RedisLink link, RedisLimits limits, RedisLead
                 [_nodes, _begun],
                 [link.Node, (long)link.Options.LeaseTtl.TotalMilliseconds]).ConfigureAwait(false))!;
             var live = (int)beat[0];
-            var complete = TimeSpan.FromMilliseconds((long)beat[1]) >= link.Options.LeaseTtl;
+            var setAge = TimeSpan.FromMilliseconds((long)beat[1]);
+            var complete = setAge >= link.Options.LeaseTtl;
+            link.Beaten(setAge);
 
             // A set begun less than a lease's life ago (Redis restarted) may not have heard from every node yet: it can only raise the count.
             limits.LiveNodes = complete ? live : Math.Max(live, limits.LiveNodes);

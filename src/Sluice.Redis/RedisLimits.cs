@@ -10,7 +10,9 @@ namespace Sluice.Redis;
 /// a sorted set per site × source, scored by when it lapses: taking one drops lapsed members and
 /// adds this one only under the limit, in one script; the node renews what it holds every third
 /// of the lease's life, so a node that dies frees its share within <see cref="RedisOptions.LeaseTtl"/>
-/// (its connections closed when its process did). Without Redis — or just after it came back —
+/// (its connections closed when its process did). A node whose renewal came too late (a stalled
+/// process) finds its lease gone and, if another node took the place meanwhile, revoked: one of
+/// its connections closes after its message. Without Redis — or just after it came back —
 /// the node keeps to its share: the limit ÷ the nodes last seen alive (at least one), so the
 /// nodes together still stay within it.
 /// </summary>
@@ -23,10 +25,13 @@ public sealed partial class RedisLimits : ISharedLimits
     private readonly Dictionary<SharedLimitKey, int> _heldPerKey = [];
     private readonly ConcurrentDictionary<SharedLimitKey, LeaseKeys> _leaseKeys = new();
     private readonly ConcurrentDictionary<SharedLimitKey, bool> _wanted = new();
+    private readonly ConcurrentDictionary<SharedLimitKey, int> _maxPerKey = new();
+    private readonly Dictionary<SharedLimitKey, HashSet<string>> _revoked = [];
     private readonly string _ttlMs;
     private readonly string _waiterTtlMs;
     private long _next;
     private int _liveNodes = 1;
+    private int _revokedCount;
 
     public RedisLimits(RedisLink link)
     {
@@ -61,7 +66,27 @@ public sealed partial class RedisLimits : ISharedLimits
         }
     }
 
-    public int? ShareOf(SharedLimitKey key, int max) => _link.Shared ? null : Share(max);
+    /// <summary>
+    /// Not shared: this node's share. Shared: no bound beyond the leases, unless some that this
+    /// node holds of <paramref name="key"/> are revoked — then only the ones counted in Redis.
+    /// </summary>
+    public int? ShareOf(SharedLimitKey key, int max)
+    {
+        if (!_link.Shared)
+        {
+            return Share(max);
+        }
+
+        if (Volatile.Read(ref _revokedCount) == 0)
+        {
+            return null;
+        }
+
+        lock (_lock)
+        {
+            return _revoked.TryGetValue(key, out var revoked) ? _heldPerKey.GetValueOrDefault(key) - revoked.Count : null;
+        }
+    }
 
     /// <summary>This node's share of a limit of <paramref name="max"/> while the limit cannot be shared (at least one, so mail still moves).</summary>
     public int Share(int max) => Math.Max(1, max / LiveNodes);
@@ -74,8 +99,15 @@ public sealed partial class RedisLimits : ISharedLimits
     public async ValueTask<SharedLease?> TryLeaseAsync(SharedLimitKey key, int max)
     {
         var lease = new SharedLease(key, string.Concat(_link.Node, "#", Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture)));
+        _maxPerKey[key] = max;
         if (_link.Shared)
         {
+            if (HasRevoked(key))
+            {
+                // Already more connections than this node's places in Redis: none more until those have closed.
+                return null;
+            }
+
             switch (await TryRegisterAsync(lease, max).ConfigureAwait(false))
             {
                 case true:
@@ -144,6 +176,7 @@ public sealed partial class RedisLimits : ISharedLimits
     public void Release(SharedLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        string? successor = null;
         lock (_lock)
         {
             if (!_held.Remove(lease.Id))
@@ -151,24 +184,46 @@ public sealed partial class RedisLimits : ISharedLimits
                 return;
             }
 
-            var left = _heldPerKey[lease.Key] - 1;
-            RedisLog.Released(_link.Logger, lease.Id, lease.Key, left);
-            if (left == 0)
+            // A connection closed while some of this key's are revoked: the one closed (whichever
+            // lease its queue gives back: they are alike) ends one revoked connection's overrun.
+            if (_revoked.TryGetValue(lease.Key, out var revoked))
             {
-                _heldPerKey.Remove(lease.Key);
-                _wanted.TryRemove(lease.Key, out _);
+                if (!revoked.Remove(lease.Id))
+                {
+                    successor = First(revoked);
+                    revoked.Remove(successor);
+                }
+
+                _revokedCount--;
+                if (revoked.Count == 0)
+                {
+                    _revoked.Remove(lease.Key);
+                }
+
+                if (successor is null)
+                {
+                    // The lease given back was not counted in Redis: nothing to remove there.
+                    ForgetLocked(lease);
+                    return;
+                }
             }
-            else
-            {
-                _heldPerKey[lease.Key] = left;
-            }
+
+            ForgetLocked(lease);
         }
 
         if (_link.Reachable)
         {
             try
             {
-                _link.Database.SortedSetRemove(KeysOf(lease.Key).Leases, lease.Id, CommandFlags.FireAndForget);
+                var leases = KeysOf(lease.Key).Leases;
+                if (successor is null)
+                {
+                    _link.Database.SortedSetRemove(leases, lease.Id, CommandFlags.FireAndForget);
+                }
+                else
+                {
+                    _link.Database.ScriptEvaluate(RedisScripts.HandOver, [leases], [lease.Id, successor], CommandFlags.FireAndForget);
+                }
             }
             catch (Exception ex) when (RedisLink.IsAway(ex))
             {
@@ -232,9 +287,12 @@ public sealed partial class RedisLimits : ISharedLimits
         try
         {
             var keys = KeysOf(key);
-            ids.InsertRange(0, [_ttlMs, _link.Node, _waiterTtlMs]);
-            var waiting = (long)await _link.Database.ScriptEvaluateAsync(RedisScripts.Renew, [keys.Leases, keys.FirstAsks, keys.LastAsks], [.. ids]).ConfigureAwait(false);
-            _wanted[key] = waiting > 0;
+            var max = _maxPerKey.GetValueOrDefault(key, ids.Count);
+            var sent = ids.ToArray();
+            ids.InsertRange(0, [_ttlMs, _link.Node, _waiterTtlMs, max]);
+            var result = (RedisResult[])(await _link.Database.ScriptEvaluateAsync(RedisScripts.Renew, [keys.Leases, keys.FirstAsks, keys.LastAsks], [.. ids]).ConfigureAwait(false))!;
+            _wanted[key] = (long)result[0] > 0;
+            Reconcile(key, sent, result);
             return true;
         }
         catch (Exception ex) when (RedisLink.IsAway(ex))
@@ -242,6 +300,90 @@ public sealed partial class RedisLimits : ISharedLimits
             _link.Lost(ex);
             return false;
         }
+    }
+
+    /// <summary>
+    /// After a renewal of <paramref name="key"/>'s <paramref name="sent"/> ids: those Redis had no
+    /// room for (<paramref name="result"/> after its first item) are revoked; the others are counted
+    /// there, revoked ones included that found room again (a lease given back elsewhere).
+    /// </summary>
+    private void Reconcile(SharedLimitKey key, RedisValue[] sent, RedisResult[] result)
+    {
+        if (result.Length == 1 && !HasRevoked(key))
+        {
+            return;
+        }
+
+        HashSet<string> lost = new(StringComparer.Ordinal);
+        for (var i = 1; i < result.Length; i++)
+        {
+            lost.Add((string)result[i]!);
+        }
+
+        lock (_lock)
+        {
+            _revoked.TryGetValue(key, out var revoked);
+            foreach (var value in sent)
+            {
+                var id = (string)value!;
+                if (!lost.Contains(id))
+                {
+                    if (revoked is not null && revoked.Remove(id))
+                    {
+                        _revokedCount--;
+                    }
+                }
+                else if (_held.ContainsKey(id) && (revoked ??= _revoked[key] = new HashSet<string>(StringComparer.Ordinal)).Add(id))
+                {
+                    _revokedCount++;
+                    RedisLog.Revoked(_link.Logger, id, key, _heldPerKey.GetValueOrDefault(key) - revoked.Count);
+                }
+            }
+
+            if (revoked is { Count: 0 })
+            {
+                _revoked.Remove(key);
+            }
+        }
+    }
+
+    private bool HasRevoked(SharedLimitKey key)
+    {
+        if (Volatile.Read(ref _revokedCount) == 0)
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            return _revoked.ContainsKey(key);
+        }
+    }
+
+    /// <summary>Under the lock: <paramref name="lease"/> (already out of the held ones) no longer counts for its key.</summary>
+    private void ForgetLocked(SharedLease lease)
+    {
+        var left = _heldPerKey[lease.Key] - 1;
+        RedisLog.Released(_link.Logger, lease.Id, lease.Key, left);
+        if (left == 0)
+        {
+            _heldPerKey.Remove(lease.Key);
+            _wanted.TryRemove(lease.Key, out _);
+        }
+        else
+        {
+            _heldPerKey[lease.Key] = left;
+        }
+    }
+
+    private static string First(HashSet<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            return id;
+        }
+
+        throw new InvalidOperationException("no revoked lease");
     }
 
     /// <summary>Holds <paramref name="lease"/>; how many of its key this node holds now.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sluice.Core.Threading;
 using StackExchange.Redis;
 
 namespace Sluice.Redis;
@@ -8,7 +9,10 @@ namespace Sluice.Redis;
 /// to it now. The node starts and keeps running without Redis (the connection is retried in the
 /// background; a command fails at once while it is away). After Redis comes back — perhaps
 /// restarted, empty — the limits are shared again only once every node has had a renewal round
-/// to put back the leases it holds; until then each node keeps to its share.
+/// to put back the leases it holds; until then each node keeps to its share. Nodes come back at
+/// different moments (each client retries on its own clock), so that moment is not this node's
+/// return plus a grace: it is when Redis's node set, begun anew by a restart, is a lease's life
+/// old — by then every node still alive has beaten, and put its leases back, in it.
 /// </summary>
 public sealed class RedisLink : IAsyncDisposable
 {
@@ -19,6 +23,7 @@ public sealed class RedisLink : IAsyncDisposable
     private long _sharedFromTicks;
     private long _settledAtTicks;
     private int _down;
+    private int _awaitingBeat;
 
     private RedisLink(ConnectionMultiplexer connection, RedisOptions options, string node, TimeProvider time, ILogger logger)
     {
@@ -70,7 +75,10 @@ public sealed class RedisLink : IAsyncDisposable
     /// <summary>Redis answers (or is believed to).</summary>
     public bool Reachable => _connection.IsConnected;
 
-    /// <summary>Redis answers and every node has had time to put its leases back: limits are the cluster's.</summary>
+    /// <summary>
+    /// Redis answers, a beat since it came back has said how old its node set is, and every node
+    /// has had time to put its leases back: limits are the cluster's.
+    /// </summary>
     public bool Shared
     {
         get
@@ -82,7 +90,7 @@ public sealed class RedisLink : IAsyncDisposable
                 return false;
             }
 
-            return _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
+            return Volatile.Read(ref _awaitingBeat) == 0 && _time.GetUtcNow().UtcTicks >= Interlocked.Read(ref _sharedFromTicks);
         }
     }
 
@@ -121,6 +129,29 @@ public sealed class RedisLink : IAsyncDisposable
 
     public RedisKey Key(string name) => string.Concat(Prefix, name);
 
+    /// <summary>
+    /// This node beat; Redis's node set was begun <paramref name="setAge"/> ago. The first beat
+    /// since Redis came back: a set younger than a lease's life (Redis restarted, empty) may still
+    /// miss a node that has not reconnected yet and holds connections on its share, uncounted in
+    /// Redis, so the limits stay on this node's share until the set is that old, whatever this
+    /// node's own grace says. (A node that starts on a young set holds nothing yet: no wait.)
+    /// </summary>
+    public void Beaten(TimeSpan setAge)
+    {
+        if (Volatile.Read(ref _awaitingBeat) == 0)
+        {
+            return;
+        }
+
+        // The later start is in place before the flag clears: Shared never sees the one without the other.
+        if (setAge < Options.LeaseTtl)
+        {
+            AtomicBound.RaiseTo(ref _sharedFromTicks, (_time.GetUtcNow() + (Options.LeaseTtl - setAge)).UtcTicks);
+        }
+
+        Interlocked.CompareExchange(ref _awaitingBeat, 0, 1);
+    }
+
     /// <summary>A command failed: Redis is taken for away until it has answered for a grace period again (logged once per outage).</summary>
     public void Lost(Exception? cause)
     {
@@ -135,6 +166,8 @@ public sealed class RedisLink : IAsyncDisposable
 
     private void Back()
     {
+        // Not shared before a beat has said how old the node set is (perhaps begun just now, by a restart).
+        Volatile.Write(ref _awaitingBeat, 1);
         Interlocked.Exchange(ref _sharedFromTicks, (_time.GetUtcNow() + _grace).UtcTicks);
         if (Interlocked.Exchange(ref _down, 0) == 1)
         {

@@ -30,4 +30,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 8208, Level = LogLevel.Debug, Message = "Lease {Lease} for {Limit} given back; this node holds {Held}")]
     public static partial void Released(ILogger logger, string lease, Core.Cluster.SharedLimitKey limit, int held);
+
+    [LoggerMessage(EventId = 8209, Level = LogLevel.Warning, Message = "Lease {Lease} for {Limit} lapsed before this node renewed it and another node has taken its place: a connection closes after its message; {Counted} of this node's connections are counted")]
+    public static partial void Revoked(ILogger logger, string lease, Core.Cluster.SharedLimitKey limit, int counted);
 }

@@ -50,18 +50,50 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS[1] a lease set, KEYS[2] its waiters' first asks, KEYS[3] their last asks; ARGV ttl ms,
-    /// node, waiter ttl ms, then lease ids. Every id held (again, after a Redis restart) until
-    /// now + ttl, whatever the count: they are in use. Returns how many other nodes wait for one.
+    /// node, waiter ttl ms, max, then lease ids. Every id still in the set is held until now + ttl.
+    /// An id no longer there — Redis restarted empty, or this node's renewal came after the lease
+    /// lapsed (a stalled process) — is put back only while the limit has room: another node may
+    /// have taken its place meanwhile. Returns how many other nodes wait for a lease, then the ids
+    /// that found no room (their connections must close).
     /// </summary>
     public const string Renew = Now + """
         local untilMs = now + tonumber(ARGV[1])
-        for i = 4, #ARGV do
-          redis.call('ZADD', KEYS[1], untilMs, ARGV[i])
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local missing = {}
+        for i = 5, #ARGV do
+          if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+            redis.call('ZADD', KEYS[1], untilMs, ARGV[i])
+          else
+            missing[#missing + 1] = ARGV[i]
+          end
         end
-        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        local free = tonumber(ARGV[4]) - redis.call('ZCARD', KEYS[1])
         local waiting = redis.call('ZCOUNT', KEYS[3], now - tonumber(ARGV[3]), '+inf')
         if redis.call('ZSCORE', KEYS[3], ARGV[2]) then waiting = waiting - 1 end
-        return waiting
+        local result = { waiting }
+        for _, id in ipairs(missing) do
+          if free > 0 then
+            redis.call('ZADD', KEYS[1], untilMs, id)
+            free = free - 1
+          else
+            result[#result + 1] = id
+          end
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        return result
+        """;
+
+    /// <summary>
+    /// KEYS[1] a lease set; ARGV the id given back, the id that takes its place. The node closed a
+    /// connection whose lease is counted while another of its connections holds one that is not
+    /// (it found no room at renewal): the counted place passes to that one, until the same time.
+    /// </summary>
+    public const string HandOver = """
+        local untilMs = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if not untilMs then return 0 end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('ZADD', KEYS[1], untilMs, ARGV[2])
+        return 1
         """;
 
     /// <summary>

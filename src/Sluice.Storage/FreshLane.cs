@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Sluice.Core.Queue;
+using Sluice.Core.Threading;
 
 namespace Sluice.Storage;
 
@@ -67,20 +68,7 @@ internal sealed class FreshLane
     public void NothingDueBefore(long nextDueMs) => Volatile.Write(ref _nothingDueBefore, nextDueMs);
 
     /// <summary>A waiting message is due at <paramref name="dueMs"/> (stored, deferred): what is known moves earlier if it must.</summary>
-    public void DueAt(long dueMs)
-    {
-        var known = Volatile.Read(ref _nothingDueBefore);
-        while (dueMs < known)
-        {
-            var seen = Interlocked.CompareExchange(ref _nothingDueBefore, dueMs, known);
-            if (seen == known)
-            {
-                return;
-            }
-
-            known = seen;
-        }
-    }
+    public void DueAt(long dueMs) => AtomicBound.LowerTo(ref _nothingDueBefore, dueMs);
 
     /// <summary>Messages became waiting in ways not tracked one by one (released, flushed, a rolled-back lease): ask the database next time.</summary>
     public void Forget()

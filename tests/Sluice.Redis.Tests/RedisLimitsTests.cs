@@ -1,5 +1,6 @@
 using Sluice.Core.Cluster;
 using Sluice.Testing;
+using StackExchange.Redis;
 
 namespace Sluice.Redis.Tests;
 
@@ -72,6 +73,45 @@ public sealed class RedisLimitsTests(RedisFixture redis)
 
         Assert.NotNull(lease);
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task RenewAsync_LeasesLapsedWhileStalledAndOnePlaceTaken_PutsOneBackRevokesTheOtherUntilAConnectionCloses()
+    {
+        var options = redis.Options(leaseTtl: TimeSpan.FromSeconds(3));
+        await using var stalled = RedisNode.Start(options, "stalled");
+        await using var other = RedisNode.Start(options, "other");
+        await using var watcher = await ConnectionMultiplexer.ConnectAsync(redis.Server.Configuration);
+        var leases = watcher.GetDatabase();
+        RedisKey key = stalled.Link.Prefix + "conn:" + RedisLimits.Name(Gmail);
+        var first = await stalled.Limits.TryLeaseAsync(Gmail, 2);
+        var second = await stalled.Limits.TryLeaseAsync(Gmail, 2);
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(stalled.Limits.ShareOf(Gmail, 2));
+
+        // No renewal for longer than a lease's life (a stalled process): both lapse and the other node takes a place.
+        Assert.NotNull(await Poll.ForAsync(async () => await other.Limits.TryLeaseAsync(Gmail, 2), l => l is not null, TimeSpan.FromSeconds(10), "the stalled node's leases to lapse"));
+
+        // The late renewal finds room for one of its two: the other is revoked, so one connection must close.
+        Assert.True(await stalled.Limits.RenewAsync());
+        Assert.Equal(2, await leases.SortedSetLengthAsync(key));
+        Assert.Equal(1, stalled.Limits.ShareOf(Gmail, 2));
+        Assert.Null(await stalled.Limits.TryLeaseAsync(Gmail, 2));
+        Assert.Null(await other.Limits.TryLeaseAsync(Gmail, 2));
+
+        // The queue gives back whichever lease its closing connection held — the counted one here: its place passes to the revoked one.
+        var counted = await leases.SortedSetScoreAsync(key, first.Id) is not null ? first : second;
+        var revoked = counted == first ? second : first;
+        Assert.Null(await leases.SortedSetScoreAsync(key, revoked.Id));
+        stalled.Limits.Release(counted);
+        Assert.Null(stalled.Limits.ShareOf(Gmail, 2));
+        await Poll.UntilAsync(async () => await leases.SortedSetScoreAsync(key, revoked.Id) is not null, TimeSpan.FromSeconds(5), "the counted place handed to the revoked lease");
+        Assert.Null(await leases.SortedSetScoreAsync(key, counted.Id));
+        Assert.True(await stalled.Limits.RenewAsync());
+        Assert.Null(stalled.Limits.ShareOf(Gmail, 2));
+        Assert.Equal(2, await leases.SortedSetLengthAsync(key));
+        Assert.Null(await other.Limits.TryLeaseAsync(Gmail, 2));
     }
 
     [Fact]

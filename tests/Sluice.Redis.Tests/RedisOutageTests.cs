@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sluice.Core.Cluster;
 using Sluice.Testing;
 using StackExchange.Redis;
@@ -83,6 +84,38 @@ public sealed class RedisOutageTests
         Assert.NotNull(await Poll.ForAsync(async () => await b.Limits.TryLeaseAsync(Site, 3), l => l is not null, TimeSpan.FromSeconds(5), "the lease a gave back"));
         await a.Heartbeat.StopAsync(CancellationToken.None);
         await b.Heartbeat.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Shared_RedisRestartedEmptyAndAnotherNodeNotBackYet_StaysOnTheShareUntilTheNodeSetIsALeaseLifeOld()
+    {
+        using var server = await RedisServer.StartAsync();
+        var options = new RedisOptions { Configuration = server.Configuration, LeaseTtl = TimeSpan.FromSeconds(60) };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = RedisNode.Start(options, "a", time);
+        var b = RedisNode.Start(options, "b");
+        await a.Heartbeat.RoundAsync();
+        await b.Heartbeat.RoundAsync();
+        await a.Heartbeat.RoundAsync();
+        Assert.NotNull(await a.Limits.TryLeaseAsync(Site, 2));
+        Assert.NotNull(await b.Limits.TryLeaseAsync(Site, 2));
+
+        // b's client has not reconnected to the restarted Redis yet: its connection is open on its share, uncounted there.
+        await b.DisposeAsync();
+        await server.StartAgainAsync();
+        await Poll.UntilAsync(async () => { await a.Heartbeat.RoundAsync(); return a.Link.Reachable; }, TimeSpan.FromSeconds(15), "node a back on Redis");
+        await a.Heartbeat.RoundAsync();
+
+        // Past a's own grace since its return (its clock only: Redis's node set is seconds old), a still keeps to its share.
+        time.Advance(options.RenewInterval + TimeSpan.FromSeconds(2));
+        Assert.False(a.Link.Shared);
+        Assert.Equal(1, a.Limits.ShareOf(Site, 2));
+        Assert.Null(await a.Limits.TryLeaseAsync(Site, 2));
+
+        // Once the set is a lease's life old, b has had its chance to come back: a node silent that long is gone, and the limit is shared.
+        time.Advance(options.LeaseTtl);
+        Assert.True(a.Link.Shared);
+        Assert.NotNull(await a.Limits.TryLeaseAsync(Site, 2));
     }
 
     /// <summary>Nodes a and b on <paramref name="server"/> (3 s leases), each having beaten, a twice: both count two live nodes and a leads.</summary>

@@ -18,9 +18,11 @@ public interface ISharedLimits
     bool IsWanted(SharedLimitKey key);
 
     /// <summary>
-    /// Null while the limits are shared; otherwise (the shared store away, or just back) how many
-    /// connections of a limit of <paramref name="max"/> this node may have: a queue holding more
-    /// gives the extra back as its connections finish their message.
+    /// Null while the limits are shared and every lease this node holds of <paramref name="key"/>
+    /// is counted there; otherwise (the shared store away or just back, or leases revoked because
+    /// their renewal came after another node took their place) how many connections of a limit of
+    /// <paramref name="max"/> this node may have: a queue holding more gives the extra back as its
+    /// connections finish their message.
     /// </summary>
     int? ShareOf(SharedLimitKey key, int max);
 

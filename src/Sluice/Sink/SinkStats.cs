@@ -1,3 +1,5 @@
+using Sluice.Core.Threading;
+
 namespace Sluice.Sink;
 
 /// <summary>Counters of a sink run, read by <c>GET /stats</c> and printed at exit.</summary>
@@ -39,11 +41,7 @@ internal sealed class SinkStats
     {
         Interlocked.Increment(ref _connections);
         var now = Interlocked.Increment(ref _currentConnections);
-        long max;
-        while (now > (max = Interlocked.Read(ref _maxConcurrentConnections)) && Interlocked.CompareExchange(ref _maxConcurrentConnections, now, max) != max)
-        {
-        }
-
+        AtomicBound.RaiseTo(ref _maxConcurrentConnections, now);
         return now;
     }
 
