@@ -54,6 +54,9 @@ public sealed partial class RedisLimits : ISharedLimits
         set => Volatile.Write(ref _liveNodes, Math.Max(1, value));
     }
 
+    /// <summary>Leases this node holds that Redis no longer counts (their renewal came after another node took their place): connections about to close.</summary>
+    public int Revoked => Volatile.Read(ref _revokedCount);
+
     /// <summary>Leases this node holds now.</summary>
     public int Held
     {

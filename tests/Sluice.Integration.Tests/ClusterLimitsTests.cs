@@ -74,6 +74,13 @@ public sealed class ClusterLimitsTests
             Assert.InRange(away, 2, Limit);
             Assert.InRange(await SinkLoad.MaxConnectionsAsync(sink), 2, Limit);
             Assert.Contains(nodes, n => n.Output.Contains("each limit falls back to this node's share", StringComparison.Ordinal));
+
+            // Every node came back within a lease's life of the restart: none found its place taken.
+            foreach (var node in nodes)
+            {
+                Assert.Equal(0, (await LimitsAsync(node)).GetProperty("leasesRevoked").GetInt32());
+            }
+
             await Poll.ForAsync(
                 async () =>
                 {

@@ -97,6 +97,7 @@ public sealed class RedisLimitsTests(RedisFixture redis)
         Assert.True(await stalled.Limits.RenewAsync());
         Assert.Equal(2, await leases.SortedSetLengthAsync(key));
         Assert.Equal(1, stalled.Limits.ShareOf(Gmail, 2));
+        Assert.Equal(1, stalled.Limits.Revoked);
         Assert.Null(await stalled.Limits.TryLeaseAsync(Gmail, 2));
         Assert.Null(await other.Limits.TryLeaseAsync(Gmail, 2));
 
@@ -106,6 +107,7 @@ public sealed class RedisLimitsTests(RedisFixture redis)
         Assert.Null(await leases.SortedSetScoreAsync(key, revoked.Id));
         stalled.Limits.Release(counted);
         Assert.Null(stalled.Limits.ShareOf(Gmail, 2));
+        Assert.Equal(0, stalled.Limits.Revoked);
         await Poll.UntilAsync(async () => await leases.SortedSetScoreAsync(key, revoked.Id) is not null, TimeSpan.FromSeconds(5), "the counted place handed to the revoked lease");
         Assert.Null(await leases.SortedSetScoreAsync(key, counted.Id));
         Assert.True(await stalled.Limits.RenewAsync());

@@ -41,7 +41,7 @@ internal static class ClusterEndpoints
                 },
                 brokers = cluster is null ? null : new { uris = options.Cluster.RabbitMq.Uris.Count, shards = options.Cluster.RabbitMq.Shards, connected = cluster.IsConnected },
                 database = database is null ? null : new { reachable = nodes is not null, schemaVersion = database.SchemaVersion },
-                limits = redis is null ? null : new { store = "redis", reachable = redis.Reachable, shared = redis.Shared, leader = leader!.IsLeader, liveNodes = limits!.LiveNodes, leasesHeld = limits.Held },
+                limits = redis is null ? null : new { store = "redis", reachable = redis.Reachable, shared = redis.Shared, leader = leader!.IsLeader, liveNodes = limits!.LiveNodes, leasesHeld = limits.Held, leasesRevoked = limits.Revoked },
                 nodes = nodes?.Select(n => new { n.Name, n.Role, n.Http, n.Version, n.StartedAt, n.SeenAt, alive = registry!.IsAlive(n.SeenAt) }),
                 queue = new { summary.Total, summary.ByState },
             });
