@@ -72,13 +72,14 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var queue = sp.GetRequiredService<IMessageQueue>();
+            var events = sp.GetRequiredService<DeliveryEventLog>();
             var queues = new ReadyQueues(new ReadyQueueContext(
                 time,
                 sp.GetRequiredService<DeliveryCapacity>(),
                 sp.GetRequiredService<Suspensions>(),
                 sp.GetRequiredService<Classification.BounceClassifier>(),
                 delivery.MaxWaitingPerQueue,
-                async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None),
+                async (key, max) => await HeldMail.ReleaseAsync(queue, events, time, key, max),
                 sp.GetRequiredService<ILogger<ReadyQueues>>(),
                 sp.GetRequiredService<SluiceMetrics>(),
                 () => sp.GetRequiredService<DeliveryPolicyHolder>().Current.ReplyRules,
@@ -97,7 +98,14 @@ public static class DeliveryServiceCollectionExtensions
         });
         services.AddSingleton(sp =>
         {
-            var control = new DeliveryControl(sp.GetRequiredService<Suspensions>(), sp.GetRequiredService<ReadyQueues>(), sp.GetRequiredService<IMessageQueue>(), sp.GetService<Reputation.SenderReputation>(), sp.GetRequiredService<Egress.WarmUpLedger>());
+            var control = new DeliveryControl(
+                sp.GetRequiredService<Suspensions>(),
+                sp.GetRequiredService<ReadyQueues>(),
+                sp.GetRequiredService<IMessageQueue>(),
+                sp.GetService<Reputation.SenderReputation>(),
+                sp.GetRequiredService<Egress.WarmUpLedger>(),
+                sp.GetRequiredService<DeliveryEventLog>(),
+                time);
 
             // A reload may raise a warm-up allowance: what waits for one tries again.
             sp.GetRequiredService<DeliveryPolicyHolder>().Reloaded += policy => _ = control.ReleaseWarmUpAsync();

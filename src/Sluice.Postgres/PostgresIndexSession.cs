@@ -25,8 +25,8 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         """;
 
     private static readonly string UpsertRecipients = $"""
-        INSERT INTO recipients (message_id, address, state, reply, updated_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+        INSERT INTO recipients (message_id, address, state, reply, updated_at, held_for)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])
         {IndexStatements.RecipientConflict}
         """;
 
@@ -37,9 +37,15 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         """;
 
     private static readonly string MarkDeleted = $"""
-        UPDATE recipients SET state = '{IndexStatements.DeletedState}', updated_at = d.at
+        UPDATE recipients SET state = '{IndexStatements.DeletedState}', held_for = NULL, updated_at = d.at
         FROM unnest($1::text[], $2::bigint[]) AS d(id, at)
-        WHERE recipients.message_id = d.id AND recipients.state IN ('queued', 'deferred') AND recipients.updated_at <= d.at
+        WHERE recipients.message_id = d.id AND recipients.state IN ({EventNames.PendingStatesSql}) AND recipients.updated_at <= d.at
+        """;
+
+    private static readonly string MarkReleased = $"""
+        UPDATE recipients SET state = 'queued', held_for = NULL, updated_at = d.at
+        FROM unnest($1::text[], $2::bigint[]) AS d(hold_key, at)
+        WHERE {IndexStatements.ReleasedWhere("d.hold_key", "d.at")}
         """;
 
     public override (string Domain, string Tags)? Find(string messageId)
@@ -71,6 +77,11 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         if (batch.Deleted.Count > 0)
         {
             commands.BatchCommands.Add(Command(MarkDeleted, batch.Deleted.ConvertAll(d => d.MessageId).ToArray(), batch.Deleted.ConvertAll(d => d.At).ToArray()));
+        }
+
+        if (batch.Released.Count > 0)
+        {
+            commands.BatchCommands.Add(Command(MarkReleased, batch.Released.ConvertAll(r => r.HoldKey).ToArray(), batch.Released.ConvertAll(r => r.At).ToArray()));
         }
 
         if (batch.Stats.Count > 0)
@@ -181,14 +192,15 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         var state = new string[n];
         var reply = new string?[n];
         var updatedAt = new long[n];
+        var heldFor = new string?[n];
         var i = 0;
         foreach (var r in recipients)
         {
-            (messageId[i], address[i], state[i], reply[i], updatedAt[i]) = (r.MessageId, r.Address, r.State, r.Reply, r.UpdatedAt);
+            (messageId[i], address[i], state[i], reply[i], updatedAt[i], heldFor[i]) = (r.MessageId, r.Address, r.State, r.Reply, r.UpdatedAt, r.HeldFor);
             i++;
         }
 
-        return Command(UpsertRecipients, messageId, address, state, reply, updatedAt);
+        return Command(UpsertRecipients, messageId, address, state, reply, updatedAt, heldFor);
     }
 
     private static NpgsqlBatchCommand Stats(Dictionary<IndexStatsKey, long[]> stats)

@@ -151,6 +151,10 @@ internal static class SchemaMigrations
                 payload text NOT NULL);
             CREATE INDEX webhook_dead_letters_webhook ON webhook_dead_letters (webhook_id);
             """),
+        new(7, "held recipients in the message index, and the key that releases them", """
+            ALTER TABLE recipients ADD COLUMN held_for text NULL;
+            CREATE INDEX recipients_held ON recipients (held_for) WHERE state = 'held';
+            """),
     ];
 
     public static int Latest => All[^1].Version;

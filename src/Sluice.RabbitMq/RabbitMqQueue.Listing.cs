@@ -10,10 +10,12 @@ public sealed partial class RabbitMqQueue
 
     /// <summary>
     /// The cluster's queue in id order: this node's messages in hand (in flight, exact), and from the
-    /// shared index every other message with recipients still to settle (queued: due, deferred or
-    /// held on any node or broker; the brokers cannot be browsed without taking messages). The
-    /// index lags its events by a batch; it does not know a message's next attempt (left unknown,
-    /// <c>default</c>), nor whether a broker holds it in a hold or dead-letter queue.
+    /// shared index every other message with recipients still to settle (queued: due or deferred on
+    /// any node or broker; held: every recipient still to settle held by a suspension, a pause or the
+    /// warm-up allowance — a ready queue's flow-control holds are not indexed and list as queued; the
+    /// brokers cannot be browsed without taking messages). The index lags its events by a batch; it
+    /// does not know a message's next attempt (left unknown, <c>default</c>), nor whether a broker
+    /// holds it in the dead-letter queue.
     /// </summary>
     public async ValueTask<QueuePage> ListAsync(int limit, string? cursor, QueueFilter filter, CancellationToken cancellationToken)
     {
@@ -27,7 +29,7 @@ public sealed partial class RabbitMqQueue
             }
         }
 
-        if (_index is not null && filter.State is null or QueueMessageState.Queued)
+        if (_index is not null && filter.State is null or QueueMessageState.Queued or QueueMessageState.Held)
         {
             var fromIndex = 0;
             var after = cursor;
@@ -36,7 +38,7 @@ public sealed partial class RabbitMqQueue
                 var page = await _index.PendingAsync(new PendingQuery(Since(), after, filter.Id?.Value, IndexPage), cancellationToken).ConfigureAwait(false);
                 foreach (var pending in page)
                 {
-                    if (!_inHand.ContainsKey(new MessageId(pending.Message.Id)) && Pending(pending) is { } entry && Matches(entry, filter, QueueMessageState.Queued))
+                    if (!_inHand.ContainsKey(new MessageId(pending.Message.Id)) && Pending(pending) is { } entry && Matches(entry, filter, entry.State))
                     {
                         matching.Add(entry);
                         fromIndex++;
@@ -83,12 +85,14 @@ public sealed partial class RabbitMqQueue
     {
         var recipients = new List<EnvelopeRecipient>();
         IndexedRecipient? latest = null;
+        var held = true;
         foreach (var r in pending.Message.Recipients)
         {
             if (r.IsPending)
             {
                 recipients.Add(new EnvelopeRecipient(r.Address));
                 latest = latest is null || r.UpdatedAt > latest.UpdatedAt ? r : latest;
+                held &= r.State == EventNames.HeldState;
             }
         }
 
@@ -98,6 +102,7 @@ public sealed partial class RabbitMqQueue
         }
 
         var m = pending.Message;
-        return new QueueEntry(new MessageId(m.Id), new Envelope(m.Sender, recipients, Tags: m.Tags), m.Size, m.ReceivedAt, QueueMessageState.Queued, pending.Attempts, default, latest?.Reply);
+        var state = held ? QueueMessageState.Held : QueueMessageState.Queued;
+        return new QueueEntry(new MessageId(m.Id), new Envelope(m.Sender, recipients, Tags: m.Tags), m.Size, m.ReceivedAt, state, pending.Attempts, default, latest?.Reply);
     }
 }

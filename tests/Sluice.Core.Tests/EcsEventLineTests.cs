@@ -50,6 +50,8 @@ public sealed class EcsEventLineTests
     [InlineData(DeliveryEventType.Suppression, "suppressed", "failure")]
     [InlineData(DeliveryEventType.AdminAction, "admin", "success")]
     [InlineData(DeliveryEventType.Complaint, "complained", "unknown")]
+    [InlineData(DeliveryEventType.Hold, "held", "unknown")]
+    [InlineData(DeliveryEventType.Release, "released", "success")]
     public void Format_EachType_ActionAndOutcome(DeliveryEventType type, string action, string outcome)
     {
         var e = JsonDocument.Parse(EcsEventLine.Format(new DeliveryEvent(At, type, "-", null, null, null, 0, null, null, null))).RootElement.GetProperty("event");

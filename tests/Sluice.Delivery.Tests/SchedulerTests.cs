@@ -94,7 +94,8 @@ public sealed class SchedulerTests : IAsyncDisposable
         await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink"));
         var queue = new MemoryQueue(_time);
         var entry = queue.Add("held@dest.test", TimeSpan.Zero);
-        var (scheduler, control) = Engine(queue, sink.SmtpEndpoint);
+        var recorded = new RecordingEventSink();
+        var (scheduler, control) = Engine(queue, sink.SmtpEndpoint, recorded: recorded);
         control.Suspend("dest.test", _time.GetUtcNow().AddHours(1));
         await RunAsync(scheduler, async () =>
         {
@@ -107,6 +108,12 @@ public sealed class SchedulerTests : IAsyncDisposable
             Assert.Equal(0, held!.Attempts);
             Assert.Equal(entry.NextAttemptAt, held.NextAttemptAt);
             Assert.Equal(1, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+
+            // The hold and its release are events (what the message index shows a cluster's queue listing), the delivery after them.
+            var told = recorded.Events.Where(e => e.Type is DeliveryEventType.Hold or DeliveryEventType.Release or DeliveryEventType.Delivery).ToList();
+            Assert.Equal([DeliveryEventType.Hold, DeliveryEventType.Release, DeliveryEventType.Delivery], told.Select(e => e.Type));
+            Assert.Equal((entry.Id.Value, "held@dest.test", "suspended:dest.test"), (told[0].MessageId, told[0].Recipient, told[0].Classification));
+            Assert.Equal(("-", "suspended:dest.test"), (told[1].MessageId, told[1].Classification));
         });
     }
 
@@ -137,7 +144,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         }
     }
 
-    private (Scheduler Scheduler, DeliveryControl Control) Engine(MemoryQueue queue, IPEndPoint relay, int maxInHand = 100)
+    private (Scheduler Scheduler, DeliveryControl Control) Engine(MemoryQueue queue, IPEndPoint relay, int maxInHand = 100, RecordingEventSink? recorded = null)
     {
         var options = new DeliveryOptions
         {
@@ -151,7 +158,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         var capacity = new DeliveryCapacity(options.MaxConnections, options.Concurrency);
         var queues = new ReadyQueues(new ReadyQueueContext(_time, capacity, suspensions, classifier, options.MaxWaitingPerQueue, async (key, max) => await queue.ReleaseHeldAsync(key.Value, max, CancellationToken.None), NullLogger.Instance));
         var dns = new MxResolver(MxResolver.CreateClient(options.Dns), options.Dns, _time);
-        var events = new DeliveryEventLog(Path.Combine(_dir.Path, "events"), _time);
+        var events = new DeliveryEventLog(Path.Combine(_dir.Path, "events"), _time, sinks: recorded is null ? null : [recorded]);
         var ids = new MessageIdGenerator(_time);
         var settlement = new Settlement(queue, new BounceSender(queue, new DsnBuilder("engine.test"), ids, NullLogger<BounceSender>.Instance), classifier, events, new Core.Telemetry.SluiceMetrics(new TestMeterFactory()), _time, NullLogger.Instance);
         var dispatcher = new Dispatcher(
@@ -163,7 +170,7 @@ public sealed class SchedulerTests : IAsyncDisposable
             settlement,
             _time,
             NullLogger<Dispatcher>.Instance);
-        var control = new DeliveryControl(suspensions, queues, queue);
+        var control = new DeliveryControl(suspensions, queues, queue, events: events, time: _time);
         var scheduler = new Scheduler(queue, dispatcher, queues, control, options, _time, NullLogger<Scheduler>.Instance);
         _owned.Add(events);
         _owned.Add(capacity);

@@ -160,6 +160,52 @@ public sealed class ClusterIndexTests : IAsyncLifetime
         Assert.Empty(await ListAsync(http, "dest.example"));
     }
 
+    [Fact]
+    public async Task Mail_HeldForASuspensionByTheOtherNode_ListedHeldOnThisOneUntilResumedThenDelivered()
+    {
+        var sink = await StartAsync(SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "sink")));
+        var a = await NodeAsync("a", relayHost: null);
+        var b = await NodeAsync("b", sink.SmtpEndpoint.ToString());
+        using var http = a.CreateHttpClient();
+        using var httpB = b.CreateHttpClient(a.ApiKey);
+        // Suspended on B, the node that delivers (A takes mail only, so it has no suspensions of its own).
+        using (var suspended = await httpB.PostAsJsonAsync(new Uri("api/v1/queue/suspensions", UriKind.Relative), new { destination = "hold.example", minutes = 30 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, suspended.StatusCode);
+        }
+
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add(await NodeApi.SendAsync(http, "shop@src.example", $"h{i}@hold.example", $"Held {i}"));
+        }
+
+        // B holds them in the brokers' hold queue; A, which never had them in hand, lists them held from the index.
+        var listed = await Poll.ForAsync(
+            () => ListAsync(http, "hold.example"),
+            l => l.Count == 2 && l.All(m => m.GetProperty("state").GetString() == "held"),
+            Deadline,
+            "two held messages listed on A",
+            () => b.Output);
+        Assert.Equal(ids, listed.Select(m => m.GetProperty("id").GetString()));
+        var onlyHeld = (await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/messages?state=held", UriKind.Relative))).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString() ?? string.Empty).ToList();
+        Assert.Equal(ids, onlyHeld);
+        Assert.Equal(0, (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64());
+
+        // Resumed: B releases what it held, the release is an event, and the mail goes.
+        using (var resumed = await httpB.DeleteAsync(new Uri("api/v1/queue/suspensions/hold.example", UriKind.Relative)))
+        {
+            Assert.True(resumed.IsSuccessStatusCode);
+        }
+
+        await SinkLoad.WaitAcceptedAsync(sink, 2, Deadline);
+        await Poll.UntilAsync(async () => (await ListAsync(http, "hold.example")).Count == 0, Deadline, "nothing left listed for hold.example");
+        foreach (var id in ids)
+        {
+            await Poll.UntilAsync(async () => Status(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "delivered", Deadline, $"{id} delivered");
+        }
+    }
+
     /// <summary>The state of a message's one recipient, as the index knows it.</summary>
     private static string? Status(JsonElement message)
         => message.GetProperty("recipients").ValueKind == JsonValueKind.Array ? message.GetProperty("recipients")[0].GetProperty("status").GetString() : null;

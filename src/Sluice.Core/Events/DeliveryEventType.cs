@@ -29,4 +29,14 @@ public enum DeliveryEventType
 
     /// <summary>A message accepted whose From domain neither DKIM nor SPF would align with: DMARC would fail (a warning at intake).</summary>
     Misalignment,
+
+    /// <summary>
+    /// A recipient held, not attempted, by a decision that lasts (its destination suspended, its
+    /// sender paused, the day's warm-up allowance used); <see cref="DeliveryEvent.Classification"/>
+    /// is the hold key, as the queue stores it. A ready queue's own holds (flow control) are not events.
+    /// </summary>
+    Hold,
+
+    /// <summary>Mail held under one key goes again: <see cref="DeliveryEvent.MessageId"/> is <c>-</c>, <see cref="DeliveryEvent.Classification"/> the key.</summary>
+    Release,
 }

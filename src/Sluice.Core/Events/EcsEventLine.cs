@@ -132,6 +132,7 @@ public static class EcsEventLine
     {
         DeliveryEventType.Reception or DeliveryEventType.Delivery or DeliveryEventType.AdminAction => "success",
         DeliveryEventType.TransientFailure or DeliveryEventType.Bounce or DeliveryEventType.Expiration or DeliveryEventType.Suppression => "failure",
+        DeliveryEventType.Release => "success",
         _ => "unknown",
     };
 

@@ -6,7 +6,7 @@ namespace Sluice.Core.Events;
 /// </summary>
 public static class EventNames
 {
-    private static readonly string[] Names = ["received", "delivered", "deferred", "bounced", "expired", "admin", "suppressed", "complained", "unsubscribed", "sender_paused", "sender_resumed", "unaligned"];
+    private static readonly string[] Names = ["received", "delivered", "deferred", "bounced", "expired", "admin", "suppressed", "complained", "unsubscribed", "sender_paused", "sender_resumed", "unaligned", "held", "released"];
 
     public static string Name(DeliveryEventType type) => (uint)type < (uint)Names.Length ? Names[(int)type] : type.ToString().ToLowerInvariant();
 
@@ -17,10 +17,10 @@ public static class EventNames
         return index >= 0;
     }
 
-    /// <summary>The names a webhook may subscribe to (every type but admin actions).</summary>
-    public static IEnumerable<string> Subscribable => Names.Where(n => n != "admin");
+    /// <summary>The names a webhook may subscribe to (every type but admin actions and releases, which name no message).</summary>
+    public static IEnumerable<string> Subscribable => Names.Where(n => n is not ("admin" or "released"));
 
-    /// <summary>The recipient state an event leaves (queued, delivered, deferred, bounced, expired), or null when it changes none.</summary>
+    /// <summary>The recipient state an event leaves (queued, delivered, deferred, bounced, expired, held), or null when it changes none.</summary>
     public static string? RecipientState(DeliveryEventType type) => type switch
     {
         DeliveryEventType.Reception => "queued",
@@ -28,11 +28,18 @@ public static class EventNames
         DeliveryEventType.TransientFailure => "deferred",
         DeliveryEventType.Bounce => "bounced",
         DeliveryEventType.Expiration => "expired",
+        DeliveryEventType.Hold => HeldState,
         _ => null,
     };
 
+    /// <summary>A recipient held by a decision that lasts (<see cref="DeliveryEventType.Hold"/>): still to settle.</summary>
+    public const string HeldState = "held";
+
     /// <summary>The states a search may ask for.</summary>
-    public static readonly string[] RecipientStates = ["queued", "deferred", "delivered", "bounced", "expired", "deleted"];
+    public static readonly string[] RecipientStates = ["queued", "deferred", "held", "delivered", "bounced", "expired", "deleted"];
+
+    /// <summary>The states still to settle, as SQL lists them: a queue listing shows these, an operator's delete ends them.</summary>
+    public const string PendingStatesSql = "'queued', 'deferred', 'held'";
 
     /// <summary>A bit per type, for subscriptions.</summary>
     public static int Bit(DeliveryEventType type) => 1 << (int)type;

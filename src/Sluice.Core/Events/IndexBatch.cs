@@ -43,6 +43,9 @@ public sealed class IndexBatch
     /// <summary>Messages an operator deleted (id, when): their recipients still pending become <c>deleted</c>, after the batch's other recipient rows.</summary>
     public List<(string MessageId, long At)> Deleted { get; } = [];
 
+    /// <summary>Hold keys released (key, when): recipients held under one become <c>queued</c> again, after the batch's other recipient rows.</summary>
+    public List<(string HoldKey, long At)> Released { get; } = [];
+
     /// <summary>The sender an event row keeps of its own (others take the message's).</summary>
     public static string? SenderColumn(DeliveryEvent e)
         => e.Type is DeliveryEventType.Suppression or DeliveryEventType.SenderPause or DeliveryEventType.SenderResumption ? e.Sender : null;
@@ -69,6 +72,7 @@ public sealed class IndexBatch
         Recipients.Clear();
         Stats.Clear();
         Deleted.Clear();
+        Released.Clear();
         _introduced.Clear();
     }
 
@@ -98,10 +102,15 @@ public sealed class IndexBatch
             Deleted.Add((e.MessageId, at));
         }
 
+        if (e.Type == DeliveryEventType.Release && e.Classification is { } released)
+        {
+            Released.Add((released, at));
+        }
+
         if (EventNames.RecipientState(e.Type) is { } state && e.Recipient is not null)
         {
             var key = (e.MessageId, e.Recipient);
-            var row = new IndexRecipientRow(e.MessageId, e.Recipient, state, e.Reply, at);
+            var row = new IndexRecipientRow(e.MessageId, e.Recipient, state, e.Reply, at, e.Type == DeliveryEventType.Hold ? e.Classification : null);
             // As the statement does (IndexStatements.RecipientConflict): a reception never replaces an outcome.
             if (!Recipients.TryGetValue(key, out var before))
             {

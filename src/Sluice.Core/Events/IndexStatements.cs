@@ -17,12 +17,18 @@ public static class IndexStatements
     /// node that took it has even written its reception, so by the clocks the outcome can look older.
     /// </summary>
     public const string RecipientConflict = """
-        ON CONFLICT (message_id, address) DO UPDATE SET state = excluded.state, reply = coalesce(excluded.reply, recipients.reply), updated_at = excluded.updated_at
+        ON CONFLICT (message_id, address) DO UPDATE SET state = excluded.state, reply = coalesce(excluded.reply, recipients.reply), updated_at = excluded.updated_at, held_for = excluded.held_for
         WHERE excluded.state <> 'queued' AND (recipients.state = 'queued' OR recipients.updated_at <= excluded.updated_at)
         """;
 
     /// <summary>An operator's delete: what was still to settle will not be (a newer state, if some node indexed one first, stays).</summary>
     public const string DeletedState = "deleted";
+
+    /// <summary>
+    /// The recipients a release of the hold key <paramref name="key"/> at <paramref name="at"/> sets
+    /// queued again: those held under it, and not since (a hold indexed later is a newer one).
+    /// </summary>
+    public static string ReleasedWhere(string key, string at) => $"state = '{EventNames.HeldState}' AND held_for = {key} AND updated_at <= {at}";
 
     public static readonly string StatsColumns = string.Join(", ", IndexBatch.Counters);
 

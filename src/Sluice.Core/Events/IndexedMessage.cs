@@ -1,6 +1,6 @@
 namespace Sluice.Core.Events;
 
-/// <summary>A message as the index knows it (<see cref="Credential"/>: the API key's name or SMTP AUTH user it was submitted with). <see cref="State"/> sums up its recipients: one state when they agree, otherwise <c>deferred</c> or <c>queued</c> while any is pending, else <c>mixed</c>.</summary>
+/// <summary>A message as the index knows it (<see cref="Credential"/>: the API key's name or SMTP AUTH user it was submitted with). <see cref="State"/> sums up its recipients: one state when they agree, otherwise <c>deferred</c>, <c>held</c> or <c>queued</c> (in that order) while any is pending, else <c>mixed</c>.</summary>
 public sealed record IndexedMessage(
     string Id,
     DateTimeOffset ReceivedAt,
@@ -22,14 +22,16 @@ public sealed record IndexedMessage(
 
         string? same = recipients[0].State;
         var deferred = false;
+        var held = false;
         var queued = false;
         foreach (var r in recipients)
         {
             same = same == r.State ? same : null;
             deferred |= r.State == "deferred";
+            held |= r.State == EventNames.HeldState;
             queued |= r.State == "queued";
         }
 
-        return same ?? (deferred ? "deferred" : queued ? "queued" : "mixed");
+        return same ?? (deferred ? "deferred" : held ? EventNames.HeldState : queued ? "queued" : "mixed");
     }
 }

@@ -29,7 +29,7 @@ public sealed partial class SqlEventIndex
         args.Add("since", query.Since.ToUnixTimeMilliseconds());
         args.Add("limit", Math.Clamp(query.Limit, 1, 1000));
         args.Add("admin", (int)DeliveryEventType.AdminAction);
-        var where = new StringBuilder("r.state IN ('queued', 'deferred')");
+        var where = new StringBuilder($"r.state IN ({EventNames.PendingStatesSql})");
         if (query.After is not null)
         {
             where.Append(" AND r.message_id > @after");

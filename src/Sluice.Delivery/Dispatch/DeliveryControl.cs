@@ -17,14 +17,18 @@ public sealed class DeliveryControl
     private readonly IMessageQueue _queue;
     private readonly SenderReputation? _reputation;
     private readonly Egress.WarmUpLedger? _warmUp;
+    private readonly Core.Events.DeliveryEventLog? _events;
+    private readonly TimeProvider _time;
 
-    public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null, Egress.WarmUpLedger? warmUp = null)
+    public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null, Egress.WarmUpLedger? warmUp = null, Core.Events.DeliveryEventLog? events = null, TimeProvider? time = null)
     {
         _suspensions = suspensions;
         _queues = queues;
         _queue = queue;
         _reputation = reputation;
         _warmUp = warmUp;
+        _events = events;
+        _time = time ?? TimeProvider.System;
         if (reputation is not null)
         {
             reputation.Paused += pause => queues.HoldWaiting(job => job.Sender.Has(pause.Key), HoldKey.ForPause(pause.Key));
@@ -157,5 +161,5 @@ public sealed class DeliveryControl
         }
     }
 
-    private ValueTask<long> ReleaseAsync(HoldKey key) => _queue.ReleaseHeldAsync(key.Value, int.MaxValue, CancellationToken.None);
+    private ValueTask<long> ReleaseAsync(HoldKey key) => HeldMail.ReleaseAsync(_queue, _events, _time, key, int.MaxValue);
 }

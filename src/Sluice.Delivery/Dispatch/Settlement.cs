@@ -138,8 +138,31 @@ internal sealed class Settlement(
 
         if (held is { Count: > 0 })
         {
-            metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", holdKey!.Value.Reason));
-            await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, holdKey!.Value.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
+            var key = holdKey!.Value;
+            metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", key.Reason));
+            await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, key.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
+            if (key.Lasts)
+            {
+                // After the hold is written: a release indexed after this event finds the recipients held.
+                foreach (var recipient in held)
+                {
+                    events.Write(new DeliveryEvent(
+                        time.GetUtcNow(),
+                        DeliveryEventType.Hold,
+                        entry.Id.Value,
+                        recipient.Address,
+                        null,
+                        null,
+                        entry.Attempts,
+                        null,
+                        key.Value,
+                        null,
+                        QueuedMs: (now - entry.ReceivedAt).TotalMilliseconds,
+                        Sender: entry.Envelope.Sender,
+                        Tags: entry.Envelope.Tags ?? []));
+                }
+            }
+
             return;
         }
 

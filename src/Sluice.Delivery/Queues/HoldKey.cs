@@ -23,6 +23,12 @@ public readonly record struct HoldKey(string Value)
         : this == Stopping ? "stopping"
         : "queue";
 
+    /// <summary>
+    /// Held by a decision that lasts (a suspension, a pause, the day's warm-up allowance), not by a
+    /// ready queue's flow control or a stopping node: such holds and their releases are events.
+    /// </summary>
+    public bool Lasts => Reason is "suspended" or "paused" or "warmup";
+
     public static HoldKey ForSuspension(string destination) => new(string.Concat(Suspended, destination.ToLowerInvariant()));
 
     public static HoldKey ForPause(Reputation.SenderKey sender) => new(string.Concat(Paused, sender.ToString().ToLowerInvariant()));

@@ -41,6 +41,7 @@ public sealed partial class SqliteEventDatabase
             state TEXT NOT NULL,
             reply TEXT NULL,
             updated_at INTEGER NOT NULL,
+            held_for TEXT NULL,
             PRIMARY KEY (message_id, address)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS recipients_address ON recipients (address);
         CREATE INDEX IF NOT EXISTS recipients_pending ON recipients (state, message_id);

@@ -45,6 +45,15 @@ public sealed partial class SqliteEventDatabase : EventIndexDatabase
             connection.Execute("ALTER TABLE messages ADD COLUMN credential TEXT NULL");
         }
 
+        if (!connection.Query<string>("SELECT name FROM pragma_table_info('recipients')").Contains("held_for"))
+        {
+            // An index from before held recipients were indexed.
+            connection.Execute("ALTER TABLE recipients ADD COLUMN held_for TEXT NULL");
+        }
+
+        // A release finds the recipients held under its key without reading the others.
+        connection.Execute("CREATE INDEX IF NOT EXISTS recipients_held ON recipients (held_for) WHERE state = 'held'");
+
         return new SqliteEventDatabase(path, connectionString, mayWrite);
     }
 

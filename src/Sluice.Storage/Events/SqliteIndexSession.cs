@@ -19,6 +19,7 @@ internal sealed class SqliteIndexSession : IndexSession
     private readonly SqliteCommand _addStats;
     private readonly SqliteCommand _lastSequence;
     private readonly SqliteCommand _deleted;
+    private readonly SqliteCommand _released;
 
     public SqliteIndexSession(string connectionString)
     {
@@ -26,12 +27,13 @@ internal sealed class SqliteIndexSession : IndexSession
         _connection.Open();
         _insertEvent = Prepare($"INSERT INTO events ({IndexStatements.EventColumns}) VALUES ({Placeholders(1, 13)})", 13);
         _insertMessage = Prepare($"INSERT INTO messages ({IndexStatements.MessageColumns}) VALUES ({Placeholders(1, 8)}) ON CONFLICT (id) DO NOTHING", 8);
-        _upsertRecipient = Prepare($"INSERT INTO recipients (message_id, address, state, reply, updated_at) VALUES ($1, $2, $3, $4, $5) {IndexStatements.RecipientConflict}", 5);
+        _upsertRecipient = Prepare($"INSERT INTO recipients (message_id, address, state, reply, updated_at, held_for) VALUES ($1, $2, $3, $4, $5, $6) {IndexStatements.RecipientConflict}", 6);
         _findMessage = Prepare("SELECT sender_domain, tags FROM messages WHERE id = $1", 1);
         var counters = IndexBatch.Counters.Length;
         _addStats = Prepare($"INSERT INTO stats (hour, sender_domain, tag, {IndexStatements.StatsColumns}) VALUES ({Placeholders(1, 3 + counters)}) {IndexStatements.StatsConflict}", 3 + counters);
         _lastSequence = Prepare("SELECT last_insert_rowid()", 0);
-        _deleted = Prepare($"UPDATE recipients SET state = '{IndexStatements.DeletedState}', updated_at = $2 WHERE message_id = $1 AND state IN ('queued', 'deferred') AND updated_at <= $2", 2);
+        _deleted = Prepare($"UPDATE recipients SET state = '{IndexStatements.DeletedState}', held_for = NULL, updated_at = $2 WHERE message_id = $1 AND state IN ({EventNames.PendingStatesSql}) AND updated_at <= $2", 2);
+        _released = Prepare($"UPDATE recipients SET state = 'queued', held_for = NULL, updated_at = $2 WHERE {IndexStatements.ReleasedWhere("$1", "$2")}", 2);
     }
 
     public override (string Domain, string Tags)? Find(string messageId)
@@ -45,7 +47,7 @@ internal sealed class SqliteIndexSession : IndexSession
     {
         ArgumentNullException.ThrowIfNull(batch);
         using var transaction = _connection.BeginTransaction();
-        foreach (var command in new[] { _insertEvent, _insertMessage, _upsertRecipient, _addStats, _lastSequence, _deleted })
+        foreach (var command in new[] { _insertEvent, _insertMessage, _upsertRecipient, _addStats, _lastSequence, _deleted, _released })
         {
             command.Transaction = transaction;
         }
@@ -91,6 +93,7 @@ internal sealed class SqliteIndexSession : IndexSession
             p[2].Value = r.State;
             p[3].Value = (object?)r.Reply ?? DBNull.Value;
             p[4].Value = r.UpdatedAt;
+            p[5].Value = (object?)r.HeldFor ?? DBNull.Value;
             _upsertRecipient.ExecuteNonQuery();
         }
 
@@ -99,6 +102,13 @@ internal sealed class SqliteIndexSession : IndexSession
             _deleted.Parameters[0].Value = id;
             _deleted.Parameters[1].Value = at;
             _deleted.ExecuteNonQuery();
+        }
+
+        foreach (var (key, at) in batch.Released)
+        {
+            _released.Parameters[0].Value = key;
+            _released.Parameters[1].Value = at;
+            _released.ExecuteNonQuery();
         }
 
         foreach (var (key, counts) in batch.Stats)

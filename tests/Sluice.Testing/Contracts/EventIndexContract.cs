@@ -230,6 +230,43 @@ public abstract class EventIndexContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pending_HeldThenReleasedByKey_HeldUntilItsKeyIsReleasedOthersStayHeld()
+    {
+        Received("m1", Start, ["a@x.example", "b@y.example"]);
+        Received("m2", Start, ["c@x.example"]);
+        Received("m3", Start, ["d@z.example"]);
+        Held("m1", "a@x.example", Start.AddMinutes(1), "suspended:x.example");
+        Held("m1", "b@y.example", Start.AddMinutes(1), "paused:sender@news.example");
+        Held("m2", "c@x.example", Start.AddMinutes(1), "suspended:x.example");
+        Held("m3", "d@z.example", Start.AddMinutes(1), "suspended:z.example");
+        await _index.FlushAsync(CancellationToken.None);
+        var since = Start.AddDays(-1);
+
+        var held = await _index.PendingAsync(new PendingQuery(since), CancellationToken.None);
+        Assert.Equal(["m1", "m2", "m3"], held.Select(p => p.Message.Id));
+        Assert.All(held, p => Assert.All(p.Message.Recipients, r => Assert.Equal("held", r.State)));
+        Assert.Equal("held", (await _index.GetAsync("m1", CancellationToken.None))!.State);
+        Assert.Equal(["m3", "m2", "m1"], await Ids(new MessageQuery(State: "held")));
+
+        // x.example resumed: its recipients are queued again, the paused sender's and z.example's stay held.
+        _index.Write(new DeliveryEvent(Start.AddMinutes(2), DeliveryEventType.Release, "-", null, null, null, 0, null, "suspended:x.example", null), string.Empty);
+        await _index.FlushAsync(CancellationToken.None);
+
+        var after = await _index.PendingAsync(new PendingQuery(since), CancellationToken.None);
+        Assert.Equal(["m1", "m2", "m3"], after.Select(p => p.Message.Id));
+        Assert.Equal(["queued", "held"], after[0].Message.Recipients.Select(r => r.State));
+        Assert.Equal("queued", after[1].Message.Recipients[0].State);
+        Assert.Equal("held", after[2].Message.Recipients[0].State);
+
+        // A hold indexed after the release (held again) is not undone by it; a delivery ends a held recipient like any other.
+        Held("m2", "c@x.example", Start.AddMinutes(3), "suspended:x.example");
+        Outcome(DeliveryEventType.Delivery, "m3", "d@z.example", Start.AddMinutes(3), "250 ok");
+        await _index.FlushAsync(CancellationToken.None);
+        Assert.Equal("held", (await _index.GetAsync("m2", CancellationToken.None))!.State);
+        Assert.Equal("delivered", (await _index.GetAsync("m3", CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task WebhookStore_CursorDeadLettersAndRemoval_RoundTrip()
     {
         var store = new SqlWebhookStore(_index.Database);
@@ -274,6 +311,9 @@ public abstract class EventIndexContract : IAsyncLifetime
             _index.Write(new DeliveryEvent(at, DeliveryEventType.Reception, id, r, null, "127.0.0.1", 0, null, "received", 0, Sender: sender, Subject: subject, Tags: tags ?? ["blue", "green"], Size: 1234), string.Empty);
         }
     }
+
+    private void Held(string id, string recipient, DateTimeOffset at, string holdKey)
+        => _index.Write(new DeliveryEvent(at, DeliveryEventType.Hold, id, recipient, null, null, 0, null, holdKey, null), string.Empty);
 
     private void Outcome(DeliveryEventType type, string id, string recipient, DateTimeOffset at, string reply, string? classification = null)
         => _index.Write(new DeliveryEvent(at, type, id, recipient, "x.example", "mx.x.example", 1, reply, classification ?? type.ToString(), 12), string.Empty);
