@@ -37,15 +37,15 @@ internal sealed class PostgresIndexSession(NpgsqlConnection connection) : IndexS
         """;
 
     private static readonly string MarkDeleted = $"""
-        UPDATE recipients SET state = '{IndexStatements.DeletedState}', held_for = NULL, updated_at = d.at
+        UPDATE recipients {IndexStatements.DeletedSet("d.at")}
         FROM unnest($1::text[], $2::bigint[]) AS d(id, at)
-        WHERE recipients.message_id = d.id AND recipients.state IN ({EventNames.PendingStatesSql}) AND recipients.updated_at <= d.at
+        {IndexStatements.DeletedWhere("d.id", "d.at")}
         """;
 
     private static readonly string MarkReleased = $"""
-        UPDATE recipients SET state = 'queued', held_for = NULL, updated_at = d.at
+        UPDATE recipients {IndexStatements.ReleasedSet("d.at")}
         FROM unnest($1::text[], $2::bigint[]) AS d(hold_key, at)
-        WHERE {IndexStatements.ReleasedWhere("d.hold_key", "d.at")}
+        {IndexStatements.ReleasedWhere("d.hold_key", "d.at")}
         """;
 
     public override (string Domain, string Tags)? Find(string messageId)

@@ -180,6 +180,7 @@ public sealed partial class RedisLimits : ISharedLimits
     {
         ArgumentNullException.ThrowIfNull(lease);
         string? successor = null;
+        var counted = true;
         lock (_lock)
         {
             if (!_held.Remove(lease.Id))
@@ -191,9 +192,10 @@ public sealed partial class RedisLimits : ISharedLimits
             // lease its queue gives back: they are alike) ends one revoked connection's overrun.
             if (_revoked.TryGetValue(lease.Key, out var revoked))
             {
-                if (!revoked.Remove(lease.Id))
+                counted = !revoked.Remove(lease.Id);
+                if (counted)
                 {
-                    successor = First(revoked);
+                    successor = revoked.First();
                     revoked.Remove(successor);
                 }
 
@@ -202,19 +204,23 @@ public sealed partial class RedisLimits : ISharedLimits
                 {
                     _revoked.Remove(lease.Key);
                 }
-
-                if (successor is null)
-                {
-                    // The lease given back was not counted in Redis: nothing to remove there.
-                    ForgetLocked(lease);
-                    return;
-                }
             }
 
-            ForgetLocked(lease);
+            var left = _heldPerKey[lease.Key] - 1;
+            RedisLog.Released(_link.Logger, lease.Id, lease.Key, left);
+            if (left == 0)
+            {
+                _heldPerKey.Remove(lease.Key);
+                _wanted.TryRemove(lease.Key, out _);
+            }
+            else
+            {
+                _heldPerKey[lease.Key] = left;
+            }
         }
 
-        if (_link.Reachable)
+        // A revoked lease given back was not counted in Redis: nothing to remove there.
+        if (counted && _link.Reachable)
         {
             try
             {
@@ -361,32 +367,6 @@ public sealed partial class RedisLimits : ISharedLimits
         {
             return _revoked.ContainsKey(key);
         }
-    }
-
-    /// <summary>Under the lock: <paramref name="lease"/> (already out of the held ones) no longer counts for its key.</summary>
-    private void ForgetLocked(SharedLease lease)
-    {
-        var left = _heldPerKey[lease.Key] - 1;
-        RedisLog.Released(_link.Logger, lease.Id, lease.Key, left);
-        if (left == 0)
-        {
-            _heldPerKey.Remove(lease.Key);
-            _wanted.TryRemove(lease.Key, out _);
-        }
-        else
-        {
-            _heldPerKey[lease.Key] = left;
-        }
-    }
-
-    private static string First(HashSet<string> ids)
-    {
-        foreach (var id in ids)
-        {
-            return id;
-        }
-
-        throw new InvalidOperationException("no revoked lease");
     }
 
     /// <summary>Holds <paramref name="lease"/>; how many of its key this node holds now.</summary>

@@ -38,8 +38,13 @@ public static class EventNames
     /// <summary>The states a search may ask for.</summary>
     public static readonly string[] RecipientStates = ["queued", "deferred", "held", "delivered", "bounced", "expired", "deleted"];
 
-    /// <summary>The states still to settle, as SQL lists them: a queue listing shows these, an operator's delete ends them.</summary>
-    public const string PendingStatesSql = "'queued', 'deferred', 'held'";
+    /// <summary>The states still to settle: a queue listing shows these, an operator's delete ends them.</summary>
+    private static readonly string[] PendingStates = ["queued", "deferred", HeldState];
+
+    /// <summary><see cref="PendingStates"/> as an SQL list.</summary>
+    public static readonly string PendingStatesSql = string.Join(", ", Array.ConvertAll(PendingStates, s => $"'{s}'"));
+
+    public static bool IsPending(string state) => Array.IndexOf(PendingStates, state) >= 0;
 
     /// <summary>A bit per type, for subscriptions.</summary>
     public static int Bit(DeliveryEventType type) => 1 << (int)type;

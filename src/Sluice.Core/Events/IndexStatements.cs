@@ -24,11 +24,20 @@ public static class IndexStatements
     /// <summary>An operator's delete: what was still to settle will not be (a newer state, if some node indexed one first, stays).</summary>
     public const string DeletedState = "deleted";
 
+    /// <summary>The SET of an operator's delete at <paramref name="at"/> (each database's parameter or column).</summary>
+    public static string DeletedSet(string at) => $"SET state = '{DeletedState}', held_for = NULL, updated_at = {at}";
+
+    /// <summary>The recipients an operator's delete of message <paramref name="id"/> at <paramref name="at"/> ends: those still to settle, and not changed since.</summary>
+    public static string DeletedWhere(string id, string at) => $"WHERE message_id = {id} AND state IN ({EventNames.PendingStatesSql}) AND updated_at <= {at}";
+
+    /// <summary>The SET of a release at <paramref name="at"/>: queued again.</summary>
+    public static string ReleasedSet(string at) => $"SET state = 'queued', held_for = NULL, updated_at = {at}";
+
     /// <summary>
     /// The recipients a release of the hold key <paramref name="key"/> at <paramref name="at"/> sets
     /// queued again: those held under it, and not since (a hold indexed later is a newer one).
     /// </summary>
-    public static string ReleasedWhere(string key, string at) => $"state = '{EventNames.HeldState}' AND held_for = {key} AND updated_at <= {at}";
+    public static string ReleasedWhere(string key, string at) => $"WHERE state = '{EventNames.HeldState}' AND held_for = {key} AND updated_at <= {at}";
 
     public static readonly string StatsColumns = string.Join(", ", IndexBatch.Counters);
 

@@ -143,11 +143,12 @@ internal sealed class Settlement(
             await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, key.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
             if (key.Lasts)
             {
-                // After the hold is written: a release indexed after this event finds the recipients held.
+                // Timed after the hold is written: a release indexed after these events finds the recipients held.
+                var heldAt = time.GetUtcNow();
                 foreach (var recipient in held)
                 {
                     events.Write(new DeliveryEvent(
-                        time.GetUtcNow(),
+                        heldAt,
                         DeliveryEventType.Hold,
                         entry.Id.Value,
                         recipient.Address,
@@ -157,7 +158,7 @@ internal sealed class Settlement(
                         null,
                         key.Value,
                         null,
-                        QueuedMs: (now - entry.ReceivedAt).TotalMilliseconds,
+                        QueuedMs: (heldAt - entry.ReceivedAt).TotalMilliseconds,
                         Sender: entry.Envelope.Sender,
                         Tags: entry.Envelope.Tags ?? []));
                 }

@@ -32,8 +32,8 @@ internal sealed class SqliteIndexSession : IndexSession
         var counters = IndexBatch.Counters.Length;
         _addStats = Prepare($"INSERT INTO stats (hour, sender_domain, tag, {IndexStatements.StatsColumns}) VALUES ({Placeholders(1, 3 + counters)}) {IndexStatements.StatsConflict}", 3 + counters);
         _lastSequence = Prepare("SELECT last_insert_rowid()", 0);
-        _deleted = Prepare($"UPDATE recipients SET state = '{IndexStatements.DeletedState}', held_for = NULL, updated_at = $2 WHERE message_id = $1 AND state IN ({EventNames.PendingStatesSql}) AND updated_at <= $2", 2);
-        _released = Prepare($"UPDATE recipients SET state = 'queued', held_for = NULL, updated_at = $2 WHERE {IndexStatements.ReleasedWhere("$1", "$2")}", 2);
+        _deleted = Prepare($"UPDATE recipients {IndexStatements.DeletedSet("$2")} {IndexStatements.DeletedWhere("$1", "$2")}", 2);
+        _released = Prepare($"UPDATE recipients {IndexStatements.ReleasedSet("$2")} {IndexStatements.ReleasedWhere("$1", "$2")}", 2);
     }
 
     public override (string Domain, string Tags)? Find(string messageId)
