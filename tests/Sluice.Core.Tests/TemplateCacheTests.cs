@@ -137,6 +137,53 @@ public sealed class TemplateCacheTests
         Assert.Equal("new !", parts!.Subject);
     }
 
+    [Fact]
+    public async Task Add_AnotherNodesNewerVersionAnnouncedBeforeTheAdd_NewerOneServed()
+    {
+        var (cache, engine, store) = Create();
+        var epoch = cache.Epoch;
+        await store.AddAsync(new Template("t1", 2, "x", "two", null, null, Now), CancellationToken.None);
+
+        // Another node stores version 3; both announcements arrive before this node adds its own version 2.
+        await store.AddAsync(new Template("t1", 3, "x", "three", null, null, Now), CancellationToken.None);
+        cache.Evict("t1");
+        cache.Evict("t1");
+        cache.Add(engine.Compile("t1", 2, "two", null, null).Template!, epoch);
+
+        Assert.Equal(3, (await cache.GetAsync("t1", null, CancellationToken.None)).Template!.Version);
+        Assert.Equal(2, (await cache.GetAsync("t1", 2, CancellationToken.None)).Template!.Version);
+    }
+
+    [Fact]
+    public async Task Add_NothingEvictedSinceTheStore_ServedAsTheNewestWithoutAStoreRead()
+    {
+        var (cache, engine, store) = Create();
+        var epoch = cache.Epoch;
+        await store.AddAsync(new Template("t1", 1, "x", "one", null, null, Now), CancellationToken.None);
+
+        cache.Add(engine.Compile("t1", 1, "one", null, null).Template!, epoch);
+
+        Assert.Equal(1, (await cache.GetAsync("t1", null, CancellationToken.None)).Template!.Version);
+        Assert.Equal(0, store.Reads);
+    }
+
+    [Fact]
+    public async Task GetAsync_NewerVersionAnnouncedWhileReadingTheStore_NextReadServesTheNewer()
+    {
+        var (cache, _, store) = Create();
+        await store.AddAsync(new Template("t1", 1, "x", "one", null, null, Now), CancellationToken.None);
+        store.AfterRead = () =>
+        {
+            // Version 2 is committed and announced after the store answered with version 1.
+            store.AfterRead = null;
+            _ = store.AddAsync(new Template("t1", 2, "x", "two", null, null, Now), CancellationToken.None);
+            cache.Evict("t1");
+        };
+
+        Assert.Equal(1, (await cache.GetAsync("t1", null, CancellationToken.None)).Template!.Version);
+        Assert.Equal(2, (await cache.GetAsync("t1", null, CancellationToken.None)).Template!.Version);
+    }
+
     private static (TemplateCache Cache, TemplateEngine Engine, MemoryTemplateStore Store) Create(int capacity = 1000, Cluster.ISharedCache? shared = null)
     {
         var engine = new TemplateEngine();
@@ -150,6 +197,9 @@ public sealed class TemplateCacheTests
 
         public int Reads { get; private set; }
 
+        /// <summary>Runs after a read has found its answer (an announcement arriving meanwhile).</summary>
+        public Action? AfterRead { get; set; }
+
         public void Remove(string id) => _templates.RemoveAll(t => t.Id == id);
 
         public Task AddAsync(Template version, CancellationToken cancellationToken)
@@ -161,7 +211,9 @@ public sealed class TemplateCacheTests
         public Task<Template?> GetTemplateAsync(string id, int? version, CancellationToken cancellationToken)
         {
             Reads++;
-            return Task.FromResult(_templates.Where(t => t.Id == id && (version is null || t.Version == version)).MaxBy(t => t.Version));
+            var found = _templates.Where(t => t.Id == id && (version is null || t.Version == version)).MaxBy(t => t.Version);
+            AfterRead?.Invoke();
+            return Task.FromResult(found);
         }
 
         public Task<IReadOnlyList<Template>> ListTemplatesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Template>>(_templates);

@@ -25,6 +25,11 @@ public sealed class TemplateCache
     private readonly ISharedCache? _shared;
     private long _clock;
 
+    // Counts evictions. A newest version read or stored before an eviction may have been overtaken by
+    // the change that caused it (in a cluster, another node's commit announced before this node's own
+    // caught up), so it is then kept by its version only, never as the newest.
+    private long _epoch;
+
     /// <param name="shared">The cluster's second-level cache; only where templates themselves are shared (a cluster database), else null.</param>
     public TemplateCache(ITemplateStore store, TemplateEngine engine, SluiceMetrics metrics, int capacity = 1000, ISharedCache? shared = null)
     {
@@ -38,9 +43,13 @@ public sealed class TemplateCache
 
     public int Count => _entries.Count;
 
+    /// <summary>Where the eviction count stands; read before storing a version, handed to <see cref="Add"/>.</summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
+
     /// <summary>The compiled version (the newest when <paramref name="version"/> is null); null when there is no such template.</summary>
     public async Task<(CompiledTemplate? Template, TemplateError? Error)> GetAsync(string id, int? version, CancellationToken cancellationToken)
     {
+        var epoch = Epoch;
         var wanted = version ?? (_latest.TryGetValue(id, out var latest) ? latest : (int?)null);
         if (wanted is { } v && _entries.TryGetValue((id, v), out var cached))
         {
@@ -72,16 +81,25 @@ public sealed class TemplateCache
             return (null, error);
         }
 
-        Add(compiled, isLatest: version is null);
+        Keep(compiled, asLatest: version is null && Epoch == epoch);
         return (compiled, null);
     }
 
-    /// <summary>Puts a just-stored version in (saves the parse on first use).</summary>
-    public void Add(CompiledTemplate template, bool isLatest)
+    /// <summary>
+    /// Puts a just-stored version in (saves the parse on first use): as the newest only if nothing was
+    /// evicted since <paramref name="epoch"/> (<see cref="Epoch"/> read before the store). Else another
+    /// node's newer version may have been announced before this one was added, and would be hidden.
+    /// </summary>
+    public void Add(CompiledTemplate template, long epoch)
     {
         ArgumentNullException.ThrowIfNull(template);
+        Keep(template, asLatest: Epoch == epoch);
+    }
+
+    private void Keep(CompiledTemplate template, bool asLatest)
+    {
         _entries[(template.Id, template.Version)] = new Entry(template) { LastUsed = Interlocked.Increment(ref _clock) };
-        if (isLatest)
+        if (asLatest)
         {
             _latest.AddOrUpdate(template.Id, template.Version, (_, v) => Math.Max(v, template.Version));
         }
@@ -96,6 +114,7 @@ public sealed class TemplateCache
     /// <summary>Drops every compiled template (shared state may have changed unseen: ADR 0032).</summary>
     public void Clear()
     {
+        Interlocked.Increment(ref _epoch);
         _latest.Clear();
         _entries.Clear();
     }
@@ -173,6 +192,7 @@ public sealed class TemplateCache
 
     public void Evict(string id)
     {
+        Interlocked.Increment(ref _epoch);
         _latest.TryRemove(id, out _);
         foreach (var key in _entries.Keys)
         {

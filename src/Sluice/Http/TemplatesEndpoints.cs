@@ -71,8 +71,9 @@ internal static class TemplatesEndpoints
         }
 
         var template = new Template(id, version, request.Name.Trim(), request.Subject, request.Html, request.Text, time.GetUtcNow());
+        var epoch = cache.Epoch;
         await store.AddAsync(template, ct);
-        cache.Add(compiled, isLatest: true);
+        cache.Add(compiled, epoch);
         return version == 1 ? Results.Created($"/api/v1/templates/{id}", View(template)) : Results.Ok(View(template));
     }
 
