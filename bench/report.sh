@@ -226,6 +226,21 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   runs (the tiered compiler's thread is 4–8% of the node's CPU during the first timed run after the
   7,000-message warm-up: 350–730 methods are still promoted to tier 1 while it runs; ReadyToRun and
   PGO off did not help, above).
+- **12-02: the spool's commits, counted.** The spool's own histogram (`sluice_spool_commit_messages`)
+  over 2,000 relayed 4 KB messages after 3,000 of warm-up, and `strace -y` on the same messages:
+  0.35 transactions per relayed message, 5.7 operations each, and 0.28–0.32 fsyncs. Acks already
+  ride the commits that intake makes (the writer is in an fsync when most of them arrive). The
+  writer's 2 `fcntl` per message are SQLite's WAL locks, 6 per transaction on `spool.db-shm`; the
+  other 2 are on sockets. Two changes measured and not taken the same day: bookkeeping (acks,
+  deferrals, holds) made to wait up to 2 ms for the next intake commit instead of waking the
+  writer: 0.35 → 0.335 transactions per relayed message and no fewer WAL writes, and a draining
+  deep queue slower (60,000 × 4 KB by hand, two runs each, interleaved: 2,950–3,012 → 2,728–2,755
+  msgs/s, 0.46 → 0.49–0.51 CPU s per 1,000; acks held back keep more messages in flight). The
+  writer's channel waking the writer from the producer's thread (synchronous continuations)
+  instead of through a pool thread: accept-only 1,926 → 1,971 msgs/s (0.457 → 0.445 ms) with a
+  connection per message, 3,022 → 2,894 (0.283 → 0.295 ms) reused, within the runs' spread
+  (`accept-rate-sync-writer-wake-before-after-20261202T031345Z.md`). "Acks riding enqueue
+  commits" is off the list: they do.
 
 ### History and what moved it
 
