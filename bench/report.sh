@@ -240,7 +240,10 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   instead of through a pool thread: accept-only 1,926 → 1,971 msgs/s (0.457 → 0.445 ms) with a
   connection per message, 3,022 → 2,894 (0.283 → 0.295 ms) reused, within the runs' spread
   (`accept-rate-sync-writer-wake-before-after-20261202T031345Z.md`). "Acks riding enqueue
-  commits" is off the list: they do.
+  commits" is off the list: they do. Nor 4 KB bodies in segment files (`Spool:LargeBodyBytes`
+  1 KiB instead of 16, the same build in the same runs): 0.568 → 0.650 ms and 1,321 → 1,123
+  msgs/s at 4 KB (`relay-small-bodies-in-segments-before-after-20261202T032508Z.md`): the
+  segment's own `fdatasync` per batch costs more than the body's WAL pages it saves.
 
 ### History and what moved it
 
