@@ -71,6 +71,16 @@ internal static class NodeHost
             builder.Services.AddSingleton<Core.Cluster.ISharedCache>(sp => new Redis.RedisCache(sp.GetRequiredService<Redis.RedisLink>()));
             builder.Services.AddSingleton<Redis.RedisHeartbeat>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Redis.RedisHeartbeat>());
+
+            // Brakes judge a sender on the whole cluster's mail (ADR 0038).
+            builder.Services.AddSingleton<Core.Cluster.ISharedRates>(sp => new Redis.RedisRates(sp.GetRequiredService<Redis.RedisLink>()));
+            builder.Services.AddSingleton(sp => new Cluster.SenderRatesExchange(
+                sp.GetRequiredService<Delivery.Reputation.SenderRates>(),
+                sp.GetRequiredService<Core.Cluster.ISharedRates>(),
+                options.Reputation,
+                time,
+                sp.GetRequiredService<ILogger<Cluster.SenderRatesExchange>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Cluster.SenderRatesExchange>());
         }
 
         if (options.Cluster.Postgres.Enabled)

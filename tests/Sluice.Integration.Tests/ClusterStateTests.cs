@@ -227,6 +227,48 @@ public sealed class ClusterStateTests : IAsyncLifetime
         Assert.DoesNotContain("Unhandled exception", d.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Brake_BouncesSplitBetweenTwoNodes_PausesOnTheClustersCountsNotOneNodesAlone()
+    {
+        await using var sink = await SluiceProcess.StartSinkAsync(Path.Combine(_dir.Path, "refusing"), ["--rcpt-reject", "100"]);
+        var environment = Environment();
+        environment["SLUICE__Reputation__Brakes__0__Scope"] = "SenderDomain";
+        environment["SLUICE__Reputation__Brakes__0__MinimumSent"] = "10";
+        environment["SLUICE__Reputation__Brakes__0__MaxBounceRate"] = "0.5";
+        string[] relay = ["--relay-host", $"127.0.0.1:{sink.SmtpPort}"];
+        await using var c = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "c"), relay, environment, delivery: true);
+        await using var d = await SluiceProcess.StartAsync(Path.Combine(_dir.Path, "d"), relay, environment, delivery: true);
+        using var httpC = c.CreateHttpClient(_a.ApiKey);
+        using var httpD = d.CreateHttpClient(_a.ApiKey);
+
+        // Eight bounce through c: under the brake's minimum of ten sent there.
+        for (var i = 0; i < 8; i++)
+        {
+            await NodeApi.SendAsync(httpC, "news@brake.example", $"c{i}@dest.example", "spring");
+        }
+
+        await Poll.UntilAsync(async () => await QueuedAsync(httpC) == 0, Deadline, "c's mail bounced", () => c.Output);
+        Assert.Empty(await PausesAsync(httpC));
+
+        // Through d one at a time: d's own count stays under ten; the brake sees c's too once d has asked for them.
+        var throughD = 0;
+        List<(string? Sender, string? Reason)> paused = [];
+        while (paused.Count == 0 && throughD < 9)
+        {
+            await NodeApi.SendAsync(httpD, "news@brake.example", $"d{throughD++}@dest.example", "spring");
+            await Poll.UntilAsync(async () => await QueuedAsync(httpD) == 0, Deadline, "d's mail bounced", () => d.Output);
+            paused = await Poll.UpToAsync(() => PausesAsync(httpD), p => p.Count > 0, TimeSpan.FromSeconds(3));
+        }
+
+        var (sender, reason) = Assert.Single(paused);
+        Assert.Equal("sender_domain:brake.example", sender);
+        Assert.Contains($"of {8 + throughD} sent", reason, StringComparison.Ordinal);
+        Assert.True(throughD < 10, "d paused on its own count");
+    }
+
+    private static async Task<long> QueuedAsync(HttpClient http)
+        => (await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative))).GetProperty("total").GetInt64();
+
     private static async Task<List<(string? Sender, string? Reason)>> PausesAsync(HttpClient http)
         => [.. (await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/senders/pauses", UriKind.Relative))).GetProperty("items").EnumerateArray()
             .Select(p => (p.GetProperty("sender").GetString(), p.GetProperty("reason").GetString()))];

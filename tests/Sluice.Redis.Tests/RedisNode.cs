@@ -11,6 +11,7 @@ internal sealed class RedisNode : IAsyncDisposable
         Limits = new RedisLimits(link);
         Leader = new RedisLeader(link, NullLogger.Instance);
         Heartbeat = new RedisHeartbeat(link, Limits, Leader, NullLogger<RedisHeartbeat>.Instance);
+        Rates = new RedisRates(link);
     }
 
     public RedisLink Link { get; }
@@ -20,6 +21,8 @@ internal sealed class RedisNode : IAsyncDisposable
     public RedisLeader Leader { get; }
 
     public RedisHeartbeat Heartbeat { get; }
+
+    public RedisRates Rates { get; }
 
     public static RedisNode Start(RedisOptions options, string name, TimeProvider? time = null)
         => new(RedisLink.Connect(options, name, time ?? TimeProvider.System, NullLogger.Instance));

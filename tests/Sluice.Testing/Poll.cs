@@ -30,4 +30,20 @@ public static class Poll
         await UntilAsync(async () => accept(value = await read().ConfigureAwait(false)), timeout, what, context).ConfigureAwait(false);
         return value;
     }
+
+    /// <summary>Polls a value until <paramref name="accept"/> takes it or <paramref name="timeout"/> is up, and returns the last one read (for "did it happen within …", where not happening is an answer too).</summary>
+    public static async Task<T> UpToAsync<T>(Func<Task<T>> read, Func<T, bool> accept, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(accept);
+        var deadline = DateTime.UtcNow + timeout;
+        var value = await read().ConfigureAwait(false);
+        while (!accept(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(Interval).ConfigureAwait(false);
+            value = await read().ConfigureAwait(false);
+        }
+
+        return value;
+    }
 }

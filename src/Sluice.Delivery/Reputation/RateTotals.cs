@@ -10,4 +10,10 @@ public readonly record struct RateTotals(long Sent, long Bounced, long Complaine
     public double BounceRate => Sent == 0 ? 0 : (double)Bounced / Sent;
 
     public double ComplaintRate => Sent == 0 ? 0 : (double)Complained / Sent;
+
+    /// <summary>This node's counts and the other nodes' together.</summary>
+    public static RateTotals operator +(RateTotals left, RateTotals right)
+        => new(left.Sent + right.Sent, left.Bounced + right.Bounced, left.Complained + right.Complained);
+
+    public static RateTotals Add(RateTotals left, RateTotals right) => left + right;
 }

@@ -29,23 +29,62 @@ internal sealed class RateWindow
 
     public void Add(DateTimeOffset now, int sent, int bounced, int complained)
     {
-        var period = now.UtcTicks / _widthTicks;
-        var i = (int)(period % Buckets);
         lock (_lock)
         {
-            if (_periods[i] != period)
-            {
-                _periods[i] = period;
-                _sent[i] = 0;
-                _bounced[i] = 0;
-                _complained[i] = 0;
-            }
-
-            _sent[i] += sent;
-            _bounced[i] += bounced;
-            _complained[i] += complained;
-            _lastPeriod = Math.Max(_lastPeriod, period);
+            AddLocked(now.UtcTicks / _widthTicks, sent, bounced, complained);
         }
+    }
+
+    /// <summary>Adds counts by period: counts handed back when they could not be shared, or what the other nodes counted.</summary>
+    public void Add(IReadOnlyList<Sluice.Core.Cluster.RateBucket> buckets)
+    {
+        lock (_lock)
+        {
+            foreach (var bucket in buckets)
+            {
+                AddLocked(bucket.Period, (int)bucket.Sent, (int)bucket.Bounced, (int)bucket.Complained);
+            }
+        }
+    }
+
+    /// <summary>Every bucket counted from <paramref name="oldestPeriod"/> on, into <paramref name="into"/>, and the ring emptied: counts handed over once.</summary>
+    public void TakeAll(long oldestPeriod, List<Sluice.Core.Cluster.RateBucket> into)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < Buckets; i++)
+            {
+                if (_periods[i] >= oldestPeriod && (_sent[i] != 0 || _bounced[i] != 0 || _complained[i] != 0))
+                {
+                    into.Add(new Sluice.Core.Cluster.RateBucket(_periods[i], _sent[i], _bounced[i], _complained[i]));
+                }
+
+                _periods[i] = -1;
+            }
+        }
+    }
+
+    private void AddLocked(long period, int sent, int bounced, int complained)
+    {
+        var i = (int)(period % Buckets);
+        if (_periods[i] > period)
+        {
+            // A lap newer than these counts holds the bucket: they are out of every window.
+            return;
+        }
+
+        if (_periods[i] != period)
+        {
+            _periods[i] = period;
+            _sent[i] = 0;
+            _bounced[i] = 0;
+            _complained[i] = 0;
+        }
+
+        _sent[i] += sent;
+        _bounced[i] += bounced;
+        _complained[i] += complained;
+        _lastPeriod = Math.Max(_lastPeriod, period);
     }
 
     /// <summary>The counts of the buckets within <paramref name="window"/> before <paramref name="now"/> (the whole ring at most).</summary>

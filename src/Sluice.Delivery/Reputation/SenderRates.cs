@@ -6,9 +6,10 @@ namespace Sluice.Delivery.Reputation;
 /// <summary>
 /// Sliding-window counts for every sender key seen: each key's ring spans the longest window the
 /// options need in 60 buckets. At most <see cref="ReputationOptions.MaxSenders"/> keys per scope;
-/// keys with nothing counted for a whole window are swept away.
+/// keys with nothing counted for a whole window are swept away. In a cluster the totals add what
+/// the other nodes counted (<see cref="ShareWith"/>, ADR 0038).
 /// </summary>
-public sealed class SenderRates
+public sealed partial class SenderRates
 {
     private readonly ConcurrentDictionary<SenderKey, RateWindow> _windows = new();
     private readonly int[] _perScope = new int[3];
@@ -35,15 +36,21 @@ public sealed class SenderRates
     }
 
     public RateTotals Totals(SenderKey key, TimeSpan window)
-        => _windows.TryGetValue(key, out var counts) ? counts.Sum(_time.GetUtcNow(), window) : default;
+    {
+        var now = _time.GetUtcNow();
+        var own = _windows.TryGetValue(key, out var counts) ? counts.Sum(now, window) : default;
+        return _others.TryGetValue(key, out var others) ? own + others.Sum(now, window) : own;
+    }
 
-    /// <summary>Forgets a sender's counts.</summary>
+    /// <summary>Forgets a sender's counts (in a cluster, everywhere: the shared counts go at the next exchange).</summary>
     public void Clear(SenderKey key)
     {
         if (_windows.TryGetValue(key, out var counts))
         {
             counts.Clear();
         }
+
+        Unshare(key);
     }
 
     /// <summary>Every sender with mail counted within <paramref name="window"/>, with its totals there.</summary>
@@ -53,7 +60,7 @@ public sealed class SenderRates
         var all = new List<(SenderKey, RateTotals)>();
         foreach (var (key, counts) in _windows)
         {
-            var totals = counts.Sum(now, window);
+            var totals = _others.TryGetValue(key, out var others) ? counts.Sum(now, window) + others.Sum(now, window) : counts.Sum(now, window);
             if (totals.Sent > 0 || totals.Bounced > 0 || totals.Complained > 0)
             {
                 all.Add((key, totals));
@@ -72,6 +79,8 @@ public sealed class SenderRates
             if (counts.LastTouched < cutoff && _windows.TryRemove(new KeyValuePair<SenderKey, RateWindow>(key, counts)))
             {
                 Interlocked.Decrement(ref _perScope[(int)key.Scope]);
+                _others.TryRemove(key, out _);
+                _unshared.TryRemove(key, out _);
             }
         }
     }
@@ -95,5 +104,9 @@ public sealed class SenderRates
         }
 
         counts.Add(now, sent, bounced, complained);
+        if (_sharing)
+        {
+            _unshared.GetOrAdd(key, static (_, width) => new RateWindow(width), _width).Add(now, sent, bounced, complained);
+        }
     }
 }

@@ -56,6 +56,34 @@ public sealed class SenderReputationTests : IDisposable
     }
 
     [Fact]
+    public async Task BouncedAsync_UnderTheBrakeHereButOverItWithTheOtherNodes_PausesTheSender()
+    {
+        var reputation = Create(new BrakeRule { Scope = SenderScope.SenderDomain, MinimumSent = 10, MaxBounceRate = 0.2 });
+        var sender = Sender("news.example");
+        reputation.Rates.ShareWith();
+        for (var i = 0; i < 8; i++)
+        {
+            reputation.Delivered(sender);
+        }
+
+        // The other nodes sent 10 and saw 3 bounce: 3 of 18 so far, under the brake's 20%.
+        var exchange = reputation.Rates.TakeExchange(_ => true);
+        var key = new SenderKey(SenderScope.SenderDomain, "news.example");
+        Assert.Contains(key.ToString(), exchange.Wanted);
+        reputation.Rates.Received(exchange, new Dictionary<string, IReadOnlyList<Core.Cluster.RateBucket>>
+        {
+            [key.ToString()] = [new(exchange.OldestPeriod + RateWindow.Buckets - 1, 10, 3, 0)],
+        });
+        Assert.Null(reputation.PausedFor(sender));
+
+        // One bounce here: 4 of 19, over 20% only counted with the other nodes' mail.
+        await BounceAsync(reputation, sender, 1);
+
+        Assert.Equal(key, Assert.Single(_paused).Key);
+        Assert.Equal(new RateTotals(9, 1, 0) + new RateTotals(10, 3, 0), reputation.Rates.Totals(key, TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
     public async Task BouncedAsync_BelowMinimumSent_DoesNotPause()
     {
         var reputation = Create(new BrakeRule { MinimumSent = 10, MaxBounceRate = 0.05 });
