@@ -25,12 +25,17 @@ public sealed partial class SenderRates
     public TimeSpan BucketWidth => _width;
 
     /// <summary>Counts from now on are also kept for the next exchange.</summary>
-    public void ShareWith() => _sharing = true;
+    public void StartSharing() => _sharing = true;
 
     /// <summary>The first period still inside the longest window.</summary>
     public long OldestPeriod() => (_time.GetUtcNow().UtcTicks / _width.Ticks) - RateWindow.Buckets + 1;
 
-    /// <summary>The next exchange's content: senders cleared, counts since the last one (handed over once), and the senders <paramref name="judged"/> wants the others' counts for.</summary>
+    /// <summary>
+    /// The next exchange's content: senders cleared, counts since the last one (handed over once),
+    /// and, of the senders counted since, those <paramref name="judged"/> says a brake watches: a
+    /// brake is checked only when this node counts an outcome, so the others' counts are asked
+    /// for while this node's own keep coming (a sender quiet here keeps the last ones it heard).
+    /// </summary>
     public RateExchange TakeExchange(Func<SenderKey, bool> judged)
     {
         ArgumentNullException.ThrowIfNull(judged);
@@ -42,22 +47,19 @@ public sealed partial class SenderRates
         }
 
         var counted = new List<(string, IReadOnlyList<RateBucket>)>();
+        var wanted = new List<string>();
         foreach (var (key, window) in _unshared)
         {
             var buckets = new List<RateBucket>();
             window.TakeAll(oldest, buckets);
             if (buckets.Count > 0)
             {
-                counted.Add((key.ToString(), buckets));
-            }
-        }
-
-        var wanted = new List<string>();
-        foreach (var key in _windows.Keys)
-        {
-            if (judged(key))
-            {
-                wanted.Add(key.ToString());
+                var series = key.ToString();
+                counted.Add((series, buckets));
+                if (judged(key))
+                {
+                    wanted.Add(series);
+                }
             }
         }
 

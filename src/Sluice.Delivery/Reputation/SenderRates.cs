@@ -7,7 +7,7 @@ namespace Sluice.Delivery.Reputation;
 /// Sliding-window counts for every sender key seen: each key's ring spans the longest window the
 /// options need in 60 buckets. At most <see cref="ReputationOptions.MaxSenders"/> keys per scope;
 /// keys with nothing counted for a whole window are swept away. In a cluster the totals add what
-/// the other nodes counted (<see cref="ShareWith"/>, ADR 0038).
+/// the other nodes counted (<see cref="StartSharing"/>, ADR 0038).
 /// </summary>
 public sealed partial class SenderRates
 {

@@ -23,7 +23,7 @@ internal sealed partial class SenderRatesExchange(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        rates.ShareWith();
+        rates.StartSharing();
         return base.StartAsync(cancellationToken);
     }
 

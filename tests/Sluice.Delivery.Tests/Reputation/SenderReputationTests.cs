@@ -60,7 +60,7 @@ public sealed class SenderReputationTests : IDisposable
     {
         var reputation = Create(new BrakeRule { Scope = SenderScope.SenderDomain, MinimumSent = 10, MaxBounceRate = 0.2 });
         var sender = Sender("news.example");
-        reputation.Rates.ShareWith();
+        reputation.Rates.StartSharing();
         for (var i = 0; i < 8; i++)
         {
             reputation.Delivered(sender);
