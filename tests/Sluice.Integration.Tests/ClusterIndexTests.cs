@@ -60,12 +60,12 @@ public sealed class ClusterIndexTests : IAsyncLifetime
         foreach (var id in ids)
         {
             // Received on A, delivered by B: either node tells the whole story.
-            var message = await Poll.ForAsync(() => httpA.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative)), m => Status(m) == "delivered", Deadline, $"{id} delivered, seen from A");
+            var message = await Poll.ForAsync(() => httpA.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative)), m => NodeApi.RecipientStatus(m) == "delivered", Deadline, $"{id} delivered, seen from A");
             var types = message.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
             Assert.Equal(["received", "delivered"], types);
             Assert.Equal("done", message.GetProperty("state").GetString());
             var fromB = await httpB.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative));
-            Assert.Equal("delivered", Status(fromB));
+            Assert.Equal("delivered", NodeApi.RecipientStatus(fromB));
         }
 
         var found = await httpB.GetFromJsonAsync<JsonElement>(new Uri("api/v1/messages?recipient=R3@dest.example", UriKind.Relative));
@@ -152,7 +152,7 @@ public sealed class ClusterIndexTests : IAsyncLifetime
 
         foreach (var id in ids)
         {
-            await Poll.UntilAsync(async () => Status(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "bounced", Deadline, $"{id} bounced");
+            await Poll.UntilAsync(async () => NodeApi.RecipientStatus(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "bounced", Deadline, $"{id} bounced");
         }
 
         var notices = await Poll.ForAsync(() => ListAsync(http, "src.example"), l => l.Count == 3, Deadline, "three notices to the sender queued");
@@ -202,13 +202,9 @@ public sealed class ClusterIndexTests : IAsyncLifetime
         await Poll.UntilAsync(async () => (await ListAsync(http, "hold.example")).Count == 0, Deadline, "nothing left listed for hold.example");
         foreach (var id in ids)
         {
-            await Poll.UntilAsync(async () => Status(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "delivered", Deadline, $"{id} delivered");
+            await Poll.UntilAsync(async () => NodeApi.RecipientStatus(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "delivered", Deadline, $"{id} delivered");
         }
     }
-
-    /// <summary>The state of a message's one recipient, as the index knows it.</summary>
-    private static string? Status(JsonElement message)
-        => message.GetProperty("recipients").ValueKind == JsonValueKind.Array ? message.GetProperty("recipients")[0].GetProperty("status").GetString() : null;
 
     private static async Task<List<JsonElement>> ListAsync(HttpClient http, string domain)
         => [.. (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/queue/messages?domain={domain}", UriKind.Relative))).GetProperty("items").EnumerateArray()];

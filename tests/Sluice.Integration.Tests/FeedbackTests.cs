@@ -146,7 +146,7 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
             """);
         Assert.StartsWith("250", reply, StringComparison.Ordinal);
 
-        var message = await Poll.ForAsync(() => MessageAsync(id), m => m.GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced");
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => NodeApi.RecipientStatus(m) == "bounced", Patience, "the recipient bounced");
         Assert.Contains("5.1.1", message.GetProperty("recipients")[0].GetProperty("lastReply").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("anyone@else.example", $"gone-{token}@example.test")).StatusCode);
         var metrics = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative));
@@ -247,7 +247,7 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
             {{original}}
             """);
         Assert.StartsWith("250", reply, StringComparison.Ordinal);
-        var message = await Poll.ForAsync(() => MessageAsync(id), m => m.GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced by a text bounce");
+        var message = await Poll.ForAsync(() => MessageAsync(id), m => NodeApi.RecipientStatus(m) == "bounced", Patience, "the recipient bounced by a text bounce");
         Assert.Contains("5.1.1", message.GetProperty("recipients")[0].GetProperty("lastReply").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await SendRawAsync("anyone@else.example", $"nobody-{token}@example.test")).StatusCode);
     }
@@ -287,7 +287,7 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
             """, returnPath);
         Assert.StartsWith("250", reply, StringComparison.Ordinal);
 
-        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "bounced", Patience, "the recipient bounced through VERP");
+        await Poll.UntilAsync(async () => NodeApi.RecipientStatus(await MessageAsync(id)) == "bounced", Patience, "the recipient bounced through VERP");
     }
 
     [Fact]
@@ -328,7 +328,7 @@ public sealed class FeedbackTests(DeliveryFixture world) : IClassFixture<Deliver
 
     private async Task<string> DeliveredFileAsync(string id, string token)
     {
-        await Poll.UntilAsync(async () => (await MessageAsync(id)).GetProperty("recipients")[0].GetProperty("status").GetString() == "delivered", Patience, $"{id} delivered");
+        await Poll.UntilAsync(async () => NodeApi.RecipientStatus(await MessageAsync(id)) == "delivered", Patience, $"{id} delivered");
         return await DeliveryFixture.WaitForMessageAsync(world.StoreA, token);
     }
 

@@ -21,4 +21,8 @@ internal static class NodeApi
         var summary = await http.GetFromJsonAsync<JsonElement>(new Uri("api/v1/queue/summary", UriKind.Relative));
         return summary.GetProperty("byState").TryGetProperty("held", out var held) ? held.GetInt64() : 0;
     }
+
+    /// <summary>The state of a message's first recipient as the index knows it; null while the index has not written the message yet.</summary>
+    public static string? RecipientStatus(JsonElement message)
+        => message.GetProperty("recipients").ValueKind == JsonValueKind.Array ? message.GetProperty("recipients")[0].GetProperty("status").GetString() : null;
 }

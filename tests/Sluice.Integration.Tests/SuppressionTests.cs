@@ -86,16 +86,12 @@ public sealed class SuppressionTests : IAsyncLifetime
         }
 
         await Http.PostAsJsonAsync(new Uri("api/v1/queue/flush", UriKind.Relative), new { all = true });
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement view;
-        do
-        {
-            view = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement;
-            await Task.Delay(100);
-        }
-        while (view.GetProperty("recipients")[0].GetProperty("status").GetString() != "bounced" && DateTime.UtcNow < deadline);
+        var view = await Poll.ForAsync(
+            async () => JsonDocument.Parse(await Http.GetStringAsync(new Uri($"api/v1/messages/{id}", UriKind.Relative))).RootElement,
+            m => NodeApi.RecipientStatus(m) == "bounced",
+            TimeSpan.FromSeconds(30),
+            $"{id} bounced");
 
-        Assert.Equal("bounced", view.GetProperty("recipients")[0].GetProperty("status").GetString());
         Assert.Contains("5.7.1", view.GetProperty("recipients")[0].GetProperty("lastReply").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Directory.Exists(Path.Combine(Store, "envelopes")) ? Directory.GetFiles(Path.Combine(Store, "envelopes")) : [], f => File.ReadAllText(f).Contains("late@later.example", StringComparison.Ordinal));
     }

@@ -127,7 +127,7 @@ public sealed class WebhookTests(DeliveryFixture world) : IClassFixture<Delivery
             foreach (var id in ids)
             {
                 await Poll.UntilAsync(
-                    async () => (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))).GetProperty("recipients")[0].GetProperty("status").GetString() == "delivered",
+                    async () => NodeApi.RecipientStatus(await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/messages/{id}", UriKind.Relative))) == "delivered",
                     Patience,
                     $"{id} indexed as delivered");
             }
