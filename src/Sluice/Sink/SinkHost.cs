@@ -68,7 +68,11 @@ internal static class SinkHost
 
         var app = builder.Build();
         app.MapGet("/stats", (SinkStats s) => Results.Json(s.Snapshot()));
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+
+        // Ready only once every SMTP listener is bound: a client told "ok" must not find the port closed.
+        app.MapGet("/healthz", (SmtpServer smtp) => smtp.BoundEndpoints.Count == settings.Listen.Count
+            ? Results.Text("ok\n")
+            : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
 }
