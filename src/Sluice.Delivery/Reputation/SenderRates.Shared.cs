@@ -82,7 +82,7 @@ public sealed partial class SenderRates
         {
             if (SenderKey.TryParse(series, out var key))
             {
-                _unshared.GetOrAdd(key, static (_, width) => new RateWindow(width), _width).Add(buckets);
+                UnsharedOf(key).Add(buckets);
             }
         }
     }
@@ -114,6 +114,12 @@ public sealed partial class SenderRates
 
     /// <summary>The others' counts are too old to judge on (the store away for several rounds): this node judges on its own until it hears again.</summary>
     public void ForgetOthers() => _others.Clear();
+
+    /// <summary>This node's own counts of a sender in the window plus what the other nodes counted, as last heard.</summary>
+    private RateTotals WithOthers(SenderKey key, RateTotals own, DateTimeOffset now, TimeSpan window)
+        => _others.TryGetValue(key, out var others) ? own + others.Sum(now, window) : own;
+
+    private RateWindow UnsharedOf(SenderKey key) => _unshared.GetOrAdd(key, static (_, width) => new RateWindow(width), _width);
 
     private void Unshare(SenderKey key)
     {

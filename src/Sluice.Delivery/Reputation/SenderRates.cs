@@ -38,8 +38,7 @@ public sealed partial class SenderRates
     public RateTotals Totals(SenderKey key, TimeSpan window)
     {
         var now = _time.GetUtcNow();
-        var own = _windows.TryGetValue(key, out var counts) ? counts.Sum(now, window) : default;
-        return _others.TryGetValue(key, out var others) ? own + others.Sum(now, window) : own;
+        return WithOthers(key, _windows.TryGetValue(key, out var counts) ? counts.Sum(now, window) : default, now, window);
     }
 
     /// <summary>Forgets a sender's counts (in a cluster, everywhere: the shared counts go at the next exchange).</summary>
@@ -60,7 +59,7 @@ public sealed partial class SenderRates
         var all = new List<(SenderKey, RateTotals)>();
         foreach (var (key, counts) in _windows)
         {
-            var totals = _others.TryGetValue(key, out var others) ? counts.Sum(now, window) + others.Sum(now, window) : counts.Sum(now, window);
+            var totals = WithOthers(key, counts.Sum(now, window), now, window);
             if (totals.Sent > 0 || totals.Bounced > 0 || totals.Complained > 0)
             {
                 all.Add((key, totals));
@@ -106,7 +105,7 @@ public sealed partial class SenderRates
         counts.Add(now, sent, bounced, complained);
         if (_sharing)
         {
-            _unshared.GetOrAdd(key, static (_, width) => new RateWindow(width), _width).Add(now, sent, bounced, complained);
+            UnsharedOf(key).Add(now, sent, bounced, complained);
         }
     }
 }
