@@ -10,6 +10,8 @@
 # A run lasts from the first timed message until the sink has counted all of them.
 # With BASELINE=<commit>, that commit is built (a git worktree) and run as a fourth server;
 # SLUICE_ENV / BASE_ENV ("NAME=value …") set environment variables for either node (runtime knobs).
+# SPOOL_UNDER_CWD=1 runs each node as ./build.sh serve does: from a folder of its own with the spool
+# in ./data under it (the default is the repository as working directory and the spool elsewhere).
 # WEBHOOK=1 subscribes a webhook to every event type on the Sluice under test (not the baseline),
 # posting to a minimal receiver on loopback that answers 200 (its CPU is not counted as Sluice's).
 # Writes bench/results/relay-<utc>.md and rebuilds docs/performance.md.
@@ -42,15 +44,18 @@ start_sink_and_postfix
 
 # start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
 start_sluice() {
+  local cwd=. data="$WORK/$1"
+  if [ -n "${SPOOL_UNDER_CWD:-}" ]; then cwd="$WORK/$1-cwd"; data="$cwd/data"; mkdir -p "$cwd"; fi
   start_listening "$1" "SLUICE__Delivery__Shaping__Default__MaxConnections=100 ${3:-}" \
-    dotnet "$2" serve --data "$WORK/$1" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
+    env -C "$cwd" dotnet "$(realpath "$2")" serve --data "$data" --smtp "127.0.0.1:{PORT}" --http "127.0.0.1:{HTTP}" --relay-host "127.0.0.1:$SINK_PORT"
+  printf -v "${1}_DATA" '%s' "$data"
   wait_ready "$(eval echo "\$${1}_HTTP")"
 }
 echo "== starting sluice serve relaying to the sink"
 start_sluice sluice "${SLUICE_DLL:-src/Sluice/bin/Release/net10.0/Sluice.dll}" "${SLUICE_ENV:-}"
 SERVERS="direct postfix sluice"
 if [ -n "${WEBHOOK:-}" ]; then
-  subscribe_webhook "$sluice_HTTP" "$WORK/sluice/admin.key"
+  subscribe_webhook "$sluice_HTTP" "$sluice_DATA/admin.key"
 fi
 if [ -n "${BASELINE:-}" ]; then
   start_sluice base "$WORK/baseline-bin/Sluice.dll" "${BASE_ENV:-}"
@@ -127,7 +132,7 @@ cat > "$result" <<MD
 Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) on $(nproc) cores, $(uname -r). smtp-source → server → smtp-sink on 127.0.0.1, one
 message per connection; Postfix as \`bench/postfix-reference.cf\`, Sluice with 100 connections to the next hop; both fsync
 before 250. Same warm-up for every server ($WARMUP); servers interleaved, $REPS repetitions, medians. A run lasts
-from the first timed message until the sink has counted all of them.
+from the first timed message until the sink has counted all of them.$(if [ -n "${SPOOL_UNDER_CWD:-}" ]; then printf '\n%s' "Each node ran from a folder of its own with its spool in ./data under it (SPOOL_UNDER_CWD, as ./build.sh serve runs)."; fi)
 
 | workload | direct msgs/s | Postfix msgs/s | Sluice msgs/s | Sluice / Postfix | Sluice / direct | Postfix runs | Sluice runs |
 |---|---:|---:|---:|---:|---:|---|---|

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 
 namespace Sluice;
 
@@ -8,7 +9,7 @@ internal static class HostBuilders
 {
     public static WebApplicationBuilder Create(string httpAddress, long? maxRequestBodySize = null, Logging.LoggingOptions? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = Bare();
         builder.Logging.ClearProviders();
         if (logging?.Format == Logging.LogFormat.Ecs)
         {
@@ -62,6 +63,26 @@ internal static class HostBuilders
                 k.Limits.MaxRequestBodySize = limit;
             }
         });
+        return builder;
+    }
+
+    /// <summary>A slim web host that reads no settings files of its own: Sluice's settings come from its own loader (<c>--config</c>, <c>SLUICE__</c> variables).</summary>
+    public static WebApplicationBuilder Bare()
+    {
+        // The default host reads appsettings.json from the working directory and watches it with a
+        // recursive inotify watch over the whole tree: with the spool under the working directory
+        // (./build.sh serve keeps it in ./data) every spool and event-log write woke the watcher's
+        // thread. And a stray appsettings.json there could add Kestrel endpoints or change log
+        // levels behind the operator's configuration. So: no watch, and no settings files.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        for (var i = builder.Configuration.Sources.Count - 1; i >= 0; i--)
+        {
+            if (builder.Configuration.Sources[i] is FileConfigurationSource)
+            {
+                builder.Configuration.Sources.RemoveAt(i);
+            }
+        }
+
         return builder;
     }
 }

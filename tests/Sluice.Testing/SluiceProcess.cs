@@ -83,7 +83,8 @@ public sealed class SluiceProcess : IAsyncDisposable
     /// </summary>
     /// <param name="listenersFromConfig">The configuration names the listeners (one on <paramref name="smtpPort"/>, which is then required): no --smtp.</param>
     /// <param name="waitForReady">False: wait only until it is alive (/healthz), for a node that is meant not to be ready yet.</param>
-    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false, bool listenersFromConfig = false, bool waitForReady = true)
+    /// <param name="workingDirectory">The node's working directory; the test process's own when null.</param>
+    public static Task<SluiceProcess> StartAsync(string dataDirectory, IReadOnlyList<string>? extraArgs = null, IDictionary<string, string>? environment = null, int? smtpPort = null, int? httpPort = null, bool delivery = false, bool listenersFromConfig = false, bool waitForReady = true, string? workingDirectory = null)
     {
         var smtp = smtpPort ?? FreePort.Next();
         var http = httpPort ?? FreePort.Next();
@@ -99,7 +100,7 @@ public sealed class SluiceProcess : IAsyncDisposable
         }
 
         args.AddRange(extraArgs ?? []);
-        return LaunchAsync(args, environment, dataDirectory, smtp, http, waitForReady ? "readyz" : "healthz", smtpChosen: smtpPort is null);
+        return LaunchAsync(args, environment, dataDirectory, smtp, http, waitForReady ? "readyz" : "healthz", smtpChosen: smtpPort is null, workingDirectory: workingDirectory);
     }
 
     /// <summary>Starts <c>sluice sink</c> on 127.0.0.1 (or <paramref name="address"/>) and waits until /healthz answers.</summary>
@@ -122,12 +123,12 @@ public sealed class SluiceProcess : IAsyncDisposable
         return LaunchAsync(args, null, workDirectory, listen, http, "healthz", smtpChosen: true);
     }
 
-    private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, bool smtpChosen, string smtpAddress = "127.0.0.1")
+    private static async Task<SluiceProcess> LaunchAsync(List<string> args, IDictionary<string, string>? environment, string dataDirectory, int smtp, int http, string readyPath, bool smtpChosen, string smtpAddress = "127.0.0.1", string? workingDirectory = null)
     {
         // Another test may bind a port between our choice and the process's bind: choose again and retry.
         for (var attempt = 1; ; attempt++)
         {
-            var node = new SluiceProcess(Start(args, environment), dataDirectory, smtp, http, readyPath, smtpAddress);
+            var node = new SluiceProcess(Start(args, environment, workingDirectory), dataDirectory, smtp, http, readyPath, smtpAddress);
             try
             {
                 await node.WaitReadyAsync(TimeSpan.FromSeconds(60));
@@ -242,10 +243,11 @@ public sealed class SluiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Start(IReadOnlyList<string> args, IDictionary<string, string>? environment)
+    private static Process Start(IReadOnlyList<string> args, IDictionary<string, string>? environment, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

@@ -11,7 +11,7 @@ internal static class SinkHost
 {
     public static WebApplication Build(SinkSettings settings, string dataDirectory)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = HostBuilders.Bare();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
