@@ -244,6 +244,19 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   1 KiB instead of 16, the same build in the same runs): 0.568 → 0.650 ms and 1,321 → 1,123
   msgs/s at 4 KB (`relay-small-bodies-in-segments-before-after-20261202T032508Z.md`): the
   segment's own `fdatasync` per batch costs more than the body's WAL pages it saves.
+- **12-02: nothing watches the working directory.** The host's defaults read `appsettings.json`
+  from the working directory and watched it with a recursive inotify watch over the whole tree;
+  with the spool under the working directory, as `./build.sh serve` runs (`./data`), every WAL
+  write woke the watcher's thread (a read of the inotify queue, an `lstat`, a `geteuid` per event).
+  The relay benchmark never saw it (its spools are in /tmp, its working directory the repository).
+  Now the hosts read no settings files of their own and watch nothing (`HostBuilders.Bare`); a
+  stray `appsettings.json` could also open Kestrel endpoints beside the configured HTTP address
+  (`WorkingDirectoryTests`). Same runs, each node from a folder of its own with its spool in
+  `./data` (`SPOOL_UNDER_CWD=1`), against 731907d: 4 KB 0.854 → 0.734 ms CPU per message and
+  960 → 1,052 msgs/s, lower in each of 3 runs (0.894/0.846/0.854 → 0.800/0.716/0.734;
+  `relay-spool-under-cwd-before-after-20261202T130014Z.md`). This VM is slower again today: the
+  same build's figure with its spool outside the working directory is 0.59 ms in the full run of
+  12-01 and has not been re-measured today.
 
 ### History and what moved it
 
