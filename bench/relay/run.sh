@@ -42,7 +42,7 @@ build_baseline
 
 start_sink_and_postfix
 
-# start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT and <NAME>_PID
+# start_sluice NAME DLL [ENV…] -> sets <NAME>_PORT, <NAME>_PID, <NAME>_HTTP and <NAME>_DATA
 start_sluice() {
   local cwd=. data="$WORK/$1"
   if [ -n "${SPOOL_UNDER_CWD:-}" ]; then cwd="$WORK/$1-cwd"; data="$cwd/data"; mkdir -p "$cwd"; fi

@@ -73,7 +73,9 @@ internal static class HostBuilders
         // recursive inotify watch over the whole tree: with the spool under the working directory
         // (./build.sh serve keeps it in ./data) every spool and event-log write woke the watcher's
         // thread. And a stray appsettings.json there could add Kestrel endpoints or change log
-        // levels behind the operator's configuration. So: no watch, and no settings files.
+        // levels behind the operator's configuration. So: no watch, and no settings files. Both
+        // steps are needed: the watch is made when the file's source is built, and removing the
+        // source afterwards leaves it in place (WorkingDirectoryTests fails without the argument).
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         for (var i = builder.Configuration.Sources.Count - 1; i >= 0; i--)
         {
