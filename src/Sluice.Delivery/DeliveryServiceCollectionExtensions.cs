@@ -141,7 +141,8 @@ public static class DeliveryServiceCollectionExtensions
             sp.GetService<Reputation.SenderReputation>(),
             sp.GetRequiredService<Egress.WarmUpLedger>(),
             delivery.MtaSts.Enabled ? sp.GetRequiredService<MtaSts.MtaStsResolver>() : null,
-            sp.GetService<TlsReporting.TlsReportLedger>()));
+            sp.GetService<TlsReporting.TlsReportLedger>(),
+            sp.GetRequiredService<DeliveryControl>()));
         if (delivery.TlsReporting.Enabled)
         {
             services.AddSingleton(sp =>

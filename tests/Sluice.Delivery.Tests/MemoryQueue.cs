@@ -81,8 +81,35 @@ internal sealed class MemoryQueue(TimeProvider time) : IMessageQueue
     public ValueTask<bool> DeferAsync(MessageId id, DateTimeOffset until, string? lastReply, Envelope? remaining, CancellationToken cancellationToken)
         => Update(id, e => e with { State = QueueMessageState.Queued, Attempts = e.Attempts + 1, NextAttemptAt = until, LastReply = lastReply, Envelope = remaining ?? e.Envelope });
 
-    public ValueTask<bool> HoldAsync(MessageId id, string holdKey, Envelope? remaining, CancellationToken cancellationToken)
+    /// <summary>While set, hold writes wait for it (a hold written late, as on a full disk or behind a slow domain of the same message).</summary>
+    public TaskCompletionSource? HoldGate { get; set; }
+
+    public int HoldCalls { get; private set; }
+
+    public int ReleaseCalls { get; private set; }
+
+    public QueueEntry? Find(MessageId id)
     {
+        lock (_lock)
+        {
+            return _rows.SingleOrDefault(r => r.Entry.Id == id)?.Entry;
+        }
+    }
+
+    public async ValueTask<bool> HoldAsync(MessageId id, string holdKey, Envelope? remaining, CancellationToken cancellationToken)
+    {
+        Task? gate;
+        lock (_lock)
+        {
+            HoldCalls++;
+            gate = HoldGate?.Task;
+        }
+
+        if (gate is not null)
+        {
+            await gate.ConfigureAwait(false);
+        }
+
         lock (_lock)
         {
             var row = _rows.Single(r => r.Entry.Id == id);
@@ -90,7 +117,7 @@ internal sealed class MemoryQueue(TimeProvider time) : IMessageQueue
             row.HoldKey = holdKey;
         }
 
-        return ValueTask.FromResult(true);
+        return true;
     }
 
     public ValueTask<long> ReleaseHeldAsync(string holdKey, int max, CancellationToken cancellationToken)
@@ -98,6 +125,7 @@ internal sealed class MemoryQueue(TimeProvider time) : IMessageQueue
         long released = 0;
         lock (_lock)
         {
+            ReleaseCalls++;
             foreach (var row in _rows.Where(r => r.Entry.State == QueueMessageState.Held && r.HoldKey == holdKey).Take(max))
             {
                 row.Entry = row.Entry with { State = QueueMessageState.Queued };

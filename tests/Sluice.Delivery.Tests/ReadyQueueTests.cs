@@ -69,6 +69,49 @@ public sealed class ReadyQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task AfterHold_QueueHoldWrittenAfterTheRestEndedAndReleased_ReleasesItAgain()
+    {
+        var shaping = SiteShaping.Defaults with { InitialConnections = 1, MaxConnections = 1, FailuresBeforeCooldown = 1, FailureCooldown = TimeSpan.FromMinutes(2) };
+        var queue = new ReadyQueue(Key, Plan(Refusing(), shaping), Context());
+        var failing = Job("a@dest.test");
+        var held = Job("b@dest.test");
+
+        queue.TrySubmit(failing);
+        queue.TrySubmit(held);
+        var result = await held.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((JobResultKind.Held, HoldKey.ForQueue(Key)), (result.Kind, result.Hold));
+
+        // Written while the queue rests: the rest's end releases it, nothing now.
+        await result.AfterHold!();
+        Assert.Empty(_released);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await _releasedSignal.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(_released);
+
+        // Written after that release (its settlement waited for another domain, or a full disk): released again.
+        await result.AfterHold!();
+
+        Assert.Equal([HoldKey.ForQueue(Key), HoldKey.ForQueue(Key)], _released.Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task AfterHold_SuspensionHoldWrittenAfterTheResume_ReleasesItAgain()
+    {
+        _suspensions.Suspend("dest.test", _time.GetUtcNow().AddHours(1));
+        var queue = new ReadyQueue(Key, Plan(Refusing(), SiteShaping.Defaults), Context());
+        var job = Job("a@dest.test");
+        queue.TrySubmit(job);
+        var result = await job.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await result.AfterHold!();
+        Assert.Empty(_released);
+        _suspensions.Resume("dest.test");
+        await result.AfterHold!();
+
+        Assert.Equal((HoldKey.ForSuspension("dest.test"), int.MaxValue), Assert.Single(_released));
+    }
+
+    [Fact]
     public async Task TrySubmit_MoreThanTheQueueKeeps_IsHeldAndDrainingReleasesTheRoom()
     {
         using var silent = new SilentPeer(new IPEndPoint(IPAddress.Loopback, 0));

@@ -117,6 +117,45 @@ public sealed class SchedulerTests : IAsyncDisposable
         });
     }
 
+    [Fact]
+    public async Task Run_HoldWrittenAfterTheRestEnded_IsReleasedAndTriedAgain()
+    {
+        // Nothing listens: each attempt fails at connect; the first rests the queue, which holds the other message.
+        var refusing = new IPEndPoint(IPAddress.Loopback, FreePort.Next());
+        var queue = new MemoryQueue(_time);
+        var first = queue.Add("a@dest.test", TimeSpan.Zero);
+        var second = queue.Add("b@dest.test", TimeSpan.Zero);
+        queue.HoldGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (scheduler, _) = Engine(queue, refusing, configure: o => o.Shaping.Default = new Shaping.ShapingRule { InitialConnections = 1, MaxConnections = 1, FailuresBeforeCooldown = 1, FailureCooldown = TimeSpan.FromSeconds(30) });
+        await RunAsync(scheduler, async () =>
+        {
+            await Poll.UntilAsync(() => Task.FromResult(queue.HoldCalls == 1 && queue.Find(first.Id)!.Attempts + queue.Find(second.Id)!.Attempts == 1), TimeSpan.FromSeconds(10), "one message deferred and the other one's hold being written");
+            var held = queue.Find(first.Id)!.Attempts == 0 ? first.Id : second.Id;
+
+            // The rest ends and its release runs before the hold is written: it finds nothing held.
+            _time.Advance(TimeSpan.FromSeconds(31));
+            await Poll.UntilAsync(() => Task.FromResult(queue.ReleaseCalls >= 1), TimeSpan.FromSeconds(10), "the rest's release");
+            Assert.Equal(QueueMessageState.InFlight, queue.Find(held)!.State);
+            queue.HoldGate.SetResult();
+
+            // Written late, the hold is released again: the message is tried (and deferred), not held until a restart.
+            await Poll.UntilAsync(
+                () =>
+                {
+                    if (queue.Find(held)?.Attempts == 1)
+                    {
+                        return Task.FromResult(true);
+                    }
+
+                    _time.Advance(TimeSpan.FromSeconds(1));
+                    return Task.FromResult(false);
+                },
+                TimeSpan.FromSeconds(20),
+                "the held message tried again");
+            Assert.Equal(0, queue.Count(QueueMessageState.Held));
+        });
+    }
+
     /// <summary>Runs the engine around <paramref name="test"/> and stops it afterwards, whatever happened.</summary>
     private static async Task RunAsync(Scheduler scheduler, Func<Task> test)
     {
@@ -144,7 +183,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         }
     }
 
-    private (Scheduler Scheduler, DeliveryControl Control) Engine(MemoryQueue queue, IPEndPoint relay, int maxInHand = 100, RecordingEventSink? recorded = null)
+    private (Scheduler Scheduler, DeliveryControl Control) Engine(MemoryQueue queue, IPEndPoint relay, int maxInHand = 100, RecordingEventSink? recorded = null, Action<DeliveryOptions>? configure = null)
     {
         var options = new DeliveryOptions
         {
@@ -153,6 +192,7 @@ public sealed class SchedulerTests : IAsyncDisposable
             PollInterval = TimeSpan.FromSeconds(1),
             Client = new Smtp.SmtpClientOptions { HeloName = "engine.test" },
         };
+        configure?.Invoke(options);
         var classifier = new BounceClassifier([]);
         var suspensions = new Suspensions(_time);
         var capacity = new DeliveryCapacity(options.MaxConnections, options.Concurrency);
@@ -160,6 +200,7 @@ public sealed class SchedulerTests : IAsyncDisposable
         var dns = new MxResolver(MxResolver.CreateClient(options.Dns), options.Dns, _time);
         var events = new DeliveryEventLog(Path.Combine(_dir.Path, "events"), _time, sinks: recorded is null ? null : [recorded]);
         var ids = new MessageIdGenerator(_time);
+        var control = new DeliveryControl(suspensions, queues, queue, events: events, time: _time);
         var settlement = new Settlement(queue, new BounceSender(queue, new DsnBuilder("engine.test"), ids, NullLogger<BounceSender>.Instance), classifier, events, new Core.Telemetry.SluiceMetrics(new TestMeterFactory()), _time, NullLogger.Instance);
         var dispatcher = new Dispatcher(
             queue,
@@ -169,8 +210,8 @@ public sealed class SchedulerTests : IAsyncDisposable
             new RelayPoolDelivery(new RelayPools([], _time, new Random(1)), dns, queues, classifier, NullLogger.Instance),
             settlement,
             _time,
-            NullLogger<Dispatcher>.Instance);
-        var control = new DeliveryControl(suspensions, queues, queue, events: events, time: _time);
+            NullLogger<Dispatcher>.Instance,
+            control: control);
         var scheduler = new Scheduler(queue, dispatcher, queues, control, options, _time, NullLogger<Scheduler>.Instance);
         _owned.Add(events);
         _owned.Add(capacity);

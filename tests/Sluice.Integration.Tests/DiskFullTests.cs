@@ -106,11 +106,12 @@ public sealed class DiskFullTests
             // 4. The next hop comes back (same port, same store): everything queued is delivered, and
             // new mail is accepted again without a restart.
             sink = await SluiceProcess.StartSinkAsync(store, port: sinkPort);
+            long atSink = 0;
             await Poll.UntilAsync(
-                async () => (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64() >= accepted.Count - before,
+                async () => (atSink = (await sink.SinkStatsAsync()).GetProperty("accepted").GetInt64()) >= accepted.Count - before,
                 TimeSpan.FromSeconds(120),
                 "the queued mail to be delivered",
-                () => string.Join('\n', node.Output.Split('\n').Where(l => !l.Contains(" info: ", StringComparison.Ordinal)).TakeLast(30)));
+                () => $"the sink has {atSink} of {accepted.Count - before}; the node's last lines since the restart:\n" + string.Join('\n', node.Output.Split('\n').TakeLast(60)));
             // The spool gives the space of delivered mail back to the filesystem (WAL cut back,
             // database pages vacuumed, segments deleted), then the other process frees its part too.
             await Poll.UntilAsync(

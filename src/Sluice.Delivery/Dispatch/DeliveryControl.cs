@@ -19,6 +19,7 @@ public sealed class DeliveryControl
     private readonly Egress.WarmUpLedger? _warmUp;
     private readonly Core.Events.DeliveryEventLog? _events;
     private readonly TimeProvider _time;
+    private long _warmUpReleases;
 
     public DeliveryControl(Suspensions suspensions, ReadyQueues queues, IMessageQueue queue, SenderReputation? reputation = null, Egress.WarmUpLedger? warmUp = null, Core.Events.DeliveryEventLog? events = null, TimeProvider? time = null)
     {
@@ -31,7 +32,7 @@ public sealed class DeliveryControl
         _time = time ?? TimeProvider.System;
         if (reputation is not null)
         {
-            reputation.Paused += pause => queues.HoldWaiting(job => job.Sender.Has(pause.Key), HoldKey.ForPause(pause.Key));
+            reputation.Paused += pause => queues.HoldWaiting(job => job.Sender.Has(pause.Key), HoldKey.ForPause(pause.Key), () => PauseHoldWrittenAsync(pause.Key));
         }
     }
 
@@ -148,9 +149,32 @@ public sealed class DeliveryControl
         }
     }
 
+    /// <summary>How many times mail held for warm-up was released: a hold decided before a release and written after it is released again (<see cref="WarmUpHoldWrittenAsync"/>).</summary>
+    public long WarmUpReleases => Interlocked.Read(ref _warmUpReleases);
+
+    /// <summary>A hold for a sender's pause was written: released again if the pause ended before (its release then found nothing).</summary>
+    public async ValueTask PauseHoldWrittenAsync(SenderKey sender)
+    {
+        if (_reputation is not null && _reputation.Pauses().Find(p => p.Key == sender) is null)
+        {
+            await ReleaseAsync(HoldKey.ForPause(sender)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A hold for warm-up, decided when <see cref="WarmUpReleases"/> was <paramref name="releasesWhenDecided"/>, was written: released again if a release ran in between.</summary>
+    public async ValueTask WarmUpHoldWrittenAsync(long releasesWhenDecided)
+    {
+        if (WarmUpReleases != releasesWhenDecided)
+        {
+            await ReleaseWarmUpAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Mail held for warm-up allowances tries again (a new day, or a reload that may have raised them).</summary>
     public async Task ReleaseWarmUpAsync()
     {
+        // Counted before the release starts: a hold written after this point is released again by its writer.
+        Interlocked.Increment(ref _warmUpReleases);
         try
         {
             await ReleaseAsync(HoldKey.WarmUp).ConfigureAwait(false);

@@ -25,4 +25,7 @@ internal static partial class DispatchLog
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "The queue did not take the {What} of {MessageId} after several tries; it stays leased until the next start")]
     public static partial void SettleFailed(ILogger logger, string messageId, string what);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "{MessageId} was held under {HoldKey} after that hold ended, and releasing it again failed; it stays held until the key's next release or a restart")]
+    public static partial void LateReleaseFailed(ILogger logger, string messageId, string holdKey, Exception exception);
 }

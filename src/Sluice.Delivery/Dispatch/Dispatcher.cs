@@ -27,7 +27,8 @@ internal sealed class Dispatcher(
     Reputation.SenderReputation? reputation = null,
     Egress.WarmUpLedger? warmUp = null,
     MtaSts.MtaStsResolver? mtaSts = null,
-    TlsReporting.TlsReportLedger? tlsReports = null)
+    TlsReporting.TlsReportLedger? tlsReports = null,
+    DeliveryControl? control = null)
 {
     /// <summary>The site of a recipient refused here because it was suppressed after the message was queued.</summary>
     public const string SuppressedSite = "suppressed";
@@ -42,7 +43,8 @@ internal sealed class Dispatcher(
             if (reputation?.PausedFor(sender) is { } pause)
             {
                 // A paused sender's mail waits, untried, until the pause ends or is lifted.
-                await settlement.SettleAsync(current, entry, [], [.. entry.Envelope.Recipients], HoldKey.ForPause(pause.Key)).ConfigureAwait(false);
+                var key = pause.Key;
+                await settlement.SettleAsync(current, entry, [], [.. entry.Envelope.Recipients], HoldKey.ForPause(key), control is null ? null : () => control.PauseHoldWrittenAsync(key)).ConfigureAwait(false);
                 return;
             }
 
@@ -50,10 +52,10 @@ internal sealed class Dispatcher(
             var recipients = Deliverable(entry, results);
             var groups = ByDomain(recipients);
             List<EnvelopeRecipient>? held = null;
-            HoldKey? holdKey = null;
+            GroupResult? heldBy = null;
             if (groups.Count == 1)
             {
-                Collect(await DeliverAndRecordAsync(current, entry, sender, groups[0]).ConfigureAwait(false), results, ref held, ref holdKey);
+                Collect(await DeliverAndRecordAsync(current, entry, sender, groups[0]).ConfigureAwait(false), results, ref held, ref heldBy);
             }
             else if (groups.Count > 1)
             {
@@ -65,11 +67,11 @@ internal sealed class Dispatcher(
 
                 foreach (var group in await Task.WhenAll(tasks).ConfigureAwait(false))
                 {
-                    Collect(group, results, ref held, ref holdKey);
+                    Collect(group, results, ref held, ref heldBy);
                 }
             }
 
-            await settlement.SettleAsync(current, entry, results, held, holdKey).ConfigureAwait(false);
+            await settlement.SettleAsync(current, entry, results, held, heldBy?.Held, heldBy?.AfterHold).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -156,10 +158,12 @@ internal sealed class Dispatcher(
             {
                 // A warming source sends each provider no more than today's allowance; the rest goes from a warmed source, or waits for tomorrow.
                 var provider = current.Shaping.ProviderName(destination.Hosts) ?? group.Domain;
+                var releases = control?.WarmUpReleases ?? 0;
                 (var choice, egress) = current.Egress.Next(route.EgressPool, source => warmUp.TryTake(source, provider));
                 if (choice == Egress.EgressChoice.Refused)
                 {
-                    return GroupResult.From(JobResult.Held(HoldKey.WarmUp), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
+                    var afterHold = control is null ? null : (Func<ValueTask>)(() => control.WarmUpHoldWrittenAsync(releases));
+                    return GroupResult.From(JobResult.Held(HoldKey.WarmUp, afterHold), group.Recipients, destination.Site, null, time.GetElapsedTime(started));
                 }
             }
             else
@@ -228,12 +232,13 @@ internal sealed class Dispatcher(
         return groups;
     }
 
-    private static void Collect(GroupResult group, List<AttemptResult> results, ref List<EnvelopeRecipient>? held, ref HoldKey? holdKey)
+    /// <summary>Adds a group's results; held groups are held together under the first one's key (<paramref name="heldBy"/>).</summary>
+    private static void Collect(GroupResult group, List<AttemptResult> results, ref List<EnvelopeRecipient>? held, ref GroupResult? heldBy)
     {
-        if (group.Held is { } key)
+        if (group.Held is not null)
         {
             (held ??= []).AddRange(group.Recipients);
-            holdKey ??= key;
+            heldBy ??= group;
             return;
         }
 

@@ -3,15 +3,15 @@ using Sluice.Delivery.Queues;
 
 namespace Sluice.Delivery.Dispatch;
 
-/// <summary>One domain group's result: a result per recipient, or the whole group held under a key.</summary>
-internal sealed record GroupResult(List<EnvelopeRecipient> Recipients, List<AttemptResult>? Results, HoldKey? Held)
+/// <summary>One domain group's result: a result per recipient, or the whole group held under a key (and what to run once that hold is written).</summary>
+internal sealed record GroupResult(List<EnvelopeRecipient> Recipients, List<AttemptResult>? Results, HoldKey? Held, Func<ValueTask>? AfterHold = null)
 {
     public static GroupResult From(JobResult job, List<EnvelopeRecipient> recipients, string site, string? source, TimeSpan elapsed)
     {
         switch (job.Kind)
         {
             case JobResultKind.Held:
-                return new GroupResult(recipients, null, job.Hold);
+                return new GroupResult(recipients, null, job.Hold, job.AfterHold);
             case JobResultKind.NotSent:
                 var failed = new List<AttemptResult>(recipients.Count);
                 foreach (var recipient in recipients)

@@ -26,7 +26,8 @@ internal sealed class Settlement(
     ILogger logger,
     Reputation.SenderReputation? reputation = null)
 {
-    public async Task SettleAsync(DeliveryPolicy policy, QueueEntry entry, List<AttemptResult> results, List<EnvelopeRecipient>? held, HoldKey? holdKey)
+    /// <param name="afterHold">Run once a hold under <paramref name="holdKey"/> is written (see <see cref="JobResult.AfterHold"/>).</param>
+    public async Task SettleAsync(DeliveryPolicy policy, QueueEntry entry, List<AttemptResult> results, List<EnvelopeRecipient>? held, HoldKey? holdKey, Func<ValueTask>? afterHold = null)
     {
         var now = time.GetUtcNow();
         var attempt = entry.Attempts + 1;
@@ -141,6 +142,7 @@ internal sealed class Settlement(
             var key = holdKey!.Value;
             metrics.DeliveryHeld.Add(held.Count, new KeyValuePair<string, object?>("reason", key.Reason));
             await WriteAsync(entry, "hold", () => queue.HoldAsync(entry.Id, key.Value, Left(entry, held), CancellationToken.None)).ConfigureAwait(false);
+            await AfterHoldAsync(entry, key, afterHold).ConfigureAwait(false);
             if (key.Lasts)
             {
                 // Timed after the hold is written: a release indexed after these events finds the recipients held.
@@ -168,6 +170,28 @@ internal sealed class Settlement(
         }
 
         await WriteAsync(entry, "ack", () => queue.AckAsync(entry.Id, CancellationToken.None)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The hold is written: whoever decided it looks again, and releases it if what it waited for
+    /// ended meanwhile. A failure leaves the message held until the next release of its key or a
+    /// restart (which releases every hold): nothing is lost, and the message is settled either way.
+    /// </summary>
+    private async Task AfterHoldAsync(QueueEntry entry, HoldKey key, Func<ValueTask>? afterHold)
+    {
+        if (afterHold is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await afterHold().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            DispatchLog.LateReleaseFailed(logger, entry.Id.Value, key.Value, ex);
+        }
     }
 
     /// <summary>How long a message waits when its bounce could not be queued.</summary>

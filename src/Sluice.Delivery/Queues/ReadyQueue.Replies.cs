@@ -141,11 +141,28 @@ public sealed partial class ReadyQueue
         }
 
         var key = HoldKey.ForSenderAt(sender, Key);
+        var afterHold = SenderHoldWritten(sender);
         foreach (var job in held)
         {
-            job.Complete(JobResult.Held(key));
+            job.Complete(JobResult.Held(key, afterHold));
         }
     }
+
+    /// <summary>What a hold for <paramref name="sender"/> at this queue runs once written: released again if the reply rule's hold ended before.</summary>
+    private Func<ValueTask> SenderHoldWritten(SenderKey sender)
+        => async () =>
+        {
+            bool ended;
+            lock (_lock)
+            {
+                ended = _heldSenders is null || !_heldSenders.ContainsKey(sender);
+            }
+
+            if (ended)
+            {
+                await ReleaseHeldUnderAsync(HoldKey.ForSenderAt(sender, Key), int.MaxValue).ConfigureAwait(false);
+            }
+        };
 
     /// <summary>Under the lock: the held sender a job belongs to, or null.</summary>
     private SenderKey? IsHeldSenderLocked(DeliveryJob job)

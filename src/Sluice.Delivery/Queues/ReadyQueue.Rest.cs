@@ -68,9 +68,36 @@ public sealed partial class ReadyQueue
 
         foreach (var job in held)
         {
-            job.Complete(JobResult.Held(_holdKey));
+            job.Complete(JobResult.Held(_holdKey, _queueHoldWritten));
         }
     }
+
+    /// <summary>
+    /// A hold under this queue's key was written, maybe after the release it waits for ran (a rest
+    /// that ended, or a queue that drained to half while the message's other domains were still
+    /// being sent): it counts as more held mail, released now if the queue neither rests nor is
+    /// more than half full, otherwise when it is.
+    /// </summary>
+    private ValueTask QueueHoldWritten()
+    {
+        lock (_lock)
+        {
+            _moreHeld = true;
+            ReleaseIfRoomLocked();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>What a hold for <paramref name="destination"/>'s suspension runs once written: released again if the suspension ended before.</summary>
+    private Func<ValueTask> SuspensionHoldWritten(string destination)
+        => async () =>
+        {
+            if (_context.Suspensions.SuspendedUntil(destination) is null)
+            {
+                await ReleaseHeldUnderAsync(HoldKey.ForSuspension(destination), int.MaxValue).ConfigureAwait(false);
+            }
+        };
 
     /// <summary>Ends a rest early: the destination is known to be back (a health probe of its pool member passed).</summary>
     public void EndRestEarly()

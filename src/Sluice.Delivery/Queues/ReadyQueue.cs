@@ -23,6 +23,7 @@ public sealed partial class ReadyQueue
     private readonly Stack<SmtpClientConnection> _idle = new();
     private readonly SlowStartWindow _window;
     private readonly HoldKey _holdKey;
+    private readonly Func<ValueTask> _queueHoldWritten;
     private SiteShaping _shaping;
     private IRateGate? _messageRate;
     private IRateGate? _connectionRate;
@@ -48,6 +49,7 @@ public sealed partial class ReadyQueue
         Key = key;
         _context = context;
         _holdKey = HoldKey.ForQueue(key);
+        _queueHoldWritten = QueueHoldWritten;
         Plan = plan;
         _shaping = plan.Shaping;
         _window = new SlowStartWindow(plan.Shaping.InitialConnections, plan.Shaping.MaxConnections);
@@ -100,14 +102,14 @@ public sealed partial class ReadyQueue
 
             if (_context.Suspensions.Find(job.Domain, Key.Site) is { } destination)
             {
-                job.Complete(JobResult.Held(HoldKey.ForSuspension(destination)));
+                job.Complete(JobResult.Held(HoldKey.ForSuspension(destination), SuspensionHoldWritten(destination)));
                 return true;
             }
 
             if (IsHeldSenderLocked(job) is { } sender)
             {
                 // A reply rule holds this sender's mail for this site for a while.
-                job.Complete(JobResult.Held(HoldKey.ForSenderAt(sender, Key)));
+                job.Complete(JobResult.Held(HoldKey.ForSenderAt(sender, Key), SenderHoldWritten(sender)));
                 return true;
             }
 
@@ -116,7 +118,7 @@ public sealed partial class ReadyQueue
                 // Resting, or enough waits here: the rest stays in the message queue (held, not in
                 // memory) until the rest ends or this queue drains.
                 _moreHeld = true;
-                job.Complete(JobResult.Held(_holdKey));
+                job.Complete(JobResult.Held(_holdKey, _queueHoldWritten));
                 return true;
             }
 
@@ -145,11 +147,11 @@ public sealed partial class ReadyQueue
     public void HoldWaitingFor(string destination)
     {
         var site = string.Equals(Key.Site, destination, StringComparison.OrdinalIgnoreCase);
-        HoldWaiting(j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase), HoldKey.ForSuspension(destination));
+        HoldWaiting(j => site || string.Equals(j.Domain, destination, StringComparison.OrdinalIgnoreCase), HoldKey.ForSuspension(destination), SuspensionHoldWritten(destination));
     }
 
-    /// <summary>Waiting jobs that <paramref name="match"/> are handed back under <paramref name="key"/> (those being sent finish).</summary>
-    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key)
+    /// <summary>Waiting jobs that <paramref name="match"/> are handed back under <paramref name="key"/> (those being sent finish); <paramref name="afterHold"/>: see <see cref="JobResult.AfterHold"/>.</summary>
+    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key, Func<ValueTask>? afterHold)
     {
         var held = new List<DeliveryJob>();
         lock (_lock)
@@ -160,7 +162,7 @@ public sealed partial class ReadyQueue
 
         foreach (var job in held)
         {
-            job.Complete(JobResult.Held(key));
+            job.Complete(JobResult.Held(key, afterHold));
         }
     }
 
@@ -177,7 +179,7 @@ public sealed partial class ReadyQueue
 
         foreach (var job in held)
         {
-            job.Complete(JobResult.Held(key));
+            job.Complete(JobResult.Held(key, null));
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
             if (_stopping)
             {
                 // Nothing new starts while the node stops: held until the next open.
-                return Task.FromResult(JobResult.Held(HoldKey.Stopping));
+                return Task.FromResult(JobResult.Held(HoldKey.Stopping, null));
             }
 
             var queue = _queues.GetOrAdd(key, static (k, state) => new ReadyQueue(k, state.plan, state.context), (plan, context));
@@ -46,12 +46,12 @@ public sealed class ReadyQueues(ReadyQueueContext context) : IAsyncDisposable
         }
     }
 
-    /// <summary>Waiting jobs of every queue that <paramref name="match"/> are handed back under <paramref name="key"/> (a sender was paused).</summary>
-    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key)
+    /// <summary>Waiting jobs of every queue that <paramref name="match"/> are handed back under <paramref name="key"/> (a sender was paused); <paramref name="afterHold"/>: see <see cref="JobResult.AfterHold"/>.</summary>
+    public void HoldWaiting(Func<DeliveryJob, bool> match, HoldKey key, Func<ValueTask>? afterHold)
     {
         foreach (var queue in _queues.Values)
         {
-            queue.HoldWaiting(match, key);
+            queue.HoldWaiting(match, key, afterHold);
         }
     }
 
