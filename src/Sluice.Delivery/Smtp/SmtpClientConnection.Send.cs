@@ -102,7 +102,10 @@ internal sealed partial class SmtpClientConnection
             }
         }
 
-        // RFC 2920 §3.1: DATA may end a pipelined group; BDAT waits until we know who was accepted.
+        // RFC 2920 §3.1: DATA may end a pipelined group. BDAT waits until we know who was accepted:
+        // RFC 3030 §2 sends the chunks "after all MAIL and RCPT responses are collected and
+        // processed", and servers built on that stop broke when clients pipelined BDAT with the
+        // envelope (ietf-smtp, 2003: Exchange 2000), so the round trip it would save is not taken.
         var dataPipelined = pipelining && !chunking;
         if (dataPipelined)
         {
@@ -131,8 +134,7 @@ internal sealed partial class SmtpClientConnection
             }
         }
 
-        var accepted = outcomes.Count(o => o is null);
-        if (accepted == 0)
+        if (!AnyPending(outcomes))
         {
             if (dataPipelined)
             {
@@ -178,6 +180,20 @@ internal sealed partial class SmtpClientConnection
         {
             await ResetAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Whether any recipient is still pending (accepted, its outcome to come from the end of the message); a loop, not LINQ, on the per-message path.</summary>
+    private static bool AnyPending(DeliveryOutcome?[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            if (outcome is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A recipient reply: null (still pending, i.e. accepted) or its failure.</summary>
