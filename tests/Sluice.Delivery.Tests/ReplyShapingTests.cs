@@ -111,9 +111,17 @@ public sealed class ReplyShapingTests : IAsyncLifetime
         Assert.True(queue.TrySubmit(other));
         Assert.Equal(JobResultKind.Answered, (await other.Completion.WaitAsync(TimeSpan.FromSeconds(30))).Kind);
 
+        // Its hold written while the rule holds: nothing is released.
+        await held.AfterHold!();
+        Assert.DoesNotContain(HoldKey.ForSenderAt(sender, Key), Released());
+
         _time.Advance(TimeSpan.FromMinutes(10));
         await Poll.UntilAsync(() => Task.FromResult(Released().Contains(HoldKey.ForSenderAt(sender, Key))), TimeSpan.FromSeconds(10), "the sender's held mail released");
         Assert.DoesNotContain(queue.State().HeldSenders, h => h.Sender == sender.ToString());
+
+        // A hold written after the rule's release (its message settled late) is released again.
+        await held.AfterHold!();
+        Assert.Equal(2, Released().Count(k => k == HoldKey.ForSenderAt(sender, Key)));
     }
 
     [Fact]
