@@ -443,6 +443,7 @@ above is the reference workload):
 | the same, 20 sessions, 5 repetitions (two runs) | 0.182 | 0.204 | 0.95x, 0.98x | 1.01x, 1.04x | `balance-twenty-sessions-*.md` |
 | reference workload (10 sessions, 5,000 + 2,000 warm-up), 3 repetitions, VM before 12-01 08:00 | 0.204 | 0.266 | 1.12x | 1.05x | `balance-20261130T135347Z.md` |
 | the same on the 12-01 VM (6945c71) | 0.338 vs 0.367 | 0.360 vs 0.382 | 1.00x | 0.99x | `balance-20261201T180656Z.md` |
+| the same on 12-02 (3a073dc) | 0.292 vs 0.340 | 0.408 vs 0.536 | 1.01x | 1.06x | `balance-20261202T161840Z.md` |
 
 Goal, on the reference workload: on the VM before 12-01 08:00, met — CPU per connection 18%
 under HAProxy's at 4 KB (0.204 vs 0.249 ms) and 22% under at 100 KB (0.266 vs 0.340), rate 1.12x
@@ -451,7 +452,12 @@ and 1.05x HAProxy's. On the 12-01 VM (the direct 4 KB rate in the same script fe
 rate is at parity: 1.00x at 4 KB, 0.99x at 100 KB, where one of Sluice's three runs fell to 823
 msgs/s and the other two (1,088, 1,084) sat inside HAProxy's range (1,080–1,167). With 20
 sessions the CPU goal held too but the 4 KB rate was 0.95x–0.98x (run ranges overlapping): the
-machine was 4 points less busy during Sluice's runs, a little latency per connection remains. The
+machine was 4 points less busy during Sluice's runs, a little latency per connection remains. On
+12-02 (3a073dc, the run at the top of this section) both halves of the goal were met again: CPU
+per connection 14% under HAProxy's at 4 KB (0.292 vs 0.340 ms) and 24% under at 100 KB (0.408 vs
+0.536), rate 1.01x and 1.06x. At 4 KB the run ranges overlap (HAProxy 1,944–2,671 msgs/s, Sluice
+2,113–2,233), so that rate is parity rather than a lead; at 100 KB two of Sluice's three runs were
+above HAProxy's best. Sluice's peak PSS was 73 MiB (61 on 12-01; HAProxy 13 both days). The
 loops' CPU is 75% kernel (TCP on loopback), which no change of ours moves.
 
 The loops (`src/Sluice/Balance/ProxyLoop*.cs`): both sockets of a connection on one thread, a
