@@ -108,7 +108,7 @@ public sealed class DeliveryControl
             listed.Add(key);
 
             // The store keeps milliseconds: a pause made here compares equal to its stored copy.
-            if (_reputation.Pauses().Find(p => p.Key == key)?.Until.ToUnixTimeMilliseconds() != shared.Until.ToUnixTimeMilliseconds())
+            if (_reputation.PauseOf(key)?.Until.ToUnixTimeMilliseconds() != shared.Until.ToUnixTimeMilliseconds())
             {
                 _reputation.Pause(new SenderPause(key, shared.Since, shared.Until, SenderReputation.CauseOf(shared.Cause), shared.Reason), announce: false);
             }
@@ -155,7 +155,7 @@ public sealed class DeliveryControl
     /// <summary>A hold for a sender's pause was written: released again if the pause ended before (its release then found nothing).</summary>
     public async ValueTask PauseHoldWrittenAsync(SenderKey sender)
     {
-        if (_reputation is not null && _reputation.Pauses().Find(p => p.Key == sender) is null)
+        if (_reputation is not null && _reputation.PauseOf(sender) is null)
         {
             await ReleaseAsync(HoldKey.ForPause(sender)).ConfigureAwait(false);
         }

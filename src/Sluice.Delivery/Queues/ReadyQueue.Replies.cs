@@ -150,19 +150,13 @@ public sealed partial class ReadyQueue
 
     /// <summary>What a hold for <paramref name="sender"/> at this queue runs once written: released again if the reply rule's hold ended before.</summary>
     private Func<ValueTask> SenderHoldWritten(SenderKey sender)
-        => async () =>
+        => ReleaseIfEnded(HoldKey.ForSenderAt(sender, Key), () =>
         {
-            bool ended;
             lock (_lock)
             {
-                ended = _heldSenders is null || !_heldSenders.ContainsKey(sender);
+                return _heldSenders is null || !_heldSenders.ContainsKey(sender);
             }
-
-            if (ended)
-            {
-                await ReleaseHeldUnderAsync(HoldKey.ForSenderAt(sender, Key), int.MaxValue).ConfigureAwait(false);
-            }
-        };
+        });
 
     /// <summary>Under the lock: the held sender a job belongs to, or null.</summary>
     private SenderKey? IsHeldSenderLocked(DeliveryJob job)

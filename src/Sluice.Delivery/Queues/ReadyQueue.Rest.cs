@@ -91,11 +91,15 @@ public sealed partial class ReadyQueue
 
     /// <summary>What a hold for <paramref name="destination"/>'s suspension runs once written: released again if the suspension ended before.</summary>
     private Func<ValueTask> SuspensionHoldWritten(string destination)
+        => ReleaseIfEnded(HoldKey.ForSuspension(destination), () => _context.Suspensions.SuspendedUntil(destination) is null);
+
+    /// <summary>What a hold under <paramref name="key"/> runs once written: all of that key's mail released again when <paramref name="ended"/> says the hold is over (its release then found nothing).</summary>
+    private Func<ValueTask> ReleaseIfEnded(HoldKey key, Func<bool> ended)
         => async () =>
         {
-            if (_context.Suspensions.SuspendedUntil(destination) is null)
+            if (ended())
             {
-                await ReleaseHeldUnderAsync(HoldKey.ForSuspension(destination), int.MaxValue).ConfigureAwait(false);
+                await ReleaseHeldUnderAsync(key, int.MaxValue).ConfigureAwait(false);
             }
         };
 

@@ -46,6 +46,9 @@ public sealed partial class SenderReputation(
 
     public List<SenderPause> Pauses() => pauses.Snapshot();
 
+    /// <summary>The pause in force for exactly <paramref name="key"/>, or null (a lookup, not a snapshot of all).</summary>
+    public SenderPause? PauseOf(SenderKey key) => pauses.Get(key);
+
     /// <summary>A recipient of this sender's mail was delivered.</summary>
     public void Delivered(in SenderIdentity sender)
     {
