@@ -28,10 +28,13 @@ internal sealed class MemoryQueue(TimeProvider time) : IMessageQueue
         }
     }
 
-    public QueueEntry Add(string recipient, TimeSpan dueIn)
+    public QueueEntry Add(string recipient, TimeSpan dueIn) => Add([recipient], dueIn);
+
+    public QueueEntry Add(IReadOnlyList<string> recipients, TimeSpan dueIn)
     {
         var now = time.GetUtcNow();
-        var entry = new QueueEntry(new MessageId(Guid.NewGuid().ToString("N")[..26].ToUpperInvariant()), new Envelope("s@src.test", [new EnvelopeRecipient(recipient)]), 3, now, QueueMessageState.Queued, 0, now + dueIn, null);
+        var envelope = new Envelope("s@src.test", [.. recipients.Select(r => new EnvelopeRecipient(r))]);
+        var entry = new QueueEntry(new MessageId(Guid.NewGuid().ToString("N")[..26].ToUpperInvariant()), envelope, 3, now, QueueMessageState.Queued, 0, now + dueIn, null);
         lock (_lock)
         {
             _rows.Add(new Row { Entry = entry });
@@ -93,6 +96,15 @@ internal sealed class MemoryQueue(TimeProvider time) : IMessageQueue
         lock (_lock)
         {
             return _rows.SingleOrDefault(r => r.Entry.Id == id)?.Entry;
+        }
+    }
+
+    /// <summary>The key a held message waits for (null when it is not held).</summary>
+    public string? HoldKeyOf(MessageId id)
+    {
+        lock (_lock)
+        {
+            return _rows.SingleOrDefault(r => r.Entry.Id == id)?.HoldKey;
         }
     }
 

@@ -156,6 +156,61 @@ public sealed class SchedulerTests : IAsyncDisposable
         });
     }
 
+    [Fact]
+    public async Task Run_DomainsHeldByARestAndBySuspension_AreHeldUnderTheRestAndTriedWhenItEnds()
+    {
+        // Nothing listens: the first message's attempt fails at connect and rests the relay's queue.
+        var refusing = new IPEndPoint(IPAddress.Loopback, FreePort.Next());
+        var queue = new MemoryQueue(_time);
+        var first = queue.Add("first@b.test", TimeSpan.Zero);
+        var both = queue.Add(["x@a.test", "y@b.test"], TimeSpan.FromSeconds(1));
+        var (scheduler, control) = Engine(queue, refusing, configure: o => o.Shaping.Default = new Shaping.ShapingRule { InitialConnections = 1, MaxConnections = 1, FailuresBeforeCooldown = 1, FailureCooldown = TimeSpan.FromSeconds(30) });
+        var suspendedUntil = _time.GetUtcNow().AddHours(1);
+        control.Suspend("a.test", suspendedUntil);
+        await RunAsync(scheduler, async () =>
+        {
+            await Poll.UntilAsync(() => Task.FromResult(queue.Find(first.Id)!.Attempts == 1), TimeSpan.FromSeconds(10), "the first message tried and its queue resting");
+
+            // Due now: a.test's recipient is held by the suspension (the first group), b.test's by the rest.
+            await Poll.UntilAsync(
+                () =>
+                {
+                    if (queue.Find(both.Id)!.State == QueueMessageState.Held)
+                    {
+                        return Task.FromResult(true);
+                    }
+
+                    _time.Advance(TimeSpan.FromSeconds(1));
+                    return Task.FromResult(false);
+                },
+                TimeSpan.FromSeconds(10),
+                "the two-domain message held");
+            var key = queue.HoldKeyOf(both.Id);
+
+            // The rest ends within a minute: the message goes again then, not after the suspension's hour.
+            await Poll.UntilAsync(
+                () =>
+                {
+                    if (queue.Find(both.Id)!.Attempts == 1 || _time.GetUtcNow() >= suspendedUntil)
+                    {
+                        return Task.FromResult(true);
+                    }
+
+                    _time.Advance(TimeSpan.FromSeconds(1));
+                    return Task.FromResult(false);
+                },
+                TimeSpan.FromSeconds(60),
+                "b.test's recipient tried again");
+
+            Assert.StartsWith("queue:", key, StringComparison.Ordinal);
+            Assert.True(_time.GetUtcNow() < suspendedUntil.AddMinutes(-55), $"tried at {_time.GetUtcNow():O}, the suspension ends at {suspendedUntil:O}");
+            Assert.Equal(1, queue.Find(both.Id)!.Attempts);
+
+            // a.test's recipient went along with the deferral (nothing lost, nothing sent to a suspended destination).
+            Assert.Equal(["x@a.test", "y@b.test"], queue.Find(both.Id)!.Envelope.Recipients.Select(r => r.Address).Order());
+        });
+    }
+
     /// <summary>Runs the engine around <paramref name="test"/> and stops it afterwards, whatever happened.</summary>
     private static async Task RunAsync(Scheduler scheduler, Func<Task> test)
     {

@@ -232,13 +232,23 @@ internal sealed class Dispatcher(
         return groups;
     }
 
-    /// <summary>Adds a group's results; held groups are held together under the first one's key (<paramref name="heldBy"/>).</summary>
+    /// <summary>
+    /// Adds a group's results. Held groups are held together under one key (<paramref name="heldBy"/>),
+    /// and the whole message goes again when that key is released; a group whose own hold still
+    /// stands then is simply held again, without an attempt. So the key chosen is the one likely
+    /// released soonest (<see cref="HoldKey.LikelyReleasedBefore"/>): under a suspension's key, a
+    /// group held only by another destination's rest would wait out the suspension too.
+    /// </summary>
     private static void Collect(GroupResult group, List<AttemptResult> results, ref List<EnvelopeRecipient>? held, ref GroupResult? heldBy)
     {
-        if (group.Held is not null)
+        if (group.Held is { } key)
         {
             (held ??= []).AddRange(group.Recipients);
-            heldBy ??= group;
+            if (heldBy is null || key.LikelyReleasedBefore(heldBy.Held!.Value))
+            {
+                heldBy = group;
+            }
+
             return;
         }
 

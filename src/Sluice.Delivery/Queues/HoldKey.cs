@@ -29,6 +29,14 @@ public readonly record struct HoldKey(string Value)
     /// </summary>
     public bool Lasts => Reason is "suspended" or "paused" or "warmup";
 
+    /// <summary>
+    /// Whether mail under this key is likely released before mail under <paramref name="other"/>:
+    /// a ready queue's flow control (a rest, a full queue: seconds) or a stopping node (the next
+    /// open) before a decision that lasts (hours, or until an operator acts). Between two of a
+    /// kind nothing is known: false.
+    /// </summary>
+    public bool LikelyReleasedBefore(HoldKey other) => !Lasts && other.Lasts;
+
     public static HoldKey ForSuspension(string destination) => new(string.Concat(Suspended, destination.ToLowerInvariant()));
 
     public static HoldKey ForPause(Reputation.SenderKey sender) => new(string.Concat(Paused, sender.ToString().ToLowerInvariant()));
