@@ -210,7 +210,7 @@ public sealed partial class SqliteSpool
 
     /// <summary>
     /// The WAL grows until a checkpoint (every 4,000 pages, 16 MiB, for throughput) and its file is
-    /// cut back to 8 MiB when it restarts. With free space under twice the margin it is
+    /// cut back to 32 MiB when it restarts (<see cref="WalSettings"/>). With free space under twice the margin it is
     /// checkpointed every 256 pages (1 MiB) and cut back to 1 MiB instead, so that the spool's own
     /// bookkeeping cannot take what the margin keeps.
     /// </summary>
@@ -226,7 +226,7 @@ public sealed partial class SqliteSpool
             using var command = _writeConnection.CreateCommand();
             command.CommandText = pressed
                 ? "PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=1048576"
-                : "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=8388608";
+                : WalSettings;
             command.ExecuteNonQuery();
             _walShort = pressed;
         }

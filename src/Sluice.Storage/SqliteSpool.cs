@@ -289,17 +289,27 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
         await _lock.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The WAL is checkpointed every 4,000 pages (16 MiB, for throughput). After a checkpoint the
+    /// next commit writes it from its beginning again and cuts its file back to journal_size_limit:
+    /// 32 MiB, twice what a checkpoint interval fills, so that the file keeps its working size and
+    /// only a burst beyond it is given back. A limit under that size (8 MiB before 12-02) cut the
+    /// file at every checkpoint, about every 800 relayed 4 KB messages, and the next 8 MiB of
+    /// WAL writes then extended the file again: new blocks allocated and pages added to the cache
+    /// instead of pages overwritten in place.
+    /// </summary>
+    internal const string WalSettings = "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=33554432;";
+
     private static void Configure(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
 
         // WAL + synchronous=FULL: a commit returns only after the WAL is fsynced, so a committed
         // message survives power loss; a crash mid-commit leaves no trace of the batch.
-        // journal_size_limit: once checkpointed, the WAL file is cut back to 8 MiB instead of
-        // keeping the size of the largest burst forever.
+        // wal_autocheckpoint and journal_size_limit: see WalSettings.
         command.CommandText =
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; " +
-            "PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=8388608;";
+            "PRAGMA busy_timeout=5000; " + WalSettings;
         command.ExecuteNonQuery();
     }
 

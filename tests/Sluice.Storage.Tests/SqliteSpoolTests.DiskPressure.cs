@@ -35,7 +35,7 @@ public sealed partial class SqliteSpoolTests
 
         Assert.True(await spool.AckAsync(ids[0], CancellationToken.None));
 
-        // The idle writer checkpoints and truncates: a WAL cut back only to the usual 8 MiB limit
+        // The idle writer checkpoints and truncates: a WAL cut back only to the usual 32 MiB limit
         // would keep megabytes that the full disk needs.
         await Poll.UntilAsync(
             () => Task.FromResult(new FileInfo(wal).Length <= MiB),
