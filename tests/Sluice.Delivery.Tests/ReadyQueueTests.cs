@@ -169,6 +169,48 @@ public sealed class ReadyQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task Reap_ReleaseUnderWayThatFails_KeepsTheQueueAndTheNextTickReleasesAgain()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var queues = new ReadyQueues(Context(release: async (key, max) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await gate.Task;
+                throw new IOException("the spool could not write");
+            }
+
+            return 0;
+        }));
+        var shaping = SiteShaping.Defaults with { InitialConnections = 1, MaxConnections = 1, FailuresBeforeCooldown = 1, FailureCooldown = TimeSpan.FromMinutes(2) };
+        var plan = Plan(Refusing(), shaping);
+        var failing = queues.SubmitAsync(Key, plan, Job("a@dest.test"));
+        var held = queues.SubmitAsync(Key, plan, Job("b@dest.test"));
+        var results = await Task.WhenAll(failing, held).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(results, r => r.Kind == JobResultKind.Held);
+
+        // The rest ends; its release is under way when the reaper looks.
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref calls) == 1), TimeSpan.FromSeconds(10), "the rest's release started");
+        await queues.ReapAsync();
+        var kept = queues.Count;
+
+        // The release fails: the queue, still ticked, tries again.
+        gate.SetResult();
+        await Poll.UntilAsync(
+            async () =>
+            {
+                await queues.ReapAsync();
+                return Volatile.Read(ref calls) >= 2;
+            },
+            TimeSpan.FromSeconds(10),
+            "the release tried again on a tick");
+
+        Assert.Equal(1, kept);
+    }
+
+    [Fact]
     public async Task ReleaseConnection_FirstStarvedQueueNoLongerNeedsIt_TheNextOneGetsTheSlot()
     {
         using var capacity = new DeliveryCapacity(maxConnections: 1, maxSending: 10);
@@ -217,13 +259,13 @@ public sealed class ReadyQueueTests : IDisposable
         Assert.Equal(0, _capacity.Connections);
     }
 
-    private ReadyQueueContext Context(int maxWaiting = 100, DeliveryCapacity? capacity = null, Core.Cluster.ISharedLimits? limits = null) => new(
+    private ReadyQueueContext Context(int maxWaiting = 100, DeliveryCapacity? capacity = null, Core.Cluster.ISharedLimits? limits = null, Func<HoldKey, int, Task<long>>? release = null) => new(
         _time,
         capacity ?? _capacity,
         _suspensions,
         new BounceClassifier([]),
         maxWaiting,
-        (key, max) =>
+        release ?? ((key, max) =>
         {
             lock (_released)
             {
@@ -232,7 +274,7 @@ public sealed class ReadyQueueTests : IDisposable
 
             _releasedSignal.TrySetResult();
             return Task.FromResult(0L);
-        },
+        }),
         NullLogger.Instance,
         sharedLimits: limits);
 

@@ -122,7 +122,7 @@ public sealed partial class ReadyQueue
             // A queue that has room again brings back what it held, even when nothing new arrives to trigger it.
             ReleaseIfRoomLocked();
             // A queue a reply rule acts on lives until the rule's time is up: a fresh one would forget it.
-            retired = _open == 0 && _busy == 0 && _leaseWaitUntil is null && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld
+            retired = _open == 0 && _busy == 0 && _leaseWaitUntil is null && _waiting.Count == 0 && _retry.Count == 0 && _restingUntil is null && !_moreHeld && _releasing == 0
                 && _adjustment is null && _heldSenders is not { Count: > 0 };
             if (retired)
             {

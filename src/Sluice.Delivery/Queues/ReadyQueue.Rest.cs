@@ -16,6 +16,7 @@ public sealed partial class ReadyQueue
         if (_moreHeld && _restingUntil is null && _waiting.Count <= _context.MaxWaitingPerQueue / 2)
         {
             _moreHeld = false;
+            _releasing++;
             _ = ReleaseHeldAsync(_context.MaxWaitingPerQueue - _waiting.Count);
         }
     }
@@ -138,15 +139,18 @@ public sealed partial class ReadyQueue
         Launch(start);
     }
 
+    /// <summary>
+    /// Releases mail held under this queue's key. While it runs the queue is not retired: a
+    /// release that came back full, or failed, may have left mail held, and only a queue the
+    /// reaper still ticks looks again (a retired one would leave it held until a restart).
+    /// </summary>
     private async Task ReleaseHeldAsync(int max)
     {
-        // A release that came back full, or failed, may have left mail held: look again at the next chance.
-        if (await ReleaseHeldUnderAsync(_holdKey, max).ConfigureAwait(false) is not { } released || released >= max)
+        var left = await ReleaseHeldUnderAsync(_holdKey, max).ConfigureAwait(false) is not { } released || released >= max;
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                _moreHeld = true;
-            }
+            _releasing--;
+            _moreHeld |= left;
         }
     }
 

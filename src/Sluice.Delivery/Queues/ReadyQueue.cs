@@ -32,6 +32,10 @@ public sealed partial class ReadyQueue
     private DateTimeOffset? _restingUntil;
     private ITimer? _restTimer;
     private bool _moreHeld;
+
+    /// <summary>Releases of this queue's key under way (see <see cref="ReleaseHeldAsync"/>).</summary>
+    private int _releasing;
+
     private bool _retired;
 
     // Waiting in the node's starved list for a connection slot (so it is listed once).
