@@ -212,6 +212,16 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   (`relay-host-config-before-after-20261202T133446Z.md`). In that run the 100 KB ratio goal was
   met (3.22x), and in the full run it was not (2.71x), so that goal sits at the edge of the swing
   today. What limits the rest is unchanged from 12-01 (below and above).
+- **Goals on 12-02 evening** (the full relay run at the top of this section, 744d282, 18:52,
+  with the WAL's size limit below): 4 KB **5.46x** Postfix (goal 5x, **met**; Sluice's runs 1,182–1,404
+  msgs/s against Postfix's 232–246) at **0.644 ms** CPU per message (goal 0.40, **not met**);
+  100 KB **3.07x** (goal 3x, **met**, at the edge: Sluice 582–650 msgs/s, Postfix 192–204) at
+  **1.148 ms** (goal 0.9, **not met**); 50 sessions **6.59x** at 0.552 ms, no refusals (**met**).
+  The direct ceiling at 100 KB was 911 msgs/s (1,185 on 12-01, 799 this morning). What limits
+  the CPU goals is in the evening bullet below: no part of a message's path is large enough on
+  its own; the kernel's share (TCP on loopback, `fsync`, WAL writes, the scheduler) is about
+  half, and each of the three busy threads (pool workers, the socket engine, the spool's writer)
+  spends 0.21–0.26 ms per message.
 - **Accept-only** (`bench/accept-rate`, the run at the top of this page, 773982a): **3.48x**
   Postfix's smtpd with a connection per message (goal 3x, **met**; every Sluice run above every
   Postfix run times 3) and **3.86x** with reused connections. On the VM before (05:33) the same
@@ -318,6 +328,7 @@ and are kept only as history.
 | 12-01, new messages without a lease statement (ADR 0036), full reference run, medians of 3 | 5.84x | 0.383 | 3.59x | 0.614 | 3.18 |
 | 12-01 VM (kernel fc-v1045, slower thread switches), ab9f357, full reference run, medians of 3 | 6.29x | 0.587 | 5.08x | 0.844 | 6.40 |
 | 12-02, same kernel, a slower day (100 KB direct 1,185 → 799 msgs/s), 85c3bf5, full reference run, medians of 3 | 4.47x | 0.729 | 2.71x | 1.362 | 5.32 |
+| 12-02 evening, 744d282 (the WAL keeps its working size), full reference run, medians of 3 | 5.46x | 0.644 | 3.07x | 1.148 | 5.22 |
 
 - **Large bodies left the database (ADR 0013).** A profile of the 100 KB relay put 36% of the
   node's CPU on the spool writer: 25 WAL frames per body, the checkpoint's copy and the freed
