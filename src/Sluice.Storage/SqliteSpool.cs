@@ -294,9 +294,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     /// next commit writes it from its beginning again and cuts its file back to journal_size_limit:
     /// 32 MiB, twice what a checkpoint interval fills, so that the file keeps its working size and
     /// only a burst beyond it is given back. A limit under that size (8 MiB before 12-02) cut the
-    /// file at every checkpoint, about every 800 relayed 4 KB messages, and the next 8 MiB of
-    /// WAL writes then extended the file again: new blocks allocated and pages added to the cache
-    /// instead of pages overwritten in place.
+    /// file at every checkpoint (25 times over 20,000 relayed 4 KB and 5,000 100 KB messages), and
+    /// the next 8 MiB of WAL writes then extended the file again: new blocks allocated and pages
+    /// added to the cache instead of pages overwritten in place.
     /// </summary>
     internal const string WalSettings = "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=33554432;";
 
