@@ -286,16 +286,17 @@ before (de58c2d) and after for both sizes: `bench/results/profile-relay-{4k,100k
   the socket engine 0.228, the spool's writer 0.211, the tiered compiler 0.050; 8.6 context
   switches per message (10.2 on 12-01 morning, when the same threads took 0.516 ms in all: fewer
   switches, dearer work; the direct ceiling fell too). The writer's own samples under perf
-  (4 KB, f7d5622, stacks classified by system call): SQLite's code about 30%, managed code
-  (Microsoft.Data.Sqlite's binding and our operations) 19%, `fsync` 16%, WAL `pwrite64` 15%,
-  the 250 replies it sends (ADR 0037) 5.5%, `ftruncate` 3.8%, `fcntl` 2.2%, `statfs` 1.5%.
+  (4 KB, f7d5622): by the frame a sample stopped in, the kernel 46%, SQLite's and libc's own code
+  43% (page cache, WAL checksums, copies), managed code 11% (Microsoft.Data.Sqlite's binding and
+  our operations); by the system call a sample is under, `fsync` 16%, WAL `pwrite64` 15%, the
+  250 replies it sends (ADR 0037) 5.5%, `fcntl` 2.2%, `statfs` 1.5%, `ftruncate` 1.3%.
   The `ftruncate` was the WAL: a checkpoint comes every 4,000 pages (16 MiB) and
   `journal_size_limit` was 8 MiB, so the first commit after each checkpoint cut the file in half
   and the next 8 MiB of WAL writes extended it again (blocks allocated, page-cache pages freed and
   added). `strace -e ftruncate` over 20,000 × 4 KB and 5,000 × 100 KB after the warm-up: 25
   truncations of `spool.db-wal` before, none with the limit at 32 MiB (`SqliteSpool.WalSettings`:
   twice a checkpoint interval, so the file keeps its working size and only a burst beyond it is
-  given back); the writer's `ftruncate` samples 3.8% → 0.0% (`profile-relay-4k-20261202T183226Z.md`).
+  given back); the writer's samples under `ftruncate` 1.3% → 0.01% (`profile-relay-4k-20261202T183226Z.md`).
   Same runs against 21d2b22: 100 KB 1.224 → 1.102 ms and 570 → 638 msgs/s (lower in each of 3
   runs: 1.224/1.244/1.090 → 1.130/1.102/1.078), 4 KB 0.703 → 0.688 and 1,200 → 1,222 (within the
   spread; `relay-wal-size-limit-before-after-20261202T182013Z.md`). The tiered compiler is still
