@@ -224,9 +224,7 @@ public sealed partial class SqliteSpool
         try
         {
             using var command = _writeConnection.CreateCommand();
-            command.CommandText = pressed
-                ? "PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=1048576"
-                : WalSettings;
+            command.CommandText = pressed ? ShortWalSettings : WalSettings;
             command.ExecuteNonQuery();
             _walShort = pressed;
         }

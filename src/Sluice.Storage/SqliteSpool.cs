@@ -300,6 +300,9 @@ public sealed partial class SqliteSpool : IMessageQueue, IAsyncDisposable
     /// </summary>
     internal const string WalSettings = "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=33554432;";
 
+    /// <summary>With free space under twice the margin: checkpointed every 256 pages (1 MiB) and cut back to 1 MiB (see KeepWalShort).</summary>
+    internal const string ShortWalSettings = "PRAGMA wal_autocheckpoint=256; PRAGMA journal_size_limit=1048576;";
+
     private static void Configure(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
